@@ -1,0 +1,280 @@
+// The shared driver of the elementwise losses (mse, l1, smooth_l1, huber, bce,
+// bce_with_logits, kl_div). Each loss file supplies an Op:
+//   static constexpr EwInfo kInfo;                       // name, shape/dtype rules
+//   template <class T> static T scalar(T x, T y, T pw, const EwParams<T>&);   // reference
+//   template <class B, class T> static B simd(B x, B y, B pw, const EwParams<T>&);  // xsimd
+//   template <class T> static T grad(T x, T y, T pw, const EwParams<T>&);     // d l / d x
+// or, instead of grad, when PyTorch's backward multiplies the upstream gradient g inside its
+// formula (so 'none' gradients round exactly as torch's do):
+//   template <class T> static T grad_upstream(T x, T y, T pw, T g, const EwParams<T>&);
+// and the driver does validation, broadcasting, the SIMD loop with a padded tail (so every
+// element goes through the same kernel), the weight multiply, the accurate reduction, and the
+// gradient (scaled by the upstream gradient and the reduction's factor, summed back over
+// broadcast dimensions).
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+#include "losslab/loss.hpp"
+
+#if LOSSLAB_HAVE_SIMD
+#include <xsimd/xsimd.hpp>
+#endif
+
+namespace losslab::detail {
+
+enum class ShapeRule {
+  BroadcastWarn,    // mse/l1/smooth_l1/huber: broadcast, UserWarning when sizes differ
+  BroadcastSilent,  // kl_div
+  SameSizeBce,      // binary_cross_entropy: ValueError "Using a target size ... is deprecated"
+  SameSizeLogits,   // bce_with_logits: ValueError "Target size ... must be the same as ..."
+};
+
+struct EwInfo {
+  const char* name;
+  ShapeRule rule;
+  bool uses_weight;
+  bool uses_pos_weight;
+};
+
+template <class T> struct EwParams {
+  T beta = 1;
+  T delta = 1;
+  bool log_target = false;
+  // A pos_weight tensor was given (the kernels then get pw = 1 where it is absent, but
+  // binary_cross_entropy_with_logits evaluates a differently associated formula with one).
+  bool has_pos_weight = false;
+};
+
+// Whether Op has grad_upstream (see the top of this file).
+template <class Op, class T, class = void> struct HasGradUpstream : std::false_type {};
+template <class Op, class T>
+struct HasGradUpstream<Op, T,
+                       std::void_t<decltype(Op::grad_upstream(
+                           T(), T(), T(), T(), std::declval<const EwParams<T>&>()))>>
+    : std::true_type {};
+
+// Inputs made contiguous, broadcast and of one floating dtype; owns whatever it had to copy.
+struct EwPrepared {
+  DType dtype = DType::Float32;
+  Shape in_shape, out_shape;
+  int64_t n = 0;
+  const void* x = nullptr;
+  const void* y = nullptr;
+  const void* w = nullptr;   // null: no weight
+  const void* pw = nullptr;  // null: no pos_weight
+  Tensor own[4];
+  std::vector<std::string> warnings;
+};
+
+Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input,
+                              const TensorView& target, const LossOptions& o);
+
+#if LOSSLAB_HAVE_SIMD
+template <class T> xsimd::batch<T> load_tail(const T* p, int64_t cnt, T fill) {
+  alignas(64) T buf[xsimd::batch<T>::size];
+  for (std::size_t k = 0; k < xsimd::batch<T>::size; ++k)
+    buf[k] = static_cast<int64_t>(k) < cnt ? p[k] : fill;
+  return xsimd::batch<T>::load_aligned(buf);
+}
+#endif
+
+// Per element loss (with weight), written to out.
+template <class Op, class T>
+void ew_none(const EwPrepared& a, T* out, const EwParams<T>& p, bool simd) {
+  const T* x = static_cast<const T*>(a.x);
+  const T* y = static_cast<const T*>(a.y);
+  const T* w = static_cast<const T*>(a.w);
+  const T* pw = static_cast<const T*>(a.pw);
+  const int64_t n = a.n;
+  int64_t i = 0;
+#if LOSSLAB_HAVE_SIMD
+  if (simd) {
+    using B = xsimd::batch<T>;
+    constexpr int64_t L = static_cast<int64_t>(B::size);
+    const B one(T(1));
+    for (; i + L <= n; i += L) {
+      B l = Op::simd(B::load_unaligned(x + i), B::load_unaligned(y + i),
+                     pw ? B::load_unaligned(pw + i) : one, p);
+      if (w) l = l * B::load_unaligned(w + i);
+      l.store_unaligned(out + i);
+    }
+    if (i < n) {
+      const int64_t r = n - i;
+      B l = Op::simd(load_tail(x + i, r, T(0.5)), load_tail(y + i, r, T(0.5)),
+                     pw ? load_tail(pw + i, r, T(1)) : one, p);
+      if (w) l = l * load_tail(w + i, r, T(1));
+      alignas(64) T buf[B::size];
+      l.store_aligned(buf);
+      std::memcpy(out + i, buf, static_cast<std::size_t>(r) * sizeof(T));
+    }
+    return;
+  }
+#endif
+  (void)simd;
+  for (; i < n; ++i) {
+    T l = Op::scalar(x[i], y[i], pw ? pw[i] : T(1), p);
+    if (w) l = l * w[i];
+    out[i] = l;
+  }
+}
+
+// Sum of the per element losses: working-precision lanes over short blocks, flushed into a
+// double total (accurate at N = 3e7 without a second pass).
+template <class Op, class T>
+double ew_sum(const EwPrepared& a, const EwParams<T>& p, bool simd) {
+  const T* x = static_cast<const T*>(a.x);
+  const T* y = static_cast<const T*>(a.y);
+  const T* w = static_cast<const T*>(a.w);
+  const T* pw = static_cast<const T*>(a.pw);
+  const int64_t n = a.n;
+  double total = 0.0;
+  int64_t i = 0;
+#if LOSSLAB_HAVE_SIMD
+  if (simd) {
+    using B = xsimd::batch<T>;
+    constexpr int64_t L = static_cast<int64_t>(B::size);
+    constexpr int64_t kSteps = kAccumulateBlock / L;
+    const B one(T(1));
+    alignas(64) T lanes[B::size];
+    auto flush = [&](const B& acc) {
+      acc.store_aligned(lanes);
+      for (std::size_t k = 0; k < B::size; ++k) total += static_cast<double>(lanes[k]);
+    };
+    while (i + L <= n) {
+      B acc0(T(0)), acc1(T(0));
+      const int64_t stop = std::min(n - (n - i) % L, i + kSteps * L);
+      for (; i + 2 * L <= stop; i += 2 * L) {
+        B l0 = Op::simd(B::load_unaligned(x + i), B::load_unaligned(y + i),
+                        pw ? B::load_unaligned(pw + i) : one, p);
+        B l1 = Op::simd(B::load_unaligned(x + i + L), B::load_unaligned(y + i + L),
+                        pw ? B::load_unaligned(pw + i + L) : one, p);
+        if (w) {
+          l0 = l0 * B::load_unaligned(w + i);
+          l1 = l1 * B::load_unaligned(w + i + L);
+        }
+        acc0 += l0;
+        acc1 += l1;
+      }
+      for (; i < stop; i += L) {
+        B l = Op::simd(B::load_unaligned(x + i), B::load_unaligned(y + i),
+                       pw ? B::load_unaligned(pw + i) : one, p);
+        if (w) l = l * B::load_unaligned(w + i);
+        acc0 += l;
+      }
+      flush(acc0);
+      flush(acc1);
+    }
+    if (i < n) {
+      const int64_t r = n - i;
+      B l = Op::simd(load_tail(x + i, r, T(0.5)), load_tail(y + i, r, T(0.5)),
+                     pw ? load_tail(pw + i, r, T(1)) : one, p);
+      if (w) l = l * load_tail(w + i, r, T(1));
+      l.store_aligned(lanes);
+      for (int64_t k = 0; k < r; ++k) total += static_cast<double>(lanes[k]);
+    }
+    return total;
+  }
+#endif
+  (void)simd;
+  for (; i < n; ++i) {
+    T l = Op::scalar(x[i], y[i], pw ? pw[i] : T(1), p);
+    if (w) l = l * w[i];
+    total += static_cast<double>(l);
+  }
+  return total;
+}
+
+template <class T> EwParams<T> ew_params(const LossOptions& o, const EwPrepared& a) {
+  EwParams<T> p;
+  p.beta = static_cast<T>(o.beta);
+  p.delta = static_cast<T>(o.delta);
+  p.log_target = o.log_target;
+  p.has_pos_weight = a.pw != nullptr;
+  return p;
+}
+
+// Validates the options every elementwise loss shares; the per-loss checks come first.
+template <class Op> Result<LossOutput> ew_forward(const TensorView& input, const TensorView& target,
+                                                  const LossOptions& o) {
+  auto prep = ew_prepare(Op::kInfo, input, target, o);
+  if (!prep) return prep.error();
+  EwPrepared& a = prep.value();
+  const bool simd = !o.force_scalar;
+  LossOutput out;
+  out.warnings = std::move(a.warnings);
+  const int64_t batch = a.in_shape.empty() ? 1 : a.in_shape[0];
+  if (o.reduction == Reduction::None) {
+    out.value = Tensor(a.dtype, a.out_shape);
+    if (!out.value.ok()) return oom_error(std::to_string(out.value.nbytes()) + " bytes");
+    if (a.dtype == DType::Float32)
+      ew_none<Op>(a, out.value.as<float>(), ew_params<float>(o, a), simd);
+    else
+      ew_none<Op>(a, out.value.as<double>(), ew_params<double>(o, a), simd);
+    return out;
+  }
+  out.value = Tensor(a.dtype, Shape{});
+  if (!out.value.ok()) return oom_error("a scalar");
+  if (a.dtype == DType::Float32) {
+    const double total = ew_sum<Op>(a, ew_params<float>(o, a), simd);
+    *out.value.as<float>() = static_cast<float>(reduce_total(total, a.n, o.reduction, batch));
+  } else {
+    const double total = ew_sum<Op>(a, ew_params<double>(o, a), simd);
+    *out.value.as<double>() = reduce_total(total, a.n, o.reduction, batch);
+  }
+  return out;
+}
+
+template <class Op, class T>
+void ew_grad(const EwPrepared& a, const T* g, T gscale, T* out, const EwParams<T>& p) {
+  const T* x = static_cast<const T*>(a.x);
+  const T* y = static_cast<const T*>(a.y);
+  const T* w = static_cast<const T*>(a.w);
+  const T* pw = static_cast<const T*>(a.pw);
+  for (int64_t i = 0; i < a.n; ++i) {
+    if constexpr (HasGradUpstream<Op, T>::value) {
+      T d = Op::grad_upstream(x[i], y[i], pw ? pw[i] : T(1), g ? g[i] : gscale, p);
+      if (w) d = d * w[i];
+      out[i] = d;
+    } else {
+      T d = Op::grad(x[i], y[i], pw ? pw[i] : T(1), p);
+      if (w) d = d * w[i];
+      out[i] = g ? d * g[i] : d * gscale;
+    }
+  }
+}
+
+Result<Tensor> ew_finish_grad(Tensor full, const EwPrepared& a);
+Status check_grad_output(const TensorView* g, const Shape& expected, Reduction r, DType dtype);
+
+template <class Op>
+Result<Tensor> ew_backward(const TensorView& input, const TensorView& target, const LossOptions& o,
+                           const TensorView* grad_output) {
+  auto prep = ew_prepare(Op::kInfo, input, target, o);
+  if (!prep) return prep.error();
+  EwPrepared& a = prep.value();
+  const Shape expected = o.reduction == Reduction::None ? a.out_shape : Shape{};
+  if (auto st = check_grad_output(grad_output, expected, o.reduction, a.dtype); !st)
+    return st.error();
+  const int64_t batch = a.in_shape.empty() ? 1 : a.in_shape[0];
+  Tensor full(a.dtype, a.out_shape);
+  if (!full.ok()) return oom_error(std::to_string(full.nbytes()) + " bytes");
+  double g0 = 1.0;
+  if (grad_output && o.reduction != Reduction::None)
+    g0 = a.dtype == DType::Float32 ? *grad_output->as<float>() : *grad_output->as<double>();
+  const double scale = g0 * reduction_grad_scale(a.n, o.reduction, batch);
+  if (a.dtype == DType::Float32) {
+    const float* g = (grad_output && o.reduction == Reduction::None) ? grad_output->as<float>()
+                                                                     : nullptr;
+    ew_grad<Op>(a, g, static_cast<float>(scale), full.as<float>(), ew_params<float>(o, a));
+  } else {
+    const double* g = (grad_output && o.reduction == Reduction::None) ? grad_output->as<double>()
+                                                                      : nullptr;
+    ew_grad<Op>(a, g, scale, full.as<double>(), ew_params<double>(o, a));
+  }
+  return ew_finish_grad(std::move(full), a);
+}
+
+} // namespace losslab::detail

@@ -1,0 +1,82 @@
+// losslab core: a minimal owning tensor (contiguous, row-major) and a non-owning view.
+// The core never depends on Emscripten; buffers come from malloc so the wasm bindings can hand
+// ownership to JS (which frees them with Module._free).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace losslab {
+
+enum class DType : int { Float32 = 0, Float64 = 1, Int64 = 2, Int32 = 3 };
+
+using Shape = std::vector<int64_t>;
+
+std::size_t dtype_size(DType d);
+const char* dtype_name(DType d);        // 'float32' … as in the JS API
+const char* dtype_torch_name(DType d);  // 'Float', 'Double', 'Long', 'Int' (PyTorch's messages)
+bool dtype_is_floating(DType d);
+int64_t shape_numel(const Shape& s);
+std::string shape_str(const Shape& s);  // "[3, 1]"
+std::string torch_size(const Shape& s); // "torch.Size([3, 1])"
+
+// Non-owning view of a contiguous row-major buffer.
+struct TensorView {
+  DType dtype = DType::Float32;
+  Shape shape;
+  const void* data = nullptr;
+  int64_t numel() const { return shape_numel(shape); }
+  int64_t dim() const { return static_cast<int64_t>(shape.size()); }
+  template <class T> const T* as() const { return static_cast<const T*>(data); }
+};
+
+// Owning contiguous tensor; storage from std::malloc (may be released to JS).
+class Tensor {
+public:
+  Tensor() = default;
+  // Allocates; on failure ok() is false (no exception: wasm builds have none).
+  Tensor(DType dtype, Shape shape);
+  ~Tensor() { std::free(data_); }
+  Tensor(Tensor&& o) noexcept { swap(o); }
+  Tensor& operator=(Tensor&& o) noexcept {
+    if (this != &o) { Tensor t(std::move(o)); swap(t); }
+    return *this;
+  }
+  Tensor(const Tensor&) = delete;
+  Tensor& operator=(const Tensor&) = delete;
+
+  bool ok() const { return ok_; }
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  int64_t numel() const { return shape_numel(shape_); }
+  std::size_t nbytes() const { return static_cast<std::size_t>(numel()) * dtype_size(dtype_); }
+  void* data() { return data_; }
+  const void* data() const { return data_; }
+  template <class T> T* as() { return static_cast<T*>(data_); }
+  template <class T> const T* as() const { return static_cast<const T*>(data_); }
+  TensorView view() const { return TensorView{dtype_, shape_, data_}; }
+  // Gives up ownership of the buffer (caller frees with std::free).
+  void* release() {
+    void* p = data_;
+    data_ = nullptr;
+    return p;
+  }
+  void reshape(Shape s) { shape_ = std::move(s); }
+
+private:
+  void swap(Tensor& o) noexcept {
+    std::swap(dtype_, o.dtype_);
+    std::swap(shape_, o.shape_);
+    std::swap(data_, o.data_);
+    std::swap(ok_, o.ok_);
+  }
+  DType dtype_ = DType::Float32;
+  Shape shape_;
+  void* data_ = nullptr;
+  bool ok_ = false;
+};
+
+} // namespace losslab

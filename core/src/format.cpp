@@ -1,0 +1,202 @@
+// A port of torch/_tensor_str.py (1.13): _Formatter (int_mode / sci_mode / width), the
+// summarised print above 1000 elements, _vector_str line wrapping, and the dtype suffix.
+// snprintf's %.4f / %.4e round the exact binary value half to even, like Python's format().
+#include "losslab/format.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace losslab {
+namespace {
+
+constexpr int kPrecision = 4;
+constexpr int64_t kThreshold = 1000;
+constexpr int64_t kEdge = 3;
+constexpr int kLinewidth = 80;
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+// Python's '{:.0f}' / '{:.4f}' / '{:.4e}' for finite and non-finite values.
+std::string py_fixed(double v, int prec) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return fmt(prec == 0 ? "%.0f" : "%.4f", v);
+}
+std::string py_sci(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return fmt("%.4e", v);
+}
+
+struct Formatter {
+  bool floating = true;
+  bool int_mode = true;
+  bool sci_mode = false;
+  std::size_t max_width = 1;
+
+  Formatter(const std::vector<double>& vals, bool is_floating) : floating(is_floating) {
+    if (!floating) {
+      for (double v : vals) max_width = std::max(max_width, fmt("%.0f", v).size());
+      return;
+    }
+    std::vector<double> nz;
+    for (double v : vals)
+      if (std::isfinite(v) && v != 0) nz.push_back(v);
+    if (nz.empty()) return;
+    double mn = INFINITY, mx = 0;
+    for (double v : nz) {
+      mn = std::min(mn, std::fabs(v));
+      mx = std::max(mx, std::fabs(v));
+    }
+    for (double v : nz)
+      if (v != std::ceil(v)) {
+        int_mode = false;
+        break;
+      }
+    if (int_mode) {
+      if (mx / mn > 1000. || mx > 1.e8) {
+        sci_mode = true;
+        for (double v : nz) max_width = std::max(max_width, py_sci(v).size());
+      } else {
+        for (double v : nz) max_width = std::max(max_width, py_fixed(v, 0).size() + 1);
+      }
+    } else if (mx / mn > 1000. || mx > 1.e8 || mn < 1.e-4) {
+      sci_mode = true;
+      for (double v : nz) max_width = std::max(max_width, py_sci(v).size());
+    } else {
+      for (double v : nz) max_width = std::max(max_width, py_fixed(v, kPrecision).size());
+    }
+  }
+
+  std::string format(double v) const {
+    std::string r;
+    if (!floating) r = fmt("%.0f", v);
+    else if (sci_mode) r = py_sci(v);
+    else if (int_mode) {
+      r = py_fixed(v, 0);
+      if (std::isfinite(v)) r += ".";
+    } else r = py_fixed(v, kPrecision);
+    if (r.size() < max_width) r = std::string(max_width - r.size(), ' ') + r;
+    return r;
+  }
+};
+
+double value_at(const TensorView& t, int64_t i) {
+  switch (t.dtype) {
+    case DType::Float32: return t.as<float>()[i];
+    case DType::Float64: return t.as<double>()[i];
+    case DType::Int64: return static_cast<double>(t.as<int64_t>()[i]);
+    case DType::Int32: return t.as<int32_t>()[i];
+  }
+  return 0;
+}
+
+// Element offsets of a (sub)tensor: `base` + strides over `shape` from dimension `d` on.
+struct Walker {
+  const TensorView& t;
+  std::vector<int64_t> strides;
+  explicit Walker(const TensorView& tv) : t(tv), strides(tv.shape.size(), 1) {
+    for (std::size_t d = tv.shape.size(); d-- > 1;) strides[d - 1] = strides[d] * tv.shape[d];
+  }
+  // Indices kept along dimension d when summarising.
+  std::vector<int64_t> kept(std::size_t d, bool summarize) const {
+    const int64_t n = t.shape[d];
+    std::vector<int64_t> idx;
+    if (summarize && n > 2 * kEdge) {
+      for (int64_t i = 0; i < kEdge; ++i) idx.push_back(i);
+      for (int64_t i = n - kEdge; i < n; ++i) idx.push_back(i);
+    } else {
+      for (int64_t i = 0; i < n; ++i) idx.push_back(i);
+    }
+    return idx;
+  }
+  void collect(std::size_t d, int64_t base, bool summarize, std::vector<double>& out) const {
+    if (d == t.shape.size()) {
+      out.push_back(value_at(t, base));
+      return;
+    }
+    for (int64_t i : kept(d, summarize)) collect(d + 1, base + i * strides[d], summarize, out);
+  }
+  std::string str(std::size_t d, int64_t base, int indent, bool summarize,
+                  const Formatter& f) const {
+    const std::size_t dim = t.shape.size() - d;
+    const int64_t n = t.shape[d];
+    const bool cut = summarize && n > 2 * kEdge;
+    if (dim == 1) {
+      const int64_t elen = static_cast<int64_t>(f.max_width) + 2;
+      const int64_t per_line = std::max<int64_t>(1, (kLinewidth - indent) / elen);
+      std::vector<std::string> data;
+      for (int64_t i : kept(d, summarize)) {
+        if (cut && i == n - kEdge) data.push_back(" ...");
+        data.push_back(f.format(value_at(t, base + i * strides[d])));
+      }
+      std::string r = "[";
+      for (std::size_t i = 0; i < data.size(); ++i) {
+        if (i) r += static_cast<int64_t>(i) % per_line == 0 ? ",\n" + std::string(indent + 1, ' ')
+                                                             : ", ";
+        r += data[i];
+      }
+      return r + "]";
+    }
+    std::vector<std::string> slices;
+    for (int64_t i : kept(d, summarize)) {
+      if (cut && i == n - kEdge) slices.push_back("...");
+      slices.push_back(str(d + 1, base + i * strides[d], indent + 1, summarize, f));
+    }
+    const std::string sep = "," + std::string(dim - 1, '\n') + std::string(indent + 1, ' ');
+    std::string r = "[";
+    for (std::size_t i = 0; i < slices.size(); ++i) r += (i ? sep : "") + slices[i];
+    return r + "]";
+  }
+};
+
+} // namespace
+
+std::string torch_repr(const TensorView& t) {
+  const std::string prefix = "tensor(";
+  const int indent = static_cast<int>(prefix.size());
+  std::vector<std::string> suffixes;
+  std::string body;
+  const bool floating = dtype_is_floating(t.dtype);
+  const std::string dtype_suffix = std::string("dtype=torch.") + dtype_name(t.dtype);
+  if (t.numel() == 0) {
+    if (t.dim() != 1) {
+      std::string sz = "size=(";
+      for (std::size_t i = 0; i < t.shape.size(); ++i)
+        sz += (i ? ", " : "") + std::to_string(t.shape[i]);
+      if (t.shape.size() == 1) sz += ",";
+      suffixes.push_back(sz + ")");
+    }
+    if (t.dtype != DType::Float32) suffixes.push_back(dtype_suffix);
+    body = "[]";
+  } else {
+    if (t.dtype != DType::Float32 && t.dtype != DType::Int64) suffixes.push_back(dtype_suffix);
+    const bool summarize = t.numel() > kThreshold;
+    Walker w(t);
+    std::vector<double> vals;
+    w.collect(0, 0, summarize, vals);
+    Formatter f(vals, floating);
+    body = t.dim() == 0 ? f.format(value_at(t, 0)) : w.str(0, 0, indent, summarize, f);
+  }
+  std::string s = prefix + body;
+  const std::size_t nl = s.rfind('\n');
+  std::size_t last_line_len = nl == std::string::npos ? s.size() + 2 : s.size() - nl + 1;
+  for (const auto& suf : suffixes) {
+    if (last_line_len + suf.size() + 2 > static_cast<std::size_t>(kLinewidth)) {
+      s += ",\n" + std::string(indent, ' ') + suf;
+      last_line_len = indent + suf.size();
+    } else {
+      s += ", " + suf;
+      last_line_len += suf.size() + 2;
+    }
+  }
+  return s + ")";
+}
+
+} // namespace losslab

@@ -1,0 +1,61 @@
+#include "losslab/tensor.hpp"
+
+namespace losslab {
+
+std::size_t dtype_size(DType d) {
+  switch (d) {
+    case DType::Float32: return 4;
+    case DType::Float64: return 8;
+    case DType::Int64: return 8;
+    case DType::Int32: return 4;
+  }
+  return 0;
+}
+
+const char* dtype_name(DType d) {
+  switch (d) {
+    case DType::Float32: return "float32";
+    case DType::Float64: return "float64";
+    case DType::Int64: return "int64";
+    case DType::Int32: return "int32";
+  }
+  return "?";
+}
+
+const char* dtype_torch_name(DType d) {
+  switch (d) {
+    case DType::Float32: return "Float";
+    case DType::Float64: return "Double";
+    case DType::Int64: return "Long";
+    case DType::Int32: return "Int";
+  }
+  return "?";
+}
+
+bool dtype_is_floating(DType d) { return d == DType::Float32 || d == DType::Float64; }
+
+int64_t shape_numel(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+std::string shape_str(const Shape& s) {
+  std::string r = "[";
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i) r += ", ";
+    r += std::to_string(s[i]);
+  }
+  return r + "]";
+}
+
+std::string torch_size(const Shape& s) { return "torch.Size(" + shape_str(s) + ")"; }
+
+Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+  const std::size_t bytes = nbytes();
+  // malloc(0) may return nullptr legitimately; keep a 1-byte block so data() is never null.
+  data_ = std::malloc(bytes ? bytes : 1);
+  ok_ = data_ != nullptr;
+}
+
+} // namespace losslab

@@ -1,0 +1,13 @@
+// Assembles the static site (build/site): the page and widget from web/, the built module
+// from dist/. Any static host can serve the folder (set .wasm to application/wasm).
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const site = path.join(root, 'build', 'site');
+await rm(site, { recursive: true, force: true });
+await mkdir(site, { recursive: true });
+await cp(path.join(root, 'web'), site, { recursive: true });
+await cp(path.join(root, 'dist'), path.join(site, 'dist'), { recursive: true });
+console.log(`site: ${path.relative(process.cwd(), site)}`);

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds what the package entry and the page need: both wasm flavours (SIMD + scalar) into
+# dist/, and the static site into build/site/. Set-up (apt, xsimd, npm) included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+J=$(nproc)
+TARGET=${LOSSLAB_BUILD_TARGET:-losslab_wasm}     # test.sh builds everything (all)
+for flavor in simd scalar; do
+  dir=build/wasm-$flavor
+  simd=ON; [[ $flavor == scalar ]] && simd=OFF
+  if [[ ! -f $dir/CMakeCache.txt ]]; then
+    NODE_PATH=/usr/share/nodejs emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release \
+      -DLOSSLAB_SIMD=$simd -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
+  fi
+  cmake --build "$dir" -j"$J" --target "$TARGET"
+done
+mkdir -p dist
+cp wasm/losslab.mjs wasm/losslab.d.ts dist/
+node scripts/build-site.mjs
