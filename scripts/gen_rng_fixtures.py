@@ -114,6 +114,18 @@ def recipe(name, seed, n, c=None):
             "tensors": {k: enc(v) for k, v in t.items()}}
 
 
+def zero_word_position(n=1 << 20):
+    """(seed, k): the first MT19937 word k of a seed whose low 24 bits are 0 (rand() == 0.0).
+    randint(0, 2**24) takes one word per element and returns word % 2**24."""
+    for seed in range(1000):
+        torch.manual_seed(seed)
+        low = torch.randint(0, 1 << 24, (n,), dtype=torch.int64)
+        hits = (low == 0).nonzero()
+        if hits.numel():
+            return seed, int(hits[0, 0])
+    raise RuntimeError("no zero word found")
+
+
 def main():
     out_path = sys.argv[1] if len(sys.argv) > 1 else os.path.normpath(os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden", "rng_extra.json"))
@@ -165,6 +177,12 @@ def main():
         {"op": "randn", "n": 16, "dtype": "float64"}, {"op": "randn", "n": 1},
         {"op": "randn", "n": 15, "dtype": "float64"}, {"op": "randn", "n": 9},
         {"op": "rand", "n": 700}, {"op": "randn", "n": 33}]))
+    # A uniform of exactly 0 in a first-half lane: u1 = 1, radius = sqrt(-2 * log(1)) = -0, and
+    # torch's fma(-0 * c, std, mean) stores +0 (not -0) for both normals of the pair.
+    seed, k = zero_word_position()
+    cases.append(stream("randn-f32-zero-uniform-seed%d-skip%d" % (seed, k), seed, [
+        {"op": "rand", "n": k}, {"op": "randn", "n": 16}, {"op": "rand", "n": k % 16 + 1},
+        {"op": "randn", "n": 16}]))
     # Recipes.
     cases.append(recipe("regression", 420, 50))
     cases.append(recipe("regression", 420, 3_000_000))

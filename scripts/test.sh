@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds and runs every test level, then prints one summary line:
+#   1. GoogleTest natively (ctest)            4. the same suite as scalar wasm under node
+#   2. GoogleTest with ASan + UBSan (ctest)   5. Node API tests importing the built package
+#   3. GoogleTest as SIMD wasm under node     6. Chromium tests of the real page (playwright-core)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+J=$(nproc)
+LOG=build/test-logs
+t0=$(date +%s.%N)
+bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+t1=$(date +%s.%N)
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+echo "setup: $(elapsed "$t0" "$t1") s"
+mkdir -p "$LOG"
+
+total_pass=0; total_fail=0; failed_stages=()
+record() {   # stage pass fail
+  printf '== %-28s %5d passed, %d failed\n' "$1" "$2" "$3"
+  total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
+  (( $3 == 0 )) || failed_stages+=("$1")
+}
+die_stage() { echo "!! $1 failed to build (see $2)"; tail -30 "$2"; total_fail=$((total_fail + 1)); failed_stages+=("$1"); }
+
+ctest_counts() {  # log → "pass fail" from ctest's or (wasm) gtest's summary
+  local log=$1 p f
+  if grep -q '\[  PASSED  \]\|\[  FAILED  \]' "$log" && grep -q 'losslab_tests_wasm' "$log"; then
+    p=$(grep -o '\[  PASSED  \] [0-9]* test' "$log" | grep -o '[0-9]*' | awk '{ s += $1 } END { print s + 0 }')
+    f=$(grep -o '\[  FAILED  \] [0-9]* test' "$log" | grep -o '[0-9]*' | awk '{ s += $1 } END { print s + 0 }')
+    grep -q 'tests failed out of' "$log" && grep -q ' 0 tests failed' "$log" || f=${f:-1}
+  else
+    local line; line=$(grep -E 'tests passed, [0-9]+ tests failed out of' "$log" | tail -1)
+    local t; t=$(grep -oE 'out of [0-9]+' <<<"$line" | grep -oE '[0-9]+')
+    f=$(grep -oE '[0-9]+ tests failed' <<<"$line" | grep -oE '^[0-9]+')
+    p=$(( ${t:-0} - ${f:-0} ))
+  fi
+  echo "${p:-0} ${f:-0}"
+}
+
+cmake_stage() {  # name builddir configure-command...
+  local name=$1 dir=$2; shift 2
+  local log="$LOG/${name// /_}"
+  if [[ ! -f $dir/CMakeCache.txt ]]; then "$@" >"$log.configure" 2>&1 || { die_stage "$name" "$log.configure"; return; }; fi
+  cmake --build "$dir" -j"$J" >"$log.build" 2>&1 || { die_stage "$name" "$log.build"; return; }
+  ctest --test-dir "$dir" -j"$J" --output-on-failure -V >"$log.ctest" 2>&1
+  grep -E '^\s*[0-9]+/[0-9]+ Test.*\*\*\*|Failed|FAILED' "$log.ctest" | grep -v '0 tests failed' | head -40
+  read -r p f < <(ctest_counts "$log.ctest")
+  record "$name" "$p" "$f"
+}
+
+cmake_stage "gtest native" build/native cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release
+cmake_stage "gtest asan+ubsan" build/asan cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DLOSSLAB_SANITIZE=address,undefined
+for flavor in simd scalar; do
+  simd=ON; [[ $flavor == scalar ]] && simd=OFF
+  cmake_stage "gtest wasm-$flavor (node)" build/wasm-$flavor env NODE_PATH=/usr/share/nodejs \
+    emcmake cmake -S . -B build/wasm-$flavor -DCMAKE_BUILD_TYPE=Release -DLOSSLAB_SIMD=$simd \
+    -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node
+done
+
+# The package (dist/) and the site, then the JS levels.
+LOSSLAB_BUILD_TARGET=all bash scripts/build.sh >"$LOG/build-site" 2>&1 || die_stage "dist + site" "$LOG/build-site"
+
+node_stage() {  # name files...
+  local name=$1; shift
+  local log="$LOG/${name// /_}.log"
+  node --expose-gc --test --test-concurrency=1 "$@" >"$log" 2>&1
+  grep -E '^not ok|^# Subtest' "$log" | grep -B1 '^not ok' | grep -v '^--' | head -40
+  local p f
+  p=$(grep -E '^# pass ' "$log" | tail -1 | grep -oE '[0-9]+')
+  f=$(grep -E '^# fail ' "$log" | tail -1 | grep -oE '[0-9]+')
+  [[ -n $p ]] || { echo "!! $name: no test report (see $log)"; tail -20 "$log"; f=1; }
+  record "$name" "${p:-0}" "${f:-0}"
+}
+node_stage "node API (package exports)" tests/node/*.test.mjs
+node_stage "chromium (playwright-core)" tests/e2e/*.test.mjs
+
+t2=$(date +%s.%N)
+echo "wall time: $(elapsed "$t0" "$t2") s (set-up $(elapsed "$t0" "$t1") s)"
+((${#failed_stages[@]})) && echo "failing stages: ${failed_stages[*]}"
+echo "losslab: ${total_pass} passed, ${total_fail} failed"
+(( total_fail == 0 ))

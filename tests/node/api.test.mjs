@@ -1,0 +1,188 @@
+// The JS API contract, through the package's exports exactly as a user imports it.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createLossLab, simdSupported } from 'losslab';
+
+const torch = await createLossLab();
+const F = torch.nn.functional;
+
+test('loads the SIMD build when the engine has SIMD', () => {
+  assert.equal(simdSupported(), true);
+  assert.equal(torch.flavor, 'simd');
+  assert.equal(torch.arch, 'wasm-simd128');
+});
+
+test('{ simd: false } loads the scalar build', async () => {
+  const s = await createLossLab({ simd: false });
+  assert.equal(s.flavor, 'scalar');
+  assert.equal(s.arch, 'scalar');
+});
+
+test('falls back to the scalar build when WebAssembly.validate says no SIMD', async () => {
+  const orig = WebAssembly.validate;
+  WebAssembly.validate = () => false;
+  try {
+    assert.equal(simdSupported(), false);
+    const s = await createLossLab();
+    assert.equal(s.flavor, 'scalar');
+    const l = s.nn.functional.mse_loss(s.tensor([1, 2]), s.tensor([0, 0]));
+    assert.equal(l.toString(), 'tensor(2.5000)');
+  } finally {
+    WebAssembly.validate = orig;
+  }
+});
+
+test('the issue example: tensor, mse_loss, shape, dtype, toArray, item, toString', () => {
+  const a = torch.tensor([1, 2, 3], { dtype: 'float32', shape: [3] });
+  const b = torch.tensor(new Float32Array([1.5, 2, 5]));
+  const l = F.mse_loss(a, b, { reduction: 'mean' });
+  assert.deepEqual(l.shape, []);
+  assert.equal(l.dtype, 'float32');
+  assert.ok(l.toArray() instanceof Float32Array);
+  assert.equal(l.item(), Math.fround(4.25 / 3));
+  assert.equal(l.toString(), 'tensor(1.4167)');
+  const s = F.mse_loss(a, b, { reduction: 'sum' });
+  assert.equal(s.toString(), 'tensor(4.2500)');
+  const n = F.mse_loss(a, b, { reduction: 'none' });
+  assert.deepEqual(n.shape, [3]);
+  assert.deepEqual(Array.from(n.toArray()), [0.25, 0, 4]);
+  assert.equal(n.toString(), 'tensor([0.2500, 0.0000, 4.0000])');
+});
+
+test('dtypes and typed arrays round-trip', () => {
+  const cases = [
+    ['float32', Float32Array, [1.5, -2]],
+    ['float64', Float64Array, [1.5, -2]],
+    ['int64', BigInt64Array, [3n, -4n]],
+    ['int32', Int32Array, [3, -4]],
+  ];
+  for (const [dtype, T, vals] of cases) {
+    const t = torch.tensor(vals, { dtype });
+    assert.equal(t.dtype, dtype);
+    const arr = t.toArray();
+    assert.ok(arr instanceof T, dtype);
+    assert.deepEqual(Array.from(arr), vals);
+  }
+  assert.equal(torch.tensor(new Float64Array([1])).dtype, 'float64');
+  assert.deepEqual(torch.tensor([[1, 2, 3], [4, 5, 6]]).shape, [2, 3]);
+  assert.equal(torch.tensor([[1, 2], [3, 4]]).toString(), 'tensor([[1., 2.],\n        [3., 4.]])');
+  assert.equal(torch.tensor([1, 2], { dtype: 'int64' }).toString(), 'tensor([1, 2])');
+  assert.equal(torch.tensor([1.5], { dtype: 'float64', shape: [] }).toString(),
+    'tensor(1.5000, dtype=torch.float64)');
+  assert.equal(torch.tensor([], { dtype: 'float32' }).toString(), 'tensor([])');
+});
+
+test('float64 inputs give float64 results', () => {
+  const a = torch.tensor([1, 2, 3], { dtype: 'float64' });
+  const b = torch.tensor([0, 0, 0], { dtype: 'float64' });
+  const l = F.mse_loss(a, b);
+  assert.equal(l.dtype, 'float64');
+  assert.equal(l.item(), 14 / 3);
+});
+
+test('shape mismatch: PyTorch\'s RuntimeError text', () => {
+  assert.throws(() => F.mse_loss(torch.tensor([1, 2, 3]), torch.tensor([1, 2, 3, 4])), {
+    name: 'RuntimeError',
+    message: 'The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0',
+  });
+});
+
+test('bad reduction: PyTorch\'s ValueError text', () => {
+  const a = torch.tensor([1]);
+  assert.throws(() => F.mse_loss(a, a, { reduction: 'avg' }), {
+    name: 'ValueError', message: 'avg is not a valid value for reduction',
+  });
+  assert.throws(() => F.mse_loss(a, a, { reduction: 'batchmean' }), {
+    message: 'batchmean is not a valid value for reduction',
+  });
+});
+
+test('unknown keyword and wrong argument types are clear TypeErrors', () => {
+  const a = torch.tensor([1]);
+  assert.throws(() => F.mse_loss(a, a, { reductoin: 'sum' }), {
+    name: 'TypeError', message: "mse_loss() got an unexpected keyword argument 'reductoin'",
+  });
+  assert.throws(() => F.mse_loss(a, [1]), { name: 'TypeError', message: 'target must be a Tensor, got object' });
+  assert.throws(() => torch.tensor([1, 2, 3], { shape: [2, 2] }), {
+    message: "shape '[2, 2]' is invalid for input of size 3",
+  });
+  assert.throws(() => torch.tensor([1], { dtype: 'float16' }), { name: 'TypeError' });
+});
+
+test('broadcasting warns like PyTorch and still computes', () => {
+  const silent = [];
+  const orig = console.warn;
+  console.warn = (m) => silent.push(m);
+  try {
+    const l = F.mse_loss(torch.tensor([[1], [2], [3]]), torch.tensor([1, 2, 3]));
+    assert.equal(l.warnings.length, 1);
+    assert.match(l.warnings[0], /^Using a target size \(torch.Size\(\[3\]\)\) that is different to the input size \(torch.Size\(\[3, 1\]\)\)/);
+    assert.equal(silent.length, 1);
+    assert.equal(l.toString(), 'tensor(1.3333)');
+  } finally {
+    console.warn = orig;
+  }
+});
+
+test('gradient of mse_loss', () => {
+  const a = torch.tensor([1, 2, 3]);
+  const b = torch.tensor([0, 0, 1]);
+  assert.deepEqual(Array.from(torch.grad('mse_loss', a, b, { reduction: 'sum' }).toArray()), [2, 4, 4]);
+  const g = torch.grad('mse_loss', a, b, { reduction: 'mean' });
+  assert.deepEqual(Array.from(g.toArray()), [2 / 3, 4 / 3, 4 / 3].map(Math.fround));
+  const go = torch.tensor([1, 0, -1]);
+  assert.deepEqual(Array.from(torch.grad('mse_loss', a, b, { reduction: 'none' }, go).toArray()), [2, 0, -4]);
+});
+
+test('dispose frees deterministically; a disposed tensor says so', () => {
+  const t = torch.tensor([1, 2]);
+  t.dispose();
+  t.dispose();
+  assert.equal(t.disposed, true);
+  assert.throws(() => t.toArray(), { message: 'this tensor was disposed' });
+});
+
+test('no leak over 1e5 failing calls (errors are values, thrown in JS)', () => {
+  const a = torch.tensor([1, 2, 3]);
+  const b = torch.tensor([1, 2, 3, 4]);
+  const M = torch._M;
+  const warm = () => { try { F.mse_loss(a, b); } catch { /* expected */ } };
+  for (let i = 0; i < 1000; i++) warm();
+  const handles = M.count_emval_handles();
+  const heap = torch.heapBytes();
+  const probe = M._malloc(16);
+  M._free(probe);
+  for (let i = 0; i < 100000; i++) warm();
+  assert.equal(M.count_emval_handles(), handles);
+  assert.equal(torch.heapBytes(), heap);
+  const probe2 = M._malloc(16);
+  M._free(probe2);
+  assert.equal(probe2, probe, 'the allocator is back where it was');
+  assert.equal(F.mse_loss(a, a).toString(), 'tensor(0.)');
+});
+
+test('forgotten tensors are reclaimed by the GC', { skip: typeof global.gc !== 'function' && 'run node with --expose-gc' }, async () => {
+  const M = torch._M;
+  const before = M._malloc(16); M._free(before);
+  for (let i = 0; i < 50; i++) torch.tensor(new Float32Array(1 << 20));   // 200 MB, never disposed
+  for (let i = 0; i < 10; i++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
+  const after = M._malloc(16); M._free(after);
+  assert.ok(torch.heapBytes() < 300 * 2 ** 20, `heap ${torch.heapBytes()}`);
+  const big = torch.tensor(new Float32Array(1 << 24));   // reuses freed blocks
+  big.dispose();
+});
+
+test('out-of-memory is a RangeError and the instance keeps working', () => {
+  assert.throws(() => torch.rand([1e9, 4]), { name: 'RangeError', message: /out of memory/ });
+  assert.throws(() => torch.tensor(new Float32Array(0), { shape: [0] }).toString() && torch.rand([2e9]), { name: 'RangeError' });
+  assert.equal(F.mse_loss(torch.tensor([1]), torch.tensor([3])).toString(), 'tensor(4.)');
+});
+
+test('registry enumerates losses with their options', () => {
+  const names = torch.registry.losses.map((s) => s.name);
+  assert.ok(names.includes('mse_loss'));
+  for (const s of torch.registry.losses) {
+    assert.equal(typeof F[s.name], 'function');
+    assert.ok(s.reductions.includes('mean'));
+  }
+});

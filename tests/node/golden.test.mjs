@@ -1,0 +1,57 @@
+// Every loss, activation and error case of the torch 1.13.1 golden file, through the public
+// API: forward and gradient, bit-exact where torch's result is only + − × ÷ abs, else
+// ≤ 8 ulp / 1e-6 relative, with identical NaN/Inf patterns; errors with PyTorch's message.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createLossLab } from 'losslab';
+import { golden, MODULE_TO_F, toTensor, values, compare } from './golden.mjs';
+
+const EXACT_NONE = new Set(['MSELoss', 'L1Loss', 'SmoothL1Loss', 'HuberLoss', 'NLLLoss']);
+
+function optionsOf(torch, c) {
+  const o = {};
+  for (const [k, v] of Object.entries(c.options ?? {})) {
+    o[k] = v && typeof v === 'object' && 'dtype' in v ? toTensor(torch, v) : v;
+  }
+  return o;
+}
+
+for (const flavor of ['simd', 'scalar']) {
+  const torch = await createLossLab({ simd: flavor === 'simd', warnings: 'silent' });
+  const F = torch.nn.functional;
+  for (const c of golden.cases.filter((x) => x.kind === 'loss' || x.kind === 'activation')) {
+    const name = MODULE_TO_F[c.loss ?? c.op];
+    test(`${flavor}: ${c.id} ${name}`, () => {
+      const input = toTensor(torch, c.input);
+      const opts = optionsOf(torch, c);
+      if (c.kind === 'activation') {
+        const out = F[name](input, { dim: opts.dim });
+        assert.equal(compare(out.toArray(), values(c.expected.output), { exact: false }), null, 'forward');
+        const g = torch.grad(name, input, null, { dim: opts.dim }, toTensor(torch, c.grad_output));
+        assert.equal(compare(g.toArray(), values(c.expected.grad_input), { exact: false }), null, 'grad');
+        return;
+      }
+      const target = toTensor(torch, c.target);
+      assert.equal(typeof F[name], 'function', `${name} is registered`);
+      if (c.error) {
+        assert.throws(() => F[name](input, target, opts), (e) => {
+          assert.equal(e.message, c.error.message);
+          assert.equal(e.name, c.error.type);
+          return true;
+        });
+        return;
+      }
+      const out = F[name](input, target, opts);
+      const want = values(c.expected.output);
+      assert.deepEqual(out.shape, c.expected.output.shape);
+      const exact = (opts.reduction === 'none') && EXACT_NONE.has(c.loss);
+      assert.equal(compare(out.toArray(), want, { exact, dtype: c.expected.output.dtype }), null, 'forward');
+      assert.deepEqual(out.warnings ?? [], c.warnings ?? []);
+      const go = c.grad_output && typeof c.grad_output === 'object' ? toTensor(torch, c.grad_output)
+        : (c.grad_output != null && c.grad_output !== 1 ? torch.tensor([c.grad_output], { shape: [] }) : null);
+      const g = torch.grad(name, input, target, opts, go);
+      assert.deepEqual(g.shape, c.expected.grad_input.shape);
+      assert.equal(compare(g.toArray(), values(c.expected.grad_input), { exact: false }), null, 'grad');
+    });
+  }
+}
