@@ -22,17 +22,20 @@ record() {   # stage pass fail
 }
 die_stage() { echo "!! $1 failed to build (see $2)"; tail -30 "$2"; total_fail=$((total_fail + 1)); failed_stages+=("$1"); }
 
-ctest_counts() {  # log → "pass fail" from ctest's or (wasm) gtest's summary
+ctest_counts() {  # log → "pass fail": gtest's own counts for the one-entry wasm suites
   local log=$1 p f
-  if grep -q '\[  PASSED  \]\|\[  FAILED  \]' "$log" && grep -q 'losslab_tests_wasm' "$log"; then
-    p=$(grep -o '\[  PASSED  \] [0-9]* test' "$log" | grep -o '[0-9]*' | awk '{ s += $1 } END { print s + 0 }')
-    f=$(grep -o '\[  FAILED  \] [0-9]* test' "$log" | grep -o '[0-9]*' | awk '{ s += $1 } END { print s + 0 }')
-    grep -q 'tests failed out of' "$log" && grep -q ' 0 tests failed' "$log" || f=${f:-1}
+  if grep -q 'losslab_tests_wasm' "$log"; then
+    p=$(grep -oE '^[0-9]+: \[  PASSED  \] [0-9]+ test' "$log" | grep -oE '[0-9]+ test' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }')
+    f=$(grep -oE '^[0-9]+: \[  FAILED  \] [0-9]+ tests?, listed' "$log" | grep -oE '[0-9]+ test' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }')
+    # a crash before gtest's summary still fails the ctest entry
+    if ! grep -qE ' 0 tests failed out of' "$log" && (( f == 0 )); then f=1; fi
   else
-    local line; line=$(grep -E 'tests passed, [0-9]+ tests failed out of' "$log" | tail -1)
-    local t; t=$(grep -oE 'out of [0-9]+' <<<"$line" | grep -oE '[0-9]+')
+    local line t
+    line=$(grep -E 'tests passed, [0-9]+ tests failed out of' "$log" | tail -1)
+    t=$(grep -oE 'out of [0-9]+' <<<"$line" | grep -oE '[0-9]+')
     f=$(grep -oE '[0-9]+ tests failed' <<<"$line" | grep -oE '^[0-9]+')
     p=$(( ${t:-0} - ${f:-0} ))
+    [[ -n $line ]] || f=1
   fi
   echo "${p:-0} ${f:-0}"
 }
@@ -42,8 +45,8 @@ cmake_stage() {  # name builddir configure-command...
   local log="$LOG/${name// /_}"
   if [[ ! -f $dir/CMakeCache.txt ]]; then "$@" >"$log.configure" 2>&1 || { die_stage "$name" "$log.configure"; return; }; fi
   cmake --build "$dir" -j"$J" >"$log.build" 2>&1 || { die_stage "$name" "$log.build"; return; }
-  ctest --test-dir "$dir" -j"$J" --output-on-failure -V >"$log.ctest" 2>&1
-  grep -E '^\s*[0-9]+/[0-9]+ Test.*\*\*\*|Failed|FAILED' "$log.ctest" | grep -v '0 tests failed' | head -40
+  ctest --test-dir "$dir" -j"$J" -V >"$log.ctest" 2>&1
+  grep -E '\*\*\*Failed|^[0-9]+: \[  FAILED  \] [A-Z]' "$log.ctest" | head -40
   read -r p f < <(ctest_counts "$log.ctest")
   record "$name" "$p" "$f"
 }
