@@ -1,0 +1,770 @@
+// The playground's main thread: builds the controls from the state table (state.mjs), keeps the
+// URL hash in sync, sends jobs to the worker (engine.mjs → worker.mjs) and renders what comes
+// back. Nothing heavy runs here: parsing big pasted data, generating data, losses, gradients,
+// histograms and timings all happen in the worker.
+
+import { PARAMS, PARAM, RECIPES, PANELS, parseHash, serializeHash, parseValue, formatValue, applies } from './state.mjs';
+import { LANGS, t, errorText } from './i18n.mjs';
+import { Engine } from './engine.mjs';
+import { validLosses, planOrFallback, defaultLossFor, TRAINABLE } from './recipes.mjs';
+import { pythonCode } from './codegen.mjs';
+import { parseNumbers } from './parse.mjs';
+import { drawHistogram, drawCurve, drawSteps, drawBars, fmt } from './plots.mjs';
+
+const $ = (id) => document.getElementById(id);
+const PASTE_EXAMPLE = { input: '2.5\n0.0\n2.1\n7.8', target: '3.0\n-0.5\n2.0\n7.0' };
+const ZH_OPTION_HINTS = {
+  weight: '逐元素（或逐类别）的权重，会广播到输入的形状',
+  pos_weight: '正样本的权重，按 target 广播（逐类别时形状为 (C,)）',
+  ignore_index: '忽略这个类别索引的样本',
+  label_smoothing: '标签平滑，取值 0.0 到 1.0',
+  beta: '从二次变为线性的位置（0 即 L1）',
+  delta: '从二次变为线性的位置',
+  log_target: 'target 以对数概率给出',
+};
+
+const app = {
+  state: null,
+  hidden: new Set(),
+  inputErrors: new Map(),   // key → {code, params}: blocks runs until fixed
+  runErrors: new Map(),     // key → message from the last run (parse line/column, PyTorch option errors)
+  registry: null,
+  info: null,
+  pasteInfo: null,
+  last: {},
+  train: { losses: [], total: 0, w: null },
+  job: null,
+  trainJob: null,
+  lastHash: null,
+  notices: [],
+  timer: 0,
+  engine: null,
+};
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+const L = (key, params) => t(app.state.lang, key, params);
+const spec = () => app.registry?.losses.find((s) => s.name === app.state.loss) ?? null;
+const ctx = () => ({ optionNames: new Set(spec()?.options.map((o) => o.name) ?? []), hidden: app.hidden });
+const shapeText = (s) => `[${s.join(', ')}]`;
+
+function el(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k === 'class') e.className = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function setStatus(status, text) {
+  if (status) document.body.dataset.status = status;
+  if (text !== undefined) $('status').textContent = text;
+}
+
+function showError(text) {
+  const e = $('error');
+  e.textContent = text ?? '';
+  e.hidden = !text;
+}
+
+function showNotice(texts) {
+  const n = $('notice');
+  n.textContent = texts.join(' ');
+  n.hidden = texts.length === 0;
+}
+
+// ---- controls from the table -----------------------------------------------------------------
+
+function buildFields() {
+  for (const p of PARAMS) {
+    const host = document.querySelector(`[data-group="${p.group}"]`);
+    if (!host) continue;
+    const id = `f-${p.key}`;
+    const wrap = el('div', { class: `field${p.group === 'option' ? ' option' : ''}${p.control === 'checkbox' ? ' check' : ''}`, 'data-key': p.key });
+    const label = el('label', { for: id, id: `${id}-label` });
+    let input;
+    if (p.control === 'select') {
+      input = el('select', { id, name: p.key });
+    } else if (p.control === 'textarea') {
+      input = el('textarea', { id, name: p.key, rows: '5', spellcheck: 'false', autocomplete: 'off' });
+    } else if (p.control === 'checkbox') {
+      input = el('input', { id, name: p.key, type: 'checkbox' });
+    } else {
+      input = el('input', { id, name: p.key, type: 'text', spellcheck: 'false', autocomplete: 'off',
+        inputmode: p.type === 'float' || p.type === 'floatlist' ? 'decimal' : 'numeric' });
+    }
+    const hint = el('p', { class: 'hint', id: `${id}-hint` });
+    const error = el('p', { class: 'field-error', id: `${id}-err`, hidden: true });
+    input.setAttribute('aria-describedby', `${id}-hint ${id}-err`);
+    if (p.control === 'checkbox') wrap.append(input, label, hint, error);
+    else wrap.append(label, input, hint, error);
+    if (p.control === 'textarea') {
+      const file = el('input', { type: 'file', id: `${id}-file`, accept: '.csv,.txt,.tsv,text/plain,text/csv' });
+      const fl = el('label', { for: `${id}-file`, id: `${id}-file-label`, class: 'file-label' });
+      wrap.append(fl, file);
+      file.addEventListener('change', async () => {
+        const f = file.files?.[0];
+        if (!f) return;
+        input.value = await f.text();
+        commit(p.key, input.value);
+      });
+    }
+    host.append(wrap);
+    if (p.control === 'select' || p.control === 'checkbox') {
+      input.addEventListener('change', () => commit(p.key, p.control === 'checkbox' ? (input.checked ? '1' : '0') : input.value));
+    } else if (p.control === 'textarea') {
+      input.addEventListener('input', () => {
+        pendingChange();
+        clearTimeout(app.textTimer);
+        app.textPending = true;
+        app.textTimer = setTimeout(() => flushText(true), 350);
+      });
+    } else {
+      input.addEventListener('change', () => commit(p.key, input.value));
+      input.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          commit(p.key, input.value, { force: true });
+        }
+      });
+    }
+  }
+}
+
+function fillSelect(select, items, value) {
+  const keep = select.value;
+  select.replaceChildren(...items.map((it) => {
+    const o = el('option', { value: it.value, disabled: it.disabled }, it.label);
+    return o;
+  }));
+  select.value = value ?? keep;
+}
+
+function syncMenus() {
+  const s = app.state;
+  fillSelect($('f-recipe'), PARAM.recipe.values.map((v) => ({ value: v, label: L(`recipe_${v}`) })), s.recipe);
+  fillSelect($('f-lang'), Object.entries(LANGS).map(([value, label]) => ({ value, label })), s.lang);
+  const losses = app.registry?.losses ?? [];
+  const ok = validLosses(s.recipe, losses, app.pasteInfo ?? {});
+  const items = ok.map((l) => ({ value: l.name, label: `${l.name}  (nn.${l.module})` }));
+  if (!ok.some((l) => l.name === s.loss)) {
+    items.unshift({ value: s.loss, label: `${s.loss}  (—)`, disabled: true });
+  }
+  fillSelect($('f-loss'), items, s.loss);
+  const sp = spec();
+  const reds = sp ? sp.reductions : PARAM.reduction.values.filter((r) => r !== 'batchmean');
+  fillSelect($('f-reduction'), reds.map((r) => ({ value: r, label: L(`reduction_${r}`) })), s.reduction);
+}
+
+function syncFields() {
+  const s = app.state;
+  const c = ctx();
+  const sp = spec();
+  for (const p of PARAMS) {
+    const wrap = document.querySelector(`.field[data-key="${p.key}"]`);
+    if (!wrap) continue;
+    const input = $(`f-${p.key}`);
+    wrap.hidden = app.hidden.has(p.key) || !applies(p.key, s, c);
+    if (p.control === 'checkbox') input.checked = !!s[p.key];
+    else if (p.control !== 'select' && !app.inputErrors.has(p.key) && document.activeElement !== input &&
+      !(p.control === 'textarea' && app.textPending)) {
+      input.value = formatValue(p.key, s[p.key]);
+    }
+    const err = app.inputErrors.get(p.key);
+    const msg = err ? errorText(s.lang, err.code, err.params) : app.runErrors.get(p.key);
+    const errEl = $(`f-${p.key}-err`);
+    errEl.textContent = msg ?? '';
+    errEl.hidden = !msg;
+    if (msg) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    // labels and hints (translated)
+    $(`f-${p.key}-label`).textContent = L(`label_${p.key}`);
+    let hint = '';
+    if (p.group === 'option' && sp) {
+      const o = sp.options.find((x) => x.name === p.key);
+      if (o) {
+        const doc = s.lang === 'zh' ? ZH_OPTION_HINTS[p.key] ?? o.doc : o.doc;
+        const def = o.kind === 'tensor' ? 'None' : o.kind === 'bool' ? (o.default ? 'True' : 'False') : fmt(o.default);
+        hint = `${doc}${o.kind === 'tensor' ? `. ${L('hint_tensor')}` : ''} ${L('hintDefault', { value: def })}`;
+      }
+    } else if (p.key === 'n' || p.key === 'input' || p.key === 'target') {
+      hint = L(`hint_${p.key}`);
+    }
+    $(`f-${p.key}-hint`).textContent = hint;
+    $(`f-${p.key}-hint`).hidden = !hint;
+    const fileLabel = $(`f-${p.key}-file-label`);
+    if (fileLabel) fileLabel.textContent = `${L('loadFile')}: ${L(`label_${p.key}`)}`;
+  }
+  const optionsShown = PARAMS.some((p) => p.group === 'option' && applies(p.key, s, c) && !app.hidden.has(p.key));
+  $('no-options').hidden = optionsShown || !sp;
+  for (const panel of PANELS) {
+    for (const node of document.querySelectorAll(`[data-panel="${panel}"]`)) node.hidden = app.hidden.has(panel);
+  }
+  const trainable = TRAINABLE.has(s.recipe);
+  $('train-run').disabled = !trainable || !sp;
+  $('train-notice').textContent = trainable ? '' : L('notice_noTrain');
+  $('train-notice').hidden = trainable;
+}
+
+function applyLang() {
+  const lang = app.state.lang;
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  document.title = `losslab: ${L('tagline')}`;
+  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = L(node.dataset.i18n);
+  syncMenus();
+  syncFields();
+  renderAll();
+}
+
+// ---- state changes -------------------------------------------------------------------------
+
+function commit(key, raw, { force = false } = {}) {
+  const s = app.state;
+  if (PARAM[key].control !== 'textarea' && flushText(false)) force = true;
+  const r = parseValue(key, raw);
+  app.runErrors.delete(key);
+  if (r.error) {
+    app.inputErrors.set(key, r.error);
+    syncFields();
+    showError(L('err_fixField'));
+    setStatus('error', '');
+    return;
+  }
+  app.inputErrors.delete(key);
+  const before = s[key];
+  s[key] = r.value;
+  if (key === 'recipe' && before !== r.value) {
+    s.n = RECIPES[r.value].n;
+    app.pasteInfo = null;
+    if (r.value === 'paste' && !s.input.trim() && !s.target.trim()) Object.assign(s, PASTE_EXAMPLE);
+    // The lesson's loss for the new data (or the first one that applies).
+    s.loss = defaultLossFor(s.recipe, app.registry?.losses ?? [], {}, RECIPES[s.recipe].loss) ?? s.loss;
+  }
+  if (key === 'loss' || key === 'recipe') fixReduction();
+  if (key === 'input' || key === 'target') app.runErrors.delete(key === 'input' ? 'target' : 'input');
+  if (key === 'lang') {
+    writeHash();
+    applyLang();
+    return;
+  }
+  syncMenus();
+  syncFields();
+  writeHash();
+  renderCode();
+  if (PARAM[key].group === 'train') return;   // used when gradient descent runs
+  if (app.inputErrors.size === 0) {
+    showError('');
+    if (force || !Object.is(before, r.value) || Array.isArray(r.value)) scheduleRun();
+  }
+}
+
+function fixReduction() {
+  const sp = spec();
+  if (sp && !sp.reductions.includes(app.state.reduction)) app.state.reduction = 'mean';
+}
+
+function writeHash() {
+  const { hash, omitted } = serializeHash(app.state, ctx());
+  app.lastHash = hash;
+  app.notices = app.notices.filter((n) => n !== L('notice_omitted'));
+  if (omitted.length) app.notices.push(L('notice_omitted'));
+  showNotice(app.notices);
+  if (location.hash.replace(/^#/, '') !== hash) history.replaceState(null, '', `#${hash}`);
+}
+
+function loadHash() {
+  const { state, hidden, errors } = parseHash(location.hash);
+  app.state = state;
+  app.hidden = hidden;
+  app.inputErrors.clear();
+  app.runErrors.clear();
+  app.pasteInfo = null;
+  app.notices = errors.map((e) => errorText(state.lang, e.code, e.params));
+}
+
+// Loss named in the URL but not valid for the recipe → the recipe's default, with a notice.
+function normaliseLoss() {
+  const s = app.state;
+  const losses = app.registry.losses;
+  const sp = spec();
+  if (!sp) return false;   // not in this build: reported when running
+  const ok = validLosses(s.recipe, losses, app.pasteInfo ?? {});
+  if (!ok.includes(sp)) {
+    const other = defaultLossFor(s.recipe, losses, app.pasteInfo ?? {}, RECIPES[s.recipe].loss);
+    if (other && other !== s.loss) {
+      app.notices.push(L('notice_switched', { loss: s.loss, other }));
+      s.loss = other;
+      return true;
+    }
+  }
+  return false;
+}
+
+// ---- running ---------------------------------------------------------------------------------
+
+// Typing in the paste boxes is committed after a pause (both boxes at once), or right away
+// when another control changes or Run is pressed.
+function flushText(runAfter) {
+  clearTimeout(app.textTimer);
+  if (!app.textPending) return false;
+  app.textPending = false;
+  for (const p of PARAMS) {
+    if (p.control !== 'textarea') continue;
+    const value = $(`f-${p.key}`).value;
+    if (value !== app.state[p.key]) {
+      app.state[p.key] = value;
+      app.runErrors.delete(p.key);
+    }
+  }
+  syncFields();
+  writeHash();
+  if (runAfter) scheduleRun();
+  return true;
+}
+
+// A change is on its way: the running job's messages no longer describe the controls.
+function pendingChange() {
+  clearTimeout(app.timer);
+  app.job = null;
+  document.body.dataset.status = 'pending';
+  markStale(true);
+}
+
+function scheduleRun() {
+  flushText(false);
+  pendingChange();
+  clearTimeout(app.timer);
+  app.timer = setTimeout(run, 120);
+}
+
+function markStale(on) {
+  for (const id of ['result', 'grad-head', 'timing-body', 'hist', 'curve']) $(id).classList.toggle('stale', on);
+}
+
+function run() {
+  clearTimeout(app.timer);
+  flushText(false);
+  if (!app.registry) return;
+  if (app.inputErrors.size) {
+    showError(L('err_fixField'));
+    setStatus('error');
+    return;
+  }
+  const sp = spec();
+  if (!sp) {
+    showError(L('err_unknownLoss', { value: app.state.loss }));
+    setStatus('error', '');
+    return;
+  }
+  // PyTorch errors from the last run belong to the old values.
+  for (const k of [...app.runErrors.keys()]) if (k !== 'input' && k !== 'target') app.runErrors.delete(k);
+  syncFields();
+  showError('');
+  markStale(true);
+  setStatus('busy', L('status_queued'));
+  $('progress').value = 0;
+  $('cancel').disabled = false;
+  const job = app.engine.run(app.state, { onMessage: onRunMessage });
+  app.job = job;
+  app.last = {};
+  if (!app.train.running) {   // a finished descent belongs to the old settings
+    app.train = { losses: [], total: 0, w: null };
+    renderTrain();
+  }
+  app.runState = { ...app.state };
+  job.done.then((m) => finish(job, m));
+}
+
+function finish(job, m) {
+  if (app.job !== job) return;
+  app.job = null;
+  $('cancel').disabled = !app.trainJob;
+  markStale(false);
+  if (m.type === 'done') {
+    $('progress').value = 1;
+    setStatus('done', L('status_done', { ms: Math.round(m.ms) }));
+  } else if (m.type === 'cancelled') {
+    $('progress').value = 0;
+    setStatus('cancelled', L('status_cancelled'));
+  } else if (m.type === 'error') {
+    $('progress').value = 0;
+    setStatus('error', '');
+  }
+}
+
+function phaseText(m) {
+  if (m.phase === 'data') return L('phase_data', { n: Number(m.n).toLocaleString(app.state.lang === 'zh' ? 'zh-CN' : 'en') });
+  if (m.phase === 'timing') return L('phase_timing', { path: L(`path_${m.path}`) });
+  return L(`phase_${m.phase}`);
+}
+
+function onRunMessage(m) {
+  if (!app.job || m.id !== app.job.id) return;
+  switch (m.type) {
+    case 'progress':
+      // One long wasm call generates the data: an indeterminate bar until it returns.
+      if (m.phase === 'data') $('progress').removeAttribute('value');
+      else $('progress').value = m.fraction;
+      setStatus(null, phaseText(m));
+      break;
+    case 'data':
+      app.last = { data: m.info };
+      if (m.info.paste) {
+        const before = JSON.stringify(app.pasteInfo);
+        app.pasteInfo = m.info.paste;
+        if (before !== JSON.stringify(app.pasteInfo)) {
+          syncMenus();
+          if (normaliseLoss()) {
+            fixReduction();
+            syncMenus();
+            syncFields();
+            writeHash();
+            scheduleRun();
+            return;
+          }
+        }
+      }
+      app.runErrors.delete('input');
+      app.runErrors.delete('target');
+      syncFields();
+      renderData();
+      break;
+    case 'loss':
+      app.last.loss = m;
+      renderLoss();
+      renderCode();
+      break;
+    case 'grad':
+      app.last.grad = m.grad;
+      renderGrad();
+      break;
+    case 'plots':
+      app.last.plots = m;
+      renderPlots();
+      break;
+    case 'timing':
+      app.last.timing = m.timing;
+      renderTiming();
+      break;
+    case 'error':
+      onError(m);
+      break;
+    default:
+  }
+}
+
+function onError(m) {
+  let text;
+  if (m.kind === 'data') {
+    text = errorText(app.state.lang, m.code, { ...m.params, field: m.field });
+    app.runErrors.set(m.field, text);
+    syncFields();
+  } else if (m.kind === 'oom') {
+    const detail = m.bytes
+      ? L('err_oomEstimate', { n: Number(m.n).toLocaleString('en'), size: bytesText(m.bytes), recipe: m.recipe })
+      : L('err_oomRuntime', { message: m.message });
+    text = L('err_oom', { detail });
+  } else if (m.kind === 'crash') {
+    text = L('err_crash', { message: `${m.name}: ${m.message}` });
+  } else if (m.kind === 'load') {
+    text = L('err_load', { message: m.message });
+  } else {
+    text = L('err_torch', { name: m.name, message: m.message });
+    const sp = spec();
+    for (const o of sp?.options ?? []) {
+      if (new RegExp(`\\b${o.name}\\b`).test(m.message)) {
+        app.runErrors.set(o.name, `${m.name}: ${m.message}`);
+      }
+    }
+    syncFields();
+  }
+  showError(text);
+  document.body.dataset.errorKind = m.kind;
+  if (app.job && m.id === app.job.id && !app.last.loss) {
+    $('result').textContent = '';   // nothing was computed: no stale number next to the error
+  }
+}
+
+function bytesText(b) {
+  return b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`;
+}
+
+function cancel() {
+  app.engine.cancel();
+}
+
+// ---- gradient descent ------------------------------------------------------------------------
+
+function train() {
+  const sp = spec();
+  if (!sp || !TRAINABLE.has(app.state.recipe)) return;
+  if (app.inputErrors.size) return;
+  app.train = { losses: [], total: app.state.steps + 1, w: null, running: true, state: { ...app.state } };
+  renderTrain();
+  renderCode();
+  $('cancel').disabled = false;
+  setStatus('busy', L('phase_train', { step: 0, steps: app.state.steps }));
+  const job = app.engine.run(app.state, { onMessage: onTrainMessage }, 'train', 1);
+  app.trainJob = job;
+  job.done.then((m) => {
+    if (app.trainJob !== job) return;
+    app.trainJob = null;
+    app.train.running = false;
+    $('cancel').disabled = !app.job;
+    if (m.type === 'done') setStatus('done', L('status_done', { ms: Math.round(m.ms) }));
+    else if (m.type === 'cancelled') setStatus('cancelled', L('status_cancelled'));
+    else if (m.type === 'error') setStatus('error');
+  });
+}
+
+function onTrainMessage(m) {
+  if (!app.trainJob || m.id !== app.trainJob.id) return;
+  if (m.type === 'step') {
+    app.train.losses.push(m.loss);
+    $('progress').value = (m.step + 1) / app.train.total;
+    setStatus(null, L('phase_train', { step: m.step, steps: app.train.total - 1 }));
+    renderTrain();
+  } else if (m.type === 'trained') {
+    app.train.w = m.w;
+    renderTrain();
+  } else if (m.type === 'progress') {
+    setStatus(null, phaseText(m));
+  } else if (m.type === 'error') {
+    onError(m);
+  }
+}
+
+// ---- rendering -------------------------------------------------------------------------------
+
+function renderAll() {
+  renderData();
+  renderLoss();
+  renderGrad();
+  renderPlots();
+  renderTiming();
+  renderTrain();
+  renderCode();
+  $('build-info').textContent = app.info
+    ? `wasm: ${app.info.arch} + ${app.info.scalarArch} · ${app.registry.losses.length} losses`
+    : L('status_loading');
+}
+
+function renderData() {
+  const d = app.last.data;
+  if (!d) {
+    $('data-meta').textContent = '';
+    return;
+  }
+  const shapes = Object.entries(d.shapes).map(([k, v]) => `${k} ${shapeText(v.shape)} ${v.dtype}`).join(' · ');
+  $('data-meta').textContent = `${L('dataMeta', { ms: d.genMs.toFixed(1), cached: d.cached ? L('dataCached') : '' })}. ${shapes}`;
+}
+
+function renderLoss() {
+  const m = app.last.loss;
+  if (!m) return;
+  $('result').textContent = m.loss.print;
+  $('result').classList.remove('stale');
+  const sp = app.registry?.losses.find((s) => s.name === m.loss.name);
+  $('result-meta').textContent = L('resultMeta', { module: `nn.${sp?.module ?? m.loss.name}`,
+    input: shapeText(m.inputShape), target: shapeText(m.targetShape), ms: m.loss.ms.toFixed(2) });
+  $('warnings').replaceChildren(...m.loss.warnings.map((w) => el('li', {}, L('warning', { message: w }))));
+}
+
+function renderGrad() {
+  const g = app.last.grad;
+  if (!g) return;
+  const s = g.stats;
+  $('grad-summary').textContent = L('gradSummary', { shape: shapeText(g.shape), min: fmt(s.min), max: fmt(s.max),
+    mean: fmt(s.mean), norm: fmt(s.norm) }) + (s.nonFinite ? L('gradNonFinite', { count: s.nonFinite }) : '');
+  $('h-grad-head').textContent = L('gradHead', { k: g.headRows });
+  $('grad-head').textContent = g.head;
+  $('grad-print').textContent = g.print;
+}
+
+function renderPlots() {
+  const p = app.last.plots;
+  $('plots-error').hidden = !p?.error;
+  $('plots-error').textContent = p?.error ? L('err_oom', { detail: L('err_oomRuntime', { message: p.error }) }) : '';
+  if (!p) return;
+  if (p.error) {
+    drawHistogram($('hist'), null);
+    drawCurve($('curve'), null);
+    $('hist-summary').textContent = '';
+    $('curve-summary').textContent = '';
+    return;
+  }
+  $('hist-summary').textContent = drawHistogram($('hist'), p.hist, { xLabel: L('histX'), yLabel: L('histY'),
+    summary: (v) => L('histSummary', v) });
+  const c = p.curve;
+  $('curve-note').hidden = !(!c || c.error);
+  $('curve-note').textContent = !c || c.error ? L('noCurve') + (c?.error ? ` (${c.error})` : '') : '';
+  if (!c || c.error) {
+    drawCurve($('curve'), null);
+    $('curve-summary').textContent = L('noCurve');
+    return;
+  }
+  const labelled = {
+    x: c.x,
+    series: c.series.map((s) => ({ y: s.y, label: L(`series_${s.key}`) })),
+    data: c.data.map((d) => ({ hist: d.hist, label: L(`data_${d.key}`) })),
+  };
+  const xLabel = L(`curveX_${c.kind}`);
+  $('curve-summary').textContent = drawCurve($('curve'), labelled, { xLabel, yLabel: L('curveY'),
+    summary: (v) => L('curveSummary', { ...v, xlabel: xLabel }) });
+}
+
+function renderTiming() {
+  const tm = app.last.timing;
+  const body = $('timing-body');
+  if (!tm) {
+    body.replaceChildren();
+    return;
+  }
+  const loc = app.state.lang === 'zh' ? 'zh-CN' : 'en';
+  const rate = new Intl.NumberFormat(loc, { notation: 'compact', maximumSignificantDigits: 3 });
+  const js = tm.paths.find((p) => p.key === 'js' && Number.isFinite(p.ms));
+  const rows = tm.paths.map((p) => {
+    const tr = el('tr', { 'data-path': p.key });
+    const name = `${L(`path_${p.key}`)}${p.key === 'simd' ? ` (${p.arch})` : ''}`;
+    if (p.error) {
+      tr.append(el('th', { scope: 'row' }, name), el('td', { colspan: '5', class: 'path-error' }, p.error));
+      return tr;
+    }
+    tr.append(el('th', { scope: 'row' }, name), el('td', {}, `${fmt(p.ms)} ms`),
+      el('td', {}, `${rate.format(tm.numel / (p.ms / 1000))}/s`),
+      el('td', {}, js ? `×${(js.ms / p.ms).toFixed(1)}` : '–'), el('td', {}, String(p.samples * (p.inner ?? 1))),
+      el('td', { class: 'value' }, Number.isFinite(p.value) ? p.value.toPrecision(7) : String(p.value)));
+    return tr;
+  });
+  body.replaceChildren(...rows);
+  $('timing-chart-label').textContent = drawBars($('timing-chart'),
+    tm.paths.filter((p) => Number.isFinite(p.ms)).map((p) => ({ label: L(`path_${p.key}`), value: p.ms })));
+  $('timing-note').textContent = L('timingNote', { numel: tm.numel.toLocaleString(loc), gen: tm.genMs == null ? '–' : tm.genMs.toFixed(1) })
+    + (js ? '' : ` ${L('timingNoJs')}`);
+}
+
+function renderTrain() {
+  const tr = app.train;
+  $('train-chart').closest('figure').hidden = tr.losses.length === 0;
+  $('train-summary').textContent = drawSteps($('train-chart'), tr.losses, { total: Math.max(tr.total, 2),
+    xLabel: L('trainX'), yLabel: L('trainY'), summary: (v) => L('trainSummary', v) });
+  $('h-train-w').textContent = tr.w ? L('trainFinal', { steps: tr.total - 1 }) : '';
+  $('h-train-w').hidden = !tr.w;
+  $('train-w').textContent = tr.w ?? '';
+  $('train-w').hidden = !tr.w;
+}
+
+function renderCode() {
+  const s = app.state;
+  const sp = spec();
+  if (!sp) {
+    $('code').textContent = '';
+    return;
+  }
+  const plan = planOrFallback(s.recipe, sp, app.pasteInfo ?? {});
+  if (!plan) return;
+  let pasted = null;
+  if (s.recipe === 'paste' && s.input.length + s.target.length < 200000) {
+    try {
+      const index = plan.targetKind === 'index';
+      pasted = { input: parseNumbers(s.input), target: parseNumbers(s.target, { integers: index }) };
+    } catch {
+      pasted = null;
+    }
+  }
+  const lossMsg = app.last.loss;
+  const print = lossMsg && lossMsg.loss.name === sp.name && app.runState && sameRun(app.runState, s) ? lossMsg.loss.print : null;
+  const mode = app.train.running || app.train.w ? 'train' : 'loss';
+  const { code, big } = pythonCode({ state: s, spec: sp, plan, pasted, print, mode });
+  $('code').textContent = code;
+  $('code-intro').textContent = L('codeIntro') + (big ? ` ${L('codeTooLong')}` : '');
+}
+
+function sameRun(a, b) {
+  return ['recipe', 'n', 'c', 'seed', 'loss', 'reduction', 'input', 'target', 'weight', 'pos_weight',
+    'ignore_index', 'label_smoothing', 'beta', 'delta', 'log_target'].every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
+}
+
+async function copyText(text, statusEl) {
+  try {
+    await navigator.clipboard.writeText(text);
+    statusEl.textContent = L('copied');
+  } catch {
+    statusEl.textContent = L('copyFailed');
+  }
+}
+
+// ---- start -------------------------------------------------------------------------------------
+
+async function main() {
+  loadHash();
+  buildFields();
+  applyLang();
+  showNotice(app.notices);
+  setStatus('loading', L('status_loading'));
+  app.engine = new Engine();
+
+  $('run').addEventListener('click', () => {
+    for (const p of PARAMS) {   // take what is typed even if the field was not left yet
+      const input = $(`f-${p.key}`);
+      if (p.control === 'text' || p.control === 'number') {
+        if (input && input.value !== formatValue(p.key, app.state[p.key]) && !app.inputErrors.has(p.key)) {
+          const r = parseValue(p.key, input.value);
+          if (r.error) app.inputErrors.set(p.key, r.error);
+          else app.state[p.key] = r.value;
+        }
+      }
+    }
+    syncFields();
+    writeHash();
+    run();
+  });
+  $('cancel').addEventListener('click', cancel);
+  $('train-run').addEventListener('click', train);
+  $('copy-link').addEventListener('click', () => copyText(location.href, $('status')));
+  $('copy-code').addEventListener('click', () => copyText($('code').textContent, $('copy-status')));
+  window.addEventListener('hashchange', () => {
+    if (location.hash.replace(/^#/, '') === app.lastHash) return;
+    loadHash();
+    if (app.registry) normaliseLoss();
+    fixReduction();
+    applyLang();
+    showNotice(app.notices);
+    writeHash();
+    run();
+  });
+  const ro = new ResizeObserver(() => {
+    cancelAnimationFrame(app.raf);
+    app.raf = requestAnimationFrame(() => {
+      renderPlots();
+      renderTiming();
+      renderTrain();
+    });
+  });
+  for (const id of ['hist', 'curve', 'timing-chart', 'train-chart']) ro.observe($(id));
+
+  let info;
+  try {
+    info = await app.engine.ready;
+  } catch (e) {
+    showError(L('err_load', { message: e.message }));
+    setStatus('error', '');
+    return;
+  }
+  app.info = info;
+  app.registry = info.registry;
+  normaliseLoss();
+  fixReduction();
+  showNotice(app.notices);
+  syncMenus();
+  syncFields();
+  writeHash();
+  renderAll();
+  setStatus('ready', L('status_ready'));
+  run();
+}
+
+main();

@@ -1,0 +1,115 @@
+// The page's (and the widget's) handle on the compute worker. One Engine per page is enough:
+// every client (the playground, each widget) has its own channel, and a newer job on a channel
+// supersedes the older one. cancel() terminates the worker (the only way to stop a long wasm
+// call) and starts a fresh one; so does a fatal error such as running out of memory.
+//
+//   const engine = new Engine();
+//   const { registry } = await engine.ready;
+//   const job = engine.run(state, { onMessage(m) {…} }, 'run', channel);   // m: worker messages
+//   await job.done;                                   // resolves with the final message
+//   engine.cancel();                                  // terminates + respawns
+
+let nextId = 1;
+
+export class Engine {
+  /** @param {{workerUrl?: URL|string, onRestart?: (reason: string) => void}} [options] */
+  constructor({ workerUrl = new URL('./worker.mjs', import.meta.url), onRestart } = {}) {
+    this.workerUrl = workerUrl;
+    this.onRestart = onRestart;
+    this.jobs = new Map();   // id → {channel, onMessage, resolve}
+    this.info = null;
+    this._spawn();
+  }
+
+  _spawn() {
+    const w = new Worker(this.workerUrl, { type: 'module', name: 'losslab' });
+    this.worker = w;
+    this.ready = new Promise((resolve, reject) => {
+      this._readyResolve = resolve;
+      this._readyReject = reject;
+    });
+    this.ready.catch(() => {});
+    w.onmessage = (e) => this._onMessage(e.data);
+    w.onerror = (e) => {
+      e.preventDefault?.();
+      const message = e.message || 'the worker failed to start';
+      this._readyReject(new Error(message));
+      this._failAll({ type: 'error', kind: 'crash', name: 'Error', message, fatal: true });
+    };
+  }
+
+  _onMessage(m) {
+    if (m.type === 'ready') {
+      this.info = m;
+      this._readyResolve(m);
+      return;
+    }
+    if (m.id == null) {
+      if (m.type === 'error') {
+        this._readyReject(Object.assign(new Error(m.message), { name: m.name }));
+        this._failAll(m);
+      }
+      return;
+    }
+    const job = this.jobs.get(m.id);
+    if (!job) return;
+    job.onMessage?.(m);
+    if (m.type === 'done' || m.type === 'error') {
+      this.jobs.delete(m.id);
+      job.resolve(m);
+      if (m.type === 'error' && m.fatal) this.restart('fatal');
+      else if (m.type === 'done' && m.restart) this.restart('memory');   // give the grown heap back
+    }
+  }
+
+  _failAll(m) {
+    for (const [id, job] of this.jobs) {
+      job.onMessage?.({ ...m, id });
+      job.resolve({ ...m, id });
+    }
+    this.jobs.clear();
+  }
+
+  /**
+   * Starts a job. kind: 'run' | 'train'. Returns {id, done: Promise<final message>}.
+   * Older jobs on the same channel are superseded (they resolve with {type: 'superseded'}).
+   */
+  run(state, { onMessage } = {}, kind = 'run', channel = 0) {
+    const id = nextId++;
+    for (const [oid, job] of this.jobs) {
+      if (job.channel === channel) {
+        this.jobs.delete(oid);
+        job.resolve({ type: 'superseded', id: oid });
+      }
+    }
+    let resolve;
+    const done = new Promise((r) => { resolve = r; });
+    this.jobs.set(id, { channel, onMessage, resolve });
+    this.worker.postMessage({ type: kind, id, channel, state: plain(state) });
+    return { id, done };
+  }
+
+  /** Stops everything now: terminates the worker and starts a fresh one. */
+  cancel() {
+    this.restart('cancel');
+  }
+
+  restart(reason) {
+    this.worker.terminate();
+    for (const [id, job] of this.jobs) job.resolve({ type: 'cancelled', id, reason });
+    this.jobs.clear();
+    this._spawn();
+    this.onRestart?.(reason);
+  }
+
+  get busy() {
+    return this.jobs.size > 0;
+  }
+}
+
+// A copy of a state that structured clone accepts (primitives and arrays of numbers).
+function plain(state) {
+  const out = {};
+  for (const [k, v] of Object.entries(state)) out[k] = Array.isArray(v) ? v.slice() : v;
+  return out;
+}

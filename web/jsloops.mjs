@@ -1,0 +1,130 @@
+// The "Python sum()" side of the lesson's timing race: each registry loss's reduction='mean'
+// written as the straightforward JavaScript loop a learner would write (one pass, double
+// accumulator, Math.log / Math.exp). No SIMD, no wasm. The page times it against the SIMD and
+// the scalar wasm builds; its value should agree with theirs to about 1e-6 (relative).
+//
+// Each function: (x, xShape, y, yShape, opts) → number, where x is a Float32Array (the input),
+// y a Float32Array (float targets) or Int32Array (class indices), opts the loss's options with
+// tensor options (weight, pos_weight) as Float32Arrays.
+
+const lastDim = (shape) => (shape.length ? shape[shape.length - 1] : 1);
+
+function elementwise(perElement) {
+  return (x, xShape, y, yShape, opts) => {
+    const n = x.length;
+    if (y.length !== n) return NaN;
+    const w = opts.weight;
+    const wl = w ? w.length : 0;
+    const last = lastDim(xShape);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      let l = perElement(x[i], y[i], opts, i % last);
+      if (w) l *= w[wl === 1 ? 0 : wl === n ? i : i % last];
+      s += l;
+    }
+    return s / n;
+  };
+}
+
+export const JS_LOSSES = {
+  // l = (x - y)^2
+  mse_loss: elementwise((x, y) => (x - y) * (x - y)),
+  // l = |x - y|
+  l1_loss: elementwise((x, y) => Math.abs(x - y)),
+  // l = |d| < beta ? 0.5 d^2 / beta : |d| - 0.5 beta
+  smooth_l1_loss: elementwise((x, y, o) => {
+    const z = Math.abs(x - y);
+    const beta = o.beta ?? 1;
+    return z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta;
+  }),
+  // l = |d| < delta ? 0.5 d^2 : delta (|d| - 0.5 delta)
+  huber_loss: elementwise((x, y, o) => {
+    const z = Math.abs(x - y);
+    const delta = o.delta ?? 1;
+    return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
+  }),
+  // l = -[y max(log x, -100) + (1 - y) max(log(1 - x), -100)]
+  binary_cross_entropy: elementwise((x, y) =>
+    -(y * Math.max(Math.log(x), -100) + (1 - y) * Math.max(Math.log(1 - x), -100))),
+  // l = (1 - y) x + lw (log(exp(-m) + exp(-x - m)) + m), m = max(-x, 0), lw = 1 + (pw - 1) y
+  binary_cross_entropy_with_logits: elementwise((x, y, o, j) => {
+    const m = Math.max(-x, 0);
+    const pw = o.pos_weight;
+    const lw = pw ? 1 + (pw[pw.length === 1 ? 0 : j] - 1) * y : 1;
+    return (1 - y) * x + lw * (Math.log(Math.exp(-m) + Math.exp(-x - m)) + m);
+  }),
+  // l = y (log y - x)  |  exp(y) (y - x) with log_target
+  kl_div: elementwise((x, y, o) => {
+    if (o.log_target) return Math.exp(y) * (y - x);
+    if (y === 0) return Number.isNaN(x) || x === -Infinity ? NaN : 0;
+    return y * (Math.log(y) - x);
+  }),
+  // l_i = -w[y_i] x[i, y_i]; mean = sum / sum of the weights of the rows not ignored
+  nll_loss(x, xShape, y, yShape, o) {
+    const { rows, C, D } = classLayout(xShape);
+    const ignore = o.ignore_index ?? -100;
+    const w = o.weight;
+    let s = 0;
+    let den = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let d = 0; d < D; d++) {
+        const t = y[i * D + d];
+        if (t === ignore) continue;
+        const wt = w ? w[t] : 1;
+        s -= wt * x[(i * C + t) * D + d];
+        den += wt;
+      }
+    }
+    return s / den;
+  },
+  // index target: (1 - eps) nll(log_softmax(x), y) + (eps / C) sum_c -w_c log_softmax(x)_c
+  // probability target: -sum_c w_c q_c log_softmax(x)_c, q = y (1 - eps) + eps / C, mean over rows
+  cross_entropy(x, xShape, y, yShape, o) {
+    const { rows, C, D } = classLayout(xShape);
+    const eps = Math.max(o.label_smoothing ?? 0, 0);
+    const w = o.weight;
+    const prob = y instanceof Float32Array || y instanceof Float64Array;
+    const ignore = o.ignore_index ?? -100;
+    const logp = new Float64Array(C);
+    let nll = 0;
+    let smooth = 0;
+    let den = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let d = 0; d < D; d++) {
+        let m = -Infinity;
+        for (let c = 0; c < C; c++) m = Math.max(m, x[(i * C + c) * D + d]);
+        let se = 0;
+        for (let c = 0; c < C; c++) se += Math.exp(x[(i * C + c) * D + d] - m);
+        const lse = m + Math.log(se);
+        for (let c = 0; c < C; c++) logp[c] = x[(i * C + c) * D + d] - lse;
+        if (prob) {
+          for (let c = 0; c < C; c++) {
+            const q = y[(i * C + c) * D + d] * (1 - eps) + eps / C;
+            nll -= (w ? w[c] : 1) * q * logp[c];
+          }
+          den += 1;
+          continue;
+        }
+        const t = y[i * D + d];
+        if (t === ignore) continue;
+        const wt = w ? w[t] : 1;
+        nll -= wt * logp[t];
+        den += wt;
+        if (eps > 0) for (let c = 0; c < C; c++) smooth -= (w ? w[c] : 1) * logp[c];
+      }
+    }
+    if (prob) return nll / den;
+    return ((1 - eps) * nll) / den + ((eps / C) * smooth) / den;
+  },
+};
+
+function classLayout(shape) {
+  if (shape.length === 1) return { rows: 1, C: shape[0], D: 1 };
+  const D = shape.slice(2).reduce((a, b) => a * b, 1);
+  return { rows: shape[0], C: shape[1], D };
+}
+
+/** The JS loop for a registry loss, or null when there is none (a loss newer than this file). */
+export function jsLoss(name) {
+  return JS_LOSSES[name] ?? null;
+}

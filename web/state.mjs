@@ -1,0 +1,277 @@
+// The one declarative table of every control of the playground (and the widget's attributes).
+// Each row: key (the URL-hash key / widget attribute), type, default, valid range, group, the
+// control that edits it and when it applies. The URL hash round-trips through parseHash /
+// serializeHash; `<key>_hide=1` hides that control (or a panel) — teacher mode, as in TensorFlow
+// Playground's state.ts. Nothing here touches the DOM, so the widget and the tests can import it.
+
+/** The lesson's data recipes; `n` is the lesson's size, `loss` the loss the lesson uses. */
+export const RECIPES = Object.freeze({
+  regression: Object.freeze({ n: 50, loss: 'mse_loss' }),
+  binary: Object.freeze({ n: 3000000, loss: 'binary_cross_entropy' }),
+  multiclass: Object.freeze({ n: 300, loss: 'cross_entropy' }),
+  paste: Object.freeze({ n: null, loss: 'mse_loss' }),
+});
+
+/** Loss options, named as in PyTorch (the registry says which loss takes which). */
+export const OPTION_KEYS = Object.freeze(['weight', 'pos_weight', 'ignore_index', 'label_smoothing',
+  'beta', 'delta', 'log_target']);
+
+/** Page parts a teacher can hide besides single controls (`timing_hide=1`). */
+export const PANELS = Object.freeze(['data', 'options', 'result', 'gradient', 'timing', 'plots',
+  'train', 'code']);
+
+/** Pasted text longer than this is left out of the URL (the page says so). */
+export const MAX_URL_TEXT = 8000;
+
+const notPaste = (s) => s.recipe !== 'paste';
+const isOption = (key) => (s, ctx) => !!ctx?.optionNames?.has(key);
+
+/**
+ * The table. type: enum | int | float | bool | seed | floatlist | text | loss.
+ * control: select | number | text | textarea | checkbox. group: where the page puts it.
+ * `when(state, ctx)` says whether the control applies now (ctx.optionNames: options of the loss).
+ */
+export const PARAMS = Object.freeze([
+  { key: 'recipe', type: 'enum', values: ['regression', 'binary', 'multiclass', 'paste'],
+    default: 'regression', group: 'data', control: 'select' },
+  { key: 'n', type: 'int', default: null, min: 1, max: 1e12, group: 'data', control: 'number',
+    when: notPaste },
+  { key: 'c', type: 'int', default: 3, min: 2, max: 100000, group: 'data', control: 'number',
+    when: (s) => s.recipe === 'multiclass' },
+  { key: 'seed', type: 'seed', default: '420', group: 'data', control: 'number', when: notPaste },
+  { key: 'input', type: 'text', default: '', group: 'data', control: 'textarea',
+    when: (s) => s.recipe === 'paste' },
+  { key: 'target', type: 'text', default: '', group: 'data', control: 'textarea',
+    when: (s) => s.recipe === 'paste' },
+  { key: 'loss', type: 'loss', default: null, group: 'loss', control: 'select' },
+  { key: 'reduction', type: 'enum', values: ['none', 'mean', 'sum', 'batchmean'], default: 'mean',
+    group: 'loss', control: 'select' },
+  { key: 'weight', type: 'floatlist', default: null, group: 'option', control: 'text',
+    when: isOption('weight') },
+  { key: 'pos_weight', type: 'floatlist', default: null, group: 'option', control: 'text',
+    when: isOption('pos_weight') },
+  { key: 'ignore_index', type: 'int', default: -100, min: -(2 ** 53), max: 2 ** 53,
+    group: 'option', control: 'number', when: isOption('ignore_index') },
+  { key: 'label_smoothing', type: 'float', default: 0, group: 'option', control: 'number',
+    when: isOption('label_smoothing') },
+  { key: 'beta', type: 'float', default: 1, group: 'option', control: 'number',
+    when: isOption('beta') },
+  { key: 'delta', type: 'float', default: 1, group: 'option', control: 'number',
+    when: isOption('delta') },
+  { key: 'log_target', type: 'bool', default: false, group: 'option', control: 'checkbox',
+    when: isOption('log_target') },
+  { key: 'lr', type: 'float', default: 0.5, min: 0, max: 1e6, minExclusive: true, group: 'train',
+    control: 'number', when: (s) => s.recipe === 'binary' || s.recipe === 'multiclass' },
+  { key: 'steps', type: 'int', default: 30, min: 1, max: 10000, group: 'train', control: 'number',
+    when: (s) => s.recipe === 'binary' || s.recipe === 'multiclass' },
+  { key: 'bins', type: 'int', default: 40, min: 2, max: 512, group: 'plots', control: 'number' },
+  { key: 'reps', type: 'int', default: 0, min: 0, max: 500, group: 'timing', control: 'number' },
+  { key: 'lang', type: 'enum', values: ['en', 'zh'], default: 'en', group: 'lang',
+    control: 'select' },
+].map((p) => Object.freeze(p)));
+
+export const PARAM = Object.freeze(Object.fromEntries(PARAMS.map((p) => [p.key, p])));
+
+/** Keys always written to the URL when they apply (the rest only when not at their default). */
+const ALWAYS = new Set(['recipe', 'n', 'c', 'seed', 'loss', 'reduction']);
+
+export function defaultState() {
+  const s = {};
+  for (const p of PARAMS) s[p.key] = p.default;
+  s.n = RECIPES[s.recipe].n;
+  s.loss = RECIPES[s.recipe].loss;
+  return s;
+}
+
+/** Whether a control applies to this state (ctx.optionNames: the current loss's options). */
+export function applies(key, state, ctx = {}) {
+  const p = PARAM[key];
+  return !p.when || p.when(state, ctx);
+}
+
+const err = (code, params = {}) => ({ error: { code, params } });
+
+function parseNumberLike(raw) {
+  const t = String(raw).trim().toLowerCase().replace(/_/g, '');
+  if (t === 'inf' || t === '+inf' || t === 'infinity') return Infinity;
+  if (t === '-inf' || t === '-infinity') return -Infinity;
+  if (t === 'nan') return NaN;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return undefined;
+  return Number(t);
+}
+
+/**
+ * Parses one raw (string) value for a key. Returns {value} or {error: {code, params}}
+ * (codes are i18n keys: notNumber, notInteger, tooSmall, tooLarge, notOneOf, notBool, …).
+ */
+export function parseValue(key, raw) {
+  const p = PARAM[key];
+  if (!p) return err('unknownKey', { key });
+  const s = raw == null ? '' : String(raw);
+  switch (p.type) {
+    case 'enum': {
+      let v = s.trim();
+      if (key === 'lang' && /^zh([-_].*)?$/i.test(v)) v = 'zh';
+      if (key === 'lang' && /^en([-_].*)?$/i.test(v)) v = 'en';
+      return p.values.includes(v) ? { value: v } : err('notOneOf', { key, value: v, values: p.values.join(', ') });
+    }
+    case 'loss': {
+      const v = s.trim();
+      return /^[a-z][a-z0-9_]*$/.test(v) ? { value: v } : err('unknownLoss', { key, value: v });
+    }
+    case 'int': {
+      if (s.trim() === '' && p.default === null) return { value: null };
+      const v = parseNumberLike(s);
+      if (v === undefined || Number.isNaN(v)) return err('notNumber', { key, value: s });
+      if (!Number.isInteger(v)) return err('notInteger', { key, value: s });
+      if (v < p.min) return err('tooSmall', { key, value: s, min: p.min });
+      if (v > p.max) return err('tooLarge', { key, value: s, max: p.max });
+      return { value: v };
+    }
+    case 'float': {
+      const v = parseNumberLike(s);
+      if (v === undefined) return err('notNumber', { key, value: s });
+      if (p.min !== undefined && (v < p.min || (p.minExclusive && v === p.min))) {
+        return err(p.minExclusive ? 'notPositive' : 'tooSmall', { key, value: s, min: p.min });
+      }
+      if (p.max !== undefined && v > p.max) return err('tooLarge', { key, value: s, max: p.max });
+      return { value: v };
+    }
+    case 'bool': {
+      const v = s.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return { value: true };
+      if (['0', 'false', 'no', 'off', ''].includes(v)) return { value: false };
+      return err('notBool', { key, value: s });
+    }
+    case 'seed': {
+      const v = s.trim();
+      if (!/^[+-]?\d+$/.test(v)) return err('notInteger', { key, value: s });
+      const b = BigInt(v);
+      if (b < -(2n ** 63n) || b >= 2n ** 64n) return err('seedRange', { key, value: s });
+      return { value: b.toString() };
+    }
+    case 'floatlist': {
+      const v = s.trim().replace(/^\[|\]$/g, '');
+      if (v === '' || v.toLowerCase() === 'none') return { value: null };
+      const parts = v.split(/\s*,\s*|\s+/);
+      const out = [];
+      for (let i = 0; i < parts.length; i++) {
+        const x = parseNumberLike(parts[i]);
+        if (x === undefined) return err('listNotNumber', { key, value: parts[i], index: i + 1 });
+        out.push(x);
+      }
+      return { value: out };
+    }
+    case 'text':
+      return { value: s };
+    default:
+      return err('unknownKey', { key });
+  }
+}
+
+/** The URL form of a value. */
+export function formatValue(key, value) {
+  const p = PARAM[key];
+  if (value === null || value === undefined) return '';
+  switch (p.type) {
+    case 'bool': return value ? '1' : '0';
+    case 'floatlist': return value.map((x) => String(x)).join(',');
+    case 'int': case 'float': return numberString(value);
+    default: return String(value);
+  }
+}
+
+function numberString(v) {
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  if (Number.isInteger(v) && Math.abs(v) < 1e21) return BigInt(v).toString();
+  return String(v);
+}
+
+/**
+ * Reads key/value pairs (URL hash, or a widget's attributes) into a state.
+ * @param {Iterable<[string,string]>} entries
+ * @returns {{state: object, hidden: Set<string>, errors: Array<{key, code, params}>, given: Set<string>}}
+ */
+export function parseEntries(entries) {
+  const state = defaultState();
+  const hidden = new Set();
+  const errors = [];
+  const given = new Set();
+  const raw = new Map();
+  for (const [k, v] of entries) {
+    if (k.endsWith('_hide')) {
+      const base = k.slice(0, -5);
+      if (PARAM[base] || PANELS.includes(base)) {
+        if (parseValue('log_target', v).value === true) hidden.add(base);
+      } else errors.push({ key: k, code: 'unknownKey', params: { key: k } });
+      continue;
+    }
+    if (k === 'hide') {   // the widget's list form: hide="seed,n"
+      for (const h of String(v).split(/[\s,]+/).filter(Boolean)) hidden.add(h);
+      continue;
+    }
+    if (!PARAM[k]) {
+      errors.push({ key: k, code: 'unknownKey', params: { key: k } });
+      continue;
+    }
+    raw.set(k, v);
+  }
+  // recipe first: n and loss default from it.
+  for (const p of PARAMS) {
+    if (!raw.has(p.key)) continue;
+    const r = parseValue(p.key, raw.get(p.key));
+    if (r.error) {
+      errors.push({ key: p.key, ...r.error });
+      continue;
+    }
+    state[p.key] = r.value;
+    given.add(p.key);
+    if (p.key === 'recipe') {
+      state.n = RECIPES[state.recipe].n;
+      state.loss = RECIPES[state.recipe].loss;
+    }
+  }
+  if (state.n === null && state.recipe !== 'paste') state.n = RECIPES[state.recipe].n;
+  return { state, hidden, errors, given };
+}
+
+/** parseEntries for a location.hash ('#recipe=binary&n=3000000…'). */
+export function parseHash(hash) {
+  const h = String(hash ?? '').replace(/^#/, '');
+  return parseEntries(new URLSearchParams(h).entries());
+}
+
+/**
+ * The hash for a state: always recipe, n, c, seed, loss, reduction where they apply, then any
+ * other applicable key that is not at its default, then the `_hide` flags.
+ * @param {object} state
+ * @param {{hidden?: Iterable<string>, optionNames?: Set<string>}} [ctx]
+ * @returns {{hash: string, omitted: string[]}}  omitted: keys too long for a URL
+ */
+export function serializeHash(state, ctx = {}) {
+  const parts = [];
+  const omitted = [];
+  const enc = (s) => encodeURIComponent(s).replace(/%2C/g, ',').replace(/%20/g, '+');
+  for (const p of PARAMS) {
+    const v = state[p.key];
+    if (!applies(p.key, state, ctx)) continue;
+    if (!ALWAYS.has(p.key) && sameValue(v, p.default)) continue;
+    if (p.key === 'n' && v === null) continue;
+    const s = formatValue(p.key, v);
+    if (p.type === 'text' && s.length > MAX_URL_TEXT) {
+      omitted.push(p.key);
+      continue;
+    }
+    parts.push(`${p.key}=${enc(s)}`);
+  }
+  for (const h of [...(ctx.hidden ?? [])].sort()) parts.push(`${h}_hide=1`);
+  return { hash: parts.join('&'), omitted };
+}
+
+export function sameValue(a, b) {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+  }
+  return Object.is(a, b) || (a === 0 && b === 0);
+}
