@@ -178,7 +178,8 @@ class LossLab {
   _alloc(dtype, shape) {
     const n = shape.reduce((a, b) => a * b, 1);
     const bytes = n * ARRAY_TYPES[dtype].BYTES_PER_ELEMENT;
-    const ptr = bytes > 2 ** 32 - 64 ? 0 : this._M._malloc(Math.max(bytes, 1));
+    // wasm returns i32: addresses above 2 GiB come back negative, hence >>> 0.
+    const ptr = bytes > 2 ** 32 - 64 ? 0 : this._M._malloc(Math.max(bytes, 1)) >>> 0;
     if (!ptr) {
       const e = new RangeError(`out of memory: could not allocate ${bytes} bytes for a ${dtype} tensor of shape [${shape.join(', ')}]`);
       throw e;
@@ -352,7 +353,7 @@ class Generator {
 class Tensor {
   constructor(lab, desc) {
     this._lab = lab;
-    this._ptr = desc.ptr;
+    this._ptr = desc.ptr >>> 0;
     this._dtype = desc.dtype;
     this._shape = Array.from(desc.shape);
     lab._freer.register(this, desc.ptr, this);

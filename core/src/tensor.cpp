@@ -1,5 +1,7 @@
 #include "losslab/tensor.hpp"
 
+#include <cstdint>
+
 namespace losslab {
 
 std::size_t dtype_size(DType d) {
@@ -52,9 +54,12 @@ std::string shape_str(const Shape& s) {
 std::string torch_size(const Shape& s) { return "torch.Size(" + shape_str(s) + ")"; }
 
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
-  const std::size_t bytes = nbytes();
+  const uint64_t bytes = nbytes();
+  for (int64_t d : shape_)
+    if (d < 0) return;  // not ok()
+  if (bytes > static_cast<uint64_t>(SIZE_MAX) - 4096) return;  // does not fit this address space
   // malloc(0) may return nullptr legitimately; keep a 1-byte block so data() is never null.
-  data_ = std::malloc(bytes ? bytes : 1);
+  data_ = std::malloc(bytes ? static_cast<std::size_t>(bytes) : 1);
   ok_ = data_ != nullptr;
 }
 

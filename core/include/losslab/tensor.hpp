@@ -52,7 +52,8 @@ public:
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   int64_t numel() const { return shape_numel(shape_); }
-  std::size_t nbytes() const { return static_cast<std::size_t>(numel()) * dtype_size(dtype_); }
+  // In 64 bits: on wasm32 numel * itemsize can exceed size_t (the constructor then fails).
+  uint64_t nbytes() const { return static_cast<uint64_t>(numel()) * dtype_size(dtype_); }
   void* data() { return data_; }
   const void* data() const { return data_; }
   template <class T> T* as() { return static_cast<T*>(data_); }
