@@ -5,6 +5,26 @@
 namespace losslab::detail {
 
 namespace {
+// Whether every x[i] is in [0, 1] (NaN is not). A pass over the input before the kernel runs,
+// so it is vectorized too.
+template <class T> bool all_in_unit_interval(const T* x, int64_t n) {
+  int64_t i = 0;
+  bool good = true;
+#if LOSSLAB_HAVE_SIMD
+  using B = xsimd::batch<T>;
+  constexpr int64_t L = static_cast<int64_t>(B::size);
+  const B zero(T(0)), one(T(1));
+  auto ok = zero == zero;
+  for (; i + L <= n; i += L) {
+    const B v = B::load_unaligned(x + i);
+    ok = ok & (v >= zero) & (v <= one);
+  }
+  good = xsimd::all(ok);
+#endif
+  for (; i < n; ++i) good &= x[i] >= T(0) && x[i] <= T(1);
+  return good;
+}
+
 // Points `slot` at v's data when it already has the wanted shape and dtype, else at a copy.
 Status materialize(const TensorView& v, const Shape& shape, DType dtype, Tensor& own,
                    const void*& slot) {
@@ -116,15 +136,10 @@ Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input,
 
   // binary_cross_entropy: every input in [0, 1]; NaN fails the check too.
   if (info.rule == ShapeRule::SameSizeBce) {
-    bool bad = false;
-    if (a.dtype == DType::Float32) {
-      const float* x = static_cast<const float*>(a.x);
-      for (int64_t i = 0; i < a.n; ++i) bad |= !(x[i] >= 0.0f && x[i] <= 1.0f);
-    } else {
-      const double* x = static_cast<const double*>(a.x);
-      for (int64_t i = 0; i < a.n; ++i) bad |= !(x[i] >= 0.0 && x[i] <= 1.0);
-    }
-    if (bad) return runtime_error("all elements of input should be between 0 and 1");
+    const bool good = a.dtype == DType::Float32
+                          ? all_in_unit_interval(static_cast<const float*>(a.x), a.n)
+                          : all_in_unit_interval(static_cast<const double*>(a.x), a.n);
+    if (!good) return runtime_error("all elements of input should be between 0 and 1");
   }
   return a;
 }

@@ -17,11 +17,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "losslab/detail/xsimd.hpp"
 #include "losslab/loss.hpp"
-
-#if LOSSLAB_HAVE_SIMD
-#include <xsimd/xsimd.hpp>
-#endif
 
 namespace losslab::detail {
 

@@ -1,0 +1,217 @@
+// Shared machinery of the softmax family: log_softmax / softmax (softmax.cpp), nll_loss
+// (nll_loss.cpp) and cross_entropy (cross_entropy.cpp).
+//
+// Floating-point contract (the reason these are one family):
+//  * exp and log are the portable ones of detail/pmath.hpp, so the scalar reference, every SIMD
+//    width and the wasm build agree bit for bit;
+//  * every sum has one canonical order, torch 1.13's (AVX2 build):
+//      - softmax over the LAST dim (torch's *_lastdim kernels): a row of C values is summed
+//        sequentially when C < K, else in K interleaved lanes (lane k takes elements j = k mod K,
+//        in order, starting from element k), the lanes combined as torch's vec_reduce_all does:
+//        float K = 8, tree ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)); double K = 4,
+//        ((a0+a1)+a2)+a3. Softmax multiplies by 1/sum.
+//      - softmax over any other dim: sequential from 0 along the dim; softmax divides by the sum.
+//    (Both verified against torch 1.13 with torch's own exp/log: identical bits.)
+//  * log_softmax is (x - max) - log(sum); the fused cross_entropy picks the same value.
+//  * nll_loss's 'mean'/'sum' is torch's 8-level cascade (NllCascade below), bit for bit.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
+#include "losslab/loss.hpp"
+#include "losslab/status.hpp"
+#include "losslab/tensor.hpp"
+
+namespace losslab::detail {
+
+// ---------------------------------------------------------------------------------------------
+// softmax / log_softmax (softmax.cpp)
+// ---------------------------------------------------------------------------------------------
+
+// A contiguous tensor seen as (outer, C, inner) around the softmax dim.
+struct SmGeom {
+  int64_t outer = 1, C = 1, inner = 1;
+  bool lastdim = true;  // torch's lastdim kernels: ndim > 0 and dim == ndim - 1
+  int64_t rows() const { return outer * inner; }  // positions (o, i), linear order o*inner+i
+};
+// dim must already be wrapped into [0, ndim) (0 for a 0-d tensor).
+SmGeom sm_geom(const Shape& shape, int64_t dim);
+
+// Wraps dim (negative counts from the end); PyTorch's IndexError text when out of range.
+// A 0-d tensor accepts -1 and 0.
+Result<int64_t> wrap_dim(int64_t dim, int64_t ndim);
+
+// Forward into out (same layout as x). simd=false runs the scalar reference.
+template <class T> void log_softmax_forward(const T* x, T* out, const SmGeom& g, bool simd);
+template <class T> void softmax_forward(const T* x, T* out, const SmGeom& g, bool simd);
+
+// The fused cross_entropy step: for positions r in [r0, r1), v[r - r0] = log_softmax(x)[o, t[r], i]
+// (bit-identical to log_softmax_forward followed by a gather), or +0 where t[r] == ignore_index.
+// Targets must already be validated.
+template <class T>
+void log_softmax_pick(const T* x, const int64_t* t, int64_t ignore_index, T* v, const SmGeom& g,
+                      int64_t r0, int64_t r1, bool simd);
+
+// Backward from the forward output `out` and upstream gradient g (nullptr: ones):
+//   log_softmax: gx = g - exp(out) * sum(g);   softmax: gx = (g - sum(g * out)) * out,
+// sums in the canonical order of the dim (see above). gx may alias g.
+template <class T>
+void log_softmax_backward(const T* out, const T* g, T* gx, const SmGeom& geom, bool simd);
+template <class T>
+void softmax_backward(const T* out, const T* g, T* gx, const SmGeom& geom, bool simd);
+
+// The portable exp / log of detail/pmath.hpp over n values, through the SIMD kernels or the
+// scalar code (bit-identical); for tests and tools that cannot see xsimd.
+template <class T> void exp_n(const T* a, T* out, int64_t n, bool simd);
+template <class T> void log_n(const T* a, T* out, int64_t n, bool simd);
+
+// torch's "\"<kernel>\" not implemented for 'Long'" for an integer input of log_softmax/softmax.
+Error softmax_dtype_error(bool log, const SmGeom& g, DType dtype);
+
+// ---------------------------------------------------------------------------------------------
+// nll_loss core (nll_loss.cpp), shared with cross_entropy
+// ---------------------------------------------------------------------------------------------
+
+// A validated nll_loss call on an input of shape in_shape (log-probabilities, or the logits whose
+// log_softmax cross_entropy feeds in).
+struct NllPlan {
+  DType dtype = DType::Float32;
+  SmGeom geom;              // (N, C, map) around the class dim (1-D input: outer = 1, C)
+  int64_t rows = 0;         // targets used: N * map (1 for a 1-D input)
+  bool one_d = false;       // (C,) input: the result is 0-d even for 'none'
+  Shape out_shape;          // 'none' result shape
+  const int64_t* t = nullptr;
+  const void* w = nullptr;  // weight data (input dtype) or nullptr
+  int64_t ignore_index = -100;
+  int64_t num_ignored = 0;
+  bool ignored(int64_t r) const { return t[r] == ignore_index; }
+};
+
+// nll_loss_nd's checks, in torch 1.13's order, with its exception types and texts. For
+// cross_entropy, `input` is the (already validated) logits tensor.
+Result<NllPlan> nll_plan(const TensorView& input, const TensorView& target,
+                         const std::optional<TensorView>& weight, int64_t ignore_index,
+                         Reduction reduction);
+
+// Produces picked log-probabilities for positions [r0, r1) (+0 where ignored), dtype T.
+using PickFn = void (*)(const void* ctx, int64_t r0, int64_t r1, void* v);
+
+// The nll_loss forward from picked values: 'none' per position (-(v) * w, 0 where ignored),
+// else the cascade; *total_weight (if given) receives torch's total_weight.
+Result<Tensor> nll_reduce(const NllPlan& p, Reduction r, bool simd, PickFn pick, const void* ctx,
+                          double* total_weight);
+
+// d nll / d (picked log-probability) for every position: the value written at [o, t, i]
+// (0 where ignored): 'none': (-w) * g_r; 'mean': w * -(g / total_weight); 'sum': w * -g
+// (without a weight, the factor is the bare -g or -(g / total_weight)).
+// Writes into grad (zero-filled by the caller, input layout). g: upstream gradient (nullptr = 1).
+template <class T>
+void nll_scatter_grad(const NllPlan& p, Reduction r, const T* g, T total_weight, T* grad);
+
+// ---------------------------------------------------------------------------------------------
+// torch 1.13's cascade sum of LossNLL.cpp / LossNLL2d.cpp
+// ---------------------------------------------------------------------------------------------
+
+inline int64_t ceil_log2(int64_t x) {
+  if (x <= 2) return 1;
+  uint64_t v = static_cast<uint64_t>(x) - 1;
+  int64_t bits = 0;
+  while (v) {
+    ++bits;
+    v >>= 1;
+  }
+  return bits;
+}
+
+// For every non-ignored element b, in order: loss[0] -= v_b (weighted: v_b = x * w, and
+// wsum[0] += w); then for j = 0..6, if the j-th group of level_power bits of b is all zero,
+// level j is carried into level j + 1. Ignored elements take no step at all. The totals are
+// the levels added in order.
+template <class T> class NllCascade {
+ public:
+  static constexpr int kLevels = 8;
+  explicit NllCascade(int64_t numiter, bool weighted)
+      : power_(std::max<int64_t>(4, ceil_log2(numiter) / kLevels)),
+        mask_((int64_t(1) << power_) - 1),
+        weighted_(weighted) {}
+
+  // Elements [b0, b1): vals[b - b0] = x_b (or x_b * w_b), wts[b - b0] = w_b (weighted only),
+  // both +0 where ignored(b). fast=false runs torch's loop element by element; fast=true sums
+  // whole groups (2^level_power elements ending on a carry) side by side, which is the same
+  // sequence of roundings as long as the group's last element is not ignored (checked).
+  template <class Ignored>
+  void run(int64_t b0, int64_t b1, const T* vals, const T* wts, const Ignored& ignored,
+           bool fast) {
+    int64_t b = b0;
+    const int64_t gsize = mask_ + 1;
+    constexpr int kGroups = 8;
+    while (b < b1) {
+      if (fast && (b & mask_) == 1) {
+        int64_t ng = std::min<int64_t>(kGroups, (b1 - b) / gsize);
+        for (int64_t k = 0; k < ng; ++k)
+          if (ignored(b + gsize * k + gsize - 1)) {
+            ng = k;
+            break;
+          }
+        if (ng > 0) {
+          T acc[kGroups], wacc[kGroups];
+          for (int64_t k = 0; k < ng; ++k) acc[k] = wacc[k] = T(0);
+          acc[0] = loss_[0];
+          wacc[0] = wsum_[0];
+          const T* v = vals + (b - b0);
+          for (int64_t i = 0; i < gsize; ++i)
+            for (int64_t k = 0; k < ng; ++k) acc[k] = acc[k] - v[gsize * k + i];
+          if (weighted_) {
+            const T* w = wts + (b - b0);
+            for (int64_t i = 0; i < gsize; ++i)
+              for (int64_t k = 0; k < ng; ++k) wacc[k] = wacc[k] + w[gsize * k + i];
+          }
+          for (int64_t k = 0; k < ng; ++k) {
+            loss_[0] = acc[k];
+            if (weighted_) wsum_[0] = wacc[k];
+            carry(b + gsize * k + gsize - 1);
+          }
+          b += gsize * ng;
+          continue;
+        }
+      }
+      if (!ignored(b)) {
+        loss_[0] = loss_[0] - vals[b - b0];
+        if (weighted_) wsum_[0] = wsum_[0] + wts[b - b0];
+        carry(b);
+      }
+      ++b;
+    }
+  }
+
+  T loss() const {
+    T s = T(0);
+    for (T v : loss_) s = s + v;
+    return s;
+  }
+  T weight() const {
+    T s = T(0);
+    for (T v : wsum_) s = s + v;
+    return s;
+  }
+
+ private:
+  void carry(int64_t b) {
+    for (int j = 0; j + 1 < kLevels; ++j) {
+      if ((b & (mask_ << (j * power_))) != 0) break;
+      loss_[j + 1] = loss_[j + 1] + loss_[j];
+      loss_[j] = T(0);
+      if (weighted_) {
+        wsum_[j + 1] = wsum_[j + 1] + wsum_[j];
+        wsum_[j] = T(0);
+      }
+    }
+  }
+  int64_t power_, mask_;
+  bool weighted_;
+  T loss_[kLevels] = {};
+  T wsum_[kLevels] = {};
+};
+
+} // namespace losslab::detail

@@ -1,0 +1,76 @@
+// binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss), torch 1.13's log-sum-exp form:
+//   m = max(-x, 0), lse = log(exp(-m) + exp(-x - m));
+//   l = (1 - y) x + m + lse                       without pos_weight,
+//   l = (1 - y) x + lw (lse + m), lw = (pw - 1) y + 1   with it;
+//   d l / d x = (sigmoid(x) - y) g, or ((pw y + 1 - y) sigmoid(x) - pw y) g, sigmoid in the dtype.
+// The weight multiplies afterwards (driver).
+#include <cmath>
+#include <limits>
+
+#include "losslab/detail/elementwise.hpp"
+#include "losslab/detail/simd_math.hpp"
+#include "losslab/registry.hpp"
+
+namespace losslab {
+namespace {
+
+struct BceLogitsOp {
+  static constexpr detail::EwInfo kInfo{"binary_cross_entropy_with_logits",
+                                        detail::ShapeRule::SameSizeLogits, true, true};
+  // torch's tensor expression, operation for operation (two exps and a log).
+  template <class T> static T scalar(T x, T y, T pw, const detail::EwParams<T>& p) {
+    const T m = std::max(-x, T(0));
+    const T lse = std::log(std::exp(-m) + std::exp(-x - m));
+    if (p.has_pos_weight) {
+      const T lw = (pw - T(1)) * y + T(1);
+      return (T(1) - y) * x + lw * (lse + m);
+    }
+    return (T(1) - y) * x + m + lse;
+  }
+#if LOSSLAB_HAVE_SIMD
+  // l = (1 - y) x + m + log(1 + exp(-|x|)),  m = max(-x, 0)   [lw (lse + m) with pos_weight]
+  template <class B, class T> static B simd(B x, B y, B pw, const detail::EwParams<T>& p) {
+    const B one(T(1)), zero(T(0));
+    const B m = xsimd::max(-x, zero);
+    // exp(-m) + exp(-x - m) is exp(0) + exp(-|x|) for finite x, exactly: one exp, not two.
+    // x = -inf makes torch's -x - m NaN (inf - inf); keep that.
+    B lse = detail::fast_log(one + detail::fast_exp(-xsimd::abs(x)));
+    lse = xsimd::select(x == B(-std::numeric_limits<T>::infinity()),
+                        B(std::numeric_limits<T>::quiet_NaN()), lse);
+    if (p.has_pos_weight) {
+      const B lw = (pw - one) * y + one;
+      return (one - y) * x + lw * (lse + m);
+    }
+    return (one - y) * x + m + lse;
+  }
+#endif
+  // torch 1.13's backward: sigmoid(x) = 1 / (1 + exp(-x)) in the dtype, then
+  // (sigmoid - y) g, or with pos_weight t = pw y: ((t + 1 - y) sigmoid - t) g.
+  template <class T> static T grad_upstream(T x, T y, T pw, T g, const detail::EwParams<T>& p) {
+    const T s = T(1) / (T(1) + std::exp(-x));
+    if (p.has_pos_weight) {
+      const T t = pw * y;
+      return ((t + T(1) - y) * s - t) * g;
+    }
+    return (s - y) * g;
+  }
+};
+
+} // namespace
+
+extern const LossSpec kBinaryCrossEntropyWithLogits{
+    "binary_cross_entropy_with_logits",
+    "BCEWithLogitsLoss",
+    2,
+    {{"weight", OptionKind::Tensor, 0.0, 0.0, 0.0, true,
+      "rescales each element's loss (broadcast to the input's shape)"},
+     {"pos_weight", OptionKind::Tensor, 0.0, 0.0, 0.0, true,
+      "weight of positive examples, broadcast against the target (per class: shape (C,))"}},
+    false,
+    kTargetFloat,
+    "logit",
+    "l = -w [pw y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))]",
+    &detail::ew_forward<BceLogitsOp>,
+    &detail::ew_backward<BceLogitsOp>};
+
+} // namespace losslab

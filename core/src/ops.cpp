@@ -1,0 +1,243 @@
+// torch.mm, torch.sigmoid, Tensor.t(), Tensor.to(dtype): see ops.hpp.
+#include "losslab/ops.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace losslab {
+namespace {
+
+// A new tensor, or oom_error when the byte count does not fit in size_t (wasm32: 4 GiB) or
+// malloc fails. Dimensions must be non-negative.
+Result<Tensor> alloc(DType dtype, const Shape& shape) {
+  // numel with overflow checks (a zero dimension makes any shape empty).
+  bool empty = false;
+  for (int64_t d : shape) empty = empty || d == 0;
+  uint64_t numel = 1;
+  const uint64_t max_numel = std::numeric_limits<std::size_t>::max() / dtype_size(dtype);
+  for (int64_t d : shape) {
+    if (empty) break;
+    const uint64_t ud = static_cast<uint64_t>(d);
+    if (numel > max_numel / ud) {
+      return oom_error("a " + std::string(dtype_name(dtype)) + " tensor of shape " +
+                       shape_str(shape));
+    }
+    numel *= ud;
+  }
+  Tensor t(dtype, shape);
+  if (!t.ok()) {
+    return oom_error(std::to_string(t.nbytes()) + " bytes for a " + dtype_name(dtype) +
+                     " tensor of shape " + shape_str(shape));
+  }
+  return Result<Tensor>(std::move(t));
+}
+
+// C[n x m] = A[n x k] * B[k x m], row-major. Per element: acc = 0; acc += a[i,p] * b[p,j] for
+// p = 0..k-1, in T, never fused (the build uses -ffp-contract=off). Starting from +0 matters
+// only for the sign of zero: torch's BLAS path gives +0 for (-1) * 0.
+
+// Small k known at compile time (the lesson's k = 4): bt is B transposed (m x K), so each output
+// is a fixed-length dot product of two contiguous rows; the unrolled, branch-free body lets the
+// compiler vectorise across rows.
+template <class T, int K>
+void mm_fixed_k(const T* a, const T* bt, T* c, int64_t n, int64_t m) {
+  if (m == 1) {
+    for (int64_t i = 0; i < n; ++i) {
+      const T* ai = a + i * K;
+      T acc = T(0);
+      for (int p = 0; p < K; ++p) acc = acc + ai[p] * bt[p];
+      c[i] = acc;
+    }
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const T* ai = a + i * K;
+    T* ci = c + i * m;
+    for (int64_t j = 0; j < m; ++j) {
+      const T* bj = bt + j * K;
+      T acc = T(0);
+      for (int p = 0; p < K; ++p) acc = acc + ai[p] * bj[p];
+      ci[j] = acc;
+    }
+  }
+}
+
+// Any k: loops i, p, j so the inner loop streams a row of B and a row of C; each C element still
+// receives its k terms in order p = 0, 1, ...
+template <class T>
+void mm_general(const T* a, const T* b, T* c, int64_t n, int64_t k, int64_t m) {
+  for (int64_t i = 0; i < n; ++i) {
+    const T* ai = a + i * k;
+    T* ci = c + i * m;
+    for (int64_t j = 0; j < m; ++j) ci[j] = T(0);
+    for (int64_t p = 0; p < k; ++p) {
+      const T av = ai[p];
+      const T* bp = b + p * m;
+      for (int64_t j = 0; j < m; ++j) ci[j] = ci[j] + av * bp[j];
+    }
+  }
+}
+
+template <class T>
+void mm_kernel(const T* a, const T* b, T* c, int64_t n, int64_t k, int64_t m) {
+  constexpr int64_t kMaxFixedK = 8;
+  if (k < 1 || k > kMaxFixedK || m > 64) {
+    mm_general(a, b, c, n, k, m);
+    return;
+  }
+  T bt[kMaxFixedK * 64];  // B transposed: bt[j * k + p] = b[p * m + j]
+  for (int64_t p = 0; p < k; ++p) {
+    for (int64_t j = 0; j < m; ++j) bt[j * k + p] = b[p * m + j];
+  }
+  switch (k) {
+    case 1: mm_fixed_k<T, 1>(a, bt, c, n, m); break;
+    case 2: mm_fixed_k<T, 2>(a, bt, c, n, m); break;
+    case 3: mm_fixed_k<T, 3>(a, bt, c, n, m); break;
+    case 4: mm_fixed_k<T, 4>(a, bt, c, n, m); break;
+    case 5: mm_fixed_k<T, 5>(a, bt, c, n, m); break;
+    case 6: mm_fixed_k<T, 6>(a, bt, c, n, m); break;
+    case 7: mm_fixed_k<T, 7>(a, bt, c, n, m); break;
+    default: mm_fixed_k<T, 8>(a, bt, c, n, m); break;
+  }
+}
+
+template <class T>
+void sigmoid_kernel(const T* x, T* y, int64_t n) {
+  // torch: 1 / (1 + exp(-x)) in the dtype.
+  for (int64_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
+}
+
+// One element of Tensor.to(): see ops.hpp.
+template <class To, class From>
+To convert(From v) {
+  if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
+    // Truncate toward zero; NaN / Inf / out of range -> minimum (cvttss2si's "integer
+    // indefinite"). Bounds: [min, max + 1) is exactly representable in From for int32/int64.
+    constexpr double lo = static_cast<double>(std::numeric_limits<To>::min());
+    constexpr double hi = -static_cast<double>(std::numeric_limits<To>::min());  // max + 1
+    const double d = static_cast<double>(v);
+    if (!(d > lo - 1.0 && d < hi)) return std::numeric_limits<To>::min();
+    return static_cast<To>(d);
+  } else if constexpr (std::is_integral_v<From> && std::is_integral_v<To>) {
+    return static_cast<To>(static_cast<std::make_unsigned_t<To>>(v));  // wraps modulo 2**bits
+  } else {
+    return static_cast<To>(v);
+  }
+}
+
+template <class To, class From>
+void convert_all(const void* src, void* dst, int64_t n) {
+  const From* s = static_cast<const From*>(src);
+  To* d = static_cast<To*>(dst);
+  for (int64_t i = 0; i < n; ++i) d[i] = convert<To, From>(s[i]);
+}
+
+template <class From>
+void convert_from(DType to, const void* src, void* dst, int64_t n) {
+  switch (to) {
+    case DType::Float32: convert_all<float, From>(src, dst, n); break;
+    case DType::Float64: convert_all<double, From>(src, dst, n); break;
+    case DType::Int64: convert_all<int64_t, From>(src, dst, n); break;
+    case DType::Int32: convert_all<int32_t, From>(src, dst, n); break;
+  }
+}
+
+void convert_any(DType from, DType to, const void* src, void* dst, int64_t n) {
+  switch (from) {
+    case DType::Float32: convert_from<float>(to, src, dst, n); break;
+    case DType::Float64: convert_from<double>(to, src, dst, n); break;
+    case DType::Int64: convert_from<int64_t>(to, src, dst, n); break;
+    case DType::Int32: convert_from<int32_t>(to, src, dst, n); break;
+  }
+}
+
+template <class T>
+void transpose_kernel(const T* x, T* y, int64_t rows, int64_t cols) {
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) y[j * rows + i] = x[i * cols + j];
+  }
+}
+
+}  // namespace
+
+Result<Tensor> mm(const TensorView& a, const TensorView& b) {
+  if (a.dim() != 2) return runtime_error("self must be a matrix");
+  if (b.dim() != 2) return runtime_error("mat2 must be a matrix");
+  const int64_t n = a.shape[0], k = a.shape[1], k2 = b.shape[0], m = b.shape[1];
+  if (k != k2) {
+    return runtime_error("mat1 and mat2 shapes cannot be multiplied (" + std::to_string(n) + "x" +
+                         std::to_string(k) + " and " + std::to_string(k2) + "x" +
+                         std::to_string(m) + ")");
+  }
+  if (a.dtype != b.dtype) {
+    return runtime_error(std::string("expected scalar type ") + dtype_torch_name(a.dtype) +
+                         " but found " + dtype_torch_name(b.dtype));
+  }
+  if (!dtype_is_floating(a.dtype)) {
+    return runtime_error(std::string("mm: only Float and Double are supported, got ") +
+                         dtype_torch_name(a.dtype));
+  }
+  Result<Tensor> r = alloc(a.dtype, {n, m});
+  if (!r.ok()) return r;
+  Tensor& c = r.value();
+  if (a.dtype == DType::Float32) {
+    mm_kernel(a.as<float>(), b.as<float>(), c.as<float>(), n, k, m);
+  } else {
+    mm_kernel(a.as<double>(), b.as<double>(), c.as<double>(), n, k, m);
+  }
+  return r;
+}
+
+Result<Tensor> sigmoid(const TensorView& x) {
+  const int64_t n = x.numel();
+  if (!dtype_is_floating(x.dtype)) {
+    // Integer input: promoted to the default dtype (float32) first.
+    Result<Tensor> f = to_dtype(x, DType::Float32);
+    if (!f.ok()) return f;
+    sigmoid_kernel(f.value().as<float>(), f.value().as<float>(), n);
+    return f;
+  }
+  Result<Tensor> r = alloc(x.dtype, x.shape);
+  if (!r.ok()) return r;
+  if (x.dtype == DType::Float32) {
+    sigmoid_kernel(x.as<float>(), r.value().as<float>(), n);
+  } else {
+    sigmoid_kernel(x.as<double>(), r.value().as<double>(), n);
+  }
+  return r;
+}
+
+Result<Tensor> transpose2d(const TensorView& x) {
+  if (x.dim() > 2) {
+    return runtime_error("t() expects a tensor with <= 2 dimensions, but self is " +
+                         std::to_string(x.dim()) + "D");
+  }
+  if (x.dim() < 2) {
+    Result<Tensor> r = alloc(x.dtype, x.shape);
+    if (!r.ok()) return r;
+    if (x.numel() > 0) std::memcpy(r.value().data(), x.data, r.value().nbytes());
+    return r;
+  }
+  const int64_t rows = x.shape[0], cols = x.shape[1];
+  Result<Tensor> r = alloc(x.dtype, {cols, rows});
+  if (!r.ok()) return r;
+  Tensor& y = r.value();
+  switch (dtype_size(x.dtype)) {
+    case 4: transpose_kernel(x.as<uint32_t>(), y.as<uint32_t>(), rows, cols); break;
+    default: transpose_kernel(x.as<uint64_t>(), y.as<uint64_t>(), rows, cols); break;
+  }
+  return r;
+}
+
+Result<Tensor> to_dtype(const TensorView& x, DType dtype) {
+  Result<Tensor> r = alloc(dtype, x.shape);
+  if (!r.ok()) return r;
+  convert_any(x.dtype, dtype, x.data, r.value().data(), x.numel());
+  return r;
+}
+
+}  // namespace losslab

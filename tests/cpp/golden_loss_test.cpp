@@ -1,0 +1,422 @@
+// Every loss, activation and error case of the golden file (torch 1.13.1 CPU), run through the
+// registry with the SIMD kernels and with the scalar reference (force_scalar): forward value,
+// warnings, error type and text, and d loss / d input for the case's upstream gradient.
+// A case whose loss or activation is not registered fails (it is never skipped).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "losslab/registry.hpp"
+
+namespace losslab {
+namespace {
+
+using json = nlohmann::json;
+
+const json& golden() {
+  static const json j = [] {
+    std::ifstream f(LOSSLAB_GOLDEN_JSON);
+    if (!f) return json();
+    return json::parse(f, nullptr, /*allow_exceptions=*/false);
+  }();
+  return j;
+}
+
+bool is_tested_kind(const json& c) {
+  const std::string kind = c.value("kind", "");
+  return kind == "loss" || kind == "activation";
+}
+
+// Case id -> case, for the loss / activation / error cases.
+const std::map<std::string, const json*>& cases_by_id() {
+  static const std::map<std::string, const json*> m = [] {
+    std::map<std::string, const json*> r;
+    const json& g = golden();
+    if (g.is_object() && g.contains("cases"))
+      for (const json& c : g["cases"])
+        if (is_tested_kind(c)) r[c["id"].get<std::string>()] = &c;
+    return r;
+  }();
+  return m;
+}
+
+// The lookup of expected warnings (PyTorch's UserWarning texts), by case id.
+const std::map<std::string, std::vector<std::string>>& expected_warnings() {
+  static const std::map<std::string, std::vector<std::string>> m = [] {
+    std::map<std::string, std::vector<std::string>> r;
+    for (const auto& [id, c] : cases_by_id())
+      r[id] = c->value("warnings", std::vector<std::string>{});
+    return r;
+  }();
+  return m;
+}
+
+constexpr const char* kMissing = "golden_file_missing";
+
+std::vector<std::string> case_ids() {
+  std::vector<std::string> ids;
+  for (const auto& kv : cases_by_id()) ids.push_back(kv.first);
+  if (ids.empty()) ids.push_back(kMissing);  // fails below instead of silently running nothing
+  return ids;
+}
+
+std::string module_to_function(const std::string& module) {
+  static const std::map<std::string, std::string> m = {
+      {"MSELoss", "mse_loss"},
+      {"L1Loss", "l1_loss"},
+      {"SmoothL1Loss", "smooth_l1_loss"},
+      {"HuberLoss", "huber_loss"},
+      {"BCELoss", "binary_cross_entropy"},
+      {"BCEWithLogitsLoss", "binary_cross_entropy_with_logits"},
+      {"NLLLoss", "nll_loss"},
+      {"CrossEntropyLoss", "cross_entropy"},
+      {"KLDivLoss", "kl_div"},
+      {"LogSoftmax", "log_softmax"},
+      {"Softmax", "softmax"},
+  };
+  auto it = m.find(module);
+  return it == m.end() ? "<unknown " + module + ">" : it->second;
+}
+
+// A decoded golden tensor; owns its storage, view() points into it.
+struct Decoded {
+  DType dtype = DType::Float32;
+  Shape shape;
+  std::vector<float> f32;
+  std::vector<double> f64;
+  std::vector<int64_t> i64;
+  std::vector<int32_t> i32;
+  TensorView view() const {
+    const void* p = nullptr;
+    switch (dtype) {
+      case DType::Float32: p = f32.data(); break;
+      case DType::Float64: p = f64.data(); break;
+      case DType::Int64: p = i64.data(); break;
+      case DType::Int32: p = i32.data(); break;
+    }
+    return TensorView{dtype, shape, p};
+  }
+};
+
+std::optional<DType> parse_dtype(const std::string& s) {
+  if (s == "float32") return DType::Float32;
+  if (s == "float64") return DType::Float64;
+  if (s == "int64") return DType::Int64;
+  if (s == "int32") return DType::Int32;
+  return std::nullopt;
+}
+
+double json_number(const json& v) {
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    if (s == "nan") return std::nan("");
+    if (s == "inf") return HUGE_VAL;
+    if (s == "-inf") return -HUGE_VAL;
+    ADD_FAILURE() << "bad number string " << s;
+    return 0;
+  }
+  return v.get<double>();
+}
+
+// Floats come from "hex" (the authoritative bit patterns), integers from "values".
+Decoded decode(const json& t) {
+  Decoded d;
+  auto dt = parse_dtype(t.at("dtype").get<std::string>());
+  if (!dt) {
+    ADD_FAILURE() << "unknown dtype " << t.at("dtype");
+    return d;
+  }
+  d.dtype = *dt;
+  d.shape = t.at("shape").get<Shape>();
+  const json& vals = t.at("values");
+  switch (d.dtype) {
+    case DType::Float32:
+      if (t.contains("hex")) {
+        for (const json& h : t["hex"]) {
+          const uint32_t u =
+              static_cast<uint32_t>(std::strtoul(h.get<std::string>().c_str(), nullptr, 16));
+          float f;
+          std::memcpy(&f, &u, sizeof f);
+          d.f32.push_back(f);
+        }
+      } else {
+        for (const json& v : vals) d.f32.push_back(static_cast<float>(json_number(v)));
+      }
+      break;
+    case DType::Float64:
+      if (t.contains("hex")) {
+        for (const json& h : t["hex"]) {
+          const uint64_t u = std::strtoull(h.get<std::string>().c_str(), nullptr, 16);
+          double f;
+          std::memcpy(&f, &u, sizeof f);
+          d.f64.push_back(f);
+        }
+      } else {
+        for (const json& v : vals) d.f64.push_back(json_number(v));
+      }
+      break;
+    case DType::Int64:
+      for (const json& v : vals) d.i64.push_back(v.get<int64_t>());
+      break;
+    case DType::Int32:
+      for (const json& v : vals) d.i32.push_back(v.get<int32_t>());
+      break;
+  }
+  return d;
+}
+
+// Distance in units in the last place (float32 or float64), after mapping the bit patterns to
+// a monotone integer line (+0 and -0 coincide).
+int64_t ulp_distance(double a, double b, DType dtype) {
+  if (dtype == DType::Float32) {
+    auto ord = [](float f) {
+      uint32_t u;
+      std::memcpy(&u, &f, sizeof u);
+      return (u & 0x80000000u) ? -static_cast<int64_t>(u & 0x7fffffffu) : static_cast<int64_t>(u);
+    };
+    return std::llabs(ord(static_cast<float>(a)) - ord(static_cast<float>(b)));
+  }
+  auto ord = [](double f) {
+    uint64_t u;
+    std::memcpy(&u, &f, sizeof u);
+    const int64_t m = static_cast<int64_t>(u & 0x7fffffffffffffffull);
+    return (u >> 63) ? -m : m;
+  };
+  const int64_t d = ord(a) - ord(b);
+  return d < 0 ? -d : d;
+}
+
+bool same_bits(double a, double b, DType dtype) {
+  if (dtype == DType::Float32) {
+    const float fa = static_cast<float>(a), fb = static_cast<float>(b);
+    return std::memcmp(&fa, &fb, sizeof fa) == 0;
+  }
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+double element(const Tensor& t, int64_t i) {
+  switch (t.dtype()) {
+    case DType::Float32: return t.as<float>()[i];
+    case DType::Float64: return t.as<double>()[i];
+    case DType::Int64: return static_cast<double>(t.as<int64_t>()[i]);
+    case DType::Int32: return t.as<int32_t>()[i];
+  }
+  return 0;
+}
+
+double element(const Decoded& d, int64_t i) {
+  switch (d.dtype) {
+    case DType::Float32: return d.f32[static_cast<std::size_t>(i)];
+    case DType::Float64: return d.f64[static_cast<std::size_t>(i)];
+    case DType::Int64: return static_cast<double>(d.i64[static_cast<std::size_t>(i)]);
+    case DType::Int32: return d.i32[static_cast<std::size_t>(i)];
+  }
+  return 0;
+}
+
+struct Tolerance {
+  bool exact = false;       // bit for bit (NaN matches any NaN: wasm's NaN sign differs)
+  bool zero_sign = false;   // with a tolerance, still require the sign of an expected zero
+  int64_t max_ulp = 8;
+  double rel = 1e-6;        // |a - b| <= rel * max(1, |b|)
+};
+
+// Compares a result with an expected golden tensor; NaN/±Inf patterns must be identical.
+void expect_tensor(const Tensor& got, const json& want_json, const Tolerance& tol,
+                   const std::string& what) {
+  const Decoded want = decode(want_json);
+  ASSERT_EQ(dtype_name(got.dtype()), std::string(dtype_name(want.dtype))) << what << ": dtype";
+  ASSERT_EQ(shape_str(got.shape()), shape_str(want.shape)) << what << ": shape";
+  const int64_t n = got.numel();
+  int failures = 0;
+  for (int64_t i = 0; i < n && failures < 8; ++i) {
+    const double a = element(got, i), b = element(want, i);
+    bool ok;
+    if (std::isnan(a) || std::isnan(b)) {
+      ok = std::isnan(a) && std::isnan(b);
+    } else if (std::isinf(a) || std::isinf(b)) {
+      ok = a == b;
+    } else if (tol.exact) {
+      ok = same_bits(a, b, want.dtype);
+    } else {
+      ok = ulp_distance(a, b, want.dtype) <= tol.max_ulp ||
+           std::fabs(a - b) <= tol.rel * std::max(1.0, std::fabs(b));
+      if (ok && tol.zero_sign && b == 0) ok = std::signbit(a) == std::signbit(b);
+    }
+    if (!ok) {
+      ++failures;
+      ADD_FAILURE() << what << "[" << i << "]: got " << a << ", expected " << b << " ("
+                    << ulp_distance(a, b, want.dtype) << " ulp"
+                    << (tol.exact ? ", bit-exact required)" : ")");
+    }
+  }
+}
+
+void expect_error(const Error& got, const json& want, const std::string& what) {
+  EXPECT_EQ(got.type, want.at("type").get<std::string>()) << what;
+  EXPECT_EQ(got.message, want.at("message").get<std::string>()) << what;
+}
+
+// 'none' results made only of + - * / abs (and NLL's gather) are bit-exact.
+bool bit_exact_case(const std::string& module, const std::string& reduction) {
+  static const std::set<std::string> exact = {"MSELoss", "L1Loss", "NLLLoss", "SmoothL1Loss",
+                                              "HuberLoss"};
+  return reduction == "none" && exact.count(module) > 0;
+}
+
+Tolerance tolerance_for(const json& c, bool exact) {
+  Tolerance t;
+  t.exact = exact;
+  const std::string note = c.value("note", "");
+  t.zero_sign = note.find("-0") != std::string::npos || note.find("sign") != std::string::npos;
+  return t;
+}
+
+void run_loss_case(const json& c, bool force_scalar) {
+  const std::string module = c.at("loss").get<std::string>();
+  const std::string name = module_to_function(module);
+  const LossSpec* spec = find_loss(name);
+  ASSERT_NE(spec, nullptr) << "loss '" << name << "' (nn." << module << ") is not registered";
+
+  const json& opts = c.at("options");
+  const bool expects_error = c.contains("error");
+  LossOptions o;
+  o.force_scalar = force_scalar;
+  const std::string reduction = opts.value("reduction", "mean");
+  auto red = parse_reduction(reduction, spec->batchmean);
+  if (!red) {
+    ASSERT_TRUE(expects_error) << red.error().message;
+    expect_error(red.error(), c["error"], "reduction");
+    return;
+  }
+  o.reduction = red.value();
+  if (opts.contains("beta")) o.beta = opts["beta"].get<double>();
+  if (opts.contains("delta")) o.delta = opts["delta"].get<double>();
+  if (opts.contains("label_smoothing")) o.label_smoothing = opts["label_smoothing"].get<double>();
+  if (opts.contains("ignore_index")) o.ignore_index = opts["ignore_index"].get<int64_t>();
+  if (opts.contains("log_target")) o.log_target = opts["log_target"].get<bool>();
+  Decoded weight, pos_weight;
+  if (opts.contains("weight") && !opts["weight"].is_null()) {
+    weight = decode(opts["weight"]);
+    o.weight = weight.view();
+  }
+  if (opts.contains("pos_weight") && !opts["pos_weight"].is_null()) {
+    pos_weight = decode(opts["pos_weight"]);
+    o.pos_weight = pos_weight.view();
+  }
+  const Decoded input = decode(c.at("input"));
+  const Decoded target = decode(c.at("target"));
+  const TensorView x = input.view(), y = target.view();
+
+  auto fwd = spec->forward(x, y, o);
+  if (expects_error) {
+    const json& err = c["error"];
+    if (err.value("phase", "forward") == "forward") {
+      ASSERT_FALSE(fwd.ok()) << "expected " << err.at("type") << ": " << err.at("message");
+      expect_error(fwd.error(), err, "forward");
+    } else {
+      ASSERT_TRUE(fwd.ok()) << fwd.error().type << ": " << fwd.error().message;
+      Decoded g = decode(c.at("grad_output"));
+      TensorView gv = g.view();
+      auto bwd = spec->backward(x, y, o, &gv);
+      ASSERT_FALSE(bwd.ok()) << "expected " << err.at("type") << ": " << err.at("message");
+      expect_error(bwd.error(), err, "backward");
+    }
+    return;
+  }
+  ASSERT_TRUE(fwd.ok()) << fwd.error().type << ": " << fwd.error().message;
+  const Tolerance tol = tolerance_for(c, bit_exact_case(module, reduction));
+  expect_tensor(fwd.value().value, c.at("expected").at("output"), tol, "output");
+  EXPECT_EQ(fwd.value().warnings, expected_warnings().at(c.at("id").get<std::string>()))
+      << "warnings";
+
+  if (!c.at("expected").contains("grad_input")) return;
+  const Decoded g = decode(c.at("grad_output"));
+  const TensorView gv = g.view();
+  auto bwd = spec->backward(x, y, o, &gv);
+  ASSERT_TRUE(bwd.ok()) << "backward: " << bwd.error().type << ": " << bwd.error().message;
+  expect_tensor(bwd.value(), c["expected"]["grad_input"], tol, "grad_input");
+}
+
+void run_activation_case(const json& c, bool force_scalar) {
+  const std::string module = c.at("op").get<std::string>();
+  const std::string name = module_to_function(module);
+  const ActivationSpec* spec = find_activation(name);
+  ASSERT_NE(spec, nullptr) << "activation '" << name << "' (nn." << module
+                           << ") is not registered";
+  const json& opts = c.at("options");
+  const bool has_dim = opts.contains("dim") && !opts["dim"].is_null();
+  const int64_t dim = has_dim ? opts["dim"].get<int64_t>() : 0;
+  const Decoded input = decode(c.at("input"));
+  const TensorView x = input.view();
+
+  auto fwd = spec->forward(x, has_dim, dim, force_scalar);
+  if (c.contains("error")) {
+    ASSERT_FALSE(fwd.ok()) << "expected " << c["error"].at("message");
+    expect_error(fwd.error(), c["error"], "forward");
+    return;
+  }
+  ASSERT_TRUE(fwd.ok()) << fwd.error().type << ": " << fwd.error().message;
+  const Tolerance tol = tolerance_for(c, false);
+  expect_tensor(fwd.value().value, c.at("expected").at("output"), tol, "output");
+  EXPECT_EQ(fwd.value().warnings, expected_warnings().at(c.at("id").get<std::string>()))
+      << "warnings";
+
+  const Decoded g = decode(c.at("grad_output"));
+  const TensorView gv = g.view();
+  auto bwd = spec->backward(x, has_dim, dim, &gv);
+  ASSERT_TRUE(bwd.ok()) << "backward: " << bwd.error().type << ": " << bwd.error().message;
+  expect_tensor(bwd.value(), c.at("expected").at("grad_input"), tol, "grad_input");
+}
+
+class GoldenLoss : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenLoss, MatchesTorch) {
+  ASSERT_NE(GetParam(), kMissing) << "cannot read " << LOSSLAB_GOLDEN_JSON;
+  const json& c = *cases_by_id().at(GetParam());
+  if (c.contains("note")) RecordProperty("note", c["note"].get<std::string>());
+  for (const bool force_scalar : {false, true}) {
+    SCOPED_TRACE(force_scalar ? "scalar reference (force_scalar)" : "SIMD kernels");
+    if (c["kind"] == "activation") run_activation_case(c, force_scalar);
+    else run_loss_case(c, force_scalar);
+  }
+}
+
+std::string sanitize(const ::testing::TestParamInfo<std::string>& info) {
+  std::string s = info.param;
+  for (char& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Public, GoldenLoss, ::testing::ValuesIn(case_ids()), sanitize);
+
+// The file itself: every non-RNG case is one of the kinds tested above.
+TEST(GoldenFile, HasTheExpectedCases) {
+  const json& g = golden();
+  ASSERT_TRUE(g.is_object() && g.contains("cases")) << "cannot read " << LOSSLAB_GOLDEN_JSON;
+  std::size_t tested = 0, rng = 0;
+  for (const json& c : g["cases"]) {
+    if (is_tested_kind(c)) ++tested;
+    else if (c.value("kind", "").rfind("rng_", 0) == 0) ++rng;
+    else ADD_FAILURE() << "unknown case kind " << c.value("kind", "?");
+  }
+  EXPECT_EQ(tested + rng, g["cases"].size());
+  EXPECT_EQ(tested, cases_by_id().size()) << "duplicate case ids";
+}
+
+} // namespace
+} // namespace losslab
