@@ -73,8 +73,9 @@ export class Engine {
   /**
    * Starts a job. kind: 'run' | 'train'. Returns {id, done: Promise<final message>}.
    * Older jobs on the same channel are superseded (they resolve with {type: 'superseded'}).
+   * skip: parts of a 'run' the client does not show ('grad', 'plots', 'timing'), left undone.
    */
-  run(state, { onMessage } = {}, kind = 'run', channel = 0) {
+  run(state, { onMessage, skip } = {}, kind = 'run', channel = 0) {
     const id = nextId++;
     for (const [oid, job] of this.jobs) {
       if (job.channel === channel) {
@@ -85,7 +86,9 @@ export class Engine {
     let resolve;
     const done = new Promise((r) => { resolve = r; });
     this.jobs.set(id, { channel, onMessage, resolve });
-    this.worker.postMessage({ type: kind, id, channel, state: plain(state) });
+    const msg = { type: kind, id, channel, state: plain(state) };
+    if (skip?.length) msg.skip = [...skip];
+    this.worker.postMessage(msg);
     return { id, done };
   }
 

@@ -161,6 +161,18 @@ const en = {
   codeIntro: 'Run this with PyTorch 1.13; it prints the same result.',
   codeTooLong: 'Save your pasted data as input.txt and target.txt next to the script.',
   footer: 'Computed by a C++/xsimd core compiled to WebAssembly, in a Web Worker. Nothing leaves your browser.',
+  // the <loss-playground> widget (widget.js)
+  widget_label: 'losslab: {loss}',
+  widget_waiting: 'Computes when scrolled into view.',
+  widget_timing: 'Timing',
+  widget_vsJs: 'vs JS loop',
+  widget_timingNote: "reduction='mean' over {numel} elements; median of repeated runs after a warm-up.",
+  widget_attr: 'Attribute {attr}: {message}',
+  widget_open: 'Open in the playground',
+  widget_meta: '{recipe} data · N = {n}{c} · seed {seed}',
+  widget_metaPaste: 'pasted data',
+  widget_cspHint: "If this page sets a Content-Security-Policy, it must allow script-src {origin} 'wasm-unsafe-eval', worker-src {origin} blob: and connect-src {origin}.",
+  lessonLink: 'The lesson, live',
 };
 
 const zh = {
@@ -310,6 +322,17 @@ const zh = {
   codeIntro: '用 PyTorch 1.13 运行这段代码，会打印出相同的结果。',
   codeTooLong: '请把粘贴的数据分别保存为脚本旁边的 input.txt 和 target.txt。',
   footer: '由编译为 WebAssembly 的 C++/xsimd 内核在 Web Worker 中计算。数据不会离开你的浏览器。',
+  widget_label: 'losslab：{loss}',
+  widget_waiting: '滚动到这里时开始计算。',
+  widget_timing: '计时',
+  widget_vsJs: '相对 JS 循环',
+  widget_timingNote: "reduction='mean'，共 {numel} 个元素；预热后多次运行取中位数。",
+  widget_attr: '属性 {attr}：{message}',
+  widget_open: '在 playground 中打开',
+  widget_meta: '{recipe} 数据 · N = {n}{c} · 种子 {seed}',
+  widget_metaPaste: '粘贴的数据',
+  widget_cspHint: "如果本页设置了 Content-Security-Policy，它必须允许 script-src {origin} 'wasm-unsafe-eval'、worker-src {origin} blob: 和 connect-src {origin}。",
+  lessonLink: '课程实况页',
 };
 
 export const MESSAGES = Object.freeze({ en, zh });

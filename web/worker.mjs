@@ -4,7 +4,8 @@
 // gradient descent on w. The page and the widget talk to it through engine.mjs.
 //
 // Protocol (main → worker):
-//   {type: 'run',   id, channel, state}   loss + gradient + plots + timing for a state (state.mjs)
+//   {type: 'run',   id, channel, state, skip?}   loss + gradient + plots + timing for a state
+//                                        (state.mjs); skip: ['grad', 'plots', 'timing'] leaves those out
 //   {type: 'train', id, channel, state}   gradient descent on w (binary / multiclass recipes)
 // A newer job on the same channel supersedes an older one at its next checkpoint. Cancelling a
 // job that is inside one long wasm call is done by terminating the worker (engine.mjs).
@@ -341,6 +342,7 @@ function headOf(lab, t, arr) {
 
 async function run(job) {
   const state = job.state;
+  const skip = new Set(job.skip ?? []);   // parts the client does not show (the widget)
   const spec = findSpec(state.loss);
   const d = await getData(job, spec);
   const info = d.recipe === 'paste' ? d.info : null;
@@ -369,52 +371,59 @@ async function run(job) {
     await checkpoint(job);
 
     // Gradient w.r.t. the input.
-    progress(job, 'grad', 0.5);
-    const g = simd.grad(spec.name, input, target, main.opts);
-    trash.push(g);
-    const garr = g.toArray();
-    post({ type: 'grad', id: job.id, grad: { print: g.toString(), head: headOf(simd, g, garr), shape: g.shape,
-      stats: tensorStats(garr), headRows: Math.min(g.shape[0] ?? 1, HEAD_ROWS) } });
-    await checkpoint(job);
+    let g = null;
+    if (!skip.has('grad')) {
+      progress(job, 'grad', 0.5);
+      g = simd.grad(spec.name, input, target, main.opts);
+      trash.push(g);
+      const garr = g.toArray();
+      post({ type: 'grad', id: job.id, grad: { print: g.toString(), head: headOf(simd, g, garr), shape: g.shape,
+        stats: tensorStats(garr), headRows: Math.min(g.shape[0] ?? 1, HEAD_ROWS) } });
+      await checkpoint(job);
+    }
 
     // Plots: per-element losses (histogram in wasm) and the loss curve.
-    progress(job, 'plots', 0.55);
-    try {
-      let per = out;
-      if (state.reduction !== 'none') {
-        g.dispose();   // room for the per-element losses
-        trash.splice(trash.indexOf(g), 1);
-        const pn = lossOptions(simd, spec, state, 'none');
-        try {
-          per = F(input, target, pn.opts);
-          trash.push(per);
-        } finally {
-          pn.dispose();
-        }
-      }
-      const hist = simd.histogram(per, state.bins);
-      const perShape = per.shape;
-      freeTrash();
-      let curve = null;
+    if (!skip.has('plots')) {
+      progress(job, 'plots', 0.55);
       try {
-        curve = lossCurve(spec, plan, state, input, target, d);
+        let per = out;
+        if (state.reduction !== 'none') {
+          if (g) {
+            g.dispose();   // room for the per-element losses
+            trash.splice(trash.indexOf(g), 1);
+          }
+          const pn = lossOptions(simd, spec, state, 'none');
+          try {
+            per = F(input, target, pn.opts);
+            trash.push(per);
+          } finally {
+            pn.dispose();
+          }
+        }
+        const hist = simd.histogram(per, state.bins);
+        const perShape = per.shape;
+        freeTrash();
+        let curve = null;
+        try {
+          curve = lossCurve(spec, plan, state, input, target, d);
+        } catch (e) {
+          if (isAborted(e)) throw e;
+          if (isOom(e)) job.oom = true;
+          curve = { error: `${e.name}: ${e.message}` };
+        }
+        post({ type: 'plots', id: job.id, hist: { ...hist, shape: perShape }, curve });
       } catch (e) {
-        if (isAborted(e)) throw e;
-        if (isOom(e)) job.oom = true;
-        curve = { error: `${e.name}: ${e.message}` };
+        // Out of memory for the plots' extra tensors: keep the result, say so, go on to timing.
+        if (!isOom(e) || isAborted(e)) throw e;
+        job.oom = true;
+        post({ type: 'plots', id: job.id, hist: null, curve: null, error: `${e.name}: ${e.message}` });
       }
-      post({ type: 'plots', id: job.id, hist: { ...hist, shape: perShape }, curve });
-    } catch (e) {
-      // Out of memory for the plots' extra tensors: keep the result, say so, go on to timing.
-      if (!isOom(e) || isAborted(e)) throw e;
-      job.oom = true;
-      post({ type: 'plots', id: job.id, hist: null, curve: null, error: `${e.name}: ${e.message}` });
     }
     freeTrash();
     await checkpoint(job);
 
     // Timing: the same loss by the SIMD build, the scalar build and a plain JS loop.
-    await timing(job, spec, plan, state, input, target);
+    if (!skip.has('timing')) await timing(job, spec, plan, state, input, target);
   } finally {
     main.dispose();
     freeTrash();
@@ -617,7 +626,16 @@ async function measure(job, fn, reps) {
     one = performance.now() - t0;
   }
   // Tiny inputs: time a batch of calls per sample so each sample spans ≥ 1 ms (timer resolution).
-  const inner = Math.max(1, Math.min(100000, Math.ceil(1 / Math.max(one, 1e-4))));
+  let inner = Math.max(1, Math.min(100000, Math.ceil(1 / Math.max(one, 1e-4))));
+  // Coarse timers (100 µs when the page is not cross-origin isolated, e.g. a widget on another
+  // site) can make the first call look free: grow the batch until it really spans 1 ms.
+  for (let k = 0; k < 8 && one < 1 && inner < 1e6; k++) {
+    t0 = performance.now();
+    for (let i = 0; i < inner; i++) value = fn();
+    const dt = performance.now() - t0;
+    if (dt >= 1) break;
+    inner = Math.min(1e6, inner * (dt > 0.1 ? Math.ceil(1.5 / dt) : 10));
+  }
   const samples = [];
   let total = 0;
   let sinceTick = 0;
