@@ -45,14 +45,16 @@ cmake_stage() {  # name builddir configure-command...
   local log="$LOG/${name// /_}"
   if [[ ! -f $dir/CMakeCache.txt ]]; then "$@" >"$log.configure" 2>&1 || { die_stage "$name" "$log.configure"; return; }; fi
   cmake --build "$dir" -j"$J" >"$log.build" 2>&1 || { die_stage "$name" "$log.build"; return; }
-  ctest --test-dir "$dir" -j"$J" -V >"$log.ctest" 2>&1
+  # CTEST_EXCLUDE: a regex of tests a stage skips (the sanitizer stage skips the 3e7-element
+  # accuracy runs: minutes under ASan, no memory-safety value over the 1e6 cross tests).
+  ctest --test-dir "$dir" -j"$J" -V ${CTEST_EXCLUDE:+-E "$CTEST_EXCLUDE"} >"$log.ctest" 2>&1
   grep -E '\*\*\*Failed|^[0-9]+: \[  FAILED  \] [A-Z]' "$log.ctest" | head -40
   read -r p f < <(ctest_counts "$log.ctest")
   record "$name" "$p" "$f"
 }
 
 cmake_stage "gtest native" build/native cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release
-cmake_stage "gtest asan+ubsan" build/asan cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+CTEST_EXCLUDE=AccurateAt3e7 cmake_stage "gtest asan+ubsan" build/asan cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLOSSLAB_SANITIZE=address,undefined
 for flavor in simd scalar; do
   simd=ON; [[ $flavor == scalar ]] && simd=OFF

@@ -463,8 +463,26 @@ TEST_P(LossCross, Float32ReductionsAccurateAt3e7) {
     ASSERT_TRUE(r.ok()) << "float64: " << r.error().message;
     ASSERT_EQ(r.value().value.dtype(), DType::Float64);
     const double ref = scalar_value(r.value().value);
-    expect_close_scalar(f32[k], ref, kAccuracyRel, 0.0,
-                        std::string(s.name) + " " + reduction_name(rs[k]) + " float32 vs float64");
+    const std::string what =
+        std::string(s.name) + " " + reduction_name(rs[k]) + " float32 vs float64";
+    // nll_loss / cross_entropy reduce with torch's float32 8-level cascade, reproduced bit for
+    // bit (classification_test). On this data torch 1.13 itself returns 0x4001c1b9 for the mean,
+    // 1.03e-7 (0.87 ulp) from float64: a float32 result faithful to torch can be no closer, so
+    // here the bound is "torch's value, within one float32 ulp of float64".
+    const bool cascade_mean = rs[k] == Reduction::Mean && v.index_target &&
+                              (std::string(s.name) == "nll_loss" ||
+                               std::string(s.name) == "cross_entropy");
+    if (cascade_mean) {
+      const float got = static_cast<float>(f32[k]);
+      uint32_t bits;
+      std::memcpy(&bits, &got, 4);
+      EXPECT_EQ(bits, 0x4001c1b9u) << what << ": torch 1.13's float32 cascade result";
+      const float lo = std::nextafter(static_cast<float>(ref), -INFINITY);
+      const float hi = std::nextafter(static_cast<float>(ref), INFINITY);
+      EXPECT_TRUE(got >= lo && got <= hi) << what << ": " << got << " vs " << ref;
+    } else {
+      expect_close_scalar(f32[k], ref, kAccuracyRel, 0.0, what);
+    }
   }
 }
 

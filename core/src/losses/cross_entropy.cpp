@@ -10,11 +10,6 @@
 //      l_i = -sum_c w_c q_ic logp_ic, q = y (1 - eps) + eps / C when eps > 0; 'mean' / (numel / C).
 // Gradients follow torch's autograd graph of the same composite, operation for operation, and
 // end in log_softmax's backward gx = g - exp(logp) sum(g).
-// GCC 12 false positive inside its own AVX-512 intrinsics (_mm512_undefined_* feeding the masked
-// rndscale/shift builtins) once xsimd's floor and shifts are inlined here; must precede the includes.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -138,9 +133,10 @@ template <class T> void lp_gather(const void* ctx, int64_t r0, int64_t r1, void*
 
 template <class T> detail::PickFn fused_fn() { return &fused_pick<T>; }
 
-template <class T> std::vector<T> full_log_softmax(const TensorView& x, const SmGeom& g, bool simd) {
-  std::vector<T> lp(static_cast<std::size_t>(x.numel()));
-  detail::log_softmax_forward(x.as<T>(), lp.data(), g, simd);
+template <class T> Result<Tensor> full_log_softmax(const TensorView& x, const SmGeom& g, bool simd) {
+  Tensor lp(x.dtype, x.shape);
+  if (!lp.ok()) return oom_error(std::to_string(lp.nbytes()) + " bytes");
+  detail::log_softmax_forward(x.as<T>(), lp.as<T>(), g, simd);
   return lp;
 }
 
@@ -171,8 +167,10 @@ Result<Tensor> index_forward(const Call& c, const TensorView& x, const LossOptio
     const PickCtx ctx{&p, x.data, simd};
     return detail::nll_reduce(p, o.reduction, simd, fused_fn<T>(), &ctx, nullptr);
   }
-  const std::vector<T> lp = full_log_softmax<T>(x, p.geom, simd);
-  const PickCtx ctx{&p, lp.data(), simd};
+  auto lpt = full_log_softmax<T>(x, p.geom, simd);
+  if (!lpt) return lpt.error();
+  const T* lp = lpt.value().template as<T>();
+  const PickCtx ctx{&p, lp, simd};
   auto nll = detail::nll_reduce(p, o.reduction, simd, &lp_gather<T>, &ctx, nullptr);
   if (!nll) return nll.error();
   Tensor out = nll.take();
@@ -181,89 +179,98 @@ Result<Tensor> index_forward(const Call& c, const TensorView& x, const LossOptio
   const T b = static_cast<T>(c.eps / static_cast<double>(p.geom.C));
   T* v = out.as<T>();
   if (o.reduction == Reduction::None) {
-    for (int64_t r = 0; r < p.rows; ++r) v[r] = v[r] * a + smooth_term(p, lp.data(), w, r) * b;
+    for (int64_t r = 0; r < p.rows; ++r) v[r] = v[r] * a + smooth_term(p, lp, w, r) * b;
     return out;
   }
   double total = 0;
-  for (int64_t r = 0; r < p.rows; ++r) total += static_cast<double>(smooth_term(p, lp.data(), w, r));
+  for (int64_t r = 0; r < p.rows; ++r) total += static_cast<double>(smooth_term(p, lp, w, r));
   T ret = static_cast<T>(total);
   if (o.reduction == Reduction::Mean) ret = ret / smooth_den(p, w);
   v[0] = v[0] * a + ret * b;
   return out;
 }
 
+// One position's upstream gradient w.r.t. the log-probabilities: nll_loss's entry at the
+// target, plus (label smoothing) the smoothing branch's -gi * w_j; 0 where ignored.
+template <class T> struct IndexRowGrad {
+  T entry = T(0), gi = T(0);
+  int64_t t = -1;
+  const T* w = nullptr;
+  bool smooth = false, ignored = true;
+  T operator()(int64_t j) const {
+    if (ignored) return T(0);
+    const T v = j == t ? entry : T(0);
+    if (!smooth) return v;
+    return v + (w ? (-gi) * w[j] : -gi);
+  }
+};
+
 template <class T>
 Result<Tensor> index_backward(const Call& c, const TensorView& x, const LossOptions& o,
                               const TensorView* grad_output) {
   const NllPlan& p = c.plan;
   const bool simd = !o.force_scalar;
-  const std::vector<T> lp = full_log_softmax<T>(x, p.geom, simd);
-  double tw = 1.0;
-  if (o.reduction == Reduction::Mean) {
-    const PickCtx ctx{&p, lp.data(), simd};
-    auto v = detail::nll_reduce(p, Reduction::Mean, simd, &lp_gather<T>, &ctx, &tw);
-    if (!v) return v.error();
-  }
-  Tensor grad(x.dtype, x.shape);
-  if (!grad.ok()) return oom_error(std::to_string(grad.nbytes()) + " bytes");
-  T* gl = grad.as<T>();
-  std::fill(gl, gl + grad.numel(), T(0));
+  const T tw = static_cast<T>(
+      o.reduction == Reduction::Mean ? detail::nll_total_weight(p, simd) : 1.0);
+  auto gt = full_log_softmax<T>(x, p.geom, simd);
+  if (!gt) return gt.error();
+  Tensor grad = gt.take();
   const T* g = grad_output ? grad_output->as<T>() : nullptr;
+  const T* w = static_cast<const T*>(p.w);
   const bool none = o.reduction == Reduction::None && !p.one_d;
-  if (c.eps == 0.0) {
-    detail::nll_scatter_grad<T>(p, o.reduction, g, static_cast<T>(tw), gl);
-  } else {
-    const T* w = static_cast<const T*>(p.w);
-    const int64_t C = p.geom.C, in = p.geom.inner;
-    const T a = static_cast<T>(1.0 - c.eps);
-    const T b = static_cast<T>(c.eps / static_cast<double>(C));
-    const T g0 = g ? g[0] : T(1);
-    const T den = o.reduction == Reduction::Mean ? smooth_den(p, w) : T(1);
-    const T twt = static_cast<T>(tw);
-    for (int64_t r = 0; r < p.rows; ++r) {
-      if (p.ignored(r)) continue;
-      const int64_t t = p.t[r];
-      const T gr = none ? (g ? g[r] : T(1)) : g0;
-      // nll branch: upstream g * (1 - eps), then nll_loss's backward
-      const T gn = gr * a;
-      T nll_entry;
-      if (none) {
-        nll_entry = (w ? -w[t] : T(-1)) * gn;
-      } else {
-        const T s = -(o.reduction == Reduction::Mean ? gn / twt : gn);
-        nll_entry = w ? w[t] * s : s;
-      }
-      // smoothing branch: upstream g * (eps / C), through the reduction, neg, sum, * weight
-      T gi = gr * b;
-      if (o.reduction == Reduction::Mean) gi = gi / den;
-      const int64_t base = (r / in) * C * in + r % in;
-      for (int64_t k = 0; k < C; ++k) {
-        const T sm = w ? (-gi) * w[k] : -gi;
-        gl[base + k * in] = (k == t ? nll_entry : T(0)) + sm;
-      }
-    }
+  const bool smooth = c.eps != 0.0;
+  // nll branch: upstream g * (1 - eps); smoothing branch: g * (eps / C), through the
+  // reduction (/ den for 'mean'), masked_fill, neg, sum over the classes, * weight.
+  const T a = static_cast<T>(1.0 - c.eps);
+  const T b = static_cast<T>(c.eps / static_cast<double>(p.geom.C));
+  const T den = smooth && o.reduction == Reduction::Mean ? smooth_den(p, w) : T(1);
+  std::vector<T> gs;  // the nll branch's upstream gradient
+  const T* gn = g;
+  if (smooth) {
+    gs.resize(static_cast<std::size_t>(none ? p.rows : 1));
+    for (std::size_t r = 0; r < gs.size(); ++r)
+      gs[r] = (g ? g[r] : T(1)) * a;
+    gn = gs.data();
   }
-  detail::log_softmax_backward(lp.data(), gl, gl, p.geom, simd);
+  detail::log_softmax_backward_inplace(grad.as<T>(), p.geom, simd, [&](int64_t r) {
+    IndexRowGrad<T> rg;
+    if (r >= p.rows || p.ignored(r)) return rg;
+    rg.ignored = false;
+    rg.t = p.t[r];
+    rg.entry = detail::nll_grad_entry(p, o.reduction, gn, tw, r);
+    if (smooth) {
+      rg.smooth = true;
+      rg.w = w;
+      const T gr = none ? (g ? g[r] : T(1)) : (g ? g[0] : T(1));
+      rg.gi = gr * b;
+      if (o.reduction == Reduction::Mean) rg.gi = rg.gi / den;
+    }
+    return rg;
+  });
   return grad;
 }
 
 // ---- class-probability targets --------------------------------------------------------------
 
-// q = y (1 - eps) + eps / C in the target's dtype, then widened to Tout.
-template <class Tout> std::vector<Tout> soft_targets(const TensorView& y, double eps, int64_t C) {
-  const auto n = static_cast<std::size_t>(y.numel());
-  std::vector<Tout> q(n);
-  if (y.dtype == DType::Float32) {
-    const float* p = y.as<float>();
-    const float a = static_cast<float>(1.0 - eps), b = static_cast<float>(eps / double(C));
-    for (std::size_t i = 0; i < n; ++i) q[i] = eps > 0 ? p[i] * a + b : p[i];
-  } else {
-    const double* p = y.as<double>();
-    const double a = 1.0 - eps, b = eps / double(C);
-    for (std::size_t i = 0; i < n; ++i) q[i] = static_cast<Tout>(eps > 0 ? p[i] * a + b : p[i]);
+// q = y (1 - eps) + eps / C, computed in the target's dtype, then widened to Tout.
+template <class Tout> struct SoftTarget {
+  const TensorView& y;
+  double eps;
+  float af, bf;
+  double ad, bd;
+  SoftTarget(const TensorView& yv, double e, int64_t C)
+      : y(yv), eps(e), af(static_cast<float>(1.0 - e)),
+        bf(static_cast<float>(e / static_cast<double>(C))), ad(1.0 - e),
+        bd(e / static_cast<double>(C)) {}
+  Tout operator()(int64_t k) const {
+    if (y.dtype == DType::Float32) {
+      const float v = y.as<float>()[k];
+      return static_cast<Tout>(eps > 0 ? v * af + bf : v);
+    }
+    const double v = y.as<double>()[k];
+    return static_cast<Tout>(eps > 0 ? v * ad + bd : v);
   }
-  return q;
-}
+};
 
 template <class Tout> std::vector<Tout> weights_as(const std::optional<TensorView>& w) {
   std::vector<Tout> r;
@@ -279,13 +286,15 @@ Result<Tensor> prob_forward(const Call& c, const TensorView& x, const TensorView
                             const LossOptions& o) {
   const SmGeom& g = c.geom;
   const bool simd = !o.force_scalar;
-  const std::vector<Tin> lp = full_log_softmax<Tin>(x, g, simd);
-  const std::vector<Tout> q = soft_targets<Tout>(y, c.eps, g.C);
+  auto lpt = full_log_softmax<Tin>(x, g, simd);
+  if (!lpt) return lpt.error();
+  const Tin* lp = lpt.value().template as<Tin>();
+  const SoftTarget<Tout> q(y, c.eps, g.C);
   const std::vector<Tout> wv = weights_as<Tout>(o.weight);
   const Tout* w = o.weight ? wv.data() : nullptr;
   const int64_t C = g.C, in = g.inner;
   auto prod = [&](int64_t k, int64_t cls) {
-    const Tout l = static_cast<Tout>(lp[static_cast<std::size_t>(k)]) * q[static_cast<std::size_t>(k)];
+    const Tout l = static_cast<Tout>(lp[k]) * q(k);
     return w ? l * w[cls] : l;
   };
   if (o.reduction == Reduction::None) {
@@ -320,28 +329,26 @@ Result<Tensor> prob_backward(const Call& c, const TensorView& x, const TensorVie
                              const LossOptions& o, const TensorView* grad_output) {
   const SmGeom& g = c.geom;
   const bool simd = !o.force_scalar;
-  const std::vector<Tin> lp = full_log_softmax<Tin>(x, g, simd);
-  const std::vector<Tout> q = soft_targets<Tout>(y, c.eps, g.C);
+  auto gt = full_log_softmax<Tin>(x, g, simd);
+  if (!gt) return gt.error();
+  Tensor grad = gt.take();
+  const SoftTarget<Tout> q(y, c.eps, g.C);
   const std::vector<Tout> wv = weights_as<Tout>(o.weight);
   const Tout* w = o.weight ? wv.data() : nullptr;
-  Tensor grad(x.dtype, x.shape);
-  if (!grad.ok()) return oom_error(std::to_string(grad.nbytes()) + " bytes");
-  Tin* gl = grad.as<Tin>();
   const Tout* go = grad_output ? grad_output->as<Tout>() : nullptr;
   const Tout g0 = go ? go[0] : Tout(1);
   const int64_t C = g.C, in = g.inner;
-  for (int64_t r = 0; r < g.rows(); ++r) {
+  const Tout count = static_cast<Tout>(c.numel / std::max<int64_t>(C, 1));
+  // d/d logp of -sum_c (logp * q) * w: ((-g) * w_c) * q, narrowed to the input's dtype.
+  detail::log_softmax_backward_inplace(grad.as<Tin>(), g, simd, [&](int64_t r) {
     Tout gi = o.reduction == Reduction::None ? (go ? go[r] : Tout(1)) : g0;
-    if (o.reduction == Reduction::Mean) gi = gi / static_cast<Tout>(c.numel / std::max<int64_t>(C, 1));
+    if (o.reduction == Reduction::Mean) gi = gi / count;
     const Tout ng = -gi;
     const int64_t base = (r / in) * C * in + r % in;
-    for (int64_t k = 0; k < C; ++k) {
-      const int64_t idx = base + k * in;
-      const Tout d = (w ? ng * w[k] : ng) * q[static_cast<std::size_t>(idx)];
-      gl[idx] = static_cast<Tin>(d);
-    }
-  }
-  detail::log_softmax_backward(lp.data(), gl, gl, g, simd);
+    return [ng, base, in, w, &q](int64_t j) {
+      return static_cast<Tin>((w ? ng * w[j] : ng) * q(base + j * in));
+    };
+  });
   return grad;
 }
 

@@ -3,11 +3,6 @@
 // total_weight = the cascade sum of w[y_i], or the count of non-ignored targets without a weight.
 // Inputs (C,) with a 0-d target, (N, C) with (N,), and (N, C, d1..dk) with (N, d1..dk) (torch's
 // nll_loss2d over the flattened positions). d/dx[i, y_i] = -w[y_i] g (/ total_weight for 'mean').
-// GCC 12 false positive inside its own AVX-512 intrinsics (_mm512_undefined_* feeding the masked
-// rndscale/shift builtins) once xsimd's floor and shifts are inlined here; must precede the includes.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -193,18 +188,35 @@ Result<Tensor> nll_reduce(const NllPlan& p, Reduction r, bool simd, PickFn pick,
 
 template <class T>
 void nll_scatter_grad(const NllPlan& p, Reduction red, const T* g, T total_weight, T* grad) {
-  const T* w = static_cast<const T*>(p.w);
   const int64_t C = p.geom.C, in = p.geom.inner;
-  const bool none = red == Reduction::None && !p.one_d;
-  const T g0 = g ? g[0] : T(1);
-  const T scalar = -(red == Reduction::Mean ? g0 / total_weight : g0);
   for (int64_t r = 0; r < p.rows; ++r) {
     if (p.ignored(r)) continue;
-    const int64_t t = p.t[r];
-    const int64_t idx = (r / in) * C * in + t * in + r % in;
-    if (none) grad[idx] = (w ? -w[t] : T(-1)) * (g ? g[r] : T(1));
-    else grad[idx] = w ? w[t] * scalar : scalar;
+    grad[(r / in) * C * in + p.t[r] * in + r % in] = nll_grad_entry(p, red, g, total_weight, r);
   }
+}
+
+namespace {
+template <class T> double total_weight_t(const NllPlan& p, bool simd) {
+  const T* w = static_cast<const T*>(p.w);
+  if (!w) return static_cast<double>(static_cast<T>(p.rows - p.num_ignored));
+  NllCascade<T> cascade(p.rows, true);
+  constexpr int64_t kChunk = 4096;
+  const auto cap = static_cast<std::size_t>(std::min<int64_t>(p.rows, kChunk));
+  std::vector<T> zeros(cap, T(0)), ww(cap);
+  const auto ignored = [&p](int64_t b) { return p.ignored(b); };
+  for (int64_t r0 = 0; r0 < p.rows; r0 += kChunk) {
+    const int64_t r1 = std::min(p.rows, r0 + kChunk);
+    for (int64_t r = r0; r < r1; ++r)
+      ww[static_cast<std::size_t>(r - r0)] = p.ignored(r) ? T(0) : w[p.t[r]];
+    cascade.run(r0, r1, zeros.data(), ww.data(), ignored, simd);
+  }
+  return static_cast<double>(cascade.weight());
+}
+} // namespace
+
+double nll_total_weight(const NllPlan& p, bool simd) {
+  return p.dtype == DType::Float32 ? total_weight_t<float>(p, simd)
+                                   : total_weight_t<double>(p, simd);
 }
 
 template void nll_scatter_grad<float>(const NllPlan&, Reduction, const float*, float, float*);
@@ -265,13 +277,8 @@ Result<Tensor> nll_backward(const TensorView& input, const TensorView& target,
                                           o.reduction, p.dtype);
       !st)
     return st.error();
-  double tw = 1.0;
-  if (o.reduction == Reduction::Mean) {
-    const GatherCtx ctx{&p, input.data};
-    auto v = detail::nll_reduce(p, Reduction::Mean, !o.force_scalar, gather_fn(input.dtype), &ctx,
-                                &tw);
-    if (!v) return v.error();
-  }
+  const double tw =
+      o.reduction == Reduction::Mean ? detail::nll_total_weight(p, !o.force_scalar) : 1.0;
   Tensor grad(input.dtype, input.shape);
   if (!grad.ok()) return oom_error(std::to_string(grad.nbytes()) + " bytes");
   if (input.dtype == DType::Float32) nll_grad_t<float>(p, o, grad_output, tw, grad);

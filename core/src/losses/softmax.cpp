@@ -4,15 +4,12 @@
 // Summation orders and the portable exp/log: see detail/classification.hpp.
 //
 // Kernels (every one bit-identical to the scalar reference, which is the plain loop below):
-//  * last dim, C <= 16 (the hot (N, 3) case): rows across the SIMD lanes — a block of W rows is
-//    transposed into C batches, so each lane runs one row's scalar algorithm;
-//  * last dim, larger C: vectorised along the row, the sum kept in torch's K interleaved lanes;
-//  * any other dim: vectorised across the positions after the dim (contiguous), in chunks.
-// GCC 12 false positive inside its own AVX-512 intrinsics (_mm512_undefined_* feeding the masked
-// rndscale/shift builtins) once xsimd's floor and shifts are inlined here; must precede the includes.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+//  * contiguous rows (the last dim, or nothing after the dim), C <= 16 — the hot (N, 3) case:
+//    rows across the SIMD lanes; a block of W rows is gathered into C batches so that each lane
+//    runs one row's scalar algorithm (C <= 5 unrolled at compile time);
+//  * contiguous rows, larger C: vectorised along the row, the last-dim sum kept in torch's K
+//    interleaved lanes;
+//  * positions after the dim (inner > 1): vectorised across them (contiguous), in chunks.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -33,41 +30,6 @@ namespace detail {
 namespace {
 
 enum Mode { kLog = 0, kSoft = 1, kPick = 2 };
-
-template <class T> constexpr int64_t kLaneK = sizeof(T) == 4 ? 8 : 4;
-
-// torch's vec_reduce_all over the K lane partials of an AVX2 register.
-template <class T, class V> V combine_lanes(V* a) {
-  if constexpr (sizeof(T) == 4) {
-    for (int h = 4; h >= 1; h /= 2)
-      for (int k = 0; k < h; ++k) a[k] = a[k] + a[k + h];
-    return a[0];
-  } else {
-    return ((a[0] + a[1]) + a[2]) + a[3];
-  }
-}
-
-// The canonical last-dim sum of C >= 1 values e(0..C-1); V is T or a batch of rows.
-template <class T, class V, class Get> V lastdim_sum(int64_t C, const Get& e) {
-  constexpr int64_t K = kLaneK<T>;
-  if (C < K) {
-    V s = e(0);
-    for (int64_t j = 1; j < C; ++j) s = s + e(j);
-    return s;
-  }
-  V a[K];
-  for (int64_t k = 0; k < K; ++k) a[k] = e(k);
-  for (int64_t j = K; j < C; ++j) a[j % K] = a[j % K] + e(j);
-  return combine_lanes<T>(a);
-}
-
-// The canonical sum along the softmax dim (lastdim: lanes; otherwise sequential from 0).
-template <class T, class V, class Get> V dim_sum(bool lastdim, int64_t C, const Get& e) {
-  if (lastdim) return lastdim_sum<T, V>(C, e);
-  V s = V(T(0));
-  for (int64_t j = 0; j < C; ++j) s = s + e(j);
-  return s;
-}
 
 // ------------------------------------------------------------------------------------------
 // Scalar reference: one position (o, i) at a time, elements strided by `inner`.
@@ -114,13 +76,12 @@ template <class T> void ref_forward(const T* x, T* out, const SmGeom& g, Mode mo
     }
 }
 
-// One picked value: (x[t] - m) - log(sum), +0 where ignored. scratch: C values.
+// One picked value (x[t] - m) - log(sum). scratch: C values for the exps of a last-dim row
+// (the last dim is contiguous: st == 1 there; other dims sum on the fly).
 template <class T>
 T ref_pick_one(const T* xr, int64_t C, int64_t st, bool lastdim, int64_t tgt, T* scratch) {
   T m, s;
   ref_stats(xr, C, st, lastdim, lastdim ? scratch : nullptr, m, s);
-  // ref_stats writes the exps with stride st; scratch holds C * st when st > 1 and lastdim,
-  // which never happens (lastdim means st == 1).
   return (xr[tgt * st] - m) - pm::log(s);
 }
 
@@ -538,21 +499,25 @@ template <class T> void log_n(const T* a, T* e, int64_t n, bool simd) {
 
 template <class T>
 void log_softmax_backward(const T* out, const T* g, T* gx, const SmGeom& geom, bool simd) {
-  const int64_t C = geom.C, in = geom.inner;
-  const int64_t n = geom.outer * C * in;
-  if (n == 0) return;
-  std::vector<T> e(static_cast<std::size_t>(n));
-  exp_n(out, e.data(), n, simd);
-  for (int64_t o = 0; o < geom.outer; ++o)
-    for (int64_t i = 0; i < in; ++i) {
-      const int64_t base = o * C * in + i;
-      const T sum = dim_sum<T, T>(geom.lastdim, C,
-                                  [&](int64_t j) { return g ? g[base + j * in] : T(1); });
-      for (int64_t j = 0; j < C; ++j) {
-        const int64_t k = base + j * in;
-        gx[k] = (g ? g[k] : T(1)) - e[static_cast<std::size_t>(k)] * sum;
+  const int64_t C = geom.C, in = geom.inner, slice = C * in;
+  if (slice == 0 || geom.outer == 0) return;
+  // exp(out) a few (outer) slices at a time, through the SIMD kernel when asked.
+  const int64_t per = std::max<int64_t>(1, 65536 / slice);
+  std::vector<T> e(static_cast<std::size_t>(std::min(per, geom.outer) * slice));
+  for (int64_t o0 = 0; o0 < geom.outer; o0 += per) {
+    const int64_t o1 = std::min(geom.outer, o0 + per);
+    exp_n(out + o0 * slice, e.data(), (o1 - o0) * slice, simd);
+    for (int64_t o = o0; o < o1; ++o)
+      for (int64_t i = 0; i < in; ++i) {
+        const int64_t base = o * slice + i;
+        const T sum = dim_sum<T, T>(geom.lastdim, C,
+                                    [&](int64_t j) { return g ? g[base + j * in] : T(1); });
+        for (int64_t j = 0; j < C; ++j) {
+          const int64_t k = base + j * in;
+          gx[k] = (g ? g[k] : T(1)) - e[static_cast<std::size_t>(k - o0 * slice)] * sum;
+        }
       }
-    }
+  }
 }
 
 template <class T>
@@ -640,12 +605,10 @@ Result<ActivationOutput> act_forward(const TensorView& input, bool has_dim, int6
 }
 
 template <bool Log, class T>
-void run_backward(const T* x, const T* g, T* gx, const detail::SmGeom& geom) {
-  const auto n = static_cast<std::size_t>(geom.outer * geom.C * geom.inner);
-  std::vector<T> y(n);
-  run_forward<Log>(x, y.data(), geom, true);
-  if (Log) detail::log_softmax_backward(y.data(), g, gx, geom, true);
-  else detail::softmax_backward(y.data(), g, gx, geom, true);
+void run_backward(const T* x, const T* g, T* y, T* gx, const detail::SmGeom& geom) {
+  run_forward<Log>(x, y, geom, true);
+  if (Log) detail::log_softmax_backward(y, g, gx, geom, true);
+  else detail::softmax_backward(y, g, gx, geom, true);
 }
 
 template <bool Log>
@@ -656,14 +619,14 @@ Result<Tensor> act_backward(const TensorView& input, bool has_dim, int64_t dim,
   if (auto st = detail::check_grad_output(grad_output, input.shape, Reduction::None, input.dtype);
       !st)
     return st.error();
-  Tensor gx(input.dtype, input.shape);
-  if (!gx.ok()) return oom_error(std::to_string(gx.nbytes()) + " bytes");
+  Tensor gx(input.dtype, input.shape), y(input.dtype, input.shape);
+  if (!gx.ok() || !y.ok()) return oom_error(std::to_string(gx.nbytes()) + " bytes");
   if (input.dtype == DType::Float32)
     run_backward<Log>(input.as<float>(), grad_output ? grad_output->as<float>() : nullptr,
-                      gx.as<float>(), prep.value().geom);
+                      y.as<float>(), gx.as<float>(), prep.value().geom);
   else
     run_backward<Log>(input.as<double>(), grad_output ? grad_output->as<double>() : nullptr,
-                      gx.as<double>(), prep.value().geom);
+                      y.as<double>(), gx.as<double>(), prep.value().geom);
   return gx;
 }
 

@@ -66,6 +66,60 @@ void softmax_backward(const T* out, const T* g, T* gx, const SmGeom& geom, bool 
 template <class T> void exp_n(const T* a, T* out, int64_t n, bool simd);
 template <class T> void log_n(const T* a, T* out, int64_t n, bool simd);
 
+// The canonical sums (see the top of this file), V = T or a batch of independent rows.
+template <class T> constexpr int64_t kLaneK = sizeof(T) == 4 ? 8 : 4;
+
+template <class T, class V> V combine_lanes(V* a) {
+  if constexpr (sizeof(T) == 4) {
+    for (int h = 4; h >= 1; h /= 2)
+      for (int k = 0; k < h; ++k) a[k] = a[k] + a[k + h];
+    return a[0];
+  } else {
+    return ((a[0] + a[1]) + a[2]) + a[3];
+  }
+}
+
+// Last dim: C >= 1 values e(0..C-1), sequential below K, else K interleaved lanes.
+template <class T, class V, class Get> V lastdim_sum(int64_t C, const Get& e) {
+  constexpr int64_t K = kLaneK<T>;
+  if (C < K) {
+    V s = e(0);
+    for (int64_t j = 1; j < C; ++j) s = s + e(j);
+    return s;
+  }
+  V a[K];
+  for (int64_t k = 0; k < K; ++k) a[k] = e(k);
+  for (int64_t j = K; j < C; ++j) a[j % K] = a[j % K] + e(j);
+  return combine_lanes<T>(a);
+}
+
+// Along the softmax dim: lastdim as above, any other dim sequential from 0.
+template <class T, class V, class Get> V dim_sum(bool lastdim, int64_t C, const Get& e) {
+  if (lastdim) return lastdim_sum<T, V>(C, e);
+  V s = V(T(0));
+  for (int64_t j = 0; j < C; ++j) s = s + e(j);
+  return s;
+}
+
+// log_softmax's backward in place: buf holds the forward output (log-probabilities) and
+// becomes gx = g - exp(out) * sum(g); row_fn(r) gives, for position r, a callable j -> g[r, j]
+// (the upstream gradient, computed on the fly). Same operations as log_softmax_backward.
+template <class T, class RowFn>
+void log_softmax_backward_inplace(T* buf, const SmGeom& geom, bool simd, const RowFn& row_fn) {
+  const int64_t C = geom.C, in = geom.inner;
+  exp_n(buf, buf, geom.outer * C * in, simd);
+  for (int64_t o = 0; o < geom.outer; ++o)
+    for (int64_t i = 0; i < in; ++i) {
+      const int64_t base = o * C * in + i;
+      const auto gr = row_fn(o * in + i);
+      const T sum = dim_sum<T, T>(geom.lastdim, C, gr);
+      for (int64_t j = 0; j < C; ++j) {
+        T& e = buf[base + j * in];
+        e = gr(j) - e * sum;
+      }
+    }
+}
+
 // torch's "\"<kernel>\" not implemented for 'Long'" for an integer input of log_softmax/softmax.
 Error softmax_dtype_error(bool log, const SmGeom& g, DType dtype);
 
@@ -101,6 +155,20 @@ using PickFn = void (*)(const void* ctx, int64_t r0, int64_t r1, void* v);
 // else the cascade; *total_weight (if given) receives torch's total_weight.
 Result<Tensor> nll_reduce(const NllPlan& p, Reduction r, bool simd, PickFn pick, const void* ctx,
                           double* total_weight);
+
+// torch's total_weight: the cascade sum of w[y] over the non-ignored targets, or their count.
+double nll_total_weight(const NllPlan& p, bool simd);
+
+// The gradient nll_loss writes at [o, y_r, i] for position r (not ignored).
+template <class T>
+T nll_grad_entry(const NllPlan& p, Reduction red, const T* g, T total_weight, int64_t r) {
+  const T* w = static_cast<const T*>(p.w);
+  const int64_t t = p.t[r];
+  if (red == Reduction::None && !p.one_d) return (w ? -w[t] : T(-1)) * (g ? g[r] : T(1));
+  const T g0 = g ? g[0] : T(1);
+  const T s = -(red == Reduction::Mean ? g0 / total_weight : g0);
+  return w ? w[t] * s : s;
+}
 
 // d nll / d (picked log-probability) for every position: the value written at [o, t, i]
 // (0 where ignored): 'none': (-w) * g_r; 'mean': w * -(g / total_weight); 'sum': w * -g

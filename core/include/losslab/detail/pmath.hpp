@@ -3,7 +3,7 @@
 // One algorithm per function, written once as a template over the value type: a plain float /
 // double for the scalar reference, or an xsimd batch (any architecture) for the SIMD kernels.
 // Every step is an IEEE +, -, *, / (no fused multiply-add: the project builds with
-// -ffp-contract=off), floor, a compare/select or an exact bit manipulation, so the scalar
+// -ffp-contract=off), a compare/select or an exact bit manipulation, so the scalar
 // reference, every SIMD width, and the native and wasm builds give bit-identical results.
 // That is what lets a SIMD kernel finish a ragged tail with the scalar code, and lets the fused
 // cross_entropy reproduce log_softmax + nll_loss bit for bit.
