@@ -53,6 +53,12 @@ cmake_stage() {  # name builddir configure-command...
   record "$name" "$p" "$f"
 }
 
+# Formatting is a habit, checked like a test: every C++ file as .clang-format says.
+fmt_files=$(git ls-files 'core/*.hpp' 'core/*.cpp' 'wasm/*.cpp' 'tests/cpp/*.cpp' 'bench/*.cpp' 2>/dev/null)
+fmt_bad=0
+for f in $fmt_files; do clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || { echo "not formatted: $f"; fmt_bad=$((fmt_bad + 1)); }; done
+record "clang-format" $(( $(wc -w <<<"$fmt_files") - fmt_bad )) "$fmt_bad"
+
 cmake_stage "gtest native" build/native cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release
 CTEST_EXCLUDE=AccurateAt3e7 cmake_stage "gtest asan+ubsan" build/asan cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLOSSLAB_SANITIZE=address,undefined

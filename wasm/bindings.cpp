@@ -86,7 +86,8 @@ Result<LossOptions> parse_loss_options(const LossSpec& spec, const val& o) {
   if (has(o, "beta")) opt.beta = o["beta"].as<double>();
   if (has(o, "delta")) opt.delta = o["delta"].as<double>();
   if (has(o, "label_smoothing")) opt.label_smoothing = o["label_smoothing"].as<double>();
-  if (has(o, "ignore_index")) opt.ignore_index = static_cast<int64_t>(o["ignore_index"].as<double>());
+  if (has(o, "ignore_index"))
+    opt.ignore_index = static_cast<int64_t>(o["ignore_index"].as<double>());
   if (has(o, "log_target")) opt.log_target = o["log_target"].as<bool>();
   if (has(o, "weight")) opt.weight = view_of(o["weight"]);
   if (has(o, "pos_weight")) opt.pos_weight = view_of(o["pos_weight"]);
@@ -173,8 +174,10 @@ val registry() {
       val po = val::object();
       po.set("name", val(std::string(p.name)));
       po.set("kind", val(std::string(option_kind(p.kind))));
-      if (p.kind != OptionKind::Tensor) po.set("default", val(p.default_value));
-      else po.set("default", val::null());
+      if (p.kind != OptionKind::Tensor)
+        po.set("default", val(p.default_value));
+      else
+        po.set("default", val::null());
       po.set("min", val(p.min));
       po.set("max", val(p.max));
       po.set("minInclusive", val(p.min_inclusive));
@@ -275,7 +278,7 @@ val histogram_js(val t, unsigned bins) {
   return o;
 }
 
-} // namespace
+}  // namespace
 
 EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("simdArch", &simd_arch);

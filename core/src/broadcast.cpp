@@ -35,8 +35,8 @@ std::vector<int64_t> broadcast_strides(const Shape& src, const Shape& shape) {
   return st;
 }
 
-template <class T> void expand_impl(const T* in, T* out, const Shape& shape,
-                                    const std::vector<int64_t>& st) {
+template <class T>
+void expand_impl(const T* in, T* out, const Shape& shape, const std::vector<int64_t>& st) {
   const int64_t n = shape_numel(shape);
   const std::size_t nd = shape.size();
   std::vector<int64_t> idx(nd, 0);
@@ -53,7 +53,8 @@ template <class T> void expand_impl(const T* in, T* out, const Shape& shape,
   }
 }
 
-template <class T> void sum_impl(const T* g, T* out, const Shape& gshape, const Shape& shape) {
+template <class T>
+void sum_impl(const T* g, T* out, const Shape& gshape, const Shape& shape) {
   const std::vector<int64_t> st = broadcast_strides(shape, gshape);
   const int64_t n = shape_numel(gshape), m = shape_numel(shape);
   std::vector<double> acc(static_cast<std::size_t>(m), 0.0);
@@ -72,7 +73,7 @@ template <class T> void sum_impl(const T* g, T* out, const Shape& gshape, const 
   }
   for (int64_t j = 0; j < m; ++j) out[j] = static_cast<T>(acc[static_cast<std::size_t>(j)]);
 }
-} // namespace
+}  // namespace
 
 Result<Tensor> expand_to(const TensorView& v, const Shape& shape) {
   Tensor out(v.dtype, shape);
@@ -92,10 +93,12 @@ Result<Tensor> expand_to(const TensorView& v, const Shape& shape) {
 }
 
 namespace {
-template <class From, class To> void convert(const From* in, To* out, int64_t n) {
+template <class From, class To>
+void convert(const From* in, To* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<To>(in[i]);
 }
-template <class To> void convert_from(const TensorView& v, To* out) {
+template <class To>
+void convert_from(const TensorView& v, To* out) {
   const int64_t n = v.numel();
   switch (v.dtype) {
     case DType::Float32: convert(v.as<float>(), out, n); break;
@@ -104,7 +107,7 @@ template <class To> void convert_from(const TensorView& v, To* out) {
     case DType::Int32: convert(v.as<int32_t>(), out, n); break;
   }
 }
-} // namespace
+}  // namespace
 
 Result<Tensor> expand_to(const TensorView& v, const Shape& shape, DType dtype) {
   auto e = expand_to(v, shape);
@@ -128,9 +131,11 @@ Result<Tensor> sum_to_shape(const TensorView& g, const Shape& shape) {
     std::memcpy(out.data(), g.data, out.nbytes());
     return out;
   }
-  if (g.dtype == DType::Float32) sum_impl(g.as<float>(), out.as<float>(), g.shape, shape);
-  else sum_impl(g.as<double>(), out.as<double>(), g.shape, shape);
+  if (g.dtype == DType::Float32)
+    sum_impl(g.as<float>(), out.as<float>(), g.shape, shape);
+  else
+    sum_impl(g.as<double>(), out.as<double>(), g.shape, shape);
   return out;
 }
 
-} // namespace losslab
+}  // namespace losslab

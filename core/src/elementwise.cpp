@@ -7,7 +7,8 @@ namespace losslab::detail {
 namespace {
 // Whether every x[i] is in [0, 1] (NaN is not). A pass over the input before the kernel runs,
 // so it is vectorized too.
-template <class T> bool all_in_unit_interval(const T* x, int64_t n) {
+template <class T>
+bool all_in_unit_interval(const T* x, int64_t n) {
   int64_t i = 0;
   bool good = true;
 #if LOSSLAB_HAVE_SIMD
@@ -38,10 +39,10 @@ Status materialize(const TensorView& v, const Shape& shape, DType dtype, Tensor&
   slot = own.data();
   return Ok{};
 }
-} // namespace
+}  // namespace
 
-Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input,
-                              const TensorView& target, const LossOptions& o) {
+Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input, const TensorView& target,
+                              const LossOptions& o) {
   const std::string name = info.name;
   EwPrepared a;
   a.in_shape = input.shape;
@@ -50,8 +51,7 @@ Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input,
     case ShapeRule::BroadcastWarn:
       if (target.shape != input.shape)
         a.warnings.push_back("Using a target size (" + torch_size(target.shape) +
-                             ") that is different to the input size (" +
-                             torch_size(input.shape) +
+                             ") that is different to the input size (" + torch_size(input.shape) +
                              "). This will likely lead to incorrect results due to broadcasting. "
                              "Please ensure they have the same size.");
       break;
@@ -88,8 +88,8 @@ Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input,
     return runtime_error("result type Float can't be cast to the desired output type " +
                          std::string(dtype_torch_name(target.dtype)));
   if (!in_f && !tg_f)
-    return runtime_error("\"" + name + "\" not implemented for '" +
-                         dtype_torch_name(input.dtype) + "'");
+    return runtime_error("\"" + name + "\" not implemented for '" + dtype_torch_name(input.dtype) +
+                         "'");
   a.dtype = (input.dtype == DType::Float64 || target.dtype == DType::Float64) ? DType::Float64
                                                                               : DType::Float32;
 
@@ -147,9 +147,10 @@ Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input,
 Status check_grad_output(const TensorView* g, const Shape& expected, Reduction r, DType dtype) {
   if (!g) return Ok{};
   if (r != Reduction::None && g->numel() != 1)
-    return runtime_error("grad can be implicitly created only for scalar outputs; grad_output "
-                         "must have one element for reduction='" +
-                         std::string(reduction_name(r)) + "', got shape " + shape_str(g->shape));
+    return runtime_error(
+        "grad can be implicitly created only for scalar outputs; grad_output "
+        "must have one element for reduction='" +
+        std::string(reduction_name(r)) + "', got shape " + shape_str(g->shape));
   if (r == Reduction::None && g->shape != expected)
     return runtime_error("Mismatch in shape: grad_output has a shape of " + torch_size(g->shape) +
                          " and output has a shape of " + torch_size(expected) + ".");
@@ -164,4 +165,4 @@ Result<Tensor> ew_finish_grad(Tensor full, const EwPrepared& a) {
   return sum_to_shape(full.view(), a.in_shape);
 }
 
-} // namespace losslab::detail
+}  // namespace losslab::detail

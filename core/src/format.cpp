@@ -76,12 +76,15 @@ struct Formatter {
 
   std::string format(double v) const {
     std::string r;
-    if (!floating) r = fmt("%.0f", v);
-    else if (sci_mode) r = py_sci(v);
+    if (!floating)
+      r = fmt("%.0f", v);
+    else if (sci_mode)
+      r = py_sci(v);
     else if (int_mode) {
       r = py_fixed(v, 0);
       if (std::isfinite(v)) r += ".";
-    } else r = py_fixed(v, kPrecision);
+    } else
+      r = py_fixed(v, kPrecision);
     if (r.size() < max_width) r = std::string(max_width - r.size(), ' ') + r;
     return r;
   }
@@ -138,8 +141,9 @@ struct Walker {
       }
       std::string r = "[";
       for (std::size_t i = 0; i < data.size(); ++i) {
-        if (i) r += static_cast<int64_t>(i) % per_line == 0 ? ",\n" + std::string(indent + 1, ' ')
-                                                             : ", ";
+        if (i)
+          r +=
+              static_cast<int64_t>(i) % per_line == 0 ? ",\n" + std::string(indent + 1, ' ') : ", ";
         r += data[i];
       }
       return r + "]";
@@ -156,7 +160,7 @@ struct Walker {
   }
 };
 
-} // namespace
+}  // namespace
 
 std::string torch_repr(const TensorView& t) {
   const std::string prefix = "tensor(";
@@ -199,4 +203,4 @@ std::string torch_repr(const TensorView& t) {
   return s + ")";
 }
 
-} // namespace losslab
+}  // namespace losslab

@@ -121,7 +121,7 @@ dd reduce(double x, int& quadrant) {
   return r;
 }
 
-} // namespace
+}  // namespace
 
 double cr_log(double x) {
   if (!(x > 0.0) || std::isinf(x)) {
@@ -178,4 +178,4 @@ double libm_sin(double x) { return std::sin(x); }
 double libm_cos(double x) { return std::cos(x); }
 #endif
 
-} // namespace losslab::detail
+}  // namespace losslab::detail

@@ -20,4 +20,4 @@ const char* reduction_name(Reduction r) {
   return "?";
 }
 
-} // namespace losslab
+}  // namespace losslab

@@ -51,4 +51,4 @@ const ActivationSpec* find_activation(const std::string& name) {
   return nullptr;
 }
 
-} // namespace losslab
+}  // namespace losslab

@@ -5,7 +5,8 @@
 
 namespace losslab {
 namespace {
-template <class T> Histogram hist(const T* x, int64_t n, int bins) {
+template <class T>
+Histogram hist(const T* x, int64_t n, int bins) {
   Histogram h;
   h.counts.assign(static_cast<std::size_t>(bins), 0);
   double mn = INFINITY, mx = -INFINITY;
@@ -31,7 +32,7 @@ template <class T> Histogram hist(const T* x, int64_t n, int bins) {
   }
   return h;
 }
-} // namespace
+}  // namespace
 
 Result<Histogram> histogram(const TensorView& t, int bins) {
   if (bins < 1 || bins > 100000)
@@ -45,4 +46,4 @@ Result<Histogram> histogram(const TensorView& t, int bins) {
   return value_error("histogram: unsupported dtype");
 }
 
-} // namespace losslab
+}  // namespace losslab

@@ -56,11 +56,11 @@ std::string torch_size(const Shape& s) { return "torch.Size(" + shape_str(s) + "
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
   const uint64_t bytes = nbytes();
   for (int64_t d : shape_)
-    if (d < 0) return;  // not ok()
+    if (d < 0) return;                                         // not ok()
   if (bytes > static_cast<uint64_t>(SIZE_MAX) - 4096) return;  // does not fit this address space
   // malloc(0) may return nullptr legitimately; keep a 1-byte block so data() is never null.
   data_ = std::malloc(bytes ? static_cast<std::size_t>(bytes) : 1);
   ok_ = data_ != nullptr;
 }
 
-} // namespace losslab
+}  // namespace losslab

@@ -47,18 +47,26 @@ class SplitMix64 {
   uint64_t s_;
 };
 
-template <class T> DType dtype_of() { return sizeof(T) == 4 ? DType::Float32 : DType::Float64; }
+template <class T>
+DType dtype_of() {
+  return sizeof(T) == 4 ? DType::Float32 : DType::Float64;
+}
 
-template <class T> TensorView view(const std::vector<T>& v, Shape s) {
+template <class T>
+TensorView view(const std::vector<T>& v, Shape s) {
   return TensorView{dtype_of<T>(), std::move(s), v.data()};
 }
 TensorView view(const std::vector<int64_t>& v, Shape s) {
   return TensorView{DType::Int64, std::move(s), v.data()};
 }
 
-template <class T> bool same_bits(T a, T b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+template <class T>
+bool same_bits(T a, T b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
-template <class T> bool same_tensor(const Tensor& a, const Tensor& b, std::string* why = nullptr) {
+template <class T>
+bool same_tensor(const Tensor& a, const Tensor& b, std::string* why = nullptr) {
   if (a.dtype() != b.dtype() || a.shape() != b.shape()) {
     if (why) *why = "dtype/shape differ";
     return false;
@@ -69,15 +77,16 @@ template <class T> bool same_tensor(const Tensor& a, const Tensor& b, std::strin
     if (std::isnan(pa[i]) && std::isnan(pb[i])) continue;
     if (!same_bits(pa[i], pb[i])) {
       if (why)
-        *why = "[" + std::to_string(i) + "] " + std::to_string(pa[i]) + " vs " +
-               std::to_string(pb[i]);
+        *why =
+            "[" + std::to_string(i) + "] " + std::to_string(pa[i]) + " vs " + std::to_string(pb[i]);
       return false;
     }
   }
   return true;
 }
 
-template <class T> int64_t ulp_diff(T a, T b) {
+template <class T>
+int64_t ulp_diff(T a, T b) {
   if (std::isnan(a) || std::isnan(b)) return (std::isnan(a) && std::isnan(b)) ? 0 : INT64_MAX;
   auto ord = [](T f) -> int64_t {
     if constexpr (sizeof(T) == 4) {
@@ -106,14 +115,15 @@ LossOptions opts(Reduction r, bool scalar = false) {
   return o;
 }
 
-template <class T> std::vector<T> randn(SplitMix64& rng, int64_t n, double scale = 1.0) {
+template <class T>
+std::vector<T> randn(SplitMix64& rng, int64_t n, double scale = 1.0) {
   std::vector<T> v(static_cast<std::size_t>(n));
   for (T& x : v) x = static_cast<T>(scale * rng.normal());
   return v;
 }
 
-std::vector<int64_t> rand_targets(SplitMix64& rng, int64_t n, int64_t C, int64_t ignore_index = -100,
-                                  int permille_ignored = 0) {
+std::vector<int64_t> rand_targets(SplitMix64& rng, int64_t n, int64_t C,
+                                  int64_t ignore_index = -100, int permille_ignored = 0) {
   std::vector<int64_t> t(static_cast<std::size_t>(n));
   for (auto& v : t) {
     const uint64_t u = rng.next();
@@ -128,12 +138,14 @@ std::vector<int64_t> rand_targets(SplitMix64& rng, int64_t n, int64_t C, int64_t
 // portable exp / log
 // ---------------------------------------------------------------------------------------------
 
-template <class T> T pexp(T x) {
+template <class T>
+T pexp(T x) {
   T r;
   detail::exp_n(&x, &r, 1, false);
   return r;
 }
-template <class T> T plog(T x) {
+template <class T>
+T plog(T x) {
   T r;
   detail::log_n(&x, &r, 1, false);
   return r;
@@ -188,8 +200,10 @@ TEST(PortableMath, Float64WithinOneUlpAndSimdIdentical) {
   int64_t worst_exp = 0, worst_log = 0, mismatches = 0;
   for (std::size_t i = 0; i < xe.size(); ++i) {
     mismatches += !same_bits(a[i], b[i]) || !same_bits(c[i], d[i]);
-    worst_exp = std::max(worst_exp, ulp_diff(b[i], static_cast<double>(std::exp(static_cast<long double>(xe[i])))));
-    worst_log = std::max(worst_log, ulp_diff(d[i], static_cast<double>(std::log(static_cast<long double>(xl[i])))));
+    worst_exp = std::max(
+        worst_exp, ulp_diff(b[i], static_cast<double>(std::exp(static_cast<long double>(xe[i])))));
+    worst_log = std::max(
+        worst_log, ulp_diff(d[i], static_cast<double>(std::log(static_cast<long double>(xl[i])))));
   }
   EXPECT_EQ(mismatches, 0);
   EXPECT_LE(worst_exp, 1);
@@ -254,10 +268,11 @@ std::pair<T, T> torch_cascade(const std::vector<T>& v, const std::vector<T>* w,
   return {tot, w ? tw : static_cast<T>(n - num_ignored)};
 }
 
-template <class T> void cascade_fast_matches_reference() {
+template <class T>
+void cascade_fast_matches_reference() {
   SplitMix64 rng(42);
-  for (int64_t n : {0, 1, 2, 15, 16, 17, 18, 33, 127, 128, 129, 255, 256, 257, 4095, 4096, 4097,
-                    70001}) {
+  for (int64_t n :
+       {0, 1, 2, 15, 16, 17, 18, 33, 127, 128, 129, 255, 256, 257, 4095, 4096, 4097, 70001}) {
     for (int pattern = 0; pattern < 4; ++pattern) {
       std::vector<T> v(static_cast<std::size_t>(n)), w(v.size());
       std::vector<bool> ign(v.size());
@@ -265,7 +280,7 @@ template <class T> void cascade_fast_matches_reference() {
         const auto k = static_cast<std::size_t>(b);
         v[k] = static_cast<T>(-std::fabs(3.0 * rng.normal()));
         w[k] = static_cast<T>(0.5 + rng.uniform());
-        ign[k] = pattern == 1 ? (rng.next() % 7 == 0)
+        ign[k] = pattern == 1   ? (rng.next() % 7 == 0)
                  : pattern == 2 ? (b % 16 == 0 || rng.next() % 5 == 0)
                  : pattern == 3 ? (b % 256 == 0)
                                 : false;
@@ -282,14 +297,16 @@ template <class T> void cascade_fast_matches_reference() {
           detail::NllCascade<T> c(n, weighted);
           // in uneven chunks, as the losses feed it
           for (int64_t b0 = 0; b0 < n;) {
-            const int64_t b1 = std::min<int64_t>(n, b0 + 1 + static_cast<int64_t>(rng.next() % 3000));
-            c.run(b0, b1, vv.data() + b0, ww.data() + b0,
-                  [&](int64_t b) { return bool(ign[static_cast<std::size_t>(b)]); }, fast);
+            const int64_t b1 =
+                std::min<int64_t>(n, b0 + 1 + static_cast<int64_t>(rng.next() % 3000));
+            c.run(
+                b0, b1, vv.data() + b0, ww.data() + b0,
+                [&](int64_t b) { return bool(ign[static_cast<std::size_t>(b)]); }, fast);
             b0 = b1;
           }
           EXPECT_TRUE(same_bits(c.loss(), want.first))
-              << "n=" << n << " pattern=" << pattern << " weighted=" << weighted
-              << " fast=" << fast << ": " << c.loss() << " vs " << want.first;
+              << "n=" << n << " pattern=" << pattern << " weighted=" << weighted << " fast=" << fast
+              << ": " << c.loss() << " vs " << want.first;
           if (weighted) {
             EXPECT_TRUE(same_bits(c.weight(), want.second));
           }
@@ -342,13 +359,15 @@ FixtureInputs fixture_inputs(const json& c) {
   const int64_t every = c.at("ignore_every").get<int64_t>();
   for (int64_t r = 0; r < rows; ++r) {
     const uint64_t u = rng.next();
-    const bool ign = static_cast<int64_t>((u >> 32) % 1000) < permille || (every > 0 && r % every == 0);
+    const bool ign =
+        static_cast<int64_t>((u >> 32) % 1000) < permille || (every > 0 && r % every == 0);
     in.t.push_back(ign ? ii : static_cast<int64_t>((u & 0xffffffffu) % static_cast<uint64_t>(C)));
   }
   return in;
 }
 
-template <class T> T from_hex(const std::string& h) {
+template <class T>
+T from_hex(const std::string& h) {
   const uint64_t bits = std::stoull(h, nullptr, 16);
   T v;
   if constexpr (sizeof(T) == 4) {
@@ -360,7 +379,8 @@ template <class T> T from_hex(const std::string& h) {
   return v;
 }
 
-template <class T> void run_fixture(const json& c, int& exact_vs_torch, int& total_ce) {
+template <class T>
+void run_fixture(const json& c, int& exact_vs_torch, int& total_ce) {
   const FixtureInputs in = fixture_inputs(c);
   std::vector<T> x(in.x.begin(), in.x.end()), w(in.w.begin(), in.w.end());
   const Shape shape = c.at("shape").get<Shape>();
@@ -374,8 +394,8 @@ template <class T> void run_fixture(const json& c, int& exact_vs_torch, int& tot
       o.ignore_index = c.at("ignore_index").get<int64_t>();
       o.label_smoothing = eps;
       if (!w.empty()) o.weight = view(w, {static_cast<int64_t>(w.size())});
-      const std::string what = c.at("id").get<std::string>() + " " + red +
-                               (scalar ? " scalar" : " simd");
+      const std::string what =
+          c.at("id").get<std::string>() + " " + red + (scalar ? " scalar" : " simd");
       if (loss == "nll_loss") {
         auto r = nll().forward(xv, tv, o);
         ASSERT_TRUE(r.ok()) << what << ": " << r.error().message;
@@ -391,8 +411,8 @@ template <class T> void run_fixture(const json& c, int& exact_vs_torch, int& tot
       if (std::isnan(want)) {
         EXPECT_TRUE(std::isnan(got)) << what;
       } else {
-        EXPECT_TRUE(ulp_diff(got, want) <= 8 ||
-                    std::fabs(double(got) - double(want)) <= 1e-6 * std::max(1.0, std::fabs(double(want))))
+        EXPECT_TRUE(ulp_diff(got, want) <= 8 || std::fabs(double(got) - double(want)) <=
+                                                    1e-6 * std::max(1.0, std::fabs(double(want))))
             << what << ": " << got << " vs torch " << want;
       }
       if (!scalar) {
@@ -420,8 +440,10 @@ TEST(Fixtures, CascadeBitExactAgainstTorch) {
   int exact = 0, total = 0;
   for (const json& c : f["cases"]) {
     SCOPED_TRACE(c.at("id").get<std::string>());
-    if (c.at("dtype").get<std::string>() == "float32") run_fixture<float>(c, exact, total);
-    else run_fixture<double>(c, exact, total);
+    if (c.at("dtype").get<std::string>() == "float32")
+      run_fixture<float>(c, exact, total);
+    else
+      run_fixture<double>(c, exact, total);
   }
   RecordProperty("cross_entropy_bit_exact_vs_torch",
                  std::to_string(exact) + "/" + std::to_string(total));
@@ -543,7 +565,8 @@ TEST(Softmax, ImplicitDimAndWarnings) {
     Shape shape;
     int64_t dim;
   };
-  for (const Case& c : {Case{{24}, 0}, Case{{4, 6}, 1}, Case{{2, 3, 4}, 0}, Case{{2, 3, 2, 2}, 1}}) {
+  for (const Case& c :
+       {Case{{24}, 0}, Case{{4, 6}, 1}, Case{{2, 3, 4}, 0}, Case{{2, 3, 2, 2}, 1}}) {
     for (const ActivationSpec* s : {&lsm(), &sm()}) {
       auto implicit = s->forward(view(x, c.shape), false, 0, false);
       auto explicit_ = s->forward(view(x, c.shape), true, c.dim, false);
@@ -597,15 +620,16 @@ struct ErrCase {
   const char* message;
 };
 
-template <class R> Error err_of(const R& r) {
+template <class R>
+Error err_of(const R& r) {
   return r.ok() ? Error{"<none>", "<no error>"} : r.error();
 }
 
 TEST(Errors, TorchTypesAndTexts) {
   std::vector<float> x34(12, -1.0f), x4(4, -1.0f), x234(24, -1.0f), x2345(120, -1.0f), s0{1.0f};
   std::vector<float> f3{0, 1, 2}, p34(12, 0.25f);
-  std::vector<int64_t> t3{0, 1, 2}, t2{0, 1}, t4oob{0, 4, 1}, tneg{0, -1, 1}, t24(8, 0),
-      t25(10, 0), t246(48, 0), t20(40, 0), t1{1}, t34(12, 0);
+  std::vector<int64_t> t3{0, 1, 2}, t2{0, 1}, t4oob{0, 4, 1}, tneg{0, -1, 1}, t24(8, 0), t25(10, 0),
+      t246(48, 0), t20(40, 0), t1{1}, t34(12, 0);
   std::vector<int32_t> i3{0, 1, 2};
   std::vector<double> w4d(4, 1.0);
   std::vector<float> w3(3, 1.0f), w4(4, 1.0f), w2(2, 1.0f);
@@ -619,42 +643,76 @@ TEST(Errors, TorchTypesAndTexts) {
   const std::vector<ErrCase> cases = {
       {"oob", [&] { return err_of(nll().forward(X, view(t4oob, {3}), opts(Reduction::Mean))); },
        "IndexError", "Target 4 is out of bounds."},
-      {"oob none", [&] { return err_of(nll().forward(X, view(t4oob, {3}), opts(Reduction::None))); },
+      {"oob none",
+       [&] { return err_of(nll().forward(X, view(t4oob, {3}), opts(Reduction::None))); },
        "IndexError", "Target 4 is out of bounds."},
       {"neg", [&] { return err_of(ce().forward(X, view(tneg, {3}), opts(Reduction::Mean))); },
        "IndexError", "Target -1 is out of bounds."},
-      {"float target", [&] { return err_of(nll().forward(X, view(f3, {3}), opts(Reduction::Mean))); },
+      {"float target",
+       [&] { return err_of(nll().forward(X, view(f3, {3}), opts(Reduction::Mean))); },
        "RuntimeError", "expected scalar type Long but found Float"},
       {"int32 target", [&] { return err_of(nll().forward(X, i3v, opts(Reduction::Mean))); },
        "RuntimeError", "expected scalar type Long but found Int"},
-      {"ce float target", [&] { return err_of(ce().forward(X, view(f3, {3}), opts(Reduction::Mean))); },
+      {"ce float target",
+       [&] { return err_of(ce().forward(X, view(f3, {3}), opts(Reduction::Mean))); },
        "RuntimeError", "expected scalar type Long but found Float"},
       {"batch", [&] { return err_of(nll().forward(X, view(t2, {2}), opts(Reduction::Mean))); },
        "ValueError", "Expected input batch_size (3) to match target batch_size (2)."},
       {"weight size",
-       [&] { return err_of(nll().forward(X, view(t3, {3}), with_weight(Reduction::Mean, view(w3, {3})))); },
+       [&] {
+         return err_of(
+             nll().forward(X, view(t3, {3}), with_weight(Reduction::Mean, view(w3, {3}))));
+       },
        "RuntimeError",
        "weight tensor should be defined either for all 4 classes or no classes but got weight "
        "tensor of shape: [3]"},
       {"weight dtype",
-       [&] { return err_of(nll().forward(X, view(t3, {3}), with_weight(Reduction::Mean, view(w4d, {4})))); },
+       [&] {
+         return err_of(
+             nll().forward(X, view(t3, {3}), with_weight(Reduction::Mean, view(w4d, {4}))));
+       },
        "RuntimeError", "expected scalar type Float but found Double"},
-      {"0-d input", [&] { return err_of(nll().forward(view(s0, {}), view(t1, {}), opts(Reduction::Mean))); },
+      {"0-d input",
+       [&] { return err_of(nll().forward(view(s0, {}), view(t1, {}), opts(Reduction::Mean))); },
        "ValueError", "Expected 1 or more dimensions (got 0)"},
-      {"k-dim target", [&] { return err_of(nll().forward(view(x234, {2, 3, 4}), view(t25, {2, 5}), opts(Reduction::Mean))); },
+      {"k-dim target",
+       [&] {
+         return err_of(
+             nll().forward(view(x234, {2, 3, 4}), view(t25, {2, 5}), opts(Reduction::Mean)));
+       },
        "RuntimeError", "Expected target size [2, 4], got [2, 5]"},
-      {"ce k-dim target", [&] { return err_of(ce().forward(view(x234, {2, 3, 4}), view(t25, {2, 5}), opts(Reduction::None))); },
+      {"ce k-dim target",
+       [&] {
+         return err_of(
+             ce().forward(view(x234, {2, 3, 4}), view(t25, {2, 5}), opts(Reduction::None)));
+       },
        "RuntimeError", "Expected target size [2, 4], got [2, 5]"},
-      {"4-d target dims", [&] { return err_of(nll().forward(view(x2345, {2, 3, 4, 5}), view(t20, {2, 20}), opts(Reduction::Mean))); },
-       "RuntimeError", "only batches of spatial targets supported (3D tensors) but got targets of dimension: 2"},
-      {"4-d size", [&] { return err_of(nll().forward(view(x2345, {2, 3, 4, 5}), view(t246, {2, 4, 6}), opts(Reduction::Mean))); },
+      {"4-d target dims",
+       [&] {
+         return err_of(
+             nll().forward(view(x2345, {2, 3, 4, 5}), view(t20, {2, 20}), opts(Reduction::Mean)));
+       },
+       "RuntimeError",
+       "only batches of spatial targets supported (3D tensors) but got targets of dimension: 2"},
+      {"4-d size",
+       [&] {
+         return err_of(nll().forward(view(x2345, {2, 3, 4, 5}), view(t246, {2, 4, 6}),
+                                     opts(Reduction::Mean)));
+       },
        "RuntimeError", "size mismatch (got input: [2, 3, 4, 5] , target: [2, 4, 6]"},
       {"k-dim weight",
-       [&] { return err_of(nll().forward(view(x234, {2, 3, 4}), view(t24, {2, 4}), with_weight(Reduction::Mean, view(w2, {2})))); },
+       [&] {
+         return err_of(nll().forward(view(x234, {2, 3, 4}), view(t24, {2, 4}),
+                                     with_weight(Reduction::Mean, view(w2, {2}))));
+       },
        "RuntimeError", "weight tensor should be defined either for all or no classes"},
-      {"1-d target size", [&] { return err_of(nll().forward(view(x4, {4}), view(t2, {2}), opts(Reduction::Mean))); },
+      {"1-d target size",
+       [&] { return err_of(nll().forward(view(x4, {4}), view(t2, {2}), opts(Reduction::Mean))); },
        "RuntimeError", "size mismatch (got input: [4], target: [2])"},
-      {"2-d target", [&] { return err_of(nll().forward(X, view(t34, {3, 4}), opts(Reduction::Mean))); },
+      {"2-d target",
+       [&] {
+         return err_of(nll().forward(X, view(t34, {3, 4}), opts(Reduction::Mean)));
+       },
        "RuntimeError", "0D or 1D target tensor expected, multi-target not supported"},
       {"ls > 1",
        [&] {
@@ -670,22 +728,36 @@ TEST(Errors, TorchTypesAndTexts) {
          return err_of(ce().forward(X, view(p34, {3, 4}), o));
        },
        "RuntimeError", "ignore_index is not supported for floating point target"},
-      {"long prob target", [&] { return err_of(ce().forward(X, view(t34, {3, 4}), opts(Reduction::Mean))); },
-       "RuntimeError", "Expected floating point type for target with class probabilities, got Long"},
+      {"long prob target",
+       [&] {
+         return err_of(ce().forward(X, view(t34, {3, 4}), opts(Reduction::Mean)));
+       },
+       "RuntimeError",
+       "Expected floating point type for target with class probabilities, got Long"},
       {"prob weight",
-       [&] { return err_of(ce().forward(X, view(p34, {3, 4}), with_weight(Reduction::Mean, view(w3, {3})))); },
+       [&] {
+         return err_of(
+             ce().forward(X, view(p34, {3, 4}), with_weight(Reduction::Mean, view(w3, {3}))));
+       },
        "RuntimeError",
        "cross_entropy: weight tensor should be defined either for all 4 classes or no classes but "
        "got weight tensor of shape: [3]"},
-      {"ce 0-d input", [&] { return err_of(ce().forward(view(s0, {}), view(t1, {1}), opts(Reduction::Mean))); },
+      {"ce 0-d input",
+       [&] { return err_of(ce().forward(view(s0, {}), view(t1, {1}), opts(Reduction::Mean))); },
        "IndexError", "Dimension out of range (expected to be in range of [-1, 0], but got 1)"},
-      {"softmax dim", [&] { return err_of(lsm().forward(X, true, 2, false)); },
-       "IndexError", "Dimension out of range (expected to be in range of [-2, 1], but got 2)"},
-      {"softmax dim neg", [&] { return err_of(sm().forward(X, true, -3, false)); },
-       "IndexError", "Dimension out of range (expected to be in range of [-2, 1], but got -3)"},
-      {"softmax int", [&] { return err_of(sm().forward(view(t34, {3, 4}), true, 1, false)); },
+      {"softmax dim", [&] { return err_of(lsm().forward(X, true, 2, false)); }, "IndexError",
+       "Dimension out of range (expected to be in range of [-2, 1], but got 2)"},
+      {"softmax dim neg", [&] { return err_of(sm().forward(X, true, -3, false)); }, "IndexError",
+       "Dimension out of range (expected to be in range of [-2, 1], but got -3)"},
+      {"softmax int",
+       [&] {
+         return err_of(sm().forward(view(t34, {3, 4}), true, 1, false));
+       },
        "RuntimeError", "\"softmax_lastdim_kernel_impl\" not implemented for 'Long'"},
-      {"log_softmax int dim0", [&] { return err_of(lsm().forward(view(t34, {3, 4}), true, 0, false)); },
+      {"log_softmax int dim0",
+       [&] {
+         return err_of(lsm().forward(view(t34, {3, 4}), true, 0, false));
+       },
        "RuntimeError", "\"softmax_kernel_impl\" not implemented for 'Long'"},
   };
   for (const ErrCase& c : cases) {
@@ -715,7 +787,8 @@ double loss_dot(const LossSpec& s, const std::vector<double>& x, const Shape& xs
   if (!r.ok()) return 0;
   const double* v = r.value().value.as<double>();
   double acc = 0;
-  for (int64_t i = 0; i < r.value().value.numel(); ++i) acc += g[static_cast<std::size_t>(i)] * v[i];
+  for (int64_t i = 0; i < r.value().value.numel(); ++i)
+    acc += g[static_cast<std::size_t>(i)] * v[i];
   return acc;
 }
 
@@ -815,7 +888,8 @@ TEST(Gradients, ActivationsAgainstFiniteDifferences) {
 // SIMD kernels against the scalar reference: bit for bit
 // ---------------------------------------------------------------------------------------------
 
-template <class T> void softmax_simd_matches_scalar(const Shape& shape, int64_t dim, uint64_t seed) {
+template <class T>
+void softmax_simd_matches_scalar(const Shape& shape, int64_t dim, uint64_t seed) {
   SplitMix64 rng(seed);
   std::vector<T> x = randn<T>(rng, shape_numel(shape), 3.0);
   // a few extreme values
@@ -840,9 +914,9 @@ TEST(SimdVsScalar, SoftmaxAndLogSoftmaxBitIdentical) {
       // Keep each tensor under 4e6 elements (the wasm test build's memory): C = 1000 takes
       // N = 4003 in place of 100003.
       const int64_t n = (N * C > 4000000) ? 4003 : N;
-      softmax_simd_matches_scalar<float>({n, C}, 1, seed++);           // last dim
-      softmax_simd_matches_scalar<float>({n, C, 3}, 1, seed++);        // dim 1 of 3-D
-      softmax_simd_matches_scalar<float>({n, C, 1}, 1, seed++);        // not last, inner 1
+      softmax_simd_matches_scalar<float>({n, C}, 1, seed++);     // last dim
+      softmax_simd_matches_scalar<float>({n, C, 3}, 1, seed++);  // dim 1 of 3-D
+      softmax_simd_matches_scalar<float>({n, C, 1}, 1, seed++);  // not last, inner 1
       if (n <= 129) {
         softmax_simd_matches_scalar<double>({n, C}, 1, seed++);
         softmax_simd_matches_scalar<double>({n, C, 3}, 1, seed++);
@@ -853,7 +927,8 @@ TEST(SimdVsScalar, SoftmaxAndLogSoftmaxBitIdentical) {
   softmax_simd_matches_scalar<float>({3, 1000, 17}, 1, seed++);
 }
 
-template <class T> void ce_fused_equals_composite(const Shape& shape, uint64_t seed, bool weighted) {
+template <class T>
+void ce_fused_equals_composite(const Shape& shape, uint64_t seed, bool weighted) {
   SplitMix64 rng(seed);
   const int64_t C = shape.size() == 1 ? shape[0] : shape[1];
   Shape tshape = shape;
@@ -880,7 +955,8 @@ template <class T> void ce_fused_equals_composite(const Shape& shape, uint64_t s
     }
     std::string why;
     EXPECT_TRUE(same_tensor<T>(results[0], results[1], &why))
-        << "SIMD vs scalar, shape " << shape_str(shape) << " " << reduction_name(red) << ": " << why;
+        << "SIMD vs scalar, shape " << shape_str(shape) << " " << reduction_name(red) << ": "
+        << why;
   }
 }
 
@@ -916,13 +992,13 @@ TEST(SimdVsScalar, BackwardBitIdentical) {
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // One result everywhere: the native, wasm, SIMD and scalar builds give these exact bits
 // (FNV-1a over the outputs' bytes; inputs are exact values from splitmix64).
 // ---------------------------------------------------------------------------------------------
 
-template <class T> std::vector<T> exact_inputs(uint64_t seed, int64_t n) {
+template <class T>
+std::vector<T> exact_inputs(uint64_t seed, int64_t n) {
   SplitMix64 rng(seed);
   std::vector<T> v(static_cast<std::size_t>(n));
   for (T& x : v) x = static_cast<T>((static_cast<double>(rng.next() >> 40) - 0x1p23) * 0x1p-20);
@@ -940,7 +1016,8 @@ TEST(CrossBuild, SameBitsOnEveryTarget) {
   std::vector<uint64_t> got;
   for (const bool scalar : {false, true}) {
     std::vector<uint64_t> d;
-    const std::vector<float> a = exact_inputs<float>(1, 1000 * 3), b = exact_inputs<float>(2, 50 * 1000),
+    const std::vector<float> a = exact_inputs<float>(1, 1000 * 3),
+                             b = exact_inputs<float>(2, 50 * 1000),
                              c = exact_inputs<float>(3, 7 * 5 * 33);
     const std::vector<double> a64 = exact_inputs<double>(4, 300 * 9);
     for (const ActivationSpec* s : {&lsm(), &sm()}) {
@@ -959,8 +1036,10 @@ TEST(CrossBuild, SameBitsOnEveryTarget) {
         d.push_back(fnv1a(ce().backward(view(a, {1000, 3}), view(t, {1000}), o, nullptr).value()));
       }
     }
-    if (got.empty()) got = d;
-    else EXPECT_EQ(got, d) << "SIMD and scalar reference differ";
+    if (got.empty())
+      got = d;
+    else
+      EXPECT_EQ(got, d) << "SIMD and scalar reference differ";
   }
   std::string hex;
   for (uint64_t h : got) {
@@ -977,5 +1056,5 @@ TEST(CrossBuild, SameBitsOnEveryTarget) {
   EXPECT_EQ(got, want) << "digests: " << hex;
 }
 
-} // namespace
-} // namespace losslab
+}  // namespace
+}  // namespace losslab

@@ -47,7 +47,8 @@ TEST_P(Format, MatchesTorchRepr) {
     v.dtype = DType::Float32;
     buf.resize(static_cast<std::size_t>(n) * 4);
     for (int64_t i = 0; i < n; ++i) {
-      const uint32_t b = static_cast<uint32_t>(std::stoul((*c)["hex"][i].get<std::string>(), nullptr, 16));
+      const uint32_t b =
+          static_cast<uint32_t>(std::stoul((*c)["hex"][i].get<std::string>(), nullptr, 16));
       std::memcpy(buf.data() + i * 4, &b, 4);
     }
   } else if (dt == "float64") {
@@ -84,4 +85,4 @@ INSTANTIATE_TEST_SUITE_P(Torch113, Format, ::testing::ValuesIn(names()),
                            return s;
                          });
 
-} // namespace
+}  // namespace

@@ -228,10 +228,10 @@ double element(const Decoded& d, int64_t i) {
 }
 
 struct Tolerance {
-  bool exact = false;       // bit for bit (NaN matches any NaN: wasm's NaN sign differs)
-  bool zero_sign = false;   // with a tolerance, still require the sign of an expected zero
+  bool exact = false;      // bit for bit (NaN matches any NaN: wasm's NaN sign differs)
+  bool zero_sign = false;  // with a tolerance, still require the sign of an expected zero
   int64_t max_ulp = 8;
-  double rel = 1e-6;        // |a - b| <= rel * max(1, |b|)
+  double rel = 1e-6;  // |a - b| <= rel * max(1, |b|)
 };
 
 // Compares a result with an expected golden tensor; NaN/±Inf patterns must be identical.
@@ -355,8 +355,7 @@ void run_activation_case(const json& c, bool force_scalar) {
   const std::string module = c.at("op").get<std::string>();
   const std::string name = module_to_function(module);
   const ActivationSpec* spec = find_activation(name);
-  ASSERT_NE(spec, nullptr) << "activation '" << name << "' (nn." << module
-                           << ") is not registered";
+  ASSERT_NE(spec, nullptr) << "activation '" << name << "' (nn." << module << ") is not registered";
   const json& opts = c.at("options");
   const bool has_dim = opts.contains("dim") && !opts["dim"].is_null();
   const int64_t dim = has_dim ? opts["dim"].get<int64_t>() : 0;
@@ -390,8 +389,10 @@ TEST_P(GoldenLoss, MatchesTorch) {
   if (c.contains("note")) RecordProperty("note", c["note"].get<std::string>());
   for (const bool force_scalar : {false, true}) {
     SCOPED_TRACE(force_scalar ? "scalar reference (force_scalar)" : "SIMD kernels");
-    if (c["kind"] == "activation") run_activation_case(c, force_scalar);
-    else run_loss_case(c, force_scalar);
+    if (c["kind"] == "activation")
+      run_activation_case(c, force_scalar);
+    else
+      run_loss_case(c, force_scalar);
   }
 }
 
@@ -410,13 +411,16 @@ TEST(GoldenFile, HasTheExpectedCases) {
   ASSERT_TRUE(g.is_object() && g.contains("cases")) << "cannot read " << LOSSLAB_GOLDEN_JSON;
   std::size_t tested = 0, rng = 0;
   for (const json& c : g["cases"]) {
-    if (is_tested_kind(c)) ++tested;
-    else if (c.value("kind", "").rfind("rng_", 0) == 0) ++rng;
-    else ADD_FAILURE() << "unknown case kind " << c.value("kind", "?");
+    if (is_tested_kind(c))
+      ++tested;
+    else if (c.value("kind", "").rfind("rng_", 0) == 0)
+      ++rng;
+    else
+      ADD_FAILURE() << "unknown case kind " << c.value("kind", "?");
   }
   EXPECT_EQ(tested + rng, g["cases"].size());
   EXPECT_EQ(tested, cases_by_id().size()) << "duplicate case ids";
 }
 
-} // namespace
-} // namespace losslab
+}  // namespace
+}  // namespace losslab

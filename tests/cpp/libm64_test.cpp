@@ -17,7 +17,7 @@ TEST(Libm64, SpecialValues) {
   EXPECT_EQ(cr_log(2.0), 0x1.62e42fefa39efp-1);  // ln 2 rounded
   EXPECT_EQ(cr_sin(0.0), 0.0);
   EXPECT_EQ(cr_cos(0.0), 1.0);
-  EXPECT_EQ(cr_sin(0x1.921fb54442d18p0), 1.0);          // sin(double(pi/2))
+  EXPECT_EQ(cr_sin(0x1.921fb54442d18p0), 1.0);  // sin(double(pi/2))
   EXPECT_EQ(cr_cos(0x1.921fb54442d18p0), 0x1.1a62633145c07p-54);
   EXPECT_EQ(cr_sin(0x1.921fb54442d18p1), 0x1.1a62633145c07p-53);  // sin(double(pi))
 }

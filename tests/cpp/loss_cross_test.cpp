@@ -29,13 +29,13 @@ constexpr int64_t kClasses = 3;
 // between the two paths' exp/log can move a small result by many of its own ulps.
 constexpr int64_t kMaxUlp = 4;
 constexpr double kAbsFloor = kMaxUlp * 0x1p-23;  // times the scale
-constexpr double kReducedRel = 1e-6;   // 'mean'/'sum', SIMD vs scalar
-constexpr double kAccuracyRel = 1e-7;  // float32 vs float64 at N = 3e7
+constexpr double kReducedRel = 1e-6;             // 'mean'/'sum', SIMD vs scalar
+constexpr double kAccuracyRel = 1e-7;            // float32 vs float64 at N = 3e7
 
 // 'none' results (and gradients) made only of + - * / abs (and NLL's gather): bit-identical.
 bool is_exact_loss(const std::string& name) {
-  static const std::set<std::string> exact = {"mse_loss", "l1_loss", "smooth_l1_loss",
-                                              "huber_loss", "nll_loss"};
+  static const std::set<std::string> exact = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+                                              "nll_loss"};
   return exact.count(name) > 0;
 }
 
@@ -82,8 +82,8 @@ std::vector<Variant> variants(const LossSpec& s) {
   std::vector<Variant> v;
   Variant base;
   base.index_target = (s.targets & kTargetIndex) != 0;
-  base.prob_target = !base.index_target && !(s.targets & kTargetFloat) &&
-                     (s.targets & kTargetProb) != 0;
+  base.prob_target =
+      !base.index_target && !(s.targets & kTargetFloat) && (s.targets & kTargetProb) != 0;
   v.push_back(base);
   if ((s.targets & kTargetIndex) && (s.targets & kTargetProb)) {
     Variant p = base;
@@ -246,8 +246,10 @@ Problem make_problem(const LossSpec& s, const Variant& v, int64_t n, uint64_t se
           break;
         case InputKind::LogProbability:
           x = static_cast<float>(std::log(rng.uniform()));
-          if (log_target) y = static_cast<float>(std::log(rng.uniform()));
-          else y = static_cast<float>(i % 13 == 3 ? 0.0 : rng.uniform());  // xlogy(0, 0) = 0
+          if (log_target)
+            y = static_cast<float>(std::log(rng.uniform()));
+          else
+            y = static_cast<float>(i % 13 == 3 ? 0.0 : rng.uniform());  // xlogy(0, 0) = 0
           break;
         case InputKind::Any:
           x = static_cast<float>(rng.normal());
@@ -265,25 +267,36 @@ Problem make_problem(const LossSpec& s, const Variant& v, int64_t n, uint64_t se
     for (const OptionSpec& o : s.options) {
       if (o.kind != OptionKind::Tensor) continue;
       const std::string name = o.name;
-      if (name == "weight") p.options.weight = TensorView{};
-      else if (name == "pos_weight") p.options.pos_weight = TensorView{};
-      else ADD_FAILURE() << s.name << ": unknown tensor option " << name;
+      if (name == "weight")
+        p.options.weight = TensorView{};
+      else if (name == "pos_weight")
+        p.options.pos_weight = TensorView{};
+      else
+        ADD_FAILURE() << s.name << ": unknown tensor option " << name;
     }
   }
   if (!v.bool_option.empty()) {
-    if (v.bool_option == "log_target") p.options.log_target = true;
-    else ADD_FAILURE() << s.name << ": unknown bool option " << v.bool_option;
+    if (v.bool_option == "log_target")
+      p.options.log_target = true;
+    else
+      ADD_FAILURE() << s.name << ": unknown bool option " << v.bool_option;
   }
   if (!v.float_option.empty()) {
     const std::string name = v.float_option;
-    if (name == "beta") p.options.beta = v.float_value;
-    else if (name == "delta") p.options.delta = v.float_value;
-    else if (name == "label_smoothing") p.options.label_smoothing = v.float_value;
-    else ADD_FAILURE() << s.name << ": unknown float option " << name;
+    if (name == "beta")
+      p.options.beta = v.float_value;
+    else if (name == "delta")
+      p.options.delta = v.float_value;
+    else if (name == "label_smoothing")
+      p.options.label_smoothing = v.float_value;
+    else
+      ADD_FAILURE() << s.name << ": unknown float option " << name;
   }
   if (!v.int_option.empty()) {
-    if (v.int_option == "ignore_index") p.options.ignore_index = v.int_value;
-    else ADD_FAILURE() << s.name << ": unknown int option " << v.int_option;
+    if (v.int_option == "ignore_index")
+      p.options.ignore_index = v.int_value;
+    else
+      ADD_FAILURE() << s.name << ": unknown int option " << v.int_option;
   }
   return p;
 }
@@ -371,9 +384,8 @@ void expect_same(const Tensor& a, const Tensor& b, bool exact, const std::vector
   }
   if (bad) {
     ADD_FAILURE() << what << ": " << bad << " of " << a.numel() << " elements differ"
-                  << (exact ? " (bit-exact required)" : "") << "; e.g. [" << worst_i
-                  << "] SIMD " << pa[worst_i] << " vs scalar " << pb[worst_i] << " (" << worst
-                  << " ulp)";
+                  << (exact ? " (bit-exact required)" : "") << "; e.g. [" << worst_i << "] SIMD "
+                  << pa[worst_i] << " vs scalar " << pb[worst_i] << " (" << worst << " ulp)";
   }
 }
 
@@ -412,8 +424,8 @@ TEST_P(LossCross, SimdMatchesScalarReference) {
           sc.out.empty() ? 1.0 : *std::max_element(sc.out.begin(), sc.out.end());
       const TensorView x = p.x(DType::Float32), y = p.y(DType::Float32);
       for (const Reduction r : reductions(s)) {
-        const std::string what = std::string(s.name) + " [" + v.label + "] n=" +
-                                 std::to_string(n) + " reduction=" + reduction_name(r);
+        const std::string what = std::string(s.name) + " [" + v.label + "] n=" + std::to_string(n) +
+                                 " reduction=" + reduction_name(r);
         auto simd = s.forward(x, y, p.opts(DType::Float32, r, false));
         auto ref = s.forward(x, y, p.opts(DType::Float32, r, true));
         ASSERT_TRUE(simd.ok()) << what << ": " << simd.error().message;
@@ -451,15 +463,15 @@ TEST_P(LossCross, Float32ReductionsAccurateAt3e7) {
   const Reduction rs[2] = {Reduction::Mean, Reduction::Sum};
   double f32[2];
   for (int k = 0; k < 2; ++k) {
-    auto r = s.forward(p.x(DType::Float32), p.y(DType::Float32),
-                       p.opts(DType::Float32, rs[k], false));
+    auto r =
+        s.forward(p.x(DType::Float32), p.y(DType::Float32), p.opts(DType::Float32, rs[k], false));
     ASSERT_TRUE(r.ok()) << r.error().message;
     f32[k] = scalar_value(r.value().value);
   }
   p.convert_to_f64();
   for (int k = 0; k < 2; ++k) {
-    auto r = s.forward(p.x(DType::Float64), p.y(DType::Float64),
-                       p.opts(DType::Float64, rs[k], false));
+    auto r =
+        s.forward(p.x(DType::Float64), p.y(DType::Float64), p.opts(DType::Float64, rs[k], false));
     ASSERT_TRUE(r.ok()) << "float64: " << r.error().message;
     ASSERT_EQ(r.value().value.dtype(), DType::Float64);
     const double ref = scalar_value(r.value().value);
@@ -469,9 +481,9 @@ TEST_P(LossCross, Float32ReductionsAccurateAt3e7) {
     // bit (classification_test). On this data torch 1.13 itself returns 0x4001c1b9 for the mean,
     // 1.03e-7 (0.87 ulp) from float64: a float32 result faithful to torch can be no closer, so
     // here the bound is "torch's value, within one float32 ulp of float64".
-    const bool cascade_mean = rs[k] == Reduction::Mean && v.index_target &&
-                              (std::string(s.name) == "nll_loss" ||
-                               std::string(s.name) == "cross_entropy");
+    const bool cascade_mean =
+        rs[k] == Reduction::Mean && v.index_target &&
+        (std::string(s.name) == "nll_loss" || std::string(s.name) == "cross_entropy");
     if (cascade_mean) {
       const float got = static_cast<float>(f32[k]);
       uint32_t bits;
@@ -501,5 +513,5 @@ std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Registry, LossCross, ::testing::ValuesIn(loss_names()), param_name);
 
-} // namespace
-} // namespace losslab
+}  // namespace
+}  // namespace losslab

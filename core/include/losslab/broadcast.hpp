@@ -15,4 +15,4 @@ Result<Tensor> expand_to(const TensorView& v, const Shape& shape, DType dtype);
 // Sums `g` (of a broadcast shape) over the broadcast dimensions back to `shape` (float dtypes).
 Result<Tensor> sum_to_shape(const TensorView& g, const Shape& shape);
 
-} // namespace losslab
+}  // namespace losslab

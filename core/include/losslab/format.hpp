@@ -9,4 +9,4 @@ namespace losslab {
 
 std::string torch_repr(const TensorView& t);
 
-} // namespace losslab
+}  // namespace losslab

@@ -12,14 +12,14 @@ namespace losslab {
 
 struct LossOptions {
   Reduction reduction = Reduction::Mean;
-  double beta = 1.0;             // smooth_l1_loss
-  double delta = 1.0;            // huber_loss
-  double label_smoothing = 0.0;  // cross_entropy
-  int64_t ignore_index = -100;   // nll_loss, cross_entropy
-  bool log_target = false;       // kl_div
+  double beta = 1.0;                     // smooth_l1_loss
+  double delta = 1.0;                    // huber_loss
+  double label_smoothing = 0.0;          // cross_entropy
+  int64_t ignore_index = -100;           // nll_loss, cross_entropy
+  bool log_target = false;               // kl_div
   std::optional<TensorView> weight;      // bce, bce_with_logits, nll, cross_entropy
   std::optional<TensorView> pos_weight;  // bce_with_logits
-  bool force_scalar = false;     // run the scalar reference kernel (tests, timing)
+  bool force_scalar = false;             // run the scalar reference kernel (tests, timing)
 };
 
 struct LossOutput {
@@ -34,4 +34,4 @@ using LossBackwardFn = Result<Tensor> (*)(const TensorView& input, const TensorV
                                           const LossOptions& options,
                                           const TensorView* grad_output);
 
-} // namespace losslab
+}  // namespace losslab

@@ -44,4 +44,4 @@ inline double reduction_grad_scale(int64_t n, Reduction r, int64_t batch = 1) {
 // Elements summed in working precision before a flush into the double total.
 constexpr int64_t kAccumulateBlock = 256;
 
-} // namespace losslab
+}  // namespace losslab

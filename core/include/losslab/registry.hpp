@@ -12,13 +12,13 @@ namespace losslab {
 enum class OptionKind { Float, Int, Bool, Tensor };
 
 struct OptionSpec {
-  const char* name;       // PyTorch's keyword
+  const char* name;  // PyTorch's keyword
   OptionKind kind;
-  double default_value;   // ignored for Tensor options (default None)
-  double min;             // valid range (checked by the loss itself, with PyTorch's message)
+  double default_value;  // ignored for Tensor options (default None)
+  double min;            // valid range (checked by the loss itself, with PyTorch's message)
   double max;
   bool min_inclusive;
-  const char* doc;        // one line for tooltips
+  const char* doc;  // one line for tooltips
 };
 
 // What a loss's target may be.
@@ -29,14 +29,14 @@ enum TargetKind : unsigned {
 };
 
 struct LossSpec {
-  const char* name;         // F.<name>
-  const char* module_name;  // nn.<ModuleName>
-  int arity;                // tensors it takes: input, target
+  const char* name;                 // F.<name>
+  const char* module_name;          // nn.<ModuleName>
+  int arity;                        // tensors it takes: input, target
   std::vector<OptionSpec> options;  // besides `reduction`
-  bool batchmean;           // accepts reduction='batchmean'
-  unsigned targets;         // TargetKind bits
-  const char* input_kind;   // "any" | "probability" | "logit" | "log-probability"
-  const char* formula;      // one line, PyTorch notation
+  bool batchmean;                   // accepts reduction='batchmean'
+  unsigned targets;                 // TargetKind bits
+  const char* input_kind;           // "any" | "probability" | "logit" | "log-probability"
+  const char* formula;              // one line, PyTorch notation
   LossForwardFn forward;
   LossBackwardFn backward;
 };
@@ -51,8 +51,8 @@ struct ActivationOutput {
 };
 using ActivationForwardFn = Result<ActivationOutput> (*)(const TensorView& input, bool has_dim,
                                                          int64_t dim, bool force_scalar);
-using ActivationBackwardFn = Result<Tensor> (*)(const TensorView& input, bool has_dim,
-                                                int64_t dim, const TensorView* grad_output);
+using ActivationBackwardFn = Result<Tensor> (*)(const TensorView& input, bool has_dim, int64_t dim,
+                                                const TensorView* grad_output);
 struct ActivationSpec {
   const char* name;         // F.<name>
   const char* module_name;  // nn.<ModuleName>
@@ -63,4 +63,4 @@ struct ActivationSpec {
 const std::vector<ActivationSpec>& activations();
 const ActivationSpec* find_activation(const std::string& name);
 
-} // namespace losslab
+}  // namespace losslab

@@ -10,11 +10,11 @@
 namespace losslab {
 
 struct Histogram {
-  double min = 0, max = 0;           // range of the finite values
-  std::vector<int64_t> counts;       // `bins` equal-width bins over [min, max]
-  int64_t non_finite = 0;            // NaN / ±Inf values (not binned)
+  double min = 0, max = 0;      // range of the finite values
+  std::vector<int64_t> counts;  // `bins` equal-width bins over [min, max]
+  int64_t non_finite = 0;       // NaN / ±Inf values (not binned)
 };
 
 Result<Histogram> histogram(const TensorView& t, int bins);
 
-} // namespace losslab
+}  // namespace losslab

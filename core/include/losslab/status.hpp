@@ -20,10 +20,11 @@ inline Error oom_error(std::string what) {
   return {"RangeError", "out of memory: could not allocate " + std::move(what)};
 }
 
-template <class T> class Result {
-public:
-  Result(T v) : v_(std::move(v)) {}          // NOLINT: implicit by design
-  Result(Error e) : v_(std::move(e)) {}      // NOLINT
+template <class T>
+class Result {
+ public:
+  Result(T v) : v_(std::move(v)) {}      // NOLINT: implicit by design
+  Result(Error e) : v_(std::move(e)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() { return std::get<0>(v_); }
@@ -31,11 +32,11 @@ public:
   T&& take() { return std::move(std::get<0>(v_)); }
   const Error& error() const { return std::get<1>(v_); }
 
-private:
+ private:
   std::variant<T, Error> v_;
 };
 
 struct Ok {};
 using Status = Result<Ok>;
 
-} // namespace losslab
+}  // namespace losslab

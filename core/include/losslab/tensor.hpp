@@ -20,8 +20,8 @@ const char* dtype_name(DType d);        // 'float32' … as in the JS API
 const char* dtype_torch_name(DType d);  // 'Float', 'Double', 'Long', 'Int' (PyTorch's messages)
 bool dtype_is_floating(DType d);
 int64_t shape_numel(const Shape& s);
-std::string shape_str(const Shape& s);  // "[3, 1]"
-std::string torch_size(const Shape& s); // "torch.Size([3, 1])"
+std::string shape_str(const Shape& s);   // "[3, 1]"
+std::string torch_size(const Shape& s);  // "torch.Size([3, 1])"
 
 // Non-owning view of a contiguous row-major buffer.
 struct TensorView {
@@ -30,19 +30,25 @@ struct TensorView {
   const void* data = nullptr;
   int64_t numel() const { return shape_numel(shape); }
   int64_t dim() const { return static_cast<int64_t>(shape.size()); }
-  template <class T> const T* as() const { return static_cast<const T*>(data); }
+  template <class T>
+  const T* as() const {
+    return static_cast<const T*>(data);
+  }
 };
 
 // Owning contiguous tensor; storage from std::malloc (may be released to JS).
 class Tensor {
-public:
+ public:
   Tensor() = default;
   // Allocates; on failure ok() is false (no exception: wasm builds have none).
   Tensor(DType dtype, Shape shape);
   ~Tensor() { std::free(data_); }
   Tensor(Tensor&& o) noexcept { swap(o); }
   Tensor& operator=(Tensor&& o) noexcept {
-    if (this != &o) { Tensor t(std::move(o)); swap(t); }
+    if (this != &o) {
+      Tensor t(std::move(o));
+      swap(t);
+    }
     return *this;
   }
   Tensor(const Tensor&) = delete;
@@ -56,8 +62,14 @@ public:
   uint64_t nbytes() const { return static_cast<uint64_t>(numel()) * dtype_size(dtype_); }
   void* data() { return data_; }
   const void* data() const { return data_; }
-  template <class T> T* as() { return static_cast<T*>(data_); }
-  template <class T> const T* as() const { return static_cast<const T*>(data_); }
+  template <class T>
+  T* as() {
+    return static_cast<T*>(data_);
+  }
+  template <class T>
+  const T* as() const {
+    return static_cast<const T*>(data_);
+  }
   TensorView view() const { return TensorView{dtype_, shape_, data_}; }
   // Gives up ownership of the buffer (caller frees with std::free).
   void* release() {
@@ -67,7 +79,7 @@ public:
   }
   void reshape(Shape s) { shape_ = std::move(s); }
 
-private:
+ private:
   void swap(Tensor& o) noexcept {
     std::swap(dtype_, o.dtype_);
     std::swap(shape_, o.shape_);
@@ -80,4 +92,4 @@ private:
   bool ok_ = false;
 };
 
-} // namespace losslab
+}  // namespace losslab

@@ -15,13 +15,15 @@ struct BceOp {
   static constexpr detail::EwInfo kInfo{"binary_cross_entropy", detail::ShapeRule::SameSizeBce,
                                         true, false};
   // torch's scalar kernel (glibc log), operation for operation.
-  template <class T> static T scalar(T x, T y, T, const detail::EwParams<T>&) {
+  template <class T>
+  static T scalar(T x, T y, T, const detail::EwParams<T>&) {
     return (y - T(1)) * std::max(T(std::log(T(1) - x)), T(-100)) -
            y * std::max(T(std::log(x)), T(-100));
   }
 #if LOSSLAB_HAVE_SIMD
   // l = (y - 1) max(log(1 - x), -100) - y max(log(x), -100)
-  template <class B, class T> static B simd(B x, B y, B, const detail::EwParams<T>&) {
+  template <class B, class T>
+  static B simd(B x, B y, B, const detail::EwParams<T>&) {
     const B one(T(1)), zero(T(0)), lo(T(-100));
     const B omx = one - x;
     const auto y1 = y == one;
@@ -37,12 +39,13 @@ struct BceOp {
   }
 #endif
   // torch's backward kernel: g (x - y) / max((1 - x) x, EPSILON), EPSILON = 1e-12.
-  template <class T> static T grad_upstream(T x, T y, T, T g, const detail::EwParams<T>&) {
+  template <class T>
+  static T grad_upstream(T x, T y, T, T g, const detail::EwParams<T>&) {
     return g * (x - y) / std::max((T(1) - x) * x, T(1e-12));
   }
 };
 
-} // namespace
+}  // namespace
 
 extern const LossSpec kBinaryCrossEntropy{
     "binary_cross_entropy",
@@ -57,4 +60,4 @@ extern const LossSpec kBinaryCrossEntropy{
     &detail::ew_forward<BceOp>,
     &detail::ew_backward<BceOp>};
 
-} // namespace losslab
+}  // namespace losslab

@@ -18,7 +18,8 @@ struct BceLogitsOp {
   static constexpr detail::EwInfo kInfo{"binary_cross_entropy_with_logits",
                                         detail::ShapeRule::SameSizeLogits, true, true};
   // torch's tensor expression, operation for operation (two exps and a log).
-  template <class T> static T scalar(T x, T y, T pw, const detail::EwParams<T>& p) {
+  template <class T>
+  static T scalar(T x, T y, T pw, const detail::EwParams<T>& p) {
     const T m = std::max(-x, T(0));
     const T lse = std::log(std::exp(-m) + std::exp(-x - m));
     if (p.has_pos_weight) {
@@ -29,7 +30,8 @@ struct BceLogitsOp {
   }
 #if LOSSLAB_HAVE_SIMD
   // l = (1 - y) x + m + log(1 + exp(-|x|)),  m = max(-x, 0)   [lw (lse + m) with pos_weight]
-  template <class B, class T> static B simd(B x, B y, B pw, const detail::EwParams<T>& p) {
+  template <class B, class T>
+  static B simd(B x, B y, B pw, const detail::EwParams<T>& p) {
     const B one(T(1)), zero(T(0));
     const B m = xsimd::max(-x, zero);
     // exp(-m) + exp(-x - m) is exp(0) + exp(-|x|) for finite x, exactly: one exp, not two.
@@ -46,7 +48,8 @@ struct BceLogitsOp {
 #endif
   // torch 1.13's backward: sigmoid(x) = 1 / (1 + exp(-x)) in the dtype, then
   // (sigmoid - y) g, or with pos_weight t = pw y: ((t + 1 - y) sigmoid - t) g.
-  template <class T> static T grad_upstream(T x, T y, T pw, T g, const detail::EwParams<T>& p) {
+  template <class T>
+  static T grad_upstream(T x, T y, T pw, T g, const detail::EwParams<T>& p) {
     const T s = T(1) / (T(1) + std::exp(-x));
     if (p.has_pos_weight) {
       const T t = pw * y;
@@ -56,7 +59,7 @@ struct BceLogitsOp {
   }
 };
 
-} // namespace
+}  // namespace
 
 extern const LossSpec kBinaryCrossEntropyWithLogits{
     "binary_cross_entropy_with_logits",
@@ -73,4 +76,4 @@ extern const LossSpec kBinaryCrossEntropyWithLogits{
     &detail::ew_forward<BceLogitsOp>,
     &detail::ew_backward<BceLogitsOp>};
 
-} // namespace losslab
+}  // namespace losslab

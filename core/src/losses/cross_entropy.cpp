@@ -50,11 +50,11 @@ double element_as_double(const TensorView& v, int64_t i) {
 // A validated call.
 struct Call {
   bool prob = false;
-  double eps = 0;       // effective label smoothing (values <= 0, and NaN, mean none)
-  NllPlan plan;         // index targets
-  SmGeom geom;          // the class dim (both paths)
+  double eps = 0;  // effective label smoothing (values <= 0, and NaN, mean none)
+  NllPlan plan;    // index targets
+  SmGeom geom;     // the class dim (both paths)
   DType out_dtype = DType::Float32;
-  Shape out_shape;      // 'none' result shape
+  Shape out_shape;  // 'none' result shape
   int64_t numel = 0;
 };
 
@@ -68,18 +68,18 @@ Result<Call> validate(const TensorView& input, const TensorView& target, const L
     // cross_entropy_loss: soft targets when the shapes agree.
     c.prob = true;
     if (!dtype_is_floating(target.dtype))
-      return runtime_error("Expected floating point type for target with class probabilities, got " +
-                           std::string(dtype_torch_name(target.dtype)));
+      return runtime_error(
+          "Expected floating point type for target with class probabilities, got " +
+          std::string(dtype_torch_name(target.dtype)));
     if (o.ignore_index >= 0)
       return runtime_error("ignore_index is not supported for floating point target");
     if (nd == 0) return index_error("Dimension specified as 1 but tensor has no dimensions");
     const int64_t class_dim = nd == 1 ? 0 : 1;
     const int64_t C = input.shape[static_cast<std::size_t>(class_dim)];
     if (o.weight && (o.weight->dim() != 1 || o.weight->numel() != C))
-      return runtime_error("cross_entropy: weight tensor should be defined either for all " +
-                           std::to_string(C) +
-                           " classes or no classes but got weight tensor of shape: " +
-                           shape_str(o.weight->shape));
+      return runtime_error(
+          "cross_entropy: weight tensor should be defined either for all " + std::to_string(C) +
+          " classes or no classes but got weight tensor of shape: " + shape_str(o.weight->shape));
     c.geom = detail::sm_geom(input.shape, class_dim);
     if (!dtype_is_floating(input.dtype))
       return detail::softmax_dtype_error(true, c.geom, input.dtype);
@@ -114,14 +114,16 @@ struct PickCtx {
   bool simd;
 };
 
-template <class T> void fused_pick(const void* ctx, int64_t r0, int64_t r1, void* v) {
+template <class T>
+void fused_pick(const void* ctx, int64_t r0, int64_t r1, void* v) {
   const auto& c = *static_cast<const PickCtx*>(ctx);
   detail::log_softmax_pick<T>(static_cast<const T*>(c.x), c.plan->t, c.plan->ignore_index,
                               static_cast<T*>(v), c.plan->geom, r0, r1, c.simd);
 }
 
 // The same values read from a materialised log_softmax.
-template <class T> void lp_gather(const void* ctx, int64_t r0, int64_t r1, void* out) {
+template <class T>
+void lp_gather(const void* ctx, int64_t r0, int64_t r1, void* out) {
   const auto& c = *static_cast<const PickCtx*>(ctx);
   const NllPlan& p = *c.plan;
   const T* lp = static_cast<const T*>(c.x);
@@ -131,9 +133,13 @@ template <class T> void lp_gather(const void* ctx, int64_t r0, int64_t r1, void*
     v[r - r0] = p.ignored(r) ? T(0) : lp[(r / in) * C * in + p.t[r] * in + r % in];
 }
 
-template <class T> detail::PickFn fused_fn() { return &fused_pick<T>; }
+template <class T>
+detail::PickFn fused_fn() {
+  return &fused_pick<T>;
+}
 
-template <class T> Result<Tensor> full_log_softmax(const TensorView& x, const SmGeom& g, bool simd) {
+template <class T>
+Result<Tensor> full_log_softmax(const TensorView& x, const SmGeom& g, bool simd) {
   Tensor lp(x.dtype, x.shape);
   if (!lp.ok()) return oom_error(std::to_string(lp.nbytes()) + " bytes");
   detail::log_softmax_forward(x.as<T>(), lp.as<T>(), g, simd);
@@ -141,7 +147,8 @@ template <class T> Result<Tensor> full_log_softmax(const TensorView& x, const Sm
 }
 
 // s_r = -sum_c lp * w_c (0 where ignored).
-template <class T> T smooth_term(const NllPlan& p, const T* lp, const T* w, int64_t r) {
+template <class T>
+T smooth_term(const NllPlan& p, const T* lp, const T* w, int64_t r) {
   if (p.ignored(r)) return T(0);
   const int64_t C = p.geom.C, in = p.geom.inner;
   const T* row = lp + (r / in) * C * in + r % in;
@@ -151,7 +158,8 @@ template <class T> T smooth_term(const NllPlan& p, const T* lp, const T* w, int6
 }
 
 // The 'mean' denominator of the smoothing term: sum of the non-ignored w[y], or their count.
-template <class T> T smooth_den(const NllPlan& p, const T* w) {
+template <class T>
+T smooth_den(const NllPlan& p, const T* w) {
   if (!w) return static_cast<T>(p.rows - p.num_ignored);
   double s = 0;
   for (int64_t r = 0; r < p.rows; ++r)
@@ -192,7 +200,8 @@ Result<Tensor> index_forward(const Call& c, const TensorView& x, const LossOptio
 
 // One position's upstream gradient w.r.t. the log-probabilities: nll_loss's entry at the
 // target, plus (label smoothing) the smoothing branch's -gi * w_j; 0 where ignored.
-template <class T> struct IndexRowGrad {
+template <class T>
+struct IndexRowGrad {
   T entry = T(0), gi = T(0);
   int64_t t = -1;
   const T* w = nullptr;
@@ -210,8 +219,8 @@ Result<Tensor> index_backward(const Call& c, const TensorView& x, const LossOpti
                               const TensorView* grad_output) {
   const NllPlan& p = c.plan;
   const bool simd = !o.force_scalar;
-  const T tw = static_cast<T>(
-      o.reduction == Reduction::Mean ? detail::nll_total_weight(p, simd) : 1.0);
+  const T tw =
+      static_cast<T>(o.reduction == Reduction::Mean ? detail::nll_total_weight(p, simd) : 1.0);
   auto gt = full_log_softmax<T>(x, p.geom, simd);
   if (!gt) return gt.error();
   Tensor grad = gt.take();
@@ -228,8 +237,7 @@ Result<Tensor> index_backward(const Call& c, const TensorView& x, const LossOpti
   const T* gn = g;
   if (smooth) {
     gs.resize(static_cast<std::size_t>(none ? p.rows : 1));
-    for (std::size_t r = 0; r < gs.size(); ++r)
-      gs[r] = (g ? g[r] : T(1)) * a;
+    for (std::size_t r = 0; r < gs.size(); ++r) gs[r] = (g ? g[r] : T(1)) * a;
     gn = gs.data();
   }
   detail::log_softmax_backward_inplace(grad.as<T>(), p.geom, simd, [&](int64_t r) {
@@ -253,14 +261,18 @@ Result<Tensor> index_backward(const Call& c, const TensorView& x, const LossOpti
 // ---- class-probability targets --------------------------------------------------------------
 
 // q = y (1 - eps) + eps / C, computed in the target's dtype, then widened to Tout.
-template <class Tout> struct SoftTarget {
+template <class Tout>
+struct SoftTarget {
   const TensorView& y;
   double eps;
   float af, bf;
   double ad, bd;
   SoftTarget(const TensorView& yv, double e, int64_t C)
-      : y(yv), eps(e), af(static_cast<float>(1.0 - e)),
-        bf(static_cast<float>(e / static_cast<double>(C))), ad(1.0 - e),
+      : y(yv),
+        eps(e),
+        af(static_cast<float>(1.0 - e)),
+        bf(static_cast<float>(e / static_cast<double>(C))),
+        ad(1.0 - e),
         bd(e / static_cast<double>(C)) {}
   Tout operator()(int64_t k) const {
     if (y.dtype == DType::Float32) {
@@ -272,7 +284,8 @@ template <class Tout> struct SoftTarget {
   }
 };
 
-template <class Tout> std::vector<Tout> weights_as(const std::optional<TensorView>& w) {
+template <class Tout>
+std::vector<Tout> weights_as(const std::optional<TensorView>& w) {
   std::vector<Tout> r;
   if (!w) return r;
   r.resize(static_cast<std::size_t>(w->numel()));
@@ -376,8 +389,8 @@ Result<LossOutput> ce_forward(const TensorView& input, const TensorView& target,
   return out;
 }
 
-Result<Tensor> ce_backward(const TensorView& input, const TensorView& target,
-                           const LossOptions& o, const TensorView* grad_output) {
+Result<Tensor> ce_backward(const TensorView& input, const TensorView& target, const LossOptions& o,
+                           const TensorView* grad_output) {
   auto call = validate(input, target, o);
   if (!call) return call.error();
   const Call& c = call.value();
@@ -395,7 +408,7 @@ Result<Tensor> ce_backward(const TensorView& input, const TensorView& target,
   return prob_backward<float, float>(c, input, target, o, grad_output);
 }
 
-} // namespace
+}  // namespace
 
 extern const LossSpec kCrossEntropy{
     "cross_entropy",
@@ -403,8 +416,8 @@ extern const LossSpec kCrossEntropy{
     2,
     {{"weight", OptionKind::Tensor, 0.0, 0.0, 0.0, true,
       "a manual rescaling weight per class, shape (C,)"},
-     {"ignore_index", OptionKind::Int, -100.0, -9.2233720368547758e18, 9.2233720368547758e18,
-      true, "a class-index target value that is ignored (no loss, no gradient, not in the mean)"},
+     {"ignore_index", OptionKind::Int, -100.0, -9.2233720368547758e18, 9.2233720368547758e18, true,
+      "a class-index target value that is ignored (no loss, no gradient, not in the mean)"},
      {"label_smoothing", OptionKind::Float, 0.0, 0.0, 1.0, true,
       "mixes the target with the uniform distribution: (1 - eps) y + eps / C"}},
     false,
@@ -414,4 +427,4 @@ extern const LossSpec kCrossEntropy{
     &ce_forward,
     &ce_backward};
 
-} // namespace losslab
+}  // namespace losslab

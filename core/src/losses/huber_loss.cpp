@@ -12,20 +12,23 @@ namespace {
 struct HuberOp {
   static constexpr detail::EwInfo kInfo{"huber_loss", detail::ShapeRule::BroadcastWarn, false,
                                         false};
-  template <class T> static T scalar(T x, T y, T, const detail::EwParams<T>& p) {
+  template <class T>
+  static T scalar(T x, T y, T, const detail::EwParams<T>& p) {
     const T z = std::abs(x - y);
     return z < p.delta ? T(0.5) * z * z : p.delta * (z - T(0.5) * p.delta);
   }
 #if LOSSLAB_HAVE_SIMD
   // l = z < delta ? 0.5 z z : delta (z - 0.5 delta),  z = |x - y|
-  template <class B, class T> static B simd(B x, B y, B, const detail::EwParams<T>& p) {
+  template <class B, class T>
+  static B simd(B x, B y, B, const detail::EwParams<T>& p) {
     const B z = xsimd::abs(x - y);
     const B delta(p.delta), half(T(0.5));
     return xsimd::select(z < delta, half * z * z, delta * (z - half * delta));
   }
 #endif
   // torch's backward kernel with norm = 1: -g * delta, g * delta, or d * g.
-  template <class T> static T grad_upstream(T x, T y, T, T g, const detail::EwParams<T>& p) {
+  template <class T>
+  static T grad_upstream(T x, T y, T, T g, const detail::EwParams<T>& p) {
     const T d = x - y;
     if (d <= -p.delta) return -g * p.delta;
     if (d >= p.delta) return g * p.delta;
@@ -33,7 +36,7 @@ struct HuberOp {
   }
 };
 
-} // namespace
+}  // namespace
 
 extern const LossSpec kHuberLoss{
     "huber_loss",
@@ -48,4 +51,4 @@ extern const LossSpec kHuberLoss{
     &detail::ew_forward<HuberOp>,
     &detail::ew_backward<HuberOp>};
 
-} // namespace losslab
+}  // namespace losslab

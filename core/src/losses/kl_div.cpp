@@ -18,21 +18,23 @@ constexpr const char* kMeanWarning =
     "'mean' will be changed to behave the same as 'batchmean' in the next major release.";
 
 struct KlDivOp {
-  static constexpr detail::EwInfo kInfo{"kl_div", detail::ShapeRule::BroadcastSilent, false,
-                                        false};
+  static constexpr detail::EwInfo kInfo{"kl_div", detail::ShapeRule::BroadcastSilent, false, false};
   // torch's xlogy kernel: NaN y -> NaN; y == 0 -> 0; else y log(y).
-  template <class T> static T xlogy(T y) {
+  template <class T>
+  static T xlogy(T y) {
     if (std::isnan(y)) return std::numeric_limits<T>::quiet_NaN();
     if (y == T(0)) return T(0);
     return y * std::log(y);
   }
-  template <class T> static T scalar(T x, T y, T, const detail::EwParams<T>& p) {
+  template <class T>
+  static T scalar(T x, T y, T, const detail::EwParams<T>& p) {
     if (p.log_target) return std::exp(y) * (y - x);
     return xlogy(y) - y * x;
   }
 #if LOSSLAB_HAVE_SIMD
   // l = xlogy(y, y) - y x,  or exp(y) (y - x) with log_target
-  template <class B, class T> static B simd(B x, B y, B, const detail::EwParams<T>& p) {
+  template <class B, class T>
+  static B simd(B x, B y, B, const detail::EwParams<T>& p) {
     if (p.log_target) return detail::fast_exp(y) * (y - x);
     const B zero(T(0));
     // y log(y) is already NaN for NaN y; only y == 0 needs the select (and log(1) in its lanes
@@ -41,7 +43,8 @@ struct KlDivOp {
     return xsimd::select(y0, zero, y * detail::fast_log(xsimd::select(y0, B(T(1)), y))) - y * x;
   }
 #endif
-  template <class T> static T grad(T, T y, T, const detail::EwParams<T>& p) {
+  template <class T>
+  static T grad(T, T y, T, const detail::EwParams<T>& p) {
     return p.log_target ? -std::exp(y) : -y;
   }
 };
@@ -53,19 +56,18 @@ Result<LossOutput> kl_div_forward(const TensorView& input, const TensorView& tar
   return r;
 }
 
-} // namespace
+}  // namespace
 
-extern const LossSpec kKlDiv{
-    "kl_div",
-    "KLDivLoss",
-    2,
-    {{"log_target", OptionKind::Bool, 0.0, 0.0, 1.0, true,
-      "the target is given as log-probabilities"}},
-    true,
-    kTargetFloat,
-    "log-probability",
-    "l = y (log y - x)   [exp(y) (y - x) with log_target]",
-    &kl_div_forward,
-    &detail::ew_backward<KlDivOp>};
+extern const LossSpec kKlDiv{"kl_div",
+                             "KLDivLoss",
+                             2,
+                             {{"log_target", OptionKind::Bool, 0.0, 0.0, 1.0, true,
+                               "the target is given as log-probabilities"}},
+                             true,
+                             kTargetFloat,
+                             "log-probability",
+                             "l = y (log y - x)   [exp(y) (y - x) with log_target]",
+                             &kl_div_forward,
+                             &detail::ew_backward<KlDivOp>};
 
-} // namespace losslab
+}  // namespace losslab

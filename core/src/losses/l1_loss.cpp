@@ -9,26 +9,36 @@ namespace {
 
 struct L1Op {
   static constexpr detail::EwInfo kInfo{"l1_loss", detail::ShapeRule::BroadcastWarn, false, false};
-  template <class T> static T scalar(T x, T y, T, const detail::EwParams<T>&) {
+  template <class T>
+  static T scalar(T x, T y, T, const detail::EwParams<T>&) {
     return std::abs(x - y);
   }
 #if LOSSLAB_HAVE_SIMD
   // l = |x - y|
-  template <class B, class T> static B simd(B x, B y, B, const detail::EwParams<T>&) {
+  template <class B, class T>
+  static B simd(B x, B y, B, const detail::EwParams<T>&) {
     return xsimd::abs(x - y);
   }
 #endif
   // torch's sgn: (0 < d) - (d < 0), so NaN gives 0.
-  template <class T> static T grad(T x, T y, T, const detail::EwParams<T>&) {
+  template <class T>
+  static T grad(T x, T y, T, const detail::EwParams<T>&) {
     const T d = x - y;
     return d > T(0) ? T(1) : (d < T(0) ? T(-1) : T(0));
   }
 };
 
-} // namespace
+}  // namespace
 
-extern const LossSpec kL1Loss{
-    "l1_loss", "L1Loss", 2, {}, false, kTargetFloat, "any", "l = |x - y|",
-    &detail::ew_forward<L1Op>, &detail::ew_backward<L1Op>};
+extern const LossSpec kL1Loss{"l1_loss",
+                              "L1Loss",
+                              2,
+                              {},
+                              false,
+                              kTargetFloat,
+                              "any",
+                              "l = |x - y|",
+                              &detail::ew_forward<L1Op>,
+                              &detail::ew_backward<L1Op>};
 
-} // namespace losslab
+}  // namespace losslab

@@ -7,25 +7,35 @@ namespace {
 
 struct MseOp {
   static constexpr detail::EwInfo kInfo{"mse_loss", detail::ShapeRule::BroadcastWarn, false, false};
-  template <class T> static T scalar(T x, T y, T, const detail::EwParams<T>&) {
+  template <class T>
+  static T scalar(T x, T y, T, const detail::EwParams<T>&) {
     const T d = x - y;
     return d * d;
   }
 #if LOSSLAB_HAVE_SIMD
-  template <class B, class T> static B simd(B x, B y, B, const detail::EwParams<T>&) {
+  template <class B, class T>
+  static B simd(B x, B y, B, const detail::EwParams<T>&) {
     const B d = x - y;
     return d * d;
   }
 #endif
-  template <class T> static T grad(T x, T y, T, const detail::EwParams<T>&) {
+  template <class T>
+  static T grad(T x, T y, T, const detail::EwParams<T>&) {
     return T(2) * (x - y);
   }
 };
 
-} // namespace
+}  // namespace
 
-extern const LossSpec kMseLoss{
-    "mse_loss", "MSELoss", 2, {}, false, kTargetFloat, "any", "l = (x - y)^2",
-    &detail::ew_forward<MseOp>, &detail::ew_backward<MseOp>};
+extern const LossSpec kMseLoss{"mse_loss",
+                               "MSELoss",
+                               2,
+                               {},
+                               false,
+                               kTargetFloat,
+                               "any",
+                               "l = (x - y)^2",
+                               &detail::ew_forward<MseOp>,
+                               &detail::ew_backward<MseOp>};
 
-} // namespace losslab
+}  // namespace losslab

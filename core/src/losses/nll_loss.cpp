@@ -46,9 +46,9 @@ Result<NllPlan> nll_plan(const TensorView& input, const TensorView& target,
     }
     C = input.shape[static_cast<std::size_t>(nd - 1)];
     if (weight && (weight->dim() != 1 || weight->numel() != C))
-      return runtime_error("weight tensor should be defined either for all " + to_string(C) +
-                           " classes or no classes but got weight tensor of shape: " +
-                           shape_str(weight->shape));
+      return runtime_error(
+          "weight tensor should be defined either for all " + to_string(C) +
+          " classes or no classes but got weight tensor of shape: " + shape_str(weight->shape));
     kernel = "nll_loss_out_frame";
     if (nd == 1) {
       p.geom = SmGeom{1, C, 1, true};
@@ -71,9 +71,9 @@ Result<NllPlan> nll_plan(const TensorView& input, const TensorView& target,
     } else {
       Shape want(input.shape.begin() + 2, input.shape.end());
       want.insert(want.begin(), input.shape[0]);
-      const bool same = target.dim() >= 1 && target.dim() == nd - 1 &&
-                        std::equal(target.shape.begin() + 1, target.shape.end(),
-                                   input.shape.begin() + 2);
+      const bool same =
+          target.dim() >= 1 && target.dim() == nd - 1 &&
+          std::equal(target.shape.begin() + 1, target.shape.end(), input.shape.begin() + 2);
       if (!same)
         return runtime_error("Expected target size " + shape_str(want) + ", got " +
                              shape_str(target.shape));
@@ -178,7 +178,7 @@ Result<Tensor> nll_reduce_t(const NllPlan& p, Reduction red, bool simd, PickFn p
   return out;
 }
 
-} // namespace
+}  // namespace
 
 Result<Tensor> nll_reduce(const NllPlan& p, Reduction r, bool simd, PickFn pick, const void* ctx,
                           double* total_weight) {
@@ -196,7 +196,8 @@ void nll_scatter_grad(const NllPlan& p, Reduction red, const T* g, T total_weigh
 }
 
 namespace {
-template <class T> double total_weight_t(const NllPlan& p, bool simd) {
+template <class T>
+double total_weight_t(const NllPlan& p, bool simd) {
   const T* w = static_cast<const T*>(p.w);
   if (!w) return static_cast<double>(static_cast<T>(p.rows - p.num_ignored));
   NllCascade<T> cascade(p.rows, true);
@@ -212,7 +213,7 @@ template <class T> double total_weight_t(const NllPlan& p, bool simd) {
   }
   return static_cast<double>(cascade.weight());
 }
-} // namespace
+}  // namespace
 
 double nll_total_weight(const NllPlan& p, bool simd) {
   return p.dtype == DType::Float32 ? total_weight_t<float>(p, simd)
@@ -222,7 +223,7 @@ double nll_total_weight(const NllPlan& p, bool simd) {
 template void nll_scatter_grad<float>(const NllPlan&, Reduction, const float*, float, float*);
 template void nll_scatter_grad<double>(const NllPlan&, Reduction, const double*, double, double*);
 
-} // namespace detail
+}  // namespace detail
 
 namespace {
 
@@ -232,7 +233,8 @@ struct GatherCtx {
 };
 
 // Picked values straight from the input (nll_loss's "log-probabilities").
-template <class T> void gather_pick(const void* ctx, int64_t r0, int64_t r1, void* out) {
+template <class T>
+void gather_pick(const void* ctx, int64_t r0, int64_t r1, void* out) {
   const auto& c = *static_cast<const GatherCtx*>(ctx);
   const detail::NllPlan& p = *c.plan;
   const T* x = static_cast<const T*>(c.x);
@@ -251,8 +253,8 @@ Result<LossOutput> nll_forward(const TensorView& input, const TensorView& target
   auto plan = detail::nll_plan(input, target, o.weight, o.ignore_index, o.reduction);
   if (!plan) return plan.error();
   const GatherCtx ctx{&plan.value(), input.data};
-  auto v = detail::nll_reduce(plan.value(), o.reduction, !o.force_scalar,
-                              gather_fn(input.dtype), &ctx, nullptr);
+  auto v = detail::nll_reduce(plan.value(), o.reduction, !o.force_scalar, gather_fn(input.dtype),
+                              &ctx, nullptr);
   if (!v) return v.error();
   LossOutput out;
   out.value = v.take();
@@ -267,26 +269,28 @@ void nll_grad_t(const detail::NllPlan& p, const LossOptions& o, const TensorView
   detail::nll_scatter_grad<T>(p, o.reduction, g ? g->as<T>() : nullptr, static_cast<T>(tw), gp);
 }
 
-Result<Tensor> nll_backward(const TensorView& input, const TensorView& target,
-                            const LossOptions& o, const TensorView* grad_output) {
+Result<Tensor> nll_backward(const TensorView& input, const TensorView& target, const LossOptions& o,
+                            const TensorView* grad_output) {
   auto plan = detail::nll_plan(input, target, o.weight, o.ignore_index, o.reduction);
   if (!plan) return plan.error();
   const detail::NllPlan& p = plan.value();
   const bool none = o.reduction == Reduction::None && !p.one_d;
-  if (auto st = detail::check_grad_output(grad_output, none ? p.out_shape : Shape{},
-                                          o.reduction, p.dtype);
+  if (auto st = detail::check_grad_output(grad_output, none ? p.out_shape : Shape{}, o.reduction,
+                                          p.dtype);
       !st)
     return st.error();
   const double tw =
       o.reduction == Reduction::Mean ? detail::nll_total_weight(p, !o.force_scalar) : 1.0;
   Tensor grad(input.dtype, input.shape);
   if (!grad.ok()) return oom_error(std::to_string(grad.nbytes()) + " bytes");
-  if (input.dtype == DType::Float32) nll_grad_t<float>(p, o, grad_output, tw, grad);
-  else nll_grad_t<double>(p, o, grad_output, tw, grad);
+  if (input.dtype == DType::Float32)
+    nll_grad_t<float>(p, o, grad_output, tw, grad);
+  else
+    nll_grad_t<double>(p, o, grad_output, tw, grad);
   return grad;
 }
 
-} // namespace
+}  // namespace
 
 extern const LossSpec kNllLoss{
     "nll_loss",
@@ -294,8 +298,8 @@ extern const LossSpec kNllLoss{
     2,
     {{"weight", OptionKind::Tensor, 0.0, 0.0, 0.0, true,
       "a manual rescaling weight per class, shape (C,)"},
-     {"ignore_index", OptionKind::Int, -100.0, -9.2233720368547758e18, 9.2233720368547758e18,
-      true, "a target value that is ignored (no loss, no gradient, not in the mean)"}},
+     {"ignore_index", OptionKind::Int, -100.0, -9.2233720368547758e18, 9.2233720368547758e18, true,
+      "a target value that is ignored (no loss, no gradient, not in the mean)"}},
     false,
     kTargetIndex,
     "log-probability",
@@ -303,4 +307,4 @@ extern const LossSpec kNllLoss{
     &nll_forward,
     &nll_backward};
 
-} // namespace losslab
+}  // namespace losslab

@@ -13,20 +13,23 @@ struct SmoothL1Op {
   static constexpr detail::EwInfo kInfo{"smooth_l1_loss", detail::ShapeRule::BroadcastWarn, false,
                                         false};
   // torch's scalar kernel, operation for operation: 0.5 * z * z / beta.
-  template <class T> static T scalar(T x, T y, T, const detail::EwParams<T>& p) {
+  template <class T>
+  static T scalar(T x, T y, T, const detail::EwParams<T>& p) {
     const T z = std::abs(x - y);
     return z < p.beta ? T(0.5) * z * z / p.beta : z - T(0.5) * p.beta;
   }
 #if LOSSLAB_HAVE_SIMD
   // l = z < beta ? 0.5 z z / beta : z - 0.5 beta,  z = |x - y|
-  template <class B, class T> static B simd(B x, B y, B, const detail::EwParams<T>& p) {
+  template <class B, class T>
+  static B simd(B x, B y, B, const detail::EwParams<T>& p) {
     const B z = xsimd::abs(x - y);
     const B beta(p.beta), half(T(0.5));
     return xsimd::select(z < beta, half * z * z / beta, z - half * beta);
   }
 #endif
   // torch's backward kernel with norm = 1: -g, g, or d * g / beta.
-  template <class T> static T grad_upstream(T x, T y, T, T g, const detail::EwParams<T>& p) {
+  template <class T>
+  static T grad_upstream(T x, T y, T, T g, const detail::EwParams<T>& p) {
     const T d = x - y;
     if (d <= -p.beta) return -g;
     if (d >= p.beta) return g;
@@ -34,7 +37,7 @@ struct SmoothL1Op {
   }
 };
 
-} // namespace
+}  // namespace
 
 extern const LossSpec kSmoothL1Loss{
     "smooth_l1_loss",
@@ -49,4 +52,4 @@ extern const LossSpec kSmoothL1Loss{
     &detail::ew_forward<SmoothL1Op>,
     &detail::ew_backward<SmoothL1Op>};
 
-} // namespace losslab
+}  // namespace losslab

@@ -55,7 +55,8 @@ void ref_stats(const T* x, int64_t C, int64_t st, bool lastdim, T* e, T& m_out, 
   m_out = m;
 }
 
-template <class T> void ref_forward(const T* x, T* out, const SmGeom& g, Mode mode) {
+template <class T>
+void ref_forward(const T* x, T* out, const SmGeom& g, Mode mode) {
   const int64_t C = g.C, in = g.inner;
   if (C == 0) return;
   for (int64_t o = 0; o < g.outer; ++o)
@@ -104,7 +105,8 @@ void ref_pick(const T* x, const int64_t* t, int64_t ii, T* v, const SmGeom& g, i
 
 constexpr int64_t kSmallC = 16;  // up to here, rows go across the lanes
 
-template <class T> using Batch = xsimd::batch<T>;
+template <class T>
+using Batch = xsimd::batch<T>;
 // A batch of at most K lanes for the row kernel's lane accumulators (AVX-512 uses its AVX2 half).
 template <class T>
 using RowBatch = std::conditional_t<(Batch<T>::size <= static_cast<std::size_t>(kLaneK<T>)),
@@ -112,15 +114,18 @@ using RowBatch = std::conditional_t<(Batch<T>::size <= static_cast<std::size_t>(
 
 // A batch from per-lane values f(0..W-1), built in registers (a scalar store / vector load
 // round trip through memory would stall on store forwarding).
-template <class B, class F, std::size_t... I> B lanes_of(const F& f, std::index_sequence<I...>) {
+template <class B, class F, std::size_t... I>
+B lanes_of(const F& f, std::index_sequence<I...>) {
   return B(f(I)...);
 }
-template <class B, class F> B lanes_of(const F& f) {
+template <class B, class F>
+B lanes_of(const F& f) {
   return lanes_of<B>(f, std::make_index_sequence<B::size>());
 }
 
 // Column j of W consecutive rows of C values: x[k * C + j], k < W.
-template <class B, class T> B load_column(const T* x, int64_t C, int64_t j) {
+template <class B, class T>
+B load_column(const T* x, int64_t C, int64_t j) {
 #if defined(__AVX2__)
   using I = xsimd::batch<xsimd::as_integer_t<T>, typename B::arch_type>;
   const I idx = lanes_of<I>([C](std::size_t k) {
@@ -157,9 +162,8 @@ void small_rows_c(const T* x, T* y, int64_t r0, int64_t r1, int64_t c_runtime, b
     if constexpr (M == kPick) {
       const B L = pm::log(s);
       const int64_t* tr = t + r;
-      const B tv = lanes_of<B>([tr, ii](std::size_t k) {
-        return tr[k] == ii ? T(-1) : static_cast<T>(tr[k]);
-      });
+      const B tv = lanes_of<B>(
+          [tr, ii](std::size_t k) { return tr[k] == ii ? T(-1) : static_cast<T>(tr[k]); });
       B sel = X[0];
       for (int64_t j = 1; j < C; ++j) sel = xsimd::select(tv == B(static_cast<T>(j)), X[j], sel);
       B v = (sel - m) - L;
@@ -183,14 +187,16 @@ void small_rows_c(const T* x, T* y, int64_t r0, int64_t r1, int64_t c_runtime, b
   // Ragged tail: the scalar reference (bit-identical).
   if (r < r1) {
     SmGeom g{r1 - r, C, 1, lastdim};
-    if constexpr (M == kPick) ref_pick(x + r * C, t + r, ii, y + (r - r0), g, 0, r1 - r);
-    else ref_forward(x + r * C, y + r * C, g, M);
+    if constexpr (M == kPick)
+      ref_pick(x + r * C, t + r, ii, y + (r - r0), g, 0, r1 - r);
+    else
+      ref_forward(x + r * C, y + r * C, g, M);
   }
 }
 
 template <class T, Mode M>
-void small_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdim,
-                const int64_t* t, int64_t ii) {
+void small_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdim, const int64_t* t,
+                int64_t ii) {
   switch (C) {
     case 1: return small_rows_c<T, M, 1>(x, y, r0, r1, C, lastdim, t, ii);
     case 2: return small_rows_c<T, M, 2>(x, y, r0, r1, C, lastdim, t, ii);
@@ -201,7 +207,8 @@ void small_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdi
   }
 }
 
-template <class T> T row_max(const T* xr, int64_t C) {
+template <class T>
+T row_max(const T* xr, int64_t C) {
   using B = Batch<T>;
   constexpr int64_t W = static_cast<int64_t>(B::size);
   T m = xr[0];
@@ -222,8 +229,8 @@ template <class T> T row_max(const T* xr, int64_t C) {
 // Rows (inner == 1), larger C: vectorised along the row. scratch: C values.
 // ------------------------------------------------------------------------------------------
 template <class T, Mode M>
-void big_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdim,
-              const int64_t* t, int64_t ii, T* scratch) {
+void big_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdim, const int64_t* t,
+              int64_t ii, T* scratch) {
   using B = Batch<T>;
   using RB = RowBatch<T>;
   constexpr int64_t W = static_cast<int64_t>(B::size);
@@ -371,7 +378,8 @@ void inner_block(const T* x, T* y, const SmGeom& g, int64_t o, int64_t i0, int64
   }
 }
 
-template <class T> int64_t inner_chunk(int64_t C) {
+template <class T>
+int64_t inner_chunk(int64_t C) {
   constexpr int64_t W = static_cast<int64_t>(Batch<T>::size);
   int64_t w = 65536 / static_cast<int64_t>(sizeof(T)) / std::max<int64_t>(C, 1);
   w = std::clamp<int64_t>(w, W, 1024);
@@ -398,15 +406,15 @@ void simd_forward(const T* x, T* y, const SmGeom& g, const int64_t* t, int64_t i
   while (r < r1) {
     const int64_t o = r / g.inner, i = r % g.inner;
     const int64_t width = std::min({chunk, g.inner - i, r1 - r});
-    inner_block<T, M>(x, y, g, o, i, width, t, ii, M == kPick ? y + (r - r0) : nullptr,
-                      ms.data(), ms.data() + chunk);
+    inner_block<T, M>(x, y, g, o, i, width, t, ii, M == kPick ? y + (r - r0) : nullptr, ms.data(),
+                      ms.data() + chunk);
     r += width;
   }
 }
 
 #endif  // LOSSLAB_HAVE_SIMD
 
-} // namespace
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Shared entry points
@@ -431,21 +439,21 @@ SmGeom sm_geom(const Shape& shape, int64_t dim) {
 Result<int64_t> wrap_dim(int64_t dim, int64_t ndim) {
   const int64_t n = std::max<int64_t>(ndim, 1);
   if (dim < -n || dim >= n)
-    return index_error("Dimension out of range (expected to be in range of [" +
-                       std::to_string(-n) + ", " + std::to_string(n - 1) + "], but got " +
-                       std::to_string(dim) + ")");
+    return index_error("Dimension out of range (expected to be in range of [" + std::to_string(-n) +
+                       ", " + std::to_string(n - 1) + "], but got " + std::to_string(dim) + ")");
   return dim < 0 ? dim + n : dim;
 }
 
 Error softmax_dtype_error(bool log, const SmGeom& g, DType dtype) {
-  const char* kernel = g.lastdim ? (log ? "log_softmax_lastdim_kernel_impl"
-                                        : "softmax_lastdim_kernel_impl")
-                                 : "softmax_kernel_impl";
+  const char* kernel =
+      g.lastdim ? (log ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl")
+                : "softmax_kernel_impl";
   return runtime_error("\"" + std::string(kernel) + "\" not implemented for '" +
                        dtype_torch_name(dtype) + "'");
 }
 
-template <class T> void log_softmax_forward(const T* x, T* out, const SmGeom& g, bool simd) {
+template <class T>
+void log_softmax_forward(const T* x, T* out, const SmGeom& g, bool simd) {
 #if LOSSLAB_HAVE_SIMD
   if (simd) return simd_forward<T, kLog>(x, out, g, nullptr, 0, 0, g.rows());
 #endif
@@ -453,7 +461,8 @@ template <class T> void log_softmax_forward(const T* x, T* out, const SmGeom& g,
   ref_forward(x, out, g, kLog);
 }
 
-template <class T> void softmax_forward(const T* x, T* out, const SmGeom& g, bool simd) {
+template <class T>
+void softmax_forward(const T* x, T* out, const SmGeom& g, bool simd) {
 #if LOSSLAB_HAVE_SIMD
   if (simd) return simd_forward<T, kSoft>(x, out, g, nullptr, 0, 0, g.rows());
 #endif
@@ -471,7 +480,8 @@ void log_softmax_pick(const T* x, const int64_t* t, int64_t ii, T* v, const SmGe
   ref_pick(x, t, ii, v, g, r0, r1);
 }
 
-template <class T> void exp_n(const T* a, T* e, int64_t n, bool simd) {
+template <class T>
+void exp_n(const T* a, T* e, int64_t n, bool simd) {
   int64_t i = 0;
 #if LOSSLAB_HAVE_SIMD
   if (simd) {
@@ -484,7 +494,8 @@ template <class T> void exp_n(const T* a, T* e, int64_t n, bool simd) {
   for (; i < n; ++i) e[i] = pm::exp(a[i]);
 }
 
-template <class T> void log_n(const T* a, T* e, int64_t n, bool simd) {
+template <class T>
+void log_n(const T* a, T* e, int64_t n, bool simd) {
   int64_t i = 0;
 #if LOSSLAB_HAVE_SIMD
   if (simd) {
@@ -510,8 +521,8 @@ void log_softmax_backward(const T* out, const T* g, T* gx, const SmGeom& geom, b
     for (int64_t o = o0; o < o1; ++o)
       for (int64_t i = 0; i < in; ++i) {
         const int64_t base = o * slice + i;
-        const T sum = dim_sum<T, T>(geom.lastdim, C,
-                                    [&](int64_t j) { return g ? g[base + j * in] : T(1); });
+        const T sum =
+            dim_sum<T, T>(geom.lastdim, C, [&](int64_t j) { return g ? g[base + j * in] : T(1); });
         for (int64_t j = 0; j < C; ++j) {
           const int64_t k = base + j * in;
           gx[k] = (g ? g[k] : T(1)) - e[static_cast<std::size_t>(k - o0 * slice)] * sum;
@@ -538,20 +549,20 @@ void softmax_backward(const T* out, const T* g, T* gx, const SmGeom& geom, bool 
     }
 }
 
-#define LOSSLAB_SOFTMAX_INSTANTIATE(T)                                                         \
-  template void log_softmax_forward<T>(const T*, T*, const SmGeom&, bool);                    \
-  template void softmax_forward<T>(const T*, T*, const SmGeom&, bool);                        \
-  template void log_softmax_pick<T>(const T*, const int64_t*, int64_t, T*, const SmGeom&,     \
-                                    int64_t, int64_t, bool);                                  \
-  template void log_softmax_backward<T>(const T*, const T*, T*, const SmGeom&, bool);         \
-  template void softmax_backward<T>(const T*, const T*, T*, const SmGeom&, bool);             \
-  template void exp_n<T>(const T*, T*, int64_t, bool);                                        \
+#define LOSSLAB_SOFTMAX_INSTANTIATE(T)                                                             \
+  template void log_softmax_forward<T>(const T*, T*, const SmGeom&, bool);                         \
+  template void softmax_forward<T>(const T*, T*, const SmGeom&, bool);                             \
+  template void log_softmax_pick<T>(const T*, const int64_t*, int64_t, T*, const SmGeom&, int64_t, \
+                                    int64_t, bool);                                                \
+  template void log_softmax_backward<T>(const T*, const T*, T*, const SmGeom&, bool);              \
+  template void softmax_backward<T>(const T*, const T*, T*, const SmGeom&, bool);                  \
+  template void exp_n<T>(const T*, T*, int64_t, bool);                                             \
   template void log_n<T>(const T*, T*, int64_t, bool);
 LOSSLAB_SOFTMAX_INSTANTIATE(float)
 LOSSLAB_SOFTMAX_INSTANTIATE(double)
 #undef LOSSLAB_SOFTMAX_INSTANTIATE
 
-} // namespace detail
+}  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
 // The activations
@@ -577,14 +588,16 @@ Result<Prepared> prepare(const TensorView& input, bool has_dim, int64_t dim) {
   auto wd = detail::wrap_dim(dim, ndim);
   if (!wd) return wd.error();
   p.geom = detail::sm_geom(input.shape, wd.value());
-  if (!dtype_is_floating(input.dtype))
-    return detail::softmax_dtype_error(Log, p.geom, input.dtype);
+  if (!dtype_is_floating(input.dtype)) return detail::softmax_dtype_error(Log, p.geom, input.dtype);
   return p;
 }
 
-template <bool Log, class T> void run_forward(const T* x, T* y, const detail::SmGeom& g, bool simd) {
-  if (Log) detail::log_softmax_forward(x, y, g, simd);
-  else detail::softmax_forward(x, y, g, simd);
+template <bool Log, class T>
+void run_forward(const T* x, T* y, const detail::SmGeom& g, bool simd) {
+  if (Log)
+    detail::log_softmax_forward(x, y, g, simd);
+  else
+    detail::softmax_forward(x, y, g, simd);
 }
 
 template <bool Log>
@@ -607,8 +620,10 @@ Result<ActivationOutput> act_forward(const TensorView& input, bool has_dim, int6
 template <bool Log, class T>
 void run_backward(const T* x, const T* g, T* y, T* gx, const detail::SmGeom& geom) {
   run_forward<Log>(x, y, geom, true);
-  if (Log) detail::log_softmax_backward(y, g, gx, geom, true);
-  else detail::softmax_backward(y, g, gx, geom, true);
+  if (Log)
+    detail::log_softmax_backward(y, g, gx, geom, true);
+  else
+    detail::softmax_backward(y, g, gx, geom, true);
 }
 
 template <bool Log>
@@ -630,14 +645,14 @@ Result<Tensor> act_backward(const TensorView& input, bool has_dim, int64_t dim,
   return gx;
 }
 
-} // namespace
+}  // namespace
 
-extern const ActivationSpec kLogSoftmax{
-    "log_softmax", "LogSoftmax", "y = (x - max) - log(sum(exp(x - max)))  along dim",
-    &act_forward<true>, &act_backward<true>};
+extern const ActivationSpec kLogSoftmax{"log_softmax", "LogSoftmax",
+                                        "y = (x - max) - log(sum(exp(x - max)))  along dim",
+                                        &act_forward<true>, &act_backward<true>};
 
 extern const ActivationSpec kSoftmax{"softmax", "Softmax",
                                      "y = exp(x - max) / sum(exp(x - max))  along dim",
                                      &act_forward<false>, &act_backward<false>};
 
-} // namespace losslab
+}  // namespace losslab

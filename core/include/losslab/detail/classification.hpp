@@ -43,8 +43,10 @@ SmGeom sm_geom(const Shape& shape, int64_t dim);
 Result<int64_t> wrap_dim(int64_t dim, int64_t ndim);
 
 // Forward into out (same layout as x). simd=false runs the scalar reference.
-template <class T> void log_softmax_forward(const T* x, T* out, const SmGeom& g, bool simd);
-template <class T> void softmax_forward(const T* x, T* out, const SmGeom& g, bool simd);
+template <class T>
+void log_softmax_forward(const T* x, T* out, const SmGeom& g, bool simd);
+template <class T>
+void softmax_forward(const T* x, T* out, const SmGeom& g, bool simd);
 
 // The fused cross_entropy step: for positions r in [r0, r1), v[r - r0] = log_softmax(x)[o, t[r], i]
 // (bit-identical to log_softmax_forward followed by a gather), or +0 where t[r] == ignore_index.
@@ -63,13 +65,17 @@ void softmax_backward(const T* out, const T* g, T* gx, const SmGeom& geom, bool 
 
 // The portable exp / log of detail/pmath.hpp over n values, through the SIMD kernels or the
 // scalar code (bit-identical); for tests and tools that cannot see xsimd.
-template <class T> void exp_n(const T* a, T* out, int64_t n, bool simd);
-template <class T> void log_n(const T* a, T* out, int64_t n, bool simd);
+template <class T>
+void exp_n(const T* a, T* out, int64_t n, bool simd);
+template <class T>
+void log_n(const T* a, T* out, int64_t n, bool simd);
 
 // The canonical sums (see the top of this file), V = T or a batch of independent rows.
-template <class T> constexpr int64_t kLaneK = sizeof(T) == 4 ? 8 : 4;
+template <class T>
+constexpr int64_t kLaneK = sizeof(T) == 4 ? 8 : 4;
 
-template <class T, class V> V combine_lanes(V* a) {
+template <class T, class V>
+V combine_lanes(V* a) {
   if constexpr (sizeof(T) == 4) {
     for (int h = 4; h >= 1; h /= 2)
       for (int k = 0; k < h; ++k) a[k] = a[k] + a[k + h];
@@ -80,7 +86,8 @@ template <class T, class V> V combine_lanes(V* a) {
 }
 
 // Last dim: C >= 1 values e(0..C-1), sequential below K, else K interleaved lanes.
-template <class T, class V, class Get> V lastdim_sum(int64_t C, const Get& e) {
+template <class T, class V, class Get>
+V lastdim_sum(int64_t C, const Get& e) {
   constexpr int64_t K = kLaneK<T>;
   if (C < K) {
     V s = e(0);
@@ -94,7 +101,8 @@ template <class T, class V, class Get> V lastdim_sum(int64_t C, const Get& e) {
 }
 
 // Along the softmax dim: lastdim as above, any other dim sequential from 0.
-template <class T, class V, class Get> V dim_sum(bool lastdim, int64_t C, const Get& e) {
+template <class T, class V, class Get>
+V dim_sum(bool lastdim, int64_t C, const Get& e) {
   if (lastdim) return lastdim_sum<T, V>(C, e);
   V s = V(T(0));
   for (int64_t j = 0; j < C; ++j) s = s + e(j);
@@ -131,10 +139,10 @@ Error softmax_dtype_error(bool log, const SmGeom& g, DType dtype);
 // log_softmax cross_entropy feeds in).
 struct NllPlan {
   DType dtype = DType::Float32;
-  SmGeom geom;              // (N, C, map) around the class dim (1-D input: outer = 1, C)
-  int64_t rows = 0;         // targets used: N * map (1 for a 1-D input)
-  bool one_d = false;       // (C,) input: the result is 0-d even for 'none'
-  Shape out_shape;          // 'none' result shape
+  SmGeom geom;         // (N, C, map) around the class dim (1-D input: outer = 1, C)
+  int64_t rows = 0;    // targets used: N * map (1 for a 1-D input)
+  bool one_d = false;  // (C,) input: the result is 0-d even for 'none'
+  Shape out_shape;     // 'none' result shape
   const int64_t* t = nullptr;
   const void* w = nullptr;  // weight data (input dtype) or nullptr
   int64_t ignore_index = -100;
@@ -196,7 +204,8 @@ inline int64_t ceil_log2(int64_t x) {
 // wsum[0] += w); then for j = 0..6, if the j-th group of level_power bits of b is all zero,
 // level j is carried into level j + 1. Ignored elements take no step at all. The totals are
 // the levels added in order.
-template <class T> class NllCascade {
+template <class T>
+class NllCascade {
  public:
   static constexpr int kLevels = 8;
   explicit NllCascade(int64_t numiter, bool weighted)
@@ -209,8 +218,7 @@ template <class T> class NllCascade {
   // whole groups (2^level_power elements ending on a carry) side by side, which is the same
   // sequence of roundings as long as the group's last element is not ignored (checked).
   template <class Ignored>
-  void run(int64_t b0, int64_t b1, const T* vals, const T* wts, const Ignored& ignored,
-           bool fast) {
+  void run(int64_t b0, int64_t b1, const T* vals, const T* wts, const Ignored& ignored, bool fast) {
     int64_t b = b0;
     const int64_t gsize = mask_ + 1;
     constexpr int kGroups = 8;
@@ -282,4 +290,4 @@ template <class T> class NllCascade {
   T wsum_[kLevels] = {};
 };
 
-} // namespace losslab::detail
+}  // namespace losslab::detail

@@ -36,7 +36,8 @@ struct EwInfo {
   bool uses_pos_weight;
 };
 
-template <class T> struct EwParams {
+template <class T>
+struct EwParams {
   T beta = 1;
   T delta = 1;
   bool log_target = false;
@@ -46,11 +47,12 @@ template <class T> struct EwParams {
 };
 
 // Whether Op has grad_upstream (see the top of this file).
-template <class Op, class T, class = void> struct HasGradUpstream : std::false_type {};
+template <class Op, class T, class = void>
+struct HasGradUpstream : std::false_type {};
 template <class Op, class T>
 struct HasGradUpstream<Op, T,
-                       std::void_t<decltype(Op::grad_upstream(
-                           T(), T(), T(), T(), std::declval<const EwParams<T>&>()))>>
+                       std::void_t<decltype(Op::grad_upstream(T(), T(), T(), T(),
+                                                              std::declval<const EwParams<T>&>()))>>
     : std::true_type {};
 
 // Inputs made contiguous, broadcast and of one floating dtype; owns whatever it had to copy.
@@ -66,11 +68,12 @@ struct EwPrepared {
   std::vector<std::string> warnings;
 };
 
-Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input,
-                              const TensorView& target, const LossOptions& o);
+Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input, const TensorView& target,
+                              const LossOptions& o);
 
 #if LOSSLAB_HAVE_SIMD
-template <class T> xsimd::batch<T> load_tail(const T* p, int64_t cnt, T fill) {
+template <class T>
+xsimd::batch<T> load_tail(const T* p, int64_t cnt, T fill) {
   alignas(64) T buf[xsimd::batch<T>::size];
   for (std::size_t k = 0; k < xsimd::batch<T>::size; ++k)
     buf[k] = static_cast<int64_t>(k) < cnt ? p[k] : fill;
@@ -184,7 +187,8 @@ double ew_sum(const EwPrepared& a, const EwParams<T>& p, bool simd) {
   return total;
 }
 
-template <class T> EwParams<T> ew_params(const LossOptions& o, const EwPrepared& a) {
+template <class T>
+EwParams<T> ew_params(const LossOptions& o, const EwPrepared& a) {
   EwParams<T> p;
   p.beta = static_cast<T>(o.beta);
   p.delta = static_cast<T>(o.delta);
@@ -194,8 +198,9 @@ template <class T> EwParams<T> ew_params(const LossOptions& o, const EwPrepared&
 }
 
 // Validates the options every elementwise loss shares; the per-loss checks come first.
-template <class Op> Result<LossOutput> ew_forward(const TensorView& input, const TensorView& target,
-                                                  const LossOptions& o) {
+template <class Op>
+Result<LossOutput> ew_forward(const TensorView& input, const TensorView& target,
+                              const LossOptions& o) {
   auto prep = ew_prepare(Op::kInfo, input, target, o);
   if (!prep) return prep.error();
   EwPrepared& a = prep.value();
@@ -263,15 +268,15 @@ Result<Tensor> ew_backward(const TensorView& input, const TensorView& target, co
     g0 = a.dtype == DType::Float32 ? *grad_output->as<float>() : *grad_output->as<double>();
   const double scale = g0 * reduction_grad_scale(a.n, o.reduction, batch);
   if (a.dtype == DType::Float32) {
-    const float* g = (grad_output && o.reduction == Reduction::None) ? grad_output->as<float>()
-                                                                     : nullptr;
+    const float* g =
+        (grad_output && o.reduction == Reduction::None) ? grad_output->as<float>() : nullptr;
     ew_grad<Op>(a, g, static_cast<float>(scale), full.as<float>(), ew_params<float>(o, a));
   } else {
-    const double* g = (grad_output && o.reduction == Reduction::None) ? grad_output->as<double>()
-                                                                      : nullptr;
+    const double* g =
+        (grad_output && o.reduction == Reduction::None) ? grad_output->as<double>() : nullptr;
     ew_grad<Op>(a, g, scale, full.as<double>(), ew_params<double>(o, a));
   }
   return ew_finish_grad(std::move(full), a);
 }
 
-} // namespace losslab::detail
+}  // namespace losslab::detail

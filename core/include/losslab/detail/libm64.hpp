@@ -21,4 +21,4 @@ double libm_sin(double x);
 double libm_cos(double x);
 #endif
 
-} // namespace losslab::detail
+}  // namespace losslab::detail

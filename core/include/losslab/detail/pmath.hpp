@@ -56,27 +56,35 @@ inline double vfrom_bits(uint64_t u) {
 #if LOSSLAB_HAVE_SIMD
 template <class T, class A>
 xsimd::batch<T, A> vsel(const xsimd::batch_bool<T, A>& m, const xsimd::batch<T, A>& a,
-                          const xsimd::batch<T, A>& b) {
+                        const xsimd::batch<T, A>& b) {
   return xsimd::select(m, a, b);
 }
-template <class A> xsimd::batch<uint32_t, A> vbits(const xsimd::batch<float, A>& x) {
+template <class A>
+xsimd::batch<uint32_t, A> vbits(const xsimd::batch<float, A>& x) {
   return xsimd::bitwise_cast<uint32_t>(x);
 }
-template <class A> xsimd::batch<uint64_t, A> vbits(const xsimd::batch<double, A>& x) {
+template <class A>
+xsimd::batch<uint64_t, A> vbits(const xsimd::batch<double, A>& x) {
   return xsimd::bitwise_cast<uint64_t>(x);
 }
-template <class A> xsimd::batch<float, A> vfrom_bits(const xsimd::batch<uint32_t, A>& u) {
+template <class A>
+xsimd::batch<float, A> vfrom_bits(const xsimd::batch<uint32_t, A>& u) {
   return xsimd::bitwise_cast<float>(u);
 }
-template <class A> xsimd::batch<double, A> vfrom_bits(const xsimd::batch<uint64_t, A>& u) {
+template <class A>
+xsimd::batch<double, A> vfrom_bits(const xsimd::batch<uint64_t, A>& u) {
   return xsimd::bitwise_cast<double>(u);
 }
 #endif
 
 // Round to nearest (ties to even) by the 1.5 * 2^23 (2^52) trick: two IEEE additions, so the
 // same on every target (no libm call, no rounding-mode instruction). Valid for |x| < 2^22 (2^51).
-template <class V> V rint_f32(const V& x) { return (x + V(12582912.0f)) - V(12582912.0f); }
-template <class V> V rint_f64(const V& x) {
+template <class V>
+V rint_f32(const V& x) {
+  return (x + V(12582912.0f)) - V(12582912.0f);
+}
+template <class V>
+V rint_f64(const V& x) {
   return (x + V(6755399441055744.0)) - V(6755399441055744.0);
 }
 
@@ -85,14 +93,15 @@ template <class V> V rint_f64(const V& x) {
 // ---------------------------------------------------------------------------------------------
 
 // exp(x), float lanes (V = float or batch<float, A>).
-template <class V> V exp_f32(const V& x) {
+template <class V>
+V exp_f32(const V& x) {
   using U = decltype(vbits(x));
   // Clamp (NaN goes to the low end; it is restored at the end). Below -104 the result rounds
   // to 0, above 89 it overflows to +inf, and both still come out of the formula below.
   V xc = vsel(x >= V(-104.0f), x, V(-104.0f));
   xc = vsel(xc <= V(89.0f), xc, V(89.0f));
   const V n = rint_f32(xc * V(1.44269504088896341f));  // in [-150, 128]
-  V r = xc - n * V(0.693359375f);                               // n * C1 is exact
+  V r = xc - n * V(0.693359375f);                      // n * C1 is exact
   r = r - n * V(-2.12194440e-4f);
   const V z = r * r;
   V y = V(1.9875691500e-4f);
@@ -113,7 +122,8 @@ template <class V> V exp_f32(const V& x) {
 }
 
 // log(x), float lanes.
-template <class V> V log_f32(const V& x) {
+template <class V>
+V log_f32(const V& x) {
   using U = decltype(vbits(x));
   const V inf(std::numeric_limits<float>::infinity());
   // Subnormals: scale by 2^23 first.
@@ -152,12 +162,13 @@ template <class V> V log_f32(const V& x) {
 // float64
 // ---------------------------------------------------------------------------------------------
 
-template <class V> V exp_f64(const V& x) {
+template <class V>
+V exp_f64(const V& x) {
   using U = decltype(vbits(x));
   V xc = vsel(x >= V(-746.0), x, V(-746.0));
   xc = vsel(xc <= V(710.0), xc, V(710.0));
   const V k = rint_f64(xc * V(1.44269504088896338700e+00));  // in [-1076, 1025]
-  const V hi = xc - k * V(6.93147180369123816490e-01);               // exact product
+  const V hi = xc - k * V(6.93147180369123816490e-01);       // exact product
   const V lo = k * V(1.90821492927058770002e-10);
   const V r = hi - lo;
   const V t = r * r;
@@ -169,14 +180,15 @@ template <class V> V exp_f64(const V& x) {
   const V c = r - t * p;
   V y = V(1.0) - ((lo - (r * c) / (V(2.0) - c)) - hi);
   const V k1 = rint_f64(k * V(0.5));
-  const V k2 = k - k1;  // both in [-538, 513]
+  const V k2 = k - k1;                                                  // both in [-538, 513]
   const V s1 = vfrom_bits(U(vbits(k1 + V(4503599627371519.0)) << 52));  // 2^52 + 1023
   const V s2 = vfrom_bits(U(vbits(k2 + V(4503599627371519.0)) << 52));
   y = y * s1 * s2;
   return vsel(x != x, x, y);
 }
 
-template <class V> V log_f64(const V& x) {
+template <class V>
+V log_f64(const V& x) {
   using U = decltype(vbits(x));
   const V inf(std::numeric_limits<double>::infinity());
   const auto sub = x < V(2.2250738585072014e-308);
@@ -206,14 +218,29 @@ template <class V> V log_f64(const V& x) {
 }
 
 // Dispatch on the lane type.
-template <class T> struct Math;
-template <> struct Math<float> {
-  template <class V> static V exp(const V& x) { return exp_f32(x); }
-  template <class V> static V log(const V& x) { return log_f32(x); }
+template <class T>
+struct Math;
+template <>
+struct Math<float> {
+  template <class V>
+  static V exp(const V& x) {
+    return exp_f32(x);
+  }
+  template <class V>
+  static V log(const V& x) {
+    return log_f32(x);
+  }
 };
-template <> struct Math<double> {
-  template <class V> static V exp(const V& x) { return exp_f64(x); }
-  template <class V> static V log(const V& x) { return log_f64(x); }
+template <>
+struct Math<double> {
+  template <class V>
+  static V exp(const V& x) {
+    return exp_f64(x);
+  }
+  template <class V>
+  static V log(const V& x) {
+    return log_f64(x);
+  }
 };
 
 inline float exp(float x) { return exp_f32(x); }
@@ -221,12 +248,14 @@ inline double exp(double x) { return exp_f64(x); }
 inline float log(float x) { return log_f32(x); }
 inline double log(double x) { return log_f64(x); }
 #if LOSSLAB_HAVE_SIMD
-template <class T, class A> xsimd::batch<T, A> exp(const xsimd::batch<T, A>& x) {
+template <class T, class A>
+xsimd::batch<T, A> exp(const xsimd::batch<T, A>& x) {
   return Math<T>::exp(x);
 }
-template <class T, class A> xsimd::batch<T, A> log(const xsimd::batch<T, A>& x) {
+template <class T, class A>
+xsimd::batch<T, A> log(const xsimd::batch<T, A>& x) {
   return Math<T>::log(x);
 }
 #endif
 
-} // namespace losslab::detail::pm
+}  // namespace losslab::detail::pm

@@ -18,7 +18,8 @@
 namespace losslab::detail {
 
 // log(x) for float lanes.
-template <class A> xsimd::batch<float, A> fast_log(const xsimd::batch<float, A>& x) {
+template <class A>
+xsimd::batch<float, A> fast_log(const xsimd::batch<float, A>& x) {
   using B = xsimd::batch<float, A>;
   using I = xsimd::batch<int32_t, A>;
   // Not normal or not finite (NaN fails the >=).
@@ -37,16 +38,18 @@ template <class A> xsimd::batch<float, A> fast_log(const xsimd::batch<float, A>&
   const B t1 = w * (B(0.40000972152f) + w * B(0.24279078841f));
   const B t2 = z * (B(0.66666662693f) + w * B(0.28498786688f));
   const B hfsq = B(0.5f) * f * f;
-  return k * B(6.9313812256e-01f) + (((s * (hfsq + (t2 + t1)) + k * B(9.0580006145e-06f)) -
-                                      hfsq) + f);
+  return k * B(6.9313812256e-01f) +
+         (((s * (hfsq + (t2 + t1)) + k * B(9.0580006145e-06f)) - hfsq) + f);
 }
 
-template <class A> xsimd::batch<double, A> fast_log(const xsimd::batch<double, A>& x) {
+template <class A>
+xsimd::batch<double, A> fast_log(const xsimd::batch<double, A>& x) {
   return xsimd::log(x);
 }
 
 // exp(x) for float lanes.
-template <class A> xsimd::batch<float, A> fast_exp(const xsimd::batch<float, A>& x) {
+template <class A>
+xsimd::batch<float, A> fast_exp(const xsimd::batch<float, A>& x) {
   using B = xsimd::batch<float, A>;
   using I = xsimd::batch<int32_t, A>;
   const auto in_range = (x >= B(-87.3f)) & (x <= B(88.3f));
@@ -66,9 +69,10 @@ template <class A> xsimd::batch<float, A> fast_exp(const xsimd::batch<float, A>&
   return p * xsimd::bitwise_cast<float>(e);
 }
 
-template <class A> xsimd::batch<double, A> fast_exp(const xsimd::batch<double, A>& x) {
+template <class A>
+xsimd::batch<double, A> fast_exp(const xsimd::batch<double, A>& x) {
   return xsimd::exp(x);
 }
 
-} // namespace losslab::detail
+}  // namespace losslab::detail
 #endif
