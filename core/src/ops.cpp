@@ -11,31 +11,6 @@
 namespace losslab {
 namespace {
 
-// A new tensor, or oom_error when the byte count does not fit in size_t (wasm32: 4 GiB) or
-// malloc fails. Dimensions must be non-negative.
-Result<Tensor> alloc(DType dtype, const Shape& shape) {
-  // numel with overflow checks (a zero dimension makes any shape empty).
-  bool empty = false;
-  for (int64_t d : shape) empty = empty || d == 0;
-  uint64_t numel = 1;
-  const uint64_t max_numel = std::numeric_limits<std::size_t>::max() / dtype_size(dtype);
-  for (int64_t d : shape) {
-    if (empty) break;
-    const uint64_t ud = static_cast<uint64_t>(d);
-    if (numel > max_numel / ud) {
-      return oom_error("a " + std::string(dtype_name(dtype)) + " tensor of shape " +
-                       shape_str(shape));
-    }
-    numel *= ud;
-  }
-  Tensor t(dtype, shape);
-  if (!t.ok()) {
-    return oom_error(std::to_string(t.nbytes()) + " bytes for a " + dtype_name(dtype) +
-                     " tensor of shape " + shape_str(shape));
-  }
-  return Result<Tensor>(std::move(t));
-}
-
 // C[n x m] = A[n x k] * B[k x m], row-major. Per element: acc = 0; acc += a[i,p] * b[p,j] for
 // p = 0..k-1, in T, never fused (the build uses -ffp-contract=off). Starting from +0 matters
 // only for the sign of zero: torch's BLAS path gives +0 for (-1) * 0.
@@ -181,7 +156,7 @@ Result<Tensor> mm(const TensorView& a, const TensorView& b) {
     return runtime_error(std::string("mm: only Float and Double are supported, got ") +
                          dtype_torch_name(a.dtype));
   }
-  Result<Tensor> r = alloc(a.dtype, {n, m});
+  Result<Tensor> r = alloc_tensor(a.dtype, {n, m});
   if (!r.ok()) return r;
   Tensor& c = r.value();
   if (a.dtype == DType::Float32) {
@@ -201,7 +176,7 @@ Result<Tensor> sigmoid(const TensorView& x) {
     sigmoid_kernel(f.value().as<float>(), f.value().as<float>(), n);
     return f;
   }
-  Result<Tensor> r = alloc(x.dtype, x.shape);
+  Result<Tensor> r = alloc_tensor(x.dtype, x.shape);
   if (!r.ok()) return r;
   if (x.dtype == DType::Float32) {
     sigmoid_kernel(x.as<float>(), r.value().as<float>(), n);
@@ -217,13 +192,13 @@ Result<Tensor> transpose2d(const TensorView& x) {
                          std::to_string(x.dim()) + "D");
   }
   if (x.dim() < 2) {
-    Result<Tensor> r = alloc(x.dtype, x.shape);
+    Result<Tensor> r = alloc_tensor(x.dtype, x.shape);
     if (!r.ok()) return r;
     if (x.numel() > 0) std::memcpy(r.value().data(), x.data, r.value().nbytes());
     return r;
   }
   const int64_t rows = x.shape[0], cols = x.shape[1];
-  Result<Tensor> r = alloc(x.dtype, {cols, rows});
+  Result<Tensor> r = alloc_tensor(x.dtype, {cols, rows});
   if (!r.ok()) return r;
   Tensor& y = r.value();
   switch (dtype_size(x.dtype)) {
@@ -234,7 +209,7 @@ Result<Tensor> transpose2d(const TensorView& x) {
 }
 
 Result<Tensor> to_dtype(const TensorView& x, DType dtype) {
-  Result<Tensor> r = alloc(dtype, x.shape);
+  Result<Tensor> r = alloc_tensor(dtype, x.shape);
   if (!r.ok()) return r;
   convert_any(x.dtype, dtype, x.data, r.value().data(), x.numel());
   return r;

@@ -505,31 +505,6 @@ Status fill_randint(Generator& gen, int64_t low, int64_t high, DType dtype, void
 
 namespace {
 
-// A new tensor, or oom_error when the byte count does not fit in size_t (wasm32: 4 GiB) or
-// malloc fails. Dimensions must be non-negative.
-Result<Tensor> new_tensor(DType dtype, const Shape& shape) {
-  // numel with overflow checks (a zero dimension makes any shape empty).
-  bool empty = false;
-  for (int64_t d : shape) empty = empty || d == 0;
-  uint64_t numel = 1;
-  const uint64_t max_numel = std::numeric_limits<std::size_t>::max() / dtype_size(dtype);
-  for (int64_t d : shape) {
-    if (empty) break;
-    const uint64_t ud = static_cast<uint64_t>(d);
-    if (numel > max_numel / ud) {
-      return oom_error("a " + std::string(dtype_name(dtype)) + " tensor of shape " +
-                       shape_str(shape));
-    }
-    numel *= ud;
-  }
-  Tensor t(dtype, shape);
-  if (!t.ok()) {
-    return oom_error(std::to_string(t.nbytes()) + " bytes for a " + dtype_name(dtype) +
-                     " tensor of shape " + shape_str(shape));
-  }
-  return Result<Tensor>(std::move(t));
-}
-
 Status check_shape(const Shape& shape) {
   for (int64_t d : shape) {
     if (d < 0) {
@@ -543,7 +518,7 @@ Status check_shape(const Shape& shape) {
 Result<Tensor> allocate(DType dtype, const Shape& shape) {
   Status st = check_shape(shape);
   if (!st.ok()) return st.error();
-  return new_tensor(dtype, shape);
+  return alloc_tensor(dtype, shape);
 }
 
 }  // namespace

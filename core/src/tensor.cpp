@@ -1,6 +1,7 @@
 #include "losslab/tensor.hpp"
 
 #include <cstdint>
+#include <limits>
 
 namespace losslab {
 
@@ -61,6 +62,29 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape
   // malloc(0) may return nullptr legitimately; keep a 1-byte block so data() is never null.
   data_ = std::malloc(bytes ? static_cast<std::size_t>(bytes) : 1);
   ok_ = data_ != nullptr;
+}
+
+Result<Tensor> alloc_tensor(DType dtype, const Shape& shape) {
+  // numel with overflow checks (a zero dimension makes any shape empty).
+  bool empty = false;
+  for (int64_t d : shape) empty = empty || d == 0;
+  uint64_t numel = 1;
+  const uint64_t max_numel = std::numeric_limits<std::size_t>::max() / dtype_size(dtype);
+  for (int64_t d : shape) {
+    if (empty) break;
+    const uint64_t ud = static_cast<uint64_t>(d);
+    if (numel > max_numel / ud) {
+      return oom_error("a " + std::string(dtype_name(dtype)) + " tensor of shape " +
+                       shape_str(shape));
+    }
+    numel *= ud;
+  }
+  Tensor t(dtype, shape);
+  if (!t.ok()) {
+    return oom_error(std::to_string(t.nbytes()) + " bytes for a " + dtype_name(dtype) +
+                     " tensor of shape " + shape_str(shape));
+  }
+  return Result<Tensor>(std::move(t));
 }
 
 }  // namespace losslab

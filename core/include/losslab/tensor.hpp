@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "losslab/status.hpp"
+
 namespace losslab {
 
 enum class DType : int { Float32 = 0, Float64 = 1, Int64 = 2, Int32 = 3 };
@@ -91,5 +93,9 @@ class Tensor {
   void* data_ = nullptr;
   bool ok_ = false;
 };
+
+// A new tensor, or oom_error (RangeError) when the element count overflows, the byte count does
+// not fit in size_t (wasm32: 4 GiB) or malloc fails. Dimensions must be non-negative.
+Result<Tensor> alloc_tensor(DType dtype, const Shape& shape);
 
 }  // namespace losslab
