@@ -28,18 +28,10 @@ val make_error(const Error& e) {
   return err;
 }
 
-std::optional<DType> parse_dtype(const std::string& s) {
-  if (s == "float32") return DType::Float32;
-  if (s == "float64") return DType::Float64;
-  if (s == "int64") return DType::Int64;
-  if (s == "int32") return DType::Int32;
-  return std::nullopt;
-}
-
 // Descriptors are created by the JS wrapper, so their fields are trusted to be well-formed.
 TensorView view_of(const val& d) {
   TensorView v;
-  v.dtype = parse_dtype(d["dtype"].as<std::string>()).value_or(DType::Float32);
+  v.dtype = dtype_from_name(d["dtype"].as<std::string>()).value_or(DType::Float32);
   const val shape = d["shape"];
   const unsigned nd = shape["length"].as<unsigned>();
   v.shape.resize(nd);
@@ -228,7 +220,7 @@ val draw(JsGenerator& g, std::string op, val shape, std::string dtype_s) {
   Shape s;
   const unsigned nd = shape["length"].as<unsigned>();
   for (unsigned i = 0; i < nd; ++i) s.push_back(static_cast<int64_t>(shape[i].as<double>()));
-  const auto dt = parse_dtype(dtype_s);
+  const auto dt = dtype_from_name(dtype_s);
   if (!dt) return make_error(value_error("unknown dtype '" + dtype_s + "'"));
   if (op == "rand") return wrap(rand(g.gen, s, *dt));
   return wrap(randn(g.gen, s, *dt));
@@ -238,7 +230,7 @@ val draw_int(JsGenerator& g, std::string low, std::string high, val shape, std::
   Shape s;
   const unsigned nd = shape["length"].as<unsigned>();
   for (unsigned i = 0; i < nd; ++i) s.push_back(static_cast<int64_t>(shape[i].as<double>()));
-  const auto dt = parse_dtype(dtype_s);
+  const auto dt = dtype_from_name(dtype_s);
   if (!dt) return make_error(value_error("unknown dtype '" + dtype_s + "'"));
   return wrap(randint(g.gen, std::strtoll(low.c_str(), nullptr, 10),
                       std::strtoll(high.c_str(), nullptr, 10), s, *dt));
@@ -248,7 +240,7 @@ val op_mm(val a, val b) { return wrap(mm(view_of(a), view_of(b))); }
 val op_sigmoid(val a) { return wrap(sigmoid(view_of(a))); }
 val op_t(val a) { return wrap(transpose2d(view_of(a))); }
 val op_to(val a, std::string dtype_s) {
-  const auto dt = parse_dtype(dtype_s);
+  const auto dt = dtype_from_name(dtype_s);
   if (!dt) return make_error(value_error("unknown dtype '" + dtype_s + "'"));
   return wrap(to_dtype(view_of(a), *dt));
 }

@@ -25,6 +25,12 @@ const char* dtype_name(DType d) {
   return "?";
 }
 
+std::optional<DType> dtype_from_name(const std::string& name) {
+  for (DType d : {DType::Float32, DType::Float64, DType::Int64, DType::Int32})
+    if (name == dtype_name(d)) return d;
+  return std::nullopt;
+}
+
 const char* dtype_torch_name(DType d) {
   switch (d) {
     case DType::Float32: return "Float";

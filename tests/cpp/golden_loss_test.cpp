@@ -111,14 +111,6 @@ struct Decoded {
   }
 };
 
-std::optional<DType> parse_dtype(const std::string& s) {
-  if (s == "float32") return DType::Float32;
-  if (s == "float64") return DType::Float64;
-  if (s == "int64") return DType::Int64;
-  if (s == "int32") return DType::Int32;
-  return std::nullopt;
-}
-
 double json_number(const json& v) {
   if (v.is_string()) {
     const std::string s = v.get<std::string>();
@@ -134,7 +126,7 @@ double json_number(const json& v) {
 // Floats come from "hex" (the authoritative bit patterns), integers from "values".
 Decoded decode(const json& t) {
   Decoded d;
-  auto dt = parse_dtype(t.at("dtype").get<std::string>());
+  auto dt = dtype_from_name(t.at("dtype").get<std::string>());
   if (!dt) {
     ADD_FAILURE() << "unknown dtype " << t.at("dtype");
     return d;

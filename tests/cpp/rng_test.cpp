@@ -69,12 +69,7 @@ std::string hex_str(uint64_t v, int width) {
   return buf;
 }
 
-DType parse_dtype(const std::string& s) {
-  if (s == "float32") return DType::Float32;
-  if (s == "float64") return DType::Float64;
-  if (s == "int64") return DType::Int64;
-  return DType::Int32;
-}
+DType parse_dtype(const std::string& s) { return dtype_from_name(s).value_or(DType::Int32); }
 
 // Bit patterns of a tensor, zero-extended to 64 bits.
 std::vector<uint64_t> tensor_bits(const Tensor& t) {

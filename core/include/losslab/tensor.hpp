@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,7 +19,8 @@ enum class DType : int { Float32 = 0, Float64 = 1, Int64 = 2, Int32 = 3 };
 using Shape = std::vector<int64_t>;
 
 std::size_t dtype_size(DType d);
-const char* dtype_name(DType d);        // 'float32' … as in the JS API
+const char* dtype_name(DType d);                                // 'float32' … as in the JS API
+std::optional<DType> dtype_from_name(const std::string& name);  // inverse of dtype_name
 const char* dtype_torch_name(DType d);  // 'Float', 'Double', 'Long', 'Int' (PyTorch's messages)
 bool dtype_is_floating(DType d);
 int64_t shape_numel(const Shape& s);
