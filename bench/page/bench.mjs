@@ -1,0 +1,400 @@
+// The browser half of `npm run bench` (bench/README.md): every contender on the same bytes, in one
+// page, one thread. window.runBench({sizes, reps, workloads?, contenders?, clock?}) resolves to
+// { env, runs: [{workload, n, contender, median_ms, wall_median_ms, cpu_median_ms, batch, runs,
+// rel_err, value, elements, bytes} | {..., skipped} | {..., error}] }; median_ms is the CPU-time
+// median when the driver provides the CPU clock (clock: 'cpu', the default), else wall time.
+import { createLossLab } from '/dist/losslab.mjs';
+import { WORKLOADS, makeData } from './data.mjs';
+
+const tf = globalThis.tf;
+const logEl = document.getElementById('log');
+const log = (msg) => {
+  console.log(`[bench] ${msg}`);
+  if (logEl) logEl.textContent += `${msg}\n`;
+};
+const pause = () => new Promise((r) => setTimeout(r, 0));
+
+// ---- timing ------------------------------------------------------------------------------------
+// Two clocks per timed run: wall (performance.now(), 5 us when cross-origin isolated) and, when the
+// driver exposes it (bench/run-browser.mjs: window.__threadTimeMs via the DevTools protocol), the
+// CPU time of this page's main thread, where every contender runs. On an idle host the two agree;
+// on a busy one the CPU time is what the call cost, the wall time also counts the time slices
+// other processes took. Reading the CPU clock costs about a millisecond of main-thread time
+// (calibrated and subtracted), so with it a timed run lasts >= 50 ms.
+//
+// Per contender: the first call gives the value (and warms up), then >= 1 more call and >= 30 ms
+// of warm-up (a first call slower than 0.5 s counts as the whole warm-up: tfjs-cpu at large N).
+// A timed run is a batch of k calls, k chosen from the warm-up so that a run lasts >= minRunMs;
+// the result is the median over runs of the per-call time. The contenders of one workload are set
+// up together and their timed runs interleaved round robin, so whatever else happens on the host
+// hits them alike. `solo` contenders (tfjs-cpu: slow, with a large JS-heap footprint) run
+// afterwards on their own.
+let cpuClock = null;   // async () => main-thread CPU ms, or null (wall clock only)
+let cpuOverhead = 0;   // CPU ms one read pair adds to a measured interval
+let minRunMs = 3;
+
+async function calibrateCpuClock() {
+  const pairs = [];
+  for (let i = 0; i < 15; i++) {
+    const a = await cpuClock();
+    const b = await cpuClock();
+    pairs.push(b - a);
+  }
+  pairs.sort((x, y) => x - y);
+  return pairs[pairs.length >> 1];
+}
+
+async function warmUp(run, firstMs) {
+  let per = firstMs;
+  if (!(firstMs > 500)) {
+    const c0 = cpuClock ? await cpuClock() : 0;
+    const t0 = performance.now();
+    let calls = 0;
+    while (calls < 1 || (performance.now() - t0 < 30 && calls < 100)) {
+      run();
+      calls++;
+    }
+    per = (performance.now() - t0) / calls;
+    if (cpuClock) per = Math.max(1e-4, ((await cpuClock()) - c0 - cpuOverhead) / calls);
+  }
+  return Math.max(1, Math.min(20000, Math.ceil(minRunMs / Math.max(per, 1e-4))));
+}
+
+async function timedRun(run, k) {
+  const c0 = cpuClock ? await cpuClock() : 0;
+  const a = performance.now();
+  for (let j = 0; j < k; j++) run();
+  const wall = (performance.now() - a) / k;
+  const cpu = cpuClock ? Math.max(0, (await cpuClock()) - c0 - cpuOverhead) / k : null;
+  return { wall, cpu };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[s.length >> 1];
+};
+
+// ---- contenders -------------------------------------------------------------------------------
+// Each: supports(workload) -> true | reason string; setup(data) -> { run() -> loss value, teardown() }.
+
+function losslabContender(id, lab) {
+  const has = (name) => lab.registry.losses.some((s) => s.name === name);
+  return {
+    id,
+    supports: (w) => w.id === 'gen_b' || has(w.loss) || `${w.loss} is not registered in this build yet`,
+    setup(d) {
+      if (d.id === 'gen_b') {
+        // Recipe B: x = rand([n,4]), w = rand([4,1]), y = randint(0,2,[n,1],float32),
+        // zhat = mm(x, w), sigma = sigmoid(zhat), after manual_seed(420); all freed again.
+        return {
+          run() {
+            const r = lab.recipe('binary', { n: d.n, seed: 420 });
+            for (const k of Object.keys(r)) r[k].dispose();
+            return NaN;
+          },
+          check() {
+            const r = lab.recipe('binary', { n: d.n, seed: 420 });
+            const v = has('binary_cross_entropy')
+              ? lab.nn.functional.binary_cross_entropy(r.sigma, r.y).item() : NaN;
+            for (const k of Object.keys(r)) r[k].dispose();
+            return v;
+          },
+          teardown() {},
+        };
+      }
+      const F = lab.nn.functional;
+      const a = lab.tensor(d.x, { shape: d.classes ? [d.n, d.classes] : [d.n] });
+      let b;
+      if (d.classes) {
+        const t32 = lab.tensor(d.t);
+        b = t32.long();
+        t32.dispose();
+      } else {
+        b = lab.tensor(d.y);
+      }
+      const f = F[d.loss];
+      const opts = { reduction: 'mean' };
+      return {
+        run() {
+          const r = f(a, b, opts);
+          const v = r.item();
+          r.dispose();
+          return v;
+        },
+        teardown() {
+          a.dispose();
+          b.dispose();
+        },
+      };
+    },
+  };
+}
+
+// What a JS developer writes: one loop, float64 accumulation, Math.log/exp.
+const JS_LOOPS = {
+  mse(d) {
+    const { x, y, n } = d;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const e = x[i] - y[i];
+      s += e * e;
+    }
+    return s / n;
+  },
+  bce(d) {
+    const { x, y, n } = d;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      s -= y[i] * Math.max(Math.log(x[i]), -100) + (1 - y[i]) * Math.max(Math.log(1 - x[i]), -100);
+    }
+    return s / n;
+  },
+  bce_logits(d) {
+    const { x, y, n } = d;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      s += Math.max(v, 0) - v * y[i] + Math.log1p(Math.exp(-Math.abs(v)));
+    }
+    return s / n;
+  },
+  ce(d) {
+    const { x, t, n, classes: c } = d;
+    let s = 0;
+    for (let r = 0, o = 0; r < n; r++, o += c) {
+      let m = x[o];
+      for (let j = 1; j < c; j++) if (x[o + j] > m) m = x[o + j];
+      let e = 0;
+      for (let j = 0; j < c; j++) e += Math.exp(x[o + j] - m);
+      s += m + Math.log(e) - x[o + t[r]];
+    }
+    return s / n;
+  },
+};
+const jsLoop = {
+  id: 'js-loop',
+  supports: (w) => w.id !== 'gen_b' || 'not a loss',
+  setup(d) {
+    const f = d.classes ? JS_LOOPS.ce : JS_LOOPS[d.id];
+    return { run: () => f(d), teardown() {} };
+  },
+};
+
+// TF.js with its own ops, inside tf.tidy, timed including dataSync().
+function tfContender(id, backend, solo = false) {
+  return {
+    id,
+    solo,
+    supports: (w) => w.id !== 'gen_b' || 'not a loss',
+    async setup(d) {
+      if (tf.getBackend() !== backend) {
+        if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
+      }
+      await tf.ready();
+      const shape = d.classes ? [d.n, d.classes] : [d.n];
+      const x = tf.tensor(d.x, shape, 'float32');
+      let y;
+      if (d.classes) {
+        const oh = new Float32Array(d.n * d.classes);
+        for (let r = 0; r < d.n; r++) oh[r * d.classes + d.t[r]] = 1;
+        y = tf.tensor(oh, shape, 'float32');
+      } else {
+        y = tf.tensor(d.y, shape, 'float32');
+      }
+      const loss = {
+        mse: () => tf.losses.meanSquaredError(y, x),
+        // BCE on probabilities has no tf.losses entry: torch's formula from tf ops, log clamped at -100.
+        bce: () => tf.neg(tf.mean(tf.add(
+          tf.mul(y, tf.maximum(tf.log(x), -100)),
+          tf.mul(tf.sub(1, y), tf.maximum(tf.log(tf.sub(1, x)), -100))))),
+        bce_logits: () => tf.losses.sigmoidCrossEntropy(y, x),
+        ce3: () => tf.losses.softmaxCrossEntropy(y, x),
+        ce1000: () => tf.losses.softmaxCrossEntropy(y, x),
+      }[d.id];
+      return {
+        backend,
+        run() {
+          const r = tf.tidy(loss);
+          const v = r.dataSync()[0];
+          r.dispose();
+          return v;
+        },
+        teardown() {
+          x.dispose();
+          y.dispose();
+        },
+      };
+    },
+  };
+}
+
+// The memory-bandwidth stick: bench/wasm_sum.cpp streaming over the same number of bytes (the
+// input, then the target as the loss sees it: float32, or int64 class indices).
+async function wasmSumContender() {
+  const url = '/build/bench/wasm_sum.wasm';
+  const { instance } = await WebAssembly.instantiateStreaming(fetch(url), {
+    env: { emscripten_notify_memory_growth() {} },
+  });
+  const ex = instance.exports;
+  ex._initialize?.();
+  return {
+    id: 'wasm-sum',
+    supports: (w) => w.id !== 'gen_b' || 'not a loss',
+    setup(d) {
+      const p = ex.alloc(d.bytes);
+      if (!p) throw new Error(`wasm-sum: could not allocate ${d.bytes} bytes`);
+      const xb = d.x.byteLength;
+      new Float32Array(ex.memory.buffer, p, d.x.length).set(d.x);
+      if (d.classes) {
+        const t64 = new Int32Array(ex.memory.buffer, p + xb, 2 * d.n);
+        for (let r = 0; r < d.n; r++) t64[2 * r] = d.t[r];
+      } else {
+        new Float32Array(ex.memory.buffer, p + xb, d.y.length).set(d.y);
+      }
+      return {
+        run: () => ex.sum_i32(p, d.bytes),
+        teardown: () => ex.release(p),
+        noValue: true,
+      };
+    },
+  };
+}
+
+// ---- the run ------------------------------------------------------------------------------------
+
+let contenders = null;
+async function init() {
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, like everyone else here
+  tf.wasm.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+  const base = new URL('/dist/', location.href);
+  const simd = await createLossLab({ simd: true, baseUrl: base, warnings: 'silent' });
+  const scalar = await createLossLab({ simd: false, baseUrl: base, warnings: 'silent' });
+  if (simd.flavor !== 'simd') throw new Error('this browser cannot run the SIMD build');
+  contenders = [
+    losslabContender('losslab-simd', simd),
+    losslabContender('losslab-scalar', scalar),
+    jsLoop,
+    tfContender('tfjs-wasm', 'wasm'),
+    tfContender('tfjs-cpu', 'cpu', true),
+    await wasmSumContender(),
+  ];
+  await tf.setBackend('wasm');
+  await tf.ready();
+  return {
+    userAgent: navigator.userAgent,
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    losslab: { simd: simd.arch, scalar: scalar.arch, losses: simd.registry.losses.map((s) => s.name) },
+    tfjs: {
+      version: tf.version_core,
+      wasmSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+      wasmThreads: tf.wasm.getThreadsCount(),
+    },
+    timerResolutionMs: timerResolution(),
+  };
+}
+
+function timerResolution() {
+  let best = Infinity;
+  for (let i = 0; i < 50; i++) {
+    const a = performance.now();
+    let b = a;
+    while (b === a) b = performance.now();
+    best = Math.min(best, b - a);
+  }
+  return best;
+}
+
+let env = null;
+// Sets up a contender on d and makes its first call: { c, s, value, k, samples } or a run entry.
+async function prepare(c, d, base) {
+  let s;
+  try {
+    s = await c.setup(d);
+    const t0 = performance.now();
+    const value = s.check ? s.check() : s.run();
+    const k = await warmUp(s.run, performance.now() - t0);
+    return { c, s, base, value, k, samples: [] };
+  } catch (e) {
+    try { s?.teardown(); } catch { /* reported below */ }
+    return { ...base, error: String(e?.message ?? e) };
+  }
+}
+
+function finish(p, d, runs) {
+  try { p.s.teardown(); } catch { /* nothing to free */ }
+  const relErr = p.s.noValue || d.ref == null ? null : Math.abs(p.value - d.ref) / Math.abs(d.ref);
+  const wall = median(p.samples.map((x) => x.wall));
+  const cpu = cpuClock ? median(p.samples.map((x) => x.cpu)) : null;
+  runs.push({ ...p.base, median_ms: cpu ?? wall, wall_median_ms: wall, cpu_median_ms: cpu, batch: p.k,
+    runs: p.samples.length, rel_err: relErr, value: p.s.noValue ? null : p.value });
+  const fmt = (v) => (v == null ? '-' : v.toExponential(2));
+  log(`${p.c.id.padEnd(15)} ${d.id.padEnd(10)} n=${String(d.n).padEnd(9)} ${(cpu ?? wall).toFixed(3).padStart(10)} ms` +
+      `${cpu == null ? '' : ` (wall ${wall.toFixed(3)})`}  x${p.k}  rel_err ${fmt(relErr)}`);
+}
+
+async function timeRounds(group, reps) {
+  for (let r = 0; r < reps; r++) {
+    for (const p of group) {
+      if (p.s.backend && tf.getBackend() !== p.s.backend) await tf.setBackend(p.s.backend);
+      p.samples.push(await timedRun(p.s.run, p.k));
+    }
+    await pause();
+  }
+}
+
+window.runBench = async function runBench({ sizes = [3e6], reps = 7, workloads, contenders: only,
+  clock = 'cpu' } = {}) {
+  cpuClock = clock === 'cpu' && typeof window.__threadTimeMs === 'function' ? window.__threadTimeMs : null;
+  cpuOverhead = cpuClock ? await calibrateCpuClock() : 0;
+  minRunMs = cpuClock ? 50 : 3;
+  env.clock = cpuClock ? 'main-thread CPU time (DevTools ThreadTime)' : 'wall (performance.now)';
+  env.cpuClockOverheadMs = cpuOverhead;
+  const runs = [];
+  const picked = contenders.filter((c) => !only || only.includes(c.id));
+  const wls = [...WORKLOADS, { id: 'gen_b' }].filter((w) => !workloads || workloads.includes(w.id));
+  for (const w of wls) {
+    const ns = w.rows ? [w.rows] : sizes.map(Number);
+    for (const n of ns) {
+      const d = w.id === 'gen_b' ? { id: 'gen_b', n, elements: n, bytes: 28 * n, ref: null }
+        : makeData(w, n);
+      const mine = [];
+      for (const c of picked) {
+        const ok = c.supports(w);
+        if (ok === true) mine.push(c);
+        else if (!/not a loss/.test(ok)) runs.push({ workload: w.id, n, contender: c.id, skipped: ok });
+      }
+      // The interleaved group first, then each solo contender alone.
+      const phases = [mine.filter((c) => !c.solo), ...mine.filter((c) => c.solo).map((c) => [c])];
+      for (const phase of phases) {
+        const group = [];
+        for (const c of phase) {
+          await pause();
+          const base = { workload: w.id, n, contender: c.id, elements: d.elements, bytes: d.bytes };
+          const p = await prepare(c, d, base);
+          if (p.error) {
+            runs.push(p);
+            log(`${c.id} ${w.id} n=${n}: ERROR ${p.error}`);
+          } else {
+            group.push(p);
+          }
+        }
+        await timeRounds(group, reps);
+        for (const p of group) finish(p, d, runs);
+      }
+    }
+  }
+  return { env, runs };
+};
+
+env = await init();
+window.benchReady = true;
+log(`ready: ${JSON.stringify(env)}`);
+const q = new URLSearchParams(location.search);
+if (q.has('run')) {
+  const res = await window.runBench({
+    sizes: (q.get('sizes') ?? '3e6').split(',').map(Number),
+    reps: Number(q.get('reps') ?? 7),
+  });
+  log(JSON.stringify(res.runs));
+}

@@ -1,0 +1,281 @@
+// Merges the bench's parts (build/bench/*.json: browser, native, native-sse42, torch) into
+// bench/results/latest.json ({runs, machine}) and bench/results/latest.md, and prints the markdown.
+//   node bench/report.mjs [--quick] [--reps=7] [--clock=cpu|wall] [--loads=start:0.4,browser:1.1]
+// (scripts/bench.sh passes these; --loads: the 1-minute load average as each part started).
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const parts = path.join(root, 'build/bench');
+const arg = (name, def) => {
+  const a = process.argv.find((s) => s === `--${name}` || s.startsWith(`--${name}=`));
+  if (!a) return def;
+  return a.includes('=') ? a.slice(name.length + 3) : true;
+};
+const quick = !!arg('quick', false);
+const wallClock = arg('clock', 'cpu') === 'wall';  // native and PyTorch: wall instead of CPU time
+
+const readJson = async (f) => (existsSync(f) ? JSON.parse(await readFile(f, 'utf8')) : null);
+const sh = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+};
+
+// ---- sizes of a workload (elements: input elements; bytes: what the loss reads / gen_b writes) --
+const CLASSES = { ce3: 3, ce1000: 1000 };
+// Table order; the loss each workload calls (bench/page/data.mjs, bench/native_bench.cpp).
+const WORKLOADS = ['mse', 'bce', 'bce_logits', 'ce3', 'ce1000', 'gen_b'];
+const LOSS_OF = { mse: 'mse_loss', bce: 'binary_cross_entropy', bce_logits: 'binary_cross_entropy_with_logits',
+  ce3: 'cross_entropy', ce1000: 'cross_entropy' };
+function sizeOf(workload, n) {
+  if (workload === 'gen_b') return { elements: n, bytes: 28 * n };
+  const c = CLASSES[workload];
+  return c ? { elements: n * c, bytes: 4 * n * c + 8 * n } : { elements: n, bytes: 8 * n };
+}
+
+const fmtMs = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
+const fmtN = (n) => n.toExponential().replace('e+', 'e');
+const fmtErr = (e) => (e == null ? '–' : e === 0 ? '0' : e.toExponential(1));
+const fmtRatio = (v) => (v == null ? '–' : v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2));
+
+// ---- collect ----------------------------------------------------------------------------------
+const runs = [];
+const notes = { skipped: [], errors: [] };
+const browser = await readJson(path.join(parts, 'browser.json'));
+if (browser) {
+  for (const r of browser.runs) {
+    if (r.skipped) notes.skipped.push(`${r.contender} ${r.workload} n=${r.n}: ${r.skipped}`);
+    else if (r.error) notes.errors.push(`${r.contender} ${r.workload} n=${r.n}: ${r.error}`);
+    else {
+      runs.push({ workload: r.workload, n: r.n, contender: r.contender, median_ms: r.median_ms,
+        wall_ms: r.wall_median_ms ?? r.median_ms, rel_err: r.rel_err });
+    }
+  }
+} else {
+  notes.errors.push('browser part missing (build/bench/browser.json)');
+}
+
+const nativeCtx = {};
+for (const [file, contender] of [['native.json', 'native'], ['native-sse42.json', 'native-sse42']]) {
+  const gb = await readJson(path.join(parts, file));
+  if (!gb) {
+    notes.errors.push(`${contender}: ${file} missing`);
+    continue;
+  }
+  nativeCtx[contender] = { xsimd_arch: gb.context.xsimd_arch, registered: gb.context.registered_losses,
+    library_build_type: gb.context.library_build_type };
+  nativeCtx.host = gb.context;
+  const registered = String(gb.context.registered_losses ?? '').split(',');
+  for (const [w, loss] of Object.entries(LOSS_OF)) {
+    if (!registered.includes(loss)) notes.skipped.push(`${contender} ${w}: ${loss} is not registered yet`);
+  }
+  for (const b of gb.benchmarks) {
+    if (b.aggregate_name !== 'median') continue;
+    const [workload, n] = b.run_name.split('/');
+    if (!WORKLOADS.includes(workload)) continue;  // e.g. the --registry sweep
+    if (b.error_occurred) {
+      notes.errors.push(`${contender} ${workload} n=${n}: ${b.error_message}`);
+      continue;
+    }
+    const scale = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3 }[b.time_unit];
+    runs.push({ workload, n: Number(n), contender, median_ms: (wallClock ? b.real_time : b.cpu_time) * scale,
+      wall_ms: b.real_time * scale, rel_err: b.rel_err ?? null });
+  }
+}
+
+const torch = await readJson(path.join(parts, 'torch.json'));
+if (torch) {
+  for (const r of torch.runs) {
+    runs.push({ workload: r.workload, n: r.n, contender: 'pytorch-1t',
+      median_ms: wallClock ? r.wall_median_ms ?? r.median_ms : r.median_ms,
+      wall_ms: r.wall_median_ms ?? r.median_ms, rel_err: r.rel_err });
+  }
+} else {
+  notes.skipped.push('pytorch-1t: /usr/bin/python3 cannot import torch (apt install python3-torch)');
+}
+
+// Wall time well above CPU time: other processes had the core (a busy host).
+const busy = runs.filter((r) => r.wall_ms > 1.25 * r.median_ms);
+
+// ---- order ------------------------------------------------------------------------------------
+const CONTENDERS = ['losslab-simd', 'losslab-scalar', 'js-loop', 'tfjs-wasm', 'tfjs-cpu', 'wasm-sum',
+  'native-sse42', 'native', 'pytorch-1t'];
+// ce1000 is 3000 x 1000 at every N: it is listed (and its targets judged) with N = 3e6.
+const groupN = (r) => (r.workload === 'ce1000' ? 3e6 : r.n);
+runs.sort((a, b) => groupN(a) - groupN(b) || WORKLOADS.indexOf(a.workload) - WORKLOADS.indexOf(b.workload) ||
+  CONTENDERS.indexOf(a.contender) - CONTENDERS.indexOf(b.contender));
+const find = (w, n, c) => runs.find((r) => r.workload === w && r.n === n && r.contender === c);
+const sizes = [...new Set(runs.map(groupN))].sort((a, b) => a - b);
+
+// ---- machine ----------------------------------------------------------------------------------
+const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+const flags = (cpuinfo.match(/^flags\s*:(.*)$/m)?.[1] ?? '').trim().split(/\s+/);
+const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '';
+const machine = {
+  date: new Date().toISOString(),
+  quick,
+  cpu: os.cpus()[0]?.model ?? null,
+  cpus: os.cpus().length,
+  cpu_mhz: nativeCtx.host?.mhz_per_cpu ?? (os.cpus()[0]?.speed || null),
+  simd_flags: ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw'].filter((f) => flags.includes(f)),
+  caches: nativeCtx.host?.caches?.map((c) => `L${c.level} ${c.type} ${c.size / 1024} KiB x${c.num_sharing ? Math.round(os.cpus().length / c.num_sharing) : 1}`) ?? null,
+  memory_gib: Math.round(os.totalmem() / 2 ** 30),
+  os: osRelease.match(/^PRETTY_NAME="?([^"\n]*)/m)?.[1] ?? os.type(),
+  kernel: os.release(),
+  // 1-minute load average when each part started (bench.sh --loads=start:0.1,native:0.3,...),
+  // and at the end: > 1 on this many cores means other processes competed for the CPU.
+  load_average: Object.fromEntries([
+    ['end', Number(os.loadavg()[0].toFixed(2))],
+    ...(arg('loads', '') || '').split(',').filter(Boolean).map((kv) => kv.split(':')).map(([k, v]) => [k, Number(v)]),
+  ].sort(([a], [b]) => (a === 'end') - (b === 'end'))),
+  node: process.version,
+  chromium: browser?.env?.chromium ?? null,
+  user_agent: browser?.env?.userAgent ?? null,
+  cross_origin_isolated: browser?.env?.crossOriginIsolated ?? null,
+  timer_resolution_ms: browser?.env?.timerResolutionMs ?? null,
+  emscripten: sh('em++', ['--version'])?.split('\n')[0]?.replace(/^emcc \(.*?\) /, 'emcc ') ?? null,
+  gcc: sh('g++', ['--version'])?.split('\n')[0] ?? null,
+  losslab_wasm: browser?.env?.losslab ?? null,
+  native_xsimd_arch: nativeCtx.native?.xsimd_arch ?? null,
+  native_sse42_xsimd_arch: nativeCtx['native-sse42']?.xsimd_arch ?? null,
+  google_benchmark_library_build_type: nativeCtx.native?.library_build_type ?? null,
+  tfjs: browser?.env?.tfjs ?? null,
+  torch: torch ? { version: torch.torch, threads: torch.threads } : null,
+  git: sh('git', ['-C', root, 'describe', '--always', '--dirty']),
+  bench: { sizes, reps: Number(arg('reps', 7)), skipped: notes.skipped, errors: notes.errors,
+    browser_clock: browser?.env?.clock ?? null,
+    clock: wallClock ? 'median_ms = median wall-clock time per call' :
+      'median_ms = median CPU time per call of the thread running it (Chromium main thread, ' +
+      'the native benchmark, the PyTorch thread); equal to wall time on an idle host',
+    wall_clock_above_cpu_time: `${busy.length} of ${runs.length} measurements had wall > 1.25 x CPU time` },
+};
+
+// ---- markdown ---------------------------------------------------------------------------------
+const label = (w) => (w === 'ce1000' ? 'ce1000 (3000×1000)' : `${w}`);
+
+const md = [];
+md.push(`# losslab bench ${quick ? '(--quick)' : '(full)'}`, '');
+md.push(`${machine.date.slice(0, 16).replace('T', ' ')} UTC · ${machine.cpu} · ${machine.cpus} cores · ` +
+  `${machine.simd_flags.join('/')} · ${machine.os} · ${machine.chromium ? `Chromium ${machine.chromium}` : 'no browser'}` +
+  ` · load avg ${Object.entries(machine.load_average).map(([k, v]) => `${k} ${v}`).join(', ')} · git ${machine.git}`, '');
+md.push((wallClock ? 'ms = median per-call wall-clock time (≥ 7 timed runs after warm-up, one thread everywhere). '
+  : 'ms = median per-call CPU time of the thread running the contender (≥ 7 timed runs after ' +
+    'warm-up, one thread everywhere; on an idle host the same as the wall column). ') +
+  '`×simd` = time / losslab-simd time (> 1: slower than losslab). ns/el = ns per input element ' +
+  '(N for elementwise, N×C for cross-entropy, N rows for gen_b). GB/s = bytes read (input + target; ' +
+  'gen_b: bytes written) / time. rel err = |result − float64 reference| / |reference|.', '');
+
+for (const n of sizes) {
+  const rows = runs.filter((r) => groupN(r) === n);
+  md.push(`## N = ${fmtN(n)}`, '');
+  // Summary matrix: ms (×simd).
+  const present = CONTENDERS.filter((c) => rows.some((r) => r.contender === c));
+  md.push(`| workload | ${present.join(' | ')} |`, `|---|${present.map(() => '---:').join('|')}|`);
+  for (const w of WORKLOADS) {
+    const wr = rows.filter((r) => r.workload === w);
+    if (!wr.length) continue;
+    const simd = wr.find((r) => r.contender === 'losslab-simd');
+    md.push(`| ${label(w)} | ${present.map((c) => {
+      const r = wr.find((x) => x.contender === c);
+      if (!r) return '';
+      const ratio = simd && c !== 'losslab-simd' ? ` (${fmtRatio(r.median_ms / simd.median_ms)}×)` : '';
+      return `${fmtMs(r.median_ms)}${ratio}`;
+    }).join(' | ')} |`);
+  }
+  md.push('');
+  md.push('| workload | contender | ms | ns/el | GB/s | ×simd | rel err | wall ms |', '|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const { elements, bytes } = sizeOf(r.workload, r.n);
+    const simd = find(r.workload, r.n, 'losslab-simd');
+    md.push(`| ${label(r.workload)} | ${r.contender} | ${fmtMs(r.median_ms)} | ` +
+      `${(r.median_ms * 1e6 / elements).toFixed(2)} | ${(bytes / (r.median_ms * 1e6)).toFixed(2)} | ` +
+      `${simd ? fmtRatio(r.median_ms / simd.median_ms) : '–'} | ${fmtErr(r.rel_err)} | ${fmtMs(r.wall_ms)} |`);
+  }
+  md.push('');
+}
+
+// ---- targets (issue 6 item 3 at N = 3e6; accuracy at N = 3e7; issue 3 item 7; issue 4 item 5) -----
+const T = 3e6;
+const targets = [];
+const ms = (w, c) => find(w, w === 'ce1000' ? 3000 : T, c)?.median_ms;
+const whyMissing = (w, c) => notes.skipped.find((s) => s.startsWith(`${c} ${w} `))?.replace(/^.*?: /, `${c}: `) ??
+  notes.errors.find((s) => s.startsWith(`${c} ${w} `)) ?? `${c} not measured`;
+const target = (what, value, ok, detail) =>
+  targets.push({ what, value, status: ok == null ? 'not measured' : ok ? 'met' : 'NOT met', detail });
+// r = time(slow) / time(fast) on workload w at N = 3e6.
+function ratioTarget(what, w, slow, fast, ok, show = (r) => `${fmtRatio(r)}×`) {
+  const a = ms(w, slow);
+  const b = ms(w, fast);
+  if (a == null || b == null) {
+    target(what, null, null, [a == null && whyMissing(w, slow), b == null && whyMissing(w, fast)].filter(Boolean).join('; '));
+    return;
+  }
+  target(what, show(a / b), ok(a / b), `${fast} ${fmtMs(b)} ms, ${slow} ${fmtMs(a)} ms`);
+}
+for (const [w, min] of [['mse', 6], ['bce', 6], ['ce3', 6], ['bce_logits', 4], ['ce1000', 8]]) {
+  ratioTarget(`${label(w)}: ≥ ${min}× faster than tfjs-wasm`, w, 'tfjs-wasm', 'losslab-simd', (r) => r >= min);
+}
+ratioTarget('mse: ≥ 85 % of the wasm sum\'s bandwidth', 'mse', 'wasm-sum', 'losslab-simd', (r) => r >= 0.85,
+  (r) => `${(100 * r).toFixed(0)} %`);
+for (const w of WORKLOADS) {
+  ratioTarget(`${label(w)}: wasm SIMD within 1.25× of native SSE4.2`, w, 'losslab-simd', 'native-sse42', (r) => r <= 1.25);
+}
+for (const w of WORKLOADS) {
+  if (w === 'gen_b') {
+    ratioTarget('gen_b: recipe B in Chromium ≤ 0.5× PyTorch 1-thread', w, 'losslab-simd', 'pytorch-1t', (r) => r <= 0.5);
+  } else {
+    ratioTarget(`${label(w)}: Chromium faster than PyTorch 1-thread`, w, 'pytorch-1t', 'losslab-simd', (r) => r > 1);
+  }
+}
+for (const w of ['bce', 'bce_logits', 'ce3', 'ce1000']) {
+  ratioTarget(`${label(w)}: SIMD build ≥ 3× the scalar build (issue 3)`, w, 'losslab-scalar', 'losslab-simd', (r) => r >= 3);
+}
+{
+  const mine = ['losslab-simd', 'losslab-scalar', 'native-sse42', 'native'];
+  const worstAt = (n) => runs.filter((r) => mine.includes(r.contender) && r.rel_err != null &&
+    (r.n === n || r.workload === 'ce1000')).reduce((m, r) => (r.rel_err > (m?.rel_err ?? -1) ? r : m), null);
+  const have3e7 = runs.some((r) => r.n === 3e7 && mine.includes(r.contender));
+  const w7 = have3e7 ? worstAt(3e7) : null;
+  const w6 = worstAt(T);
+  target('relative error ≤ 1e-7 at N = 3e7 (losslab, every workload)',
+    w7 ? `max ${fmtErr(w7.rel_err)}` : null, w7 ? w7.rel_err <= 1e-7 : null,
+    w7 ? `worst: ${w7.contender} ${w7.workload}` :
+      `N = 3e7 not run (--quick)${w6 ? `; at N = 3e6 max ${fmtErr(w6.rel_err)} (${w6.contender} ${w6.workload})` : ''}`);
+}
+md.push('## Targets (ratios at N = 3e6, accuracy at N = 3e7)', '');
+md.push('| target | measured | status | detail |', '|---|---:|---|---|');
+for (const t of targets) md.push(`| ${t.what} | ${t.value ?? '–'} | ${t.status} | ${t.detail ?? ''} |`);
+md.push('');
+if (busy.length && !wallClock) {
+  md.push(`**Busy host**: in ${busy.length} of ${runs.length} measurements the wall-clock time was > 1.25× ` +
+    'the CPU time (other processes shared the cores). The times and ratios above are CPU times, ' +
+    'which such load barely moves; the wall column shows what it did to elapsed time.', '');
+}
+if (notes.skipped.length || notes.errors.length) {
+  md.push('## Not measured', '');
+  for (const s of notes.skipped) md.push(`- skipped: ${s}`);
+  for (const s of notes.errors) md.push(`- error: ${s}`);
+  md.push('');
+}
+md.push(`Machine: ${machine.cpu}, ${machine.cpus} cores @ ${machine.cpu_mhz} MHz, ${machine.memory_gib} GiB, ` +
+  `${machine.caches?.join(', ') ?? ''}; ${machine.os}, Linux ${machine.kernel}; node ${machine.node}; ` +
+  `${machine.emscripten}; ${machine.gcc}; native builds: xsimd ${machine.native_xsimd_arch} (-march=native) and ` +
+  `${machine.native_sse42_xsimd_arch} (-march=x86-64-v2); TF.js ${machine.tfjs?.version} ` +
+  `(wasm SIMD ${machine.tfjs?.wasmSimd}, ${machine.tfjs?.wasmThreads} thread); ` +
+  `PyTorch ${machine.torch?.version ?? 'n/a'} (${machine.torch?.threads ?? '–'} thread).`, '');
+
+const text = md.join('\n');
+await mkdir(path.join(root, 'bench/results'), { recursive: true });
+await writeFile(path.join(root, 'bench/results/latest.json'),
+  `${JSON.stringify({ runs: runs.map(({ workload, n, contender, median_ms, rel_err }) =>
+    ({ workload, n, contender, median_ms: Number(median_ms.toPrecision(4)), rel_err: rel_err == null ? null : Number(rel_err.toPrecision(3)) })),
+  machine: { ...machine, targets } }, null, 1)}\n`);
+await writeFile(path.join(root, 'bench/results/latest.md'), `${text}\n`);
+process.stdout.write(`${text}\n`);

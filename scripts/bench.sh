@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# npm run bench [-- --quick]: losslab against its peers, measured in one run (bench/README.md).
+#   full:    N = 3e4, 3e5, 3e6, 3e7 (cross-entropy 3000 x 1000 once)
+#   --quick: N = 3e6 only (< 3 minutes once the builds exist)
+#   --reps=N: timed runs per median (default 7); --clock=wall: wall-clock medians instead of the
+#             CPU time of the running thread (bench/README.md "Timing")
+# Parts: native Google Benchmark at host width and at SSE4.2 width, PyTorch 1 thread (when
+# /usr/bin/python3 has torch), then one headless Chromium session for everything in the browser.
+# Writes bench/results/latest.json and bench/results/latest.md, and prints the markdown table.
+# Progress goes to stderr; stdout is the table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+QUICK=0
+REPS=7
+CLOCK=cpu
+for a in "$@"; do
+  case $a in
+    --quick) QUICK=1 ;;
+    --reps=*) REPS=${a#--reps=} ;;
+    --clock=cpu | --clock=wall) CLOCK=${a#--clock=} ;;
+    *) echo "bench: unknown argument '$a' (expected --quick, --reps=N, --clock=cpu|wall)" >&2; exit 2 ;;
+  esac
+done
+SIZES=3e4,3e5,3e6,3e7
+((QUICK)) && SIZES=3e6
+T0=$SECONDS
+step() { echo "== bench: $* ($((SECONDS - T0)) s)" >&2; }
+# 1-minute load average as each measuring part starts (reported: a busy host skews timings).
+LOADS="start:$(cut -d' ' -f1 /proc/loadavg)"
+load() { LOADS+=",$1:$(cut -d' ' -f1 /proc/loadavg)"; }
+
+{
+  step "setup (libbenchmark-dev, xsimd, npm)"
+  LOSSLAB_SETUP_BENCH=1 bash scripts/setup.sh
+  if [[ ! -f node_modules/@tensorflow/tfjs-backend-wasm/package.json ||
+        ! -f node_modules/@tensorflow/tfjs-backend-cpu/package.json ||
+        ! -f node_modules/@tensorflow/tfjs-core/package.json ]]; then
+    npm ci --no-audit --no-fund
+  fi
+
+  step "wasm builds (scripts/build.sh)"
+  bash scripts/build.sh
+
+  mkdir -p build/bench
+  rm -f build/bench/{browser,native,native-sse42,torch}.json
+  if [[ ! -f build/bench/wasm_sum.wasm || bench/wasm_sum.cpp -nt build/bench/wasm_sum.wasm ]]; then
+    step "wasm sum stick"
+    NODE_PATH=/usr/share/nodejs em++ -O3 -msimd128 --no-entry -sSTANDALONE_WASM \
+      -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -Wall -Wextra -Werror \
+      -o build/bench/wasm_sum.wasm bench/wasm_sum.cpp
+  fi
+
+  J=$(nproc)
+  for flavor in native sse42; do
+    dir=build/bench-$flavor
+    march=native
+    [[ $flavor == sse42 ]] && march=x86-64-v2
+    step "native bench build ($dir, -march=$march)"
+    if [[ ! -f $dir/CMakeCache.txt ]]; then
+      cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DLOSSLAB_BENCH=ON -DBUILD_TESTING=OFF \
+        -DLOSSLAB_MARCH=$march >/dev/null
+    fi
+    cmake --build "$dir" -j"$J" --target losslab_native_bench
+  done
+} >&2
+
+out=native
+for flavor in native sse42; do
+  [[ $flavor == sse42 ]] && out=native-sse42
+  step "native bench ($out)"
+  load "$out"
+  "build/bench-$flavor/bench/losslab_native_bench" --sizes=$SIZES --reps="$REPS" \
+    --benchmark_out="build/bench/$out.json" --benchmark_out_format=json >&2
+done
+
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  step "PyTorch, 1 thread"
+  load pytorch
+  /usr/bin/python3 bench/torch_bench.py --sizes=$SIZES --reps="$REPS" --out=build/bench/torch.json >&2
+else
+  step "PyTorch not installed for /usr/bin/python3 (apt install python3-torch): skipped"
+fi
+
+step "browser (headless Chromium)"
+load browser
+node bench/run-browser.mjs --sizes=$SIZES --reps="$REPS" --clock=$CLOCK --out=build/bench/browser.json >&2
+
+step "report"
+args=(--sizes=$SIZES --reps="$REPS" --clock=$CLOCK --loads="$LOADS")
+((QUICK)) && args+=(--quick)
+node bench/report.mjs "${args[@]}"
+step "done: bench/results/latest.json, bench/results/latest.md"
