@@ -162,19 +162,18 @@ test('no leak over 1e5 failing calls (errors are values, thrown in JS)', () => {
 });
 
 test('forgotten tensors are reclaimed by the GC', { skip: typeof global.gc !== 'function' && 'run node with --expose-gc' }, async () => {
-  const M = torch._M;
-  const before = M._malloc(16); M._free(before);
-  for (let i = 0; i < 50; i++) torch.tensor(new Float32Array(1 << 20));   // 200 MB, never disposed
-  for (let i = 0; i < 10; i++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
-  const after = M._malloc(16); M._free(after);
-  assert.ok(torch.heapBytes() < 300 * 2 ** 20, `heap ${torch.heapBytes()}`);
-  const big = torch.tensor(new Float32Array(1 << 24));   // reuses freed blocks
-  big.dispose();
+  // 64 × 16 MiB never disposed: 1 GiB of heap unless the FinalizationRegistry frees them.
+  for (let i = 0; i < 64; i++) {
+    torch.tensor(new Float32Array(1 << 22));
+    global.gc();
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  assert.ok(torch.heapBytes() < 512 * 2 ** 20, `heap ${torch.heapBytes()}`);
 });
 
 test('out-of-memory is a RangeError and the instance keeps working', () => {
   assert.throws(() => torch.rand([1e9, 4]), { name: 'RangeError', message: /out of memory/ });
-  assert.throws(() => torch.tensor(new Float32Array(0), { shape: [0] }).toString() && torch.rand([2e9]), { name: 'RangeError' });
+  assert.throws(() => torch.rand([2e9]), { name: 'RangeError' });
   assert.equal(F.mse_loss(torch.tensor([1]), torch.tensor([3])).toString(), 'tensor(4.)');
 });
 
