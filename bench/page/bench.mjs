@@ -278,6 +278,13 @@ async function init() {
     tfContender('tfjs-cpu', 'cpu', true),
     await wasmSumContender(),
   ];
+  // A/B while working on a kernel: a second SIMD build copied to build/alt-dist/ races as
+  // 'losslab-alt' (ask for it with --contenders=losslab-simd,losslab-alt; never in a default run).
+  const alt = new URL('/build/alt-dist/', location.href);
+  if ((await fetch(new URL('losslab-simd.wasm', alt), { method: 'HEAD' })).ok) {
+    const a = await createLossLab({ simd: true, baseUrl: alt, warnings: 'silent' });
+    contenders.push({ ...losslabContender('losslab-alt', a), optIn: true });
+  }
   await tf.setBackend('wasm');
   await tf.ready();
   return {
@@ -351,7 +358,7 @@ window.runBench = async function runBench({ sizes = [3e6], reps = 7, workloads, 
   env.clock = cpuClock ? 'main-thread CPU time (DevTools ThreadTime)' : 'wall (performance.now)';
   env.cpuClockOverheadMs = cpuOverhead;
   const runs = [];
-  const picked = contenders.filter((c) => !only || only.includes(c.id));
+  const picked = contenders.filter((c) => (only ? only.includes(c.id) : !c.optIn));
   const wls = [...WORKLOADS, { id: 'gen_b' }].filter((w) => !workloads || workloads.includes(w.id));
   for (const w of wls) {
     const ns = w.rows ? [w.rows] : sizes.map(Number);

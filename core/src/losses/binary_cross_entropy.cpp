@@ -23,19 +23,19 @@ struct BceOp {
 #if LOSSLAB_HAVE_SIMD
   // l = (y - 1) max(log(1 - x), -100) - y max(log(x), -100)
   template <class B, class T>
-  static B simd(B x, B y, B, const detail::EwParams<T>&) {
-    const B one(T(1)), zero(T(0)), lo(T(-100));
+  LOSSLAB_INLINE static B simd(B x, B y, B, const detail::EwParams<T>&, const detail::SimdK<B>& k) {
+    const B one = k.one, zero = k.zero, lo = k.minus100;
     const B omx = one - x;
     const auto y1 = y == one;
     if (xsimd::all(y1 | (y == zero))) {
       // Hard labels: one log per element. L0 = max(log x, -100) and L1 = max(log(1 - x), -100)
       // lie in [-100, +0] and are not both 0, so with y = 1 the formula 0 L1 - L0 is -L0, and
       // with y = +-0 it is -L1 - y L0 = -L1 + y, signs of zero included.
-      const B la = xsimd::max(detail::fast_log(xsimd::select(y1, x, omx)), lo);
+      const B la = xsimd::max(detail::fast_log(xsimd::select(y1, x, omx), k), lo);
       return xsimd::select(y1, -la, (y - one) * la + y);
     }
-    return (y - one) * xsimd::max(detail::fast_log(omx), lo) -
-           y * xsimd::max(detail::fast_log(x), lo);
+    return (y - one) * xsimd::max(detail::fast_log(omx, k), lo) -
+           y * xsimd::max(detail::fast_log(x, k), lo);
   }
 #endif
   // torch's backward kernel: g (x - y) / max((1 - x) x, EPSILON), EPSILON = 1e-12.

@@ -31,14 +31,14 @@ struct BceLogitsOp {
 #if LOSSLAB_HAVE_SIMD
   // l = (1 - y) x + m + log(1 + exp(-|x|)),  m = max(-x, 0)   [lw (lse + m) with pos_weight]
   template <class B, class T>
-  static B simd(B x, B y, B pw, const detail::EwParams<T>& p) {
-    const B one(T(1)), zero(T(0));
-    const B m = xsimd::max(-x, zero);
+  LOSSLAB_INLINE static B simd(B x, B y, B pw, const detail::EwParams<T>& p,
+                               const detail::SimdK<B>& k) {
+    const B one = k.one;
+    const B m = xsimd::max(k.zero - x, k.zero);
     // exp(-m) + exp(-x - m) is exp(0) + exp(-|x|) for finite x, exactly: one exp, not two.
-    // x = -inf makes torch's -x - m NaN (inf - inf); keep that.
-    B lse = detail::fast_log(one + detail::fast_exp(-xsimd::abs(x)));
-    lse = xsimd::select(x == B(-std::numeric_limits<T>::infinity()),
-                        B(std::numeric_limits<T>::quiet_NaN()), lse);
+    // x = -inf makes torch's -x - m NaN (inf - inf); keep that. (NaN x: (1 - y) x is NaN.)
+    B lse = detail::log1p_exp_neg_abs(x, k);
+    lse = xsimd::select(x == k.neg_inf, k.qnan, lse);
     if (p.has_pos_weight) {
       const B lw = (pw - one) * y + one;
       return (one - y) * x + lw * (lse + m);

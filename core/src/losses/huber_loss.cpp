@@ -20,7 +20,7 @@ struct HuberOp {
 #if LOSSLAB_HAVE_SIMD
   // l = z < delta ? 0.5 z z : delta (z - 0.5 delta),  z = |x - y|
   template <class B, class T>
-  static B simd(B x, B y, B, const detail::EwParams<T>& p) {
+  LOSSLAB_INLINE static B simd(B x, B y, B, const detail::EwParams<T>& p, const detail::SimdK<B>&) {
     const B z = xsimd::abs(x - y);
     const B delta(p.delta), half(T(0.5));
     return xsimd::select(z < delta, half * z * z, delta * (z - half * delta));

@@ -34,13 +34,14 @@ struct KlDivOp {
 #if LOSSLAB_HAVE_SIMD
   // l = xlogy(y, y) - y x,  or exp(y) (y - x) with log_target
   template <class B, class T>
-  static B simd(B x, B y, B, const detail::EwParams<T>& p) {
-    if (p.log_target) return detail::fast_exp(y) * (y - x);
-    const B zero(T(0));
+  LOSSLAB_INLINE static B simd(B x, B y, B, const detail::EwParams<T>& p,
+                               const detail::SimdK<B>& k) {
+    if (p.log_target) return detail::fast_exp(y, k) * (y - x);
+    const B zero = k.zero;
     // y log(y) is already NaN for NaN y; only y == 0 needs the select (and log(1) in its lanes
     // keeps the batch on fast_log's fast path).
     const auto y0 = y == zero;
-    return xsimd::select(y0, zero, y * detail::fast_log(xsimd::select(y0, B(T(1)), y))) - y * x;
+    return xsimd::select(y0, zero, y * detail::fast_log(xsimd::select(y0, k.one, y), k)) - y * x;
   }
 #endif
   template <class T>

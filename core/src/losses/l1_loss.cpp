@@ -16,7 +16,7 @@ struct L1Op {
 #if LOSSLAB_HAVE_SIMD
   // l = |x - y|
   template <class B, class T>
-  static B simd(B x, B y, B, const detail::EwParams<T>&) {
+  LOSSLAB_INLINE static B simd(B x, B y, B, const detail::EwParams<T>&, const detail::SimdK<B>&) {
     return xsimd::abs(x - y);
   }
 #endif

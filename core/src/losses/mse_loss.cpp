@@ -14,7 +14,7 @@ struct MseOp {
   }
 #if LOSSLAB_HAVE_SIMD
   template <class B, class T>
-  static B simd(B x, B y, B, const detail::EwParams<T>&) {
+  LOSSLAB_INLINE static B simd(B x, B y, B, const detail::EwParams<T>&, const detail::SimdK<B>&) {
     const B d = x - y;
     return d * d;
   }

@@ -21,7 +21,7 @@ struct SmoothL1Op {
 #if LOSSLAB_HAVE_SIMD
   // l = z < beta ? 0.5 z z / beta : z - 0.5 beta,  z = |x - y|
   template <class B, class T>
-  static B simd(B x, B y, B, const detail::EwParams<T>& p) {
+  LOSSLAB_INLINE static B simd(B x, B y, B, const detail::EwParams<T>& p, const detail::SimdK<B>&) {
     const B z = xsimd::abs(x - y);
     const B beta(p.beta), half(T(0.5));
     return xsimd::select(z < beta, half * z * z / beta, z - half * beta);

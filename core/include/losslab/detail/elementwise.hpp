@@ -2,7 +2,8 @@
 // bce_with_logits, kl_div). Each loss file supplies an Op:
 //   static constexpr EwInfo kInfo;                       // name, shape/dtype rules
 //   template <class T> static T scalar(T x, T y, T pw, const EwParams<T>&);   // reference
-//   template <class B, class T> static B simd(B x, B y, B pw, const EwParams<T>&);  // xsimd
+//   template <class B, class T>                                                      // xsimd
+//   static B simd(B x, B y, B pw, const EwParams<T>&, const SimdK<B>&);
 //   template <class T> static T grad(T x, T y, T pw, const EwParams<T>&);     // d l / d x
 // or, instead of grad, when PyTorch's backward multiplies the upstream gradient g inside its
 // formula (so 'none' gradients round exactly as torch's do):
@@ -17,7 +18,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "losslab/detail/xsimd.hpp"
+#include "losslab/detail/simd_math.hpp"
 #include "losslab/loss.hpp"
 
 namespace losslab::detail {
@@ -94,17 +95,18 @@ void ew_none(const EwPrepared& a, T* out, const EwParams<T>& p, bool simd) {
   if (simd) {
     using B = xsimd::batch<T>;
     constexpr int64_t L = static_cast<int64_t>(B::size);
-    const B one(T(1));
+    const SimdK<B> k;  // the kernel's constants, loaded once per call
+    const B one = k.one;
     for (; i + L <= n; i += L) {
       B l = Op::simd(B::load_unaligned(x + i), B::load_unaligned(y + i),
-                     pw ? B::load_unaligned(pw + i) : one, p);
+                     pw ? B::load_unaligned(pw + i) : one, p, k);
       if (w) l = l * B::load_unaligned(w + i);
       l.store_unaligned(out + i);
     }
     if (i < n) {
       const int64_t r = n - i;
       B l = Op::simd(load_tail(x + i, r, T(0.5)), load_tail(y + i, r, T(0.5)),
-                     pw ? load_tail(pw + i, r, T(1)) : one, p);
+                     pw ? load_tail(pw + i, r, T(1)) : one, p, k);
       if (w) l = l * load_tail(w + i, r, T(1));
       alignas(64) T buf[B::size];
       l.store_aligned(buf);
@@ -121,6 +123,49 @@ void ew_none(const EwPrepared& a, T* out, const EwParams<T>& p, bool simd) {
   }
 }
 
+#if LOSSLAB_HAVE_SIMD
+// One batch of weighted losses at i; the weight and pos_weight branches are compile-time, so the
+// hot loop carries no per-batch test for them.
+template <class Op, bool kW, bool kPw, class B, class T>
+LOSSLAB_INLINE B ew_batch(const T* x, const T* y, const T* w, const T* pw, int64_t i,
+                          const EwParams<T>& p, const SimdK<B>& k) {
+  B pwb = k.one;
+  if constexpr (kPw) pwb = B::load_unaligned(pw + i);
+  B l = Op::simd(B::load_unaligned(x + i), B::load_unaligned(y + i), pwb, p, k);
+  if constexpr (kW) l = l * B::load_unaligned(w + i);
+  return l;
+}
+
+// The whole batches of ew_sum: working-precision lanes over blocks of kAccumulateBlock elements,
+// each block flushed into the double total. Returns the index of the first element not summed.
+template <class Op, bool kW, bool kPw, class T>
+int64_t ew_sum_batches(const T* x, const T* y, const T* w, const T* pw, int64_t n,
+                       const EwParams<T>& p, double& total) {
+  using B = xsimd::batch<T>;
+  constexpr int64_t L = static_cast<int64_t>(B::size);
+  constexpr int64_t kSteps = kAccumulateBlock / L;
+  const SimdK<B> k;  // the kernel's constants, loaded once per call
+  alignas(64) T lanes[B::size];
+  auto flush = [&](const B& acc) {
+    acc.store_aligned(lanes);
+    for (std::size_t q = 0; q < B::size; ++q) total += static_cast<double>(lanes[q]);
+  };
+  int64_t i = 0;
+  while (i + L <= n) {
+    B acc0 = k.zero, acc1 = k.zero;
+    const int64_t stop = std::min(n - (n - i) % L, i + kSteps * L);
+    for (; i + 2 * L <= stop; i += 2 * L) {
+      acc0 += ew_batch<Op, kW, kPw>(x, y, w, pw, i, p, k);
+      acc1 += ew_batch<Op, kW, kPw>(x, y, w, pw, i + L, p, k);
+    }
+    for (; i < stop; i += L) acc0 += ew_batch<Op, kW, kPw>(x, y, w, pw, i, p, k);
+    flush(acc0);
+    flush(acc1);
+  }
+  return i;
+}
+#endif
+
 // Sum of the per element losses: working-precision lanes over short blocks, flushed into a
 // double total (accurate at N = 3e7 without a second pass).
 template <class Op, class T>
@@ -135,45 +180,23 @@ double ew_sum(const EwPrepared& a, const EwParams<T>& p, bool simd) {
 #if LOSSLAB_HAVE_SIMD
   if (simd) {
     using B = xsimd::batch<T>;
-    constexpr int64_t L = static_cast<int64_t>(B::size);
-    constexpr int64_t kSteps = kAccumulateBlock / L;
-    const B one(T(1));
-    alignas(64) T lanes[B::size];
-    auto flush = [&](const B& acc) {
-      acc.store_aligned(lanes);
-      for (std::size_t k = 0; k < B::size; ++k) total += static_cast<double>(lanes[k]);
-    };
-    while (i + L <= n) {
-      B acc0(T(0)), acc1(T(0));
-      const int64_t stop = std::min(n - (n - i) % L, i + kSteps * L);
-      for (; i + 2 * L <= stop; i += 2 * L) {
-        B l0 = Op::simd(B::load_unaligned(x + i), B::load_unaligned(y + i),
-                        pw ? B::load_unaligned(pw + i) : one, p);
-        B l1 = Op::simd(B::load_unaligned(x + i + L), B::load_unaligned(y + i + L),
-                        pw ? B::load_unaligned(pw + i + L) : one, p);
-        if (w) {
-          l0 = l0 * B::load_unaligned(w + i);
-          l1 = l1 * B::load_unaligned(w + i + L);
-        }
-        acc0 += l0;
-        acc1 += l1;
-      }
-      for (; i < stop; i += L) {
-        B l = Op::simd(B::load_unaligned(x + i), B::load_unaligned(y + i),
-                       pw ? B::load_unaligned(pw + i) : one, p);
-        if (w) l = l * B::load_unaligned(w + i);
-        acc0 += l;
-      }
-      flush(acc0);
-      flush(acc1);
-    }
+    if (w && pw)
+      i = ew_sum_batches<Op, true, true>(x, y, w, pw, n, p, total);
+    else if (w)
+      i = ew_sum_batches<Op, true, false>(x, y, w, pw, n, p, total);
+    else if (pw)
+      i = ew_sum_batches<Op, false, true>(x, y, w, pw, n, p, total);
+    else
+      i = ew_sum_batches<Op, false, false>(x, y, w, pw, n, p, total);
     if (i < n) {
+      const SimdK<B> k;
       const int64_t r = n - i;
       B l = Op::simd(load_tail(x + i, r, T(0.5)), load_tail(y + i, r, T(0.5)),
-                     pw ? load_tail(pw + i, r, T(1)) : one, p);
+                     pw ? load_tail(pw + i, r, T(1)) : k.one, p, k);
       if (w) l = l * load_tail(w + i, r, T(1));
+      alignas(64) T lanes[B::size];
       l.store_aligned(lanes);
-      for (int64_t k = 0; k < r; ++k) total += static_cast<double>(lanes[k]);
+      for (int64_t q = 0; q < r; ++q) total += static_cast<double>(lanes[q]);
     }
     return total;
   }

@@ -22,9 +22,8 @@
 #include <cstring>
 #include <limits>
 
-#if LOSSLAB_HAVE_SIMD
-#include <xsimd/xsimd.hpp>
-#endif
+#include "losslab/detail/kconst.hpp"
+#include "losslab/detail/xsimd.hpp"
 
 namespace losslab::detail::pm {
 
@@ -96,27 +95,28 @@ V rint_f64(const V& x) {
 template <class V>
 V exp_f32(const V& x) {
   using U = decltype(vbits(x));
+  const auto& K = math_k();
   // Clamp (NaN goes to the low end; it is restored at the end). Below -104 the result rounds
   // to 0, above 89 it overflows to +inf, and both still come out of the formula below.
-  V xc = vsel(x >= V(-104.0f), x, V(-104.0f));
-  xc = vsel(xc <= V(89.0f), xc, V(89.0f));
-  const V n = rint_f32(xc * V(1.44269504088896341f));  // in [-150, 128]
-  V r = xc - n * V(0.693359375f);                      // n * C1 is exact
-  r = r - n * V(-2.12194440e-4f);
+  V xc = vsel(x >= V(K.pe_lo), x, V(K.pe_lo));
+  xc = vsel(xc <= V(K.pe_hi), xc, V(K.pe_hi));
+  const V n = (xc * V(K.log2e) + V(K.rint_magic)) - V(K.rint_magic);  // rint, in [-150, 128]
+  V r = xc - n * V(K.ln2_hi);                                         // n * C1 is exact
+  r = r - n * V(K.ln2_lo);
   const V z = r * r;
-  V y = V(1.9875691500e-4f);
-  y = y * r + V(1.3981999507e-3f);
-  y = y * r + V(8.3334519073e-3f);
-  y = y * r + V(4.1665795894e-2f);
-  y = y * r + V(1.6666665459e-1f);
-  y = y * r + V(5.0000001201e-1f);
-  y = y * z + r + V(1.0f);
+  V y = V(K.pe0);
+  y = y * r + V(K.pe1);
+  y = y * r + V(K.pe2);
+  y = y * r + V(K.pe3);
+  y = y * r + V(K.pe4);
+  y = y * r + V(K.pe5);
+  y = y * z + r + V(K.one);
   // 2^n = 2^n1 * 2^n2 with n1, n2 in [-75, 65]: both factors normal, one rounding at the end.
   // The bits of 2^k are (k + 127) << 23; k + 127 + 2^23 holds k + 127 in its low mantissa bits.
-  const V n1 = rint_f32(n * V(0.5f));
+  const V n1 = (n * V(K.half) + V(K.rint_magic)) - V(K.rint_magic);
   const V n2 = n - n1;
-  const V s1 = vfrom_bits(U(vbits(n1 + V(8388735.0f)) << 23));
-  const V s2 = vfrom_bits(U(vbits(n2 + V(8388735.0f)) << 23));
+  const V s1 = vfrom_bits(U(vbits(n1 + V(K.exp_bias)) << 23));
+  const V s2 = vfrom_bits(U(vbits(n2 + V(K.exp_bias)) << 23));
   y = y * s1 * s2;
   return vsel(x != x, x, y);
 }
@@ -125,35 +125,36 @@ V exp_f32(const V& x) {
 template <class V>
 V log_f32(const V& x) {
   using U = decltype(vbits(x));
-  const V inf(std::numeric_limits<float>::infinity());
+  const auto& K = math_k();
+  const V inf(K.inf);
   // Subnormals: scale by 2^23 first.
-  const auto sub = x < V(1.17549435e-38f);
-  const V xs = vsel(sub, x * V(8388608.0f), x);
+  const auto sub = x < V(K.min_normal);
+  const V xs = vsel(sub, x * V(K.two23), x);
   const U bits = vbits(xs);
   // Biased exponent as a float: (bits >> 23) & 0xff placed in the mantissa of 2^23.
-  V e = vfrom_bits(U(((bits >> 23) & U(0xffu)) | U(0x4b000000u))) - V(8388608.0f + 126.0f);
-  e = e - vsel(sub, V(23.0f), V(0.0f));
-  V m = vfrom_bits(U((bits & U(0x007fffffu)) | U(0x3f000000u)));  // [0.5, 1)
-  const auto lo = m < V(0.707106781186547524f);
-  e = vsel(lo, e - V(1.0f), e);
-  m = vsel(lo, m + m - V(1.0f), m - V(1.0f));
+  V e = vfrom_bits(U(((bits >> 23) & U(K.u_ff)) | U(K.u_expbits))) - V(K.two23_126);
+  e = e - vsel(sub, V(K.pl_e23), V(K.zero));
+  V m = vfrom_bits(U((bits & U(K.u_mant)) | U(K.u_half_bits)));  // [0.5, 1)
+  const auto lo = m < V(K.sqrt_half);
+  e = vsel(lo, e - V(K.one), e);
+  m = vsel(lo, m + m - V(K.one), m - V(K.one));
   const V z = m * m;
-  V y = V(7.0376836292e-2f);
-  y = y * m + V(-1.1514610310e-1f);
-  y = y * m + V(1.1676998740e-1f);
-  y = y * m + V(-1.2420140846e-1f);
-  y = y * m + V(1.4249322787e-1f);
-  y = y * m + V(-1.6668057665e-1f);
-  y = y * m + V(2.0000714765e-1f);
-  y = y * m + V(-2.4999993993e-1f);
-  y = y * m + V(3.3333331174e-1f);
+  V y = V(K.pl0);
+  y = y * m + V(K.pl1);
+  y = y * m + V(K.pl2);
+  y = y * m + V(K.pl3);
+  y = y * m + V(K.pl4);
+  y = y * m + V(K.pl5);
+  y = y * m + V(K.pl6);
+  y = y * m + V(K.pl7);
+  y = y * m + V(K.pl8);
   y = y * m * z;
-  y = y + e * V(-2.12194440e-4f);
-  y = y - V(0.5f) * z;
+  y = y + e * V(K.ln2_lo);
+  y = y - V(K.half) * z;
   V r = m + y;
-  r = r + e * V(0.693359375f);
-  r = vsel(x == V(0.0f), -inf, r);
-  r = vsel(x < V(0.0f), V(std::numeric_limits<float>::quiet_NaN()), r);
+  r = r + e * V(K.ln2_hi);
+  r = vsel(x == V(K.zero), -inf, r);
+  r = vsel(x < V(K.zero), V(std::numeric_limits<float>::quiet_NaN()), r);
   r = vsel(x == inf, x, r);
   return vsel(x != x, x, r);
 }

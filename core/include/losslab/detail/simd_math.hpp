@@ -10,68 +10,158 @@
 // exp within 2 ulp on [-87.3, 88.3] (xsimd's own handles the rest).
 #pragma once
 #include <cstdint>
-#include <limits>
 
+#include "losslab/detail/kconst.hpp"
 #include "losslab/detail/xsimd.hpp"
 
 #if LOSSLAB_HAVE_SIMD
 namespace losslab::detail {
 
-// log(x) for float lanes.
+// The constants of the kernels below as batches, loaded once per call before the hot loop
+// (see kconst.hpp for why they are not literals): `const SimdK<B> k;` then `fast_log(x, k)`.
+template <class B>
+struct SimdK;
+
 template <class A>
-xsimd::batch<float, A> fast_log(const xsimd::batch<float, A>& x) {
+struct SimdK<xsimd::batch<float, A>> {
   using B = xsimd::batch<float, A>;
   using I = xsimd::batch<int32_t, A>;
-  // Not normal or not finite (NaN fails the >=).
-  const auto normal = x >= B(1.17549435e-38f);
-  if (xsimd::any((!normal) | (x == B(std::numeric_limits<float>::infinity()))))
-    return xsimd::log(x);
-  // x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)).
-  I ix = xsimd::bitwise_cast<int32_t>(x) + I(0x3f800000 - 0x3f3504f3);
-  const B k = xsimd::batch_cast<float>((ix >> 23) - I(0x7f));
-  ix = (ix & I(0x007fffff)) + I(0x3f3504f3);
-  const B f = xsimd::bitwise_cast<float>(ix) - B(1.0f);
+  B zero, one, half, two, min_normal, inf, neg_inf, qnan, minus100, sign;
+  I i_log_off, i_log_base, i_mant_mask, i_bias;
+  B lg1, lg2, lg3, lg4, ln2_hi_log, ln2_lo_log;
+  B exp_lo, exp_hi, log2e, ln2_hi, ln2_lo, ep0, ep1, ep2, ep3, ep4, rint_magic, exp_bias;
+  SimdK() {
+    const auto& K = math_k();
+    const auto& C = basic_k<float>();
+    zero = B(C.zero), one = B(C.one), half = B(K.half), two = B(K.two);
+    min_normal = B(K.min_normal), inf = B(K.inf), neg_inf = B(C.neg_inf), qnan = B(C.qnan);
+    minus100 = B(C.minus100), sign = B(C.sign);
+    i_log_off = I(K.i_log_off), i_log_base = I(K.i_log_base), i_mant_mask = I(K.i_mant_mask);
+    i_bias = I(K.i_bias);
+    lg1 = B(K.log_lg1), lg2 = B(K.log_lg2), lg3 = B(K.log_lg3), lg4 = B(K.log_lg4);
+    ln2_hi_log = B(K.ln2_hi_log), ln2_lo_log = B(K.ln2_lo_log);
+    exp_lo = B(K.exp_lo), exp_hi = B(K.exp_hi), log2e = B(K.log2e);
+    ln2_hi = B(K.ln2_hi), ln2_lo = B(K.ln2_lo);
+    ep0 = B(K.ep0), ep1 = B(K.ep1), ep2 = B(K.ep2), ep3 = B(K.ep3), ep4 = B(K.ep4);
+    rint_magic = B(K.rint_magic), exp_bias = B(K.exp_bias);
+  }
+};
+
+template <class A>
+struct SimdK<xsimd::batch<double, A>> {
+  using B = xsimd::batch<double, A>;
+  B zero, one, neg_inf, qnan, minus100, sign;
+  SimdK() {
+    const auto& C = basic_k<double>();
+    zero = B(C.zero), one = B(C.one), neg_inf = B(C.neg_inf), qnan = B(C.qnan);
+    minus100 = B(C.minus100), sign = B(C.sign);
+  }
+};
+
+// -|x| (one OR of the sign bit).
+template <class B>
+LOSSLAB_INLINE B neg_abs(const B& x, const SimdK<B>& k) {
+  return x | k.sign;
+}
+
+// log(x) for float lanes, x normal, positive and finite (the caller guarantees it).
+template <class A>
+LOSSLAB_INLINE xsimd::batch<float, A> fast_log_normal(const xsimd::batch<float, A>& x,
+                                                      const SimdK<xsimd::batch<float, A>>& k) {
+  using B = xsimd::batch<float, A>;
+  using I = xsimd::batch<int32_t, A>;
+  // x = 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)).
+  I ix = xsimd::bitwise_cast<int32_t>(x) + k.i_log_off;
+  const B e = xsimd::batch_cast<float>((ix >> 23) - k.i_bias);
+  ix = (ix & k.i_mant_mask) + k.i_log_base;
+  const B f = xsimd::bitwise_cast<float>(ix) - k.one;
   // log(1 + f) = f - hfsq + s (hfsq + R(z)), s = f / (2 + f).
-  const B s = f / (B(2.0f) + f);
+  const B s = f / (k.two + f);
   const B z = s * s;
   const B w = z * z;
-  const B t1 = w * (B(0.40000972152f) + w * B(0.24279078841f));
-  const B t2 = z * (B(0.66666662693f) + w * B(0.28498786688f));
-  const B hfsq = B(0.5f) * f * f;
-  return k * B(6.9313812256e-01f) +
-         (((s * (hfsq + (t2 + t1)) + k * B(9.0580006145e-06f)) - hfsq) + f);
+  const B t1 = w * (k.lg1 + w * k.lg2);
+  const B t2 = z * (k.lg3 + w * k.lg4);
+  const B hfsq = k.half * f * f;
+  return e * k.ln2_hi_log + (((s * (hfsq + (t2 + t1)) + e * k.ln2_lo_log) - hfsq) + f);
+}
+
+// The rare batches (a lane at an edge) go through xsimd's complete versions, out of line.
+template <class A>
+LOSSLAB_NOINLINE xsimd::batch<float, A> log_slow(xsimd::batch<float, A> x) {
+  return xsimd::log(x);
+}
+template <class A>
+LOSSLAB_NOINLINE xsimd::batch<float, A> exp_slow(xsimd::batch<float, A> x) {
+  return xsimd::exp(x);
+}
+
+// log(x) for float lanes.
+template <class A>
+LOSSLAB_INLINE xsimd::batch<float, A> fast_log(const xsimd::batch<float, A>& x,
+                                               const SimdK<xsimd::batch<float, A>>& k) {
+  // Not normal or not finite (NaN fails the >=).
+  if (xsimd::any((!(x >= k.min_normal)) | (x == k.inf))) return log_slow(x);
+  return fast_log_normal(x, k);
 }
 
 template <class A>
-xsimd::batch<double, A> fast_log(const xsimd::batch<double, A>& x) {
+xsimd::batch<double, A> fast_log(const xsimd::batch<double, A>& x,
+                                 const SimdK<xsimd::batch<double, A>>&) {
   return xsimd::log(x);
+}
+
+// exp(x) for float lanes, x in [-87.3, 88.3] (the caller guarantees it).
+template <class A>
+LOSSLAB_INLINE xsimd::batch<float, A> fast_exp_inrange(const xsimd::batch<float, A>& x,
+                                                       const SimdK<xsimd::batch<float, A>>& k) {
+  using B = xsimd::batch<float, A>;
+  using I = xsimd::batch<int32_t, A>;
+  // x = n ln2 + r, |r| <= ln2 / 2 (ln2 in two parts, n ln2_hi exact). n = rint(x log2 e) by
+  // the 1.5 * 2^23 trick: two additions instead of a rounding call.
+  const B n = (k.log2e * x + k.rint_magic) - k.rint_magic;
+  B r = x - n * k.ln2_hi;
+  r = r - n * k.ln2_lo;
+  B p = k.ep0;
+  p = p * r + k.ep1;
+  p = p * r + k.ep2;
+  p = p * r + k.ep3;
+  p = p * r + k.ep4;
+  p = p * (r * r) + r + k.one;
+  // 2^n: n + 127 sits in the low mantissa bits of n + (2^23 + 127); shift it into the exponent.
+  const I e = xsimd::bitwise_cast<int32_t>(n + k.exp_bias) << 23;
+  return p * xsimd::bitwise_cast<float>(e);
 }
 
 // exp(x) for float lanes.
 template <class A>
-xsimd::batch<float, A> fast_exp(const xsimd::batch<float, A>& x) {
-  using B = xsimd::batch<float, A>;
-  using I = xsimd::batch<int32_t, A>;
-  const auto in_range = (x >= B(-87.3f)) & (x <= B(88.3f));
-  if (xsimd::any(!in_range)) return xsimd::exp(x);
-  // x = k ln2 + r, |r| <= ln2 / 2 (ln2 in two parts, k ln2_hi exact).
-  const B k = xsimd::nearbyint(B(1.44269504088896341f) * x);
-  B r = x - k * B(0.693359375f);
-  r = r - k * B(-2.12194440e-4f);
-  B p = B(1.3997796e-03f);
-  p = p * r + B(8.3955629e-03f);
-  p = p * r + B(4.1665401e-02f);
-  p = p * r + B(1.6666277e-01f);
-  p = p * r + B(0.5f);
-  p = p * (r * r) + r + B(1.0f);
-  // 2^k: k + 127 sits in the low mantissa bits of k + (2^23 + 127); shift it into the exponent.
-  const I e = xsimd::bitwise_cast<int32_t>(k + B(8388735.0f)) << 23;
-  return p * xsimd::bitwise_cast<float>(e);
+LOSSLAB_INLINE xsimd::batch<float, A> fast_exp(const xsimd::batch<float, A>& x,
+                                               const SimdK<xsimd::batch<float, A>>& k) {
+  if (xsimd::any(!((x >= k.exp_lo) & (x <= k.exp_hi)))) return exp_slow(x);
+  return fast_exp_inrange(x, k);
 }
 
 template <class A>
-xsimd::batch<double, A> fast_exp(const xsimd::batch<double, A>& x) {
+xsimd::batch<double, A> fast_exp(const xsimd::batch<double, A>& x,
+                                 const SimdK<xsimd::batch<double, A>>&) {
   return xsimd::exp(x);
+}
+
+// log(1 + exp(-|x|)), each operation rounded as torch rounds it (log of the rounded 1 + t).
+// exp(-|x|) lies in (0, 1], so the log's argument is in [1, 2] and neither guard is needed:
+// below -87.3 the exponential would be subnormal, and 1 + t rounds to 1 all the same, so the
+// argument is clamped there. A NaN x gives some number here; the loss stays NaN through its
+// (1 - y) x term.
+template <class A>
+LOSSLAB_INLINE xsimd::batch<float, A> log1p_exp_neg_abs(const xsimd::batch<float, A>& x,
+                                                        const SimdK<xsimd::batch<float, A>>& k) {
+  const auto t = fast_exp_inrange(xsimd::max(neg_abs(x, k), k.exp_lo), k);
+  return fast_log_normal(k.one + t, k);
+}
+
+template <class A>
+xsimd::batch<double, A> log1p_exp_neg_abs(const xsimd::batch<double, A>& x,
+                                          const SimdK<xsimd::batch<double, A>>& k) {
+  return xsimd::log(k.one + xsimd::exp(neg_abs(x, k)));
 }
 
 }  // namespace losslab::detail
