@@ -151,16 +151,17 @@ void small_rows_c(const T* x, T* y, int64_t r0, int64_t r1, int64_t c_runtime, b
   const int64_t C = CC > 0 ? CC : c_runtime;
   alignas(64) T buf[kCap * W];
   B X[kCap], E[kCap];
+  const pm::K<B> kb;  // exp/log constants, loaded once
   int64_t r = r0;
   for (; r + W <= r1; r += W) {
     const T* xb = x + r * C;
     for (int64_t j = 0; j < C; ++j) X[j] = load_column<B>(xb, C, j);
     B m = X[0];
     for (int64_t j = 1; j < C; ++j) m = xsimd::max(m, X[j]);
-    for (int64_t j = 0; j < C; ++j) E[j] = pm::exp(X[j] - m);
+    for (int64_t j = 0; j < C; ++j) E[j] = pm::exp(X[j] - m, kb);
     const B s = dim_sum<T, B>(lastdim, C, [&](int64_t j) { return E[j]; });
     if constexpr (M == kPick) {
-      const B L = pm::log(s);
+      const B L = pm::log(s, kb);
       const int64_t* tr = t + r;
       const B tv = lanes_of<B>(
           [tr, ii](std::size_t k) { return tr[k] == ii ? T(-1) : static_cast<T>(tr[k]); });
@@ -171,7 +172,7 @@ void small_rows_c(const T* x, T* y, int64_t r0, int64_t r1, int64_t c_runtime, b
       v.store_unaligned(y + (r - r0));
     } else {
       if constexpr (M == kLog) {
-        const B L = pm::log(s);
+        const B L = pm::log(s, kb);
         for (int64_t j = 0; j < C; ++j) ((X[j] - m) - L).store_aligned(buf + j * W);
       } else if (lastdim) {
         const B inv = B(T(1)) / s;
@@ -237,6 +238,8 @@ void big_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdim,
   constexpr int64_t K = kLaneK<T>;
   constexpr int64_t RW = static_cast<int64_t>(RB::size);
   constexpr int64_t R = K / RW;
+  const pm::K<RB> kr;  // exp constants, loaded once
+  const pm::K<B> kb;
   for (int64_t r = r0; r < r1; ++r) {
     if constexpr (M == kPick) {
       if (t[r] == ii) {
@@ -255,13 +258,13 @@ void big_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdim,
       const RB mb(m);
       RB a[R];
       for (int64_t q = 0; q < R; ++q) {
-        a[q] = pm::exp(RB::load_unaligned(xr + q * RW) - mb);
+        a[q] = pm::exp(RB::load_unaligned(xr + q * RW) - mb, kr);
         if (keep) a[q].store_unaligned(er + q * RW);
       }
       int64_t j = K;
       for (; j + K <= C; j += K)
         for (int64_t q = 0; q < R; ++q) {
-          const RB e = pm::exp(RB::load_unaligned(xr + j + q * RW) - mb);
+          const RB e = pm::exp(RB::load_unaligned(xr + j + q * RW) - mb, kr);
           if (keep) e.store_unaligned(er + j + q * RW);
           a[q] = a[q] + e;
         }
@@ -276,7 +279,8 @@ void big_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdim,
     } else {
       const B mb(m);
       int64_t j = 0;
-      for (; j + W <= C; j += W) pm::exp(B::load_unaligned(xr + j) - mb).store_unaligned(er + j);
+      for (; j + W <= C; j += W)
+        pm::exp(B::load_unaligned(xr + j) - mb, kb).store_unaligned(er + j);
       for (; j < C; ++j) er[j] = pm::exp(xr[j] - m);
       s = dim_sum<T, T>(lastdim, C, [&](int64_t k) { return er[k]; });
     }

@@ -36,7 +36,7 @@ struct MathConstants {
   // fast_exp (Cephes expf, degree 5) and the round-to-nearest trick
   float exp_lo, exp_hi, log2e, ln2_hi, ln2_lo, ep0, ep1, ep2, ep3, ep4, rint_magic, exp_bias;
   // pm::exp_f32 (degree 6, two-factor scaling)
-  float pe_lo, pe_hi, pe0, pe1, pe2, pe3, pe4, pe5;
+  float pe_lo, pe_hi, pe_fast_lo, pe_fast_hi, pe0, pe1, pe2, pe3, pe4, pe5;
   // pm::log_f32 (Cephes logf)
   float two23, two23_126, sqrt_half, pl0, pl1, pl2, pl3, pl4, pl5, pl6, pl7, pl8, pl_e23;
   uint32_t u_ff, u_expbits, u_mant, u_half_bits;
@@ -51,7 +51,7 @@ inline constexpr MathConstants kMathConstantsInit{
     -87.3f, 88.3f, 1.44269504088896341f, 0.693359375f, -2.12194440e-4f, 1.3997796e-03f,
     8.3955629e-03f, 4.1665401e-02f, 1.6666277e-01f, 0.5f, 12582912.0f, 8388735.0f,
     //
-    -104.0f, 89.0f, 1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
+    -104.0f, 89.0f, -87.0f, 88.0f, 1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
     1.6666665459e-1f, 5.0000001201e-1f,
     //
     8388608.0f, 8388608.0f + 126.0f, 0.707106781186547524f, 7.0376836292e-2f, -1.1514610310e-1f,

@@ -91,72 +91,134 @@ V rint_f64(const V& x) {
 // float32
 // ---------------------------------------------------------------------------------------------
 
+// The float32 constants as values of V (float or a batch), made once per call before a hot loop
+// (see kconst.hpp for why they are not literals under WebAssembly).
+template <class V>
+struct F32K {
+  using U = decltype(vbits(V()));
+  V zero, one, half, inf, qnan, min_normal;
+  V pe_lo, pe_hi, fast_lo, fast_hi, log2e, rint_magic, ln2_hi, ln2_lo, exp_bias;
+  V pe0, pe1, pe2, pe3, pe4, pe5;
+  V two23, two23_126, pl_e23, sqrt_half, pl0, pl1, pl2, pl3, pl4, pl5, pl6, pl7, pl8;
+  U u_ff, u_expbits, u_mant, u_half_bits;
+  F32K() {
+    const auto& K = math_k();
+    zero = V(K.zero), one = V(K.one), half = V(K.half), inf = V(K.inf);
+    qnan = V(basic_k<float>().qnan), min_normal = V(K.min_normal);
+    pe_lo = V(K.pe_lo), pe_hi = V(K.pe_hi), fast_lo = V(K.pe_fast_lo), fast_hi = V(K.pe_fast_hi);
+    log2e = V(K.log2e), rint_magic = V(K.rint_magic), ln2_hi = V(K.ln2_hi);
+    ln2_lo = V(K.ln2_lo), exp_bias = V(K.exp_bias);
+    pe0 = V(K.pe0), pe1 = V(K.pe1), pe2 = V(K.pe2), pe3 = V(K.pe3), pe4 = V(K.pe4);
+    pe5 = V(K.pe5);
+    two23 = V(K.two23), two23_126 = V(K.two23_126), pl_e23 = V(K.pl_e23);
+    sqrt_half = V(K.sqrt_half);
+    pl0 = V(K.pl0), pl1 = V(K.pl1), pl2 = V(K.pl2), pl3 = V(K.pl3), pl4 = V(K.pl4);
+    pl5 = V(K.pl5), pl6 = V(K.pl6), pl7 = V(K.pl7), pl8 = V(K.pl8);
+    u_ff = U(K.u_ff), u_expbits = U(K.u_expbits), u_mant = U(K.u_mant);
+    u_half_bits = U(K.u_half_bits);
+  }
+};
+
+inline bool all_of(bool m) { return m; }
+#if LOSSLAB_HAVE_SIMD
+template <class T, class A>
+bool all_of(const xsimd::batch_bool<T, A>& m) {
+  return xsimd::all(m);
+}
+#endif
+
+// exp's polynomial on the reduced argument: n = rint(x log2 e), returns (p(r), n) with
+// exp(x) = p(r) 2^n.
+template <class V>
+V exp_f32_poly(const V& x, V& n, const F32K<V>& k) {
+  n = (x * k.log2e + k.rint_magic) - k.rint_magic;  // rint
+  V r = x - n * k.ln2_hi;                           // n * C1 is exact
+  r = r - n * k.ln2_lo;
+  const V z = r * r;
+  V y = k.pe0;
+  y = y * r + k.pe1;
+  y = y * r + k.pe2;
+  y = y * r + k.pe3;
+  y = y * r + k.pe4;
+  y = y * r + k.pe5;
+  return y * z + r + k.one;
+}
+
 // exp(x), float lanes (V = float or batch<float, A>).
 template <class V>
-V exp_f32(const V& x) {
+V exp_f32(const V& x, const F32K<V>& k) {
   using U = decltype(vbits(x));
-  const auto& K = math_k();
+  V n;
+  // Fast path, every lane in [-87, 88] (NaN fails the test): n in [-126, 127], so 2^n is normal
+  // and p 2^n is one rounding, exactly what the general path's two factors give.
+  if (all_of((x >= k.fast_lo) & (x <= k.fast_hi))) {
+    const V y = exp_f32_poly(x, n, k);
+    return y * vfrom_bits(U(vbits(n + k.exp_bias) << 23));
+  }
   // Clamp (NaN goes to the low end; it is restored at the end). Below -104 the result rounds
   // to 0, above 89 it overflows to +inf, and both still come out of the formula below.
-  V xc = vsel(x >= V(K.pe_lo), x, V(K.pe_lo));
-  xc = vsel(xc <= V(K.pe_hi), xc, V(K.pe_hi));
-  const V n = (xc * V(K.log2e) + V(K.rint_magic)) - V(K.rint_magic);  // rint, in [-150, 128]
-  V r = xc - n * V(K.ln2_hi);                                         // n * C1 is exact
-  r = r - n * V(K.ln2_lo);
-  const V z = r * r;
-  V y = V(K.pe0);
-  y = y * r + V(K.pe1);
-  y = y * r + V(K.pe2);
-  y = y * r + V(K.pe3);
-  y = y * r + V(K.pe4);
-  y = y * r + V(K.pe5);
-  y = y * z + r + V(K.one);
+  V xc = vsel(x >= k.pe_lo, x, k.pe_lo);
+  xc = vsel(xc <= k.pe_hi, xc, k.pe_hi);
+  V y = exp_f32_poly(xc, n, k);  // n in [-150, 128]
   // 2^n = 2^n1 * 2^n2 with n1, n2 in [-75, 65]: both factors normal, one rounding at the end.
   // The bits of 2^k are (k + 127) << 23; k + 127 + 2^23 holds k + 127 in its low mantissa bits.
-  const V n1 = (n * V(K.half) + V(K.rint_magic)) - V(K.rint_magic);
+  const V n1 = (n * k.half + k.rint_magic) - k.rint_magic;
   const V n2 = n - n1;
-  const V s1 = vfrom_bits(U(vbits(n1 + V(K.exp_bias)) << 23));
-  const V s2 = vfrom_bits(U(vbits(n2 + V(K.exp_bias)) << 23));
+  const V s1 = vfrom_bits(U(vbits(n1 + k.exp_bias) << 23));
+  const V s2 = vfrom_bits(U(vbits(n2 + k.exp_bias) << 23));
   y = y * s1 * s2;
   return vsel(x != x, x, y);
+}
+template <class V>
+V exp_f32(const V& x) {
+  return exp_f32(x, F32K<V>());
+}
+
+// log(xs 2^-e_sub), xs normal, positive and finite (e_sub: 23 for a scaled subnormal, else 0).
+template <class V>
+V log_f32_core(const V& xs, const V& e_sub, const F32K<V>& k) {
+  using U = decltype(vbits(xs));
+  const U bits = vbits(xs);
+  // Biased exponent as a float: (bits >> 23) & 0xff placed in the mantissa of 2^23.
+  V e = vfrom_bits(U(((bits >> 23) & k.u_ff) | k.u_expbits)) - k.two23_126;
+  e = e - e_sub;
+  V m = vfrom_bits(U((bits & k.u_mant) | k.u_half_bits));  // [0.5, 1)
+  const auto lo = m < k.sqrt_half;
+  e = vsel(lo, e - k.one, e);
+  m = vsel(lo, m + m - k.one, m - k.one);
+  const V z = m * m;
+  V y = k.pl0;
+  y = y * m + k.pl1;
+  y = y * m + k.pl2;
+  y = y * m + k.pl3;
+  y = y * m + k.pl4;
+  y = y * m + k.pl5;
+  y = y * m + k.pl6;
+  y = y * m + k.pl7;
+  y = y * m + k.pl8;
+  y = y * m * z;
+  y = y + e * k.ln2_lo;
+  y = y - k.half * z;
+  V r = m + y;
+  return r + e * k.ln2_hi;
 }
 
 // log(x), float lanes.
 template <class V>
-V log_f32(const V& x) {
-  using U = decltype(vbits(x));
-  const auto& K = math_k();
-  const V inf(K.inf);
+V log_f32(const V& x, const F32K<V>& k) {
+  // Fast path: every lane normal, positive and finite (NaN fails the test).
+  if (all_of((x >= k.min_normal) & (x < k.inf))) return log_f32_core(x, k.zero, k);
   // Subnormals: scale by 2^23 first.
-  const auto sub = x < V(K.min_normal);
-  const V xs = vsel(sub, x * V(K.two23), x);
-  const U bits = vbits(xs);
-  // Biased exponent as a float: (bits >> 23) & 0xff placed in the mantissa of 2^23.
-  V e = vfrom_bits(U(((bits >> 23) & U(K.u_ff)) | U(K.u_expbits))) - V(K.two23_126);
-  e = e - vsel(sub, V(K.pl_e23), V(K.zero));
-  V m = vfrom_bits(U((bits & U(K.u_mant)) | U(K.u_half_bits)));  // [0.5, 1)
-  const auto lo = m < V(K.sqrt_half);
-  e = vsel(lo, e - V(K.one), e);
-  m = vsel(lo, m + m - V(K.one), m - V(K.one));
-  const V z = m * m;
-  V y = V(K.pl0);
-  y = y * m + V(K.pl1);
-  y = y * m + V(K.pl2);
-  y = y * m + V(K.pl3);
-  y = y * m + V(K.pl4);
-  y = y * m + V(K.pl5);
-  y = y * m + V(K.pl6);
-  y = y * m + V(K.pl7);
-  y = y * m + V(K.pl8);
-  y = y * m * z;
-  y = y + e * V(K.ln2_lo);
-  y = y - V(K.half) * z;
-  V r = m + y;
-  r = r + e * V(K.ln2_hi);
-  r = vsel(x == V(K.zero), -inf, r);
-  r = vsel(x < V(K.zero), V(std::numeric_limits<float>::quiet_NaN()), r);
-  r = vsel(x == inf, x, r);
+  const auto sub = x < k.min_normal;
+  V r = log_f32_core(vsel(sub, x * k.two23, x), vsel(sub, k.pl_e23, k.zero), k);
+  r = vsel(x == k.zero, -k.inf, r);
+  r = vsel(x < k.zero, k.qnan, r);
+  r = vsel(x == k.inf, x, r);
   return vsel(x != x, x, r);
+}
+template <class V>
+V log_f32(const V& x) {
+  return log_f32(x, F32K<V>());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,8 +286,18 @@ struct Math;
 template <>
 struct Math<float> {
   template <class V>
+  using K = F32K<V>;
+  template <class V>
   static V exp(const V& x) {
     return exp_f32(x);
+  }
+  template <class V>
+  static V exp(const V& x, const F32K<V>& k) {
+    return exp_f32(x, k);
+  }
+  template <class V>
+  static V log(const V& x, const F32K<V>& k) {
+    return log_f32(x, k);
   }
   template <class V>
   static V log(const V& x) {
@@ -234,9 +306,20 @@ struct Math<float> {
 };
 template <>
 struct Math<double> {
+  struct NoK {};
+  template <class V>
+  using K = NoK;
   template <class V>
   static V exp(const V& x) {
     return exp_f64(x);
+  }
+  template <class V>
+  static V exp(const V& x, NoK) {
+    return exp_f64(x);
+  }
+  template <class V>
+  static V log(const V& x, NoK) {
+    return log_f64(x);
   }
   template <class V>
   static V log(const V& x) {
@@ -248,6 +331,29 @@ inline float exp(float x) { return exp_f32(x); }
 inline double exp(double x) { return exp_f64(x); }
 inline float log(float x) { return log_f32(x); }
 inline double log(double x) { return log_f64(x); }
+// Constants for the lanes of V (a float, a double or a batch of either); build one before a
+// loop and call exp(x, k) / log(x, k) in it.
+template <class V>
+struct LaneT {
+  using type = V;
+};
+#if LOSSLAB_HAVE_SIMD
+template <class T, class A>
+struct LaneT<xsimd::batch<T, A>> {
+  using type = T;
+};
+#endif
+template <class V>
+using K = typename Math<typename LaneT<V>::type>::template K<V>;
+template <class V>
+V exp(const V& x, const K<V>& k) {
+  return Math<typename LaneT<V>::type>::exp(x, k);
+}
+template <class V>
+V log(const V& x, const K<V>& k) {
+  return Math<typename LaneT<V>::type>::log(x, k);
+}
+
 #if LOSSLAB_HAVE_SIMD
 template <class T, class A>
 xsimd::batch<T, A> exp(const xsimd::batch<T, A>& x) {
