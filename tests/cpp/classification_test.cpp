@@ -928,19 +928,21 @@ TEST(SimdVsScalar, SoftmaxAndLogSoftmaxBitIdentical) {
 }
 
 template <class T>
-void ce_fused_equals_composite(const Shape& shape, uint64_t seed, bool weighted) {
+void ce_fused_equals_composite(const Shape& shape, uint64_t seed, bool weighted,
+                               int64_t ignore_index = -100) {
   SplitMix64 rng(seed);
   const int64_t C = shape.size() == 1 ? shape[0] : shape[1];
   Shape tshape = shape;
   tshape.erase(tshape.begin() + (shape.size() == 1 ? 0 : 1));
   std::vector<T> x = randn<T>(rng, shape_numel(shape), 4.0);
-  std::vector<int64_t> t = rand_targets(rng, shape_numel(tshape), C, -100, 100);
+  std::vector<int64_t> t = rand_targets(rng, shape_numel(tshape), C, ignore_index, 100);
   std::vector<T> w(static_cast<std::size_t>(C));
   for (T& v : w) v = static_cast<T>(0.5 + rng.uniform());
   for (Reduction red : {Reduction::None, Reduction::Mean, Reduction::Sum}) {
     Tensor results[2];
     for (const bool scalar : {false, true}) {
       LossOptions o = opts(red, scalar);
+      o.ignore_index = ignore_index;
       if (weighted) o.weight = view(w, {C});
       auto fused = ce().forward(view(x, shape), view(t, tshape), o);
       ASSERT_TRUE(fused.ok()) << fused.error().message;
@@ -972,6 +974,20 @@ TEST(SimdVsScalar, CrossEntropyFusedIsNllOfLogSoftmax) {
     }
     ce_fused_equals_composite<float>({C}, seed++, false);
   }
+}
+
+// The C = 3 kernel compares the low 32 bits of the targets when ignore_index fits in int32, and
+// falls back to 64-bit compares when it does not; an ignore_index that is also a class index
+// ignores that class.
+TEST(SimdVsScalar, CrossEntropySmallCIgnoreIndex) {
+  uint64_t seed = 900;
+  for (const int64_t ii : {int64_t{-100}, int64_t{1}, int64_t{0}, (int64_t{1} << 32) + 1,
+                           -(int64_t{1} << 40), int64_t{INT32_MIN}, int64_t{INT32_MAX}})
+    for (int64_t C : {2, 3, 4})
+      for (int64_t N : {4, 7, 1001}) {
+        ce_fused_equals_composite<float>({N, C}, seed++, false, ii);
+        ce_fused_equals_composite<float>({N, C}, seed++, true, ii);
+      }
 }
 
 TEST(SimdVsScalar, BackwardBitIdentical) {

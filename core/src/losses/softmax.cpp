@@ -137,6 +137,40 @@ B load_column(const T* x, int64_t C, int64_t j) {
 #endif
 }
 
+// 128-bit float batches (WebAssembly SIMD, SSE): four rows of three classes are three loads and
+// seven two-input shuffles (each one shufps / i8x16.shuffle), not twelve lane inserts; four
+// int64 targets are two loads and one shuffle.
+#if defined(__wasm_simd128__) || (defined(__SSE2__) && !defined(__AVX__))
+#define LOSSLAB_ROWS4X3 1
+// [a[i0], a[i1], b[i2], b[i3]]
+template <int i0, int i1, int i2, int i3, class B>
+LOSSLAB_INLINE B shufps(const B& a, const B& b) {
+#if defined(__wasm_simd128__)
+  return B(wasm_i32x4_shuffle(a.data, b.data, i0, i1, i2 + 4, i3 + 4));
+#else
+  return B(_mm_shuffle_ps(a.data, b.data, _MM_SHUFFLE(i3, i2, i1, i0)));
+#endif
+}
+
+// X[j] = column j of the 4 x 3 row-major block at x.
+template <class B>
+LOSSLAB_INLINE void load_rows4x3(const float* x, B* X) {
+  const B a = B::load_unaligned(x), b = B::load_unaligned(x + 4), c = B::load_unaligned(x + 8);
+  // a = r0c0 r0c1 r0c2 r1c0, b = r1c1 r1c2 r2c0 r2c1, c = r2c2 r3c0 r3c1 r3c2
+  X[0] = shufps<0, 3, 0, 2>(a, shufps<2, 2, 1, 1>(b, c));                         // a0 a3 b2 c1
+  X[1] = shufps<0, 2, 0, 2>(shufps<1, 1, 0, 0>(a, b), shufps<3, 3, 2, 2>(b, c));  // a1 b0 b3 c2
+  X[2] = shufps<0, 2, 0, 3>(shufps<2, 2, 1, 1>(a, b), c);                         // a2 b1 c0 c3
+}
+
+// The low 32 bits of t[0..3] as float lanes' bit patterns (reinterpret as int32 to use).
+template <class B>
+LOSSLAB_INLINE B load_targets4_lo32(const int64_t* t) {
+  const B lo = B::load_unaligned(reinterpret_cast<const float*>(t));
+  const B hi = B::load_unaligned(reinterpret_cast<const float*>(t + 2));
+  return shufps<0, 2, 0, 2>(lo, hi);
+}
+#endif
+
 // ------------------------------------------------------------------------------------------
 // Last dim, small C: W rows across the lanes.
 // ------------------------------------------------------------------------------------------
@@ -153,9 +187,21 @@ void small_rows_c(const T* x, T* y, int64_t r0, int64_t r1, int64_t c_runtime, b
   B X[kCap], E[kCap];
   const pm::K<B> kb;  // exp/log constants, loaded once
   int64_t r = r0;
+#if defined(LOSSLAB_ROWS4X3)
+  using I = xsimd::batch<int32_t, typename B::arch_type>;
+  // Targets in [0, C) or == ii (validated): with ii in int32 range, the low 32 bits decide.
+  constexpr bool kRows4x3 = CC == 3 && W == 4 && std::is_same_v<T, float>;
+  const bool ii32 = ii >= INT32_MIN && ii <= INT32_MAX;
+  const I iib(static_cast<int32_t>(ii32 ? ii : 0));
+#endif
   for (; r + W <= r1; r += W) {
     const T* xb = x + r * C;
-    for (int64_t j = 0; j < C; ++j) X[j] = load_column<B>(xb, C, j);
+#if defined(LOSSLAB_ROWS4X3)
+    if constexpr (kRows4x3)
+      load_rows4x3(xb, X);
+    else
+#endif
+      for (int64_t j = 0; j < C; ++j) X[j] = load_column<B>(xb, C, j);
     B m = X[0];
     for (int64_t j = 1; j < C; ++j) m = xsimd::max(m, X[j]);
     for (int64_t j = 0; j < C; ++j) E[j] = pm::exp(X[j] - m, kb);
@@ -163,8 +209,20 @@ void small_rows_c(const T* x, T* y, int64_t r0, int64_t r1, int64_t c_runtime, b
     if constexpr (M == kPick) {
       const B L = pm::log(s, kb);
       const int64_t* tr = t + r;
-      const B tv = lanes_of<B>(
-          [tr, ii](std::size_t k) { return tr[k] == ii ? T(-1) : static_cast<T>(tr[k]); });
+      auto targets = [&]() -> B {
+#if defined(LOSSLAB_ROWS4X3)
+        if constexpr (kRows4x3) {
+          if (ii32) {
+            const I ti = xsimd::bitwise_cast<int32_t>(load_targets4_lo32<B>(tr));
+            return xsimd::select(xsimd::batch_bool_cast<T>(ti == iib), B(T(-1)),
+                                 xsimd::batch_cast<T>(ti));
+          }
+        }
+#endif
+        return lanes_of<B>(
+            [tr, ii](std::size_t k) { return tr[k] == ii ? T(-1) : static_cast<T>(tr[k]); });
+      };
+      const B tv = targets();
       B sel = X[0];
       for (int64_t j = 1; j < C; ++j) sel = xsimd::select(tv == B(static_cast<T>(j)), X[j], sel);
       B v = (sel - m) - L;
