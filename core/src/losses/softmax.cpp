@@ -204,7 +204,18 @@ void small_rows_c(const T* x, T* y, int64_t r0, int64_t r1, int64_t c_runtime, b
       for (int64_t j = 0; j < C; ++j) X[j] = load_column<B>(xb, C, j);
     B m = X[0];
     for (int64_t j = 1; j < C; ++j) m = xsimd::max(m, X[j]);
-    for (int64_t j = 0; j < C; ++j) E[j] = pm::exp(X[j] - m, kb);
+    for (int64_t j = 0; j < C; ++j) E[j] = X[j] - m;
+    // One range test for the C exps (x - m <= 0 always; NaN fails it).
+    bool fast = false;
+    if constexpr (std::is_same_v<T, float>) {
+      auto in = E[0] >= kb.fast_lo;
+      for (int64_t j = 1; j < C; ++j) in = in & (E[j] >= kb.fast_lo);
+      fast = xsimd::all(in);
+    }
+    if (fast)
+      for (int64_t j = 0; j < C; ++j) E[j] = pm::exp_fast(E[j], kb);
+    else
+      for (int64_t j = 0; j < C; ++j) E[j] = pm::exp(E[j], kb);
     const B s = dim_sum<T, B>(lastdim, C, [&](int64_t j) { return E[j]; });
     if constexpr (M == kPick) {
       const B L = pm::log(s, kb);
@@ -266,21 +277,39 @@ void small_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdi
   }
 }
 
+// The row's max, and whether every exp(x - max) of the row is in pm::exp_fast's range (no NaN,
+// min - max >= -87; float only, the double exp has no fast variant).
 template <class T>
-T row_max(const T* xr, int64_t C) {
+T row_max(const T* xr, int64_t C, bool& exp_fast) {
   using B = Batch<T>;
   constexpr int64_t W = static_cast<int64_t>(B::size);
-  T m = xr[0];
+  T m = xr[0], lo = xr[0];
+  bool nan = false;
   int64_t j = 0;
   if (C >= W) {
-    B acc = B::load_unaligned(xr);
-    for (j = W; j + W <= C; j += W) acc = xsimd::max(acc, B::load_unaligned(xr + j));
+    B acc = B::load_unaligned(xr), acc_lo = acc;
+    auto isnan = acc != acc;
+    for (j = W; j + W <= C; j += W) {
+      const B v = B::load_unaligned(xr + j);
+      acc = xsimd::max(acc, v);
+      acc_lo = xsimd::min(acc_lo, v);
+      isnan = isnan | (v != v);
+    }
+    nan = xsimd::any(isnan);
     alignas(64) T lanes[W];
     acc.store_aligned(lanes);
     m = lanes[0];
     for (int64_t k = 1; k < W; ++k) m = std::max(m, lanes[k]);
+    acc_lo.store_aligned(lanes);
+    lo = lanes[0];
+    for (int64_t k = 1; k < W; ++k) lo = std::min(lo, lanes[k]);
   }
-  for (; j < C; ++j) m = std::max(m, xr[j]);
+  for (; j < C; ++j) {
+    m = std::max(m, xr[j]);
+    lo = std::min(lo, xr[j]);
+    nan = nan || xr[j] != xr[j];
+  }
+  exp_fast = std::is_same_v<T, float> && !nan && lo - m >= T(-87);
   return m;
 }
 
@@ -307,7 +336,8 @@ void big_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdim,
     }
     const T* xr = x + r * C;
     T* yr = M == kPick ? nullptr : y + r * C;
-    const T m = row_max(xr, C);
+    bool fast = false;
+    const T m = row_max(xr, C, fast);
     // exps: kept for softmax (in the output row) and for a non-lastdim sum (scratch)
     const bool keep = M == kSoft || !lastdim;
     T* er = M == kSoft ? yr : scratch;
@@ -315,17 +345,30 @@ void big_rows(const T* x, T* y, int64_t r0, int64_t r1, int64_t C, bool lastdim,
     if (lastdim && C >= K) {
       const RB mb(m);
       RB a[R];
-      for (int64_t q = 0; q < R; ++q) {
-        a[q] = pm::exp(RB::load_unaligned(xr + q * RW) - mb, kr);
-        if (keep) a[q].store_unaligned(er + q * RW);
-      }
       int64_t j = K;
-      for (; j + K <= C; j += K)
+      // The loop twice, with and without the per-batch range test of exp.
+      auto exps = [&](auto fast_tag) {
+        auto ex = [&](const RB& v) {
+          if constexpr (decltype(fast_tag)::value)
+            return pm::exp_fast(v, kr);
+          else
+            return pm::exp(v, kr);
+        };
         for (int64_t q = 0; q < R; ++q) {
-          const RB e = pm::exp(RB::load_unaligned(xr + j + q * RW) - mb, kr);
-          if (keep) e.store_unaligned(er + j + q * RW);
-          a[q] = a[q] + e;
+          a[q] = ex(RB::load_unaligned(xr + q * RW) - mb);
+          if (keep) a[q].store_unaligned(er + q * RW);
         }
+        for (; j + K <= C; j += K)
+          for (int64_t q = 0; q < R; ++q) {
+            const RB e = ex(RB::load_unaligned(xr + j + q * RW) - mb);
+            if (keep) e.store_unaligned(er + j + q * RW);
+            a[q] = a[q] + e;
+          }
+      };
+      if (fast)
+        exps(std::true_type{});
+      else
+        exps(std::false_type{});
       alignas(64) T lanes[K];
       for (int64_t q = 0; q < R; ++q) a[q].store_aligned(lanes + q * RW);
       for (; j < C; ++j) {

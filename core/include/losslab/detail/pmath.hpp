@@ -127,12 +127,13 @@ bool all_of(const xsimd::batch_bool<T, A>& m) {
 }
 #endif
 
-// exp's polynomial on the reduced argument: n = rint(x log2 e), returns (p(r), n) with
-// exp(x) = p(r) 2^n.
+// exp's polynomial on the reduced argument: n = rint(x log2 e), returns p(r) with
+// exp(x) = p(r) 2^n; t = x log2 e + 1.5 * 2^23 holds n in its low mantissa bits.
 template <class V>
-V exp_f32_poly(const V& x, V& n, const F32K<V>& k) {
-  n = (x * k.log2e + k.rint_magic) - k.rint_magic;  // rint
-  V r = x - n * k.ln2_hi;                           // n * C1 is exact
+V exp_f32_poly(const V& x, V& n, V& t, const F32K<V>& k) {
+  t = x * k.log2e + k.rint_magic;
+  n = t - k.rint_magic;    // rint(x log2 e)
+  V r = x - n * k.ln2_hi;  // n * C1 is exact
   r = r - n * k.ln2_lo;
   const V z = r * r;
   V y = k.pe0;
@@ -144,22 +145,30 @@ V exp_f32_poly(const V& x, V& n, const F32K<V>& k) {
   return y * z + r + k.one;
 }
 
+// exp(x) for x in [-87, 88] (the caller guarantees it; not NaN): n in [-126, 127], so 2^n is
+// normal and p 2^n is one rounding, exactly what the general path's two factors give.
+template <class V>
+V exp_f32_fast(const V& x, const F32K<V>& k) {
+  using U = decltype(vbits(x));
+  V n, t;
+  const V y = exp_f32_poly(x, n, t, k);
+  // 2^n has the bits (n + 127) << 23; t has the bits 0x4b400000 + n, which shifted left by 23
+  // are n << 23 (mod 2^32): add the bits of 1.0f.
+  return y * vfrom_bits(U((vbits(t) << 23) + vbits(k.one)));
+}
+
 // exp(x), float lanes (V = float or batch<float, A>).
 template <class V>
 V exp_f32(const V& x, const F32K<V>& k) {
   using U = decltype(vbits(x));
   V n;
-  // Fast path, every lane in [-87, 88] (NaN fails the test): n in [-126, 127], so 2^n is normal
-  // and p 2^n is one rounding, exactly what the general path's two factors give.
-  if (all_of((x >= k.fast_lo) & (x <= k.fast_hi))) {
-    const V y = exp_f32_poly(x, n, k);
-    return y * vfrom_bits(U(vbits(n + k.exp_bias) << 23));
-  }
+  if (all_of((x >= k.fast_lo) & (x <= k.fast_hi))) return exp_f32_fast(x, k);
   // Clamp (NaN goes to the low end; it is restored at the end). Below -104 the result rounds
   // to 0, above 89 it overflows to +inf, and both still come out of the formula below.
   V xc = vsel(x >= k.pe_lo, x, k.pe_lo);
   xc = vsel(xc <= k.pe_hi, xc, k.pe_hi);
-  V y = exp_f32_poly(xc, n, k);  // n in [-150, 128]
+  V t;
+  V y = exp_f32_poly(xc, n, t, k);  // n in [-150, 128]
   // 2^n = 2^n1 * 2^n2 with n1, n2 in [-75, 65]: both factors normal, one rounding at the end.
   // The bits of 2^k are (k + 127) << 23; k + 127 + 2^23 holds k + 127 in its low mantissa bits.
   const V n1 = (n * k.half + k.rint_magic) - k.rint_magic;
@@ -296,6 +305,10 @@ struct Math<float> {
     return exp_f32(x, k);
   }
   template <class V>
+  static V exp_fast(const V& x, const F32K<V>& k) {
+    return exp_f32_fast(x, k);
+  }
+  template <class V>
   static V log(const V& x, const F32K<V>& k) {
     return log_f32(x, k);
   }
@@ -315,6 +328,10 @@ struct Math<double> {
   }
   template <class V>
   static V exp(const V& x, NoK) {
+    return exp_f64(x);
+  }
+  template <class V>
+  static V exp_fast(const V& x, NoK) {
     return exp_f64(x);
   }
   template <class V>
@@ -348,6 +365,11 @@ using K = typename Math<typename LaneT<V>::type>::template K<V>;
 template <class V>
 V exp(const V& x, const K<V>& k) {
   return Math<typename LaneT<V>::type>::exp(x, k);
+}
+// exp(x) for x in [-87, 88], not NaN (float; the same as exp for double).
+template <class V>
+V exp_fast(const V& x, const K<V>& k) {
+  return Math<typename LaneT<V>::type>::exp_fast(x, k);
 }
 template <class V>
 V log(const V& x, const K<V>& k) {

@@ -118,7 +118,8 @@ LOSSLAB_INLINE xsimd::batch<float, A> fast_exp_inrange(const xsimd::batch<float,
   using I = xsimd::batch<int32_t, A>;
   // x = n ln2 + r, |r| <= ln2 / 2 (ln2 in two parts, n ln2_hi exact). n = rint(x log2 e) by
   // the 1.5 * 2^23 trick: two additions instead of a rounding call.
-  const B n = (k.log2e * x + k.rint_magic) - k.rint_magic;
+  const B t = k.log2e * x + k.rint_magic;
+  const B n = t - k.rint_magic;
   B r = x - n * k.ln2_hi;
   r = r - n * k.ln2_lo;
   B p = k.ep0;
@@ -127,8 +128,9 @@ LOSSLAB_INLINE xsimd::batch<float, A> fast_exp_inrange(const xsimd::batch<float,
   p = p * r + k.ep3;
   p = p * r + k.ep4;
   p = p * (r * r) + r + k.one;
-  // 2^n: n + 127 sits in the low mantissa bits of n + (2^23 + 127); shift it into the exponent.
-  const I e = xsimd::bitwise_cast<int32_t>(n + k.exp_bias) << 23;
+  // 2^n has the bits (n + 127) << 23; t has the bits 0x4b400000 + n, which shifted left by 23
+  // are n << 23 (mod 2^32): add the bits of 1.0f.
+  const I e = (xsimd::bitwise_cast<int32_t>(t) << 23) + xsimd::bitwise_cast<int32_t>(k.one);
   return p * xsimd::bitwise_cast<float>(e);
 }
 
