@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "losslab/detail/kconst.hpp"
 #include "losslab/detail/xsimd.hpp"
@@ -102,9 +103,11 @@ struct F32K {
   V two23, two23_126, pl_e23, sqrt_half, pl0, pl1, pl2, pl3, pl4, pl5, pl6, pl7, pl8;
   U u_ff, u_expbits, u_mant, u_half_bits;
   F32K() {
-    const auto& K = math_k();
+    // Batches read the constants from memory (math_k, see kconst.hpp); plain floats use them
+    // as literals (a scalar f32.const is one instruction).
+    const MathConstants& K = std::is_same_v<V, float> ? kMathConstantsInit : math_k();
     zero = V(K.zero), one = V(K.one), half = V(K.half), inf = V(K.inf);
-    qnan = V(basic_k<float>().qnan), min_normal = V(K.min_normal);
+    qnan = V(std::numeric_limits<float>::quiet_NaN()), min_normal = V(K.min_normal);
     pe_lo = V(K.pe_lo), pe_hi = V(K.pe_hi), fast_lo = V(K.pe_fast_lo), fast_hi = V(K.pe_fast_hi);
     log2e = V(K.log2e), rint_magic = V(K.rint_magic), ln2_hi = V(K.ln2_hi);
     ln2_lo = V(K.ln2_lo), exp_bias = V(K.exp_bias);
