@@ -112,15 +112,21 @@ Result<NllPlan> nll_plan(const TensorView& input, const TensorView& target,
   }
   p.t = target.as<int64_t>();
   p.w = weight ? weight->data : nullptr;
-  // Targets, in torch's order: the first bad one is reported.
+  // Targets, in torch's order: the first bad one is reported. (One test per target on the
+  // common path: an ignore_index in [0, C) is counted by the second loop.)
+  const auto uc = static_cast<uint64_t>(C);
   for (int64_t r = 0; r < p.rows; ++r) {
     const int64_t t = p.t[r];
-    if (t == ignore_index) {
-      ++p.num_ignored;
-      continue;
+    if (static_cast<uint64_t>(t) >= uc) {
+      if (t == ignore_index) {
+        ++p.num_ignored;
+        continue;
+      }
+      return index_error("Target " + to_string(t) + " is out of bounds.");
     }
-    if (t < 0 || t >= C) return index_error("Target " + to_string(t) + " is out of bounds.");
   }
+  if (static_cast<uint64_t>(ignore_index) < uc)
+    for (int64_t r = 0; r < p.rows; ++r) p.num_ignored += p.t[r] == ignore_index;
   return p;
 }
 
