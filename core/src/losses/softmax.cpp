@@ -218,30 +218,36 @@ void small_rows_c(const T* x, T* y, int64_t r0, int64_t r1, int64_t c_runtime, b
       for (int64_t j = 0; j < C; ++j) E[j] = pm::exp(E[j], kb);
     const B s = dim_sum<T, B>(lastdim, C, [&](int64_t j) { return E[j]; });
     if constexpr (M == kPick) {
-      const B L = pm::log(s, kb);
+      // With the exps on their fast path, s is a sum of values in (0, 1] one of which is exactly
+      // 1 (exp(0)): a normal number in [1, C], so log needs no range test either.
+      const B L = fast ? pm::log_fast(s, kb) : pm::log(s, kb);
       const int64_t* tr = t + r;
-      auto targets = [&]() -> B {
+      B v;
 #if defined(LOSSLAB_ROWS4X3)
+      if (kRows4x3 && ii32) {
         if constexpr (kRows4x3) {
-          if (ii32) {
-            const I ti = xsimd::bitwise_cast<int32_t>(load_targets4_lo32<B>(tr));
-            return xsimd::select(xsimd::batch_bool_cast<T>(ti == iib), B(T(-1)),
-                                 xsimd::batch_cast<T>(ti));
-          }
+          // Class compares on the int32 targets; ignored lanes cleared with one and-not.
+          const I ti = xsimd::bitwise_cast<int32_t>(load_targets4_lo32<B>(tr));
+          B sel = X[0];
+          for (int64_t j = 1; j < C; ++j)
+            sel = xsimd::select(xsimd::batch_bool_cast<T>(ti == I(static_cast<int32_t>(j))), X[j],
+                                sel);
+          v = xsimd::select(xsimd::batch_bool_cast<T>(ti == iib), B(T(0)), (sel - m) - L);
         }
+      } else
 #endif
-        return lanes_of<B>(
+      {
+        const B tv = lanes_of<B>(
             [tr, ii](std::size_t k) { return tr[k] == ii ? T(-1) : static_cast<T>(tr[k]); });
-      };
-      const B tv = targets();
-      B sel = X[0];
-      for (int64_t j = 1; j < C; ++j) sel = xsimd::select(tv == B(static_cast<T>(j)), X[j], sel);
-      B v = (sel - m) - L;
-      v = xsimd::select(tv < B(T(0)), B(T(0)), v);
+        B sel = X[0];
+        for (int64_t j = 1; j < C; ++j) sel = xsimd::select(tv == B(static_cast<T>(j)), X[j], sel);
+        v = (sel - m) - L;
+        v = xsimd::select(tv < B(T(0)), B(T(0)), v);
+      }
       v.store_unaligned(y + (r - r0));
     } else {
       if constexpr (M == kLog) {
-        const B L = pm::log(s, kb);
+        const B L = fast ? pm::log_fast(s, kb) : pm::log(s, kb);
         for (int64_t j = 0; j < C; ++j) ((X[j] - m) - L).store_aligned(buf + j * W);
       } else if (lastdim) {
         const B inv = B(T(1)) / s;

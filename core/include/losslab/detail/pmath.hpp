@@ -316,6 +316,10 @@ struct Math<float> {
     return log_f32(x, k);
   }
   template <class V>
+  static V log_fast(const V& x, const F32K<V>& k) {
+    return log_f32_core(x, k.zero, k);
+  }
+  template <class V>
   static V log(const V& x) {
     return log_f32(x);
   }
@@ -339,6 +343,10 @@ struct Math<double> {
   }
   template <class V>
   static V log(const V& x, NoK) {
+    return log_f64(x);
+  }
+  template <class V>
+  static V log_fast(const V& x, NoK) {
     return log_f64(x);
   }
   template <class V>
@@ -373,6 +381,11 @@ V exp(const V& x, const K<V>& k) {
 template <class V>
 V exp_fast(const V& x, const K<V>& k) {
   return Math<typename LaneT<V>::type>::exp_fast(x, k);
+}
+// log(x) for x normal, positive and finite (float; the same as log for double).
+template <class V>
+V log_fast(const V& x, const K<V>& k) {
+  return Math<typename LaneT<V>::type>::log_fast(x, k);
 }
 template <class V>
 V log(const V& x, const K<V>& k) {
