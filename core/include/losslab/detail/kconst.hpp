@@ -33,6 +33,8 @@ struct MathConstants {
   // fast_log (fdlibm logf)
   int32_t i_log_off, i_log_base, i_mant_mask, i_bias;
   float log_lg1, log_lg2, log_lg3, log_lg4, ln2_hi_log, ln2_lo_log;
+  // log on [1, 2] (2 atanh(s) with a degree-3 minimax correction in s^2)
+  float l12_g0, l12_g1, l12_g2, l12_g3;
   // fast_exp (Cephes expf, degree 5) and the round-to-nearest trick
   float exp_lo, exp_hi, log2e, ln2_hi, ln2_lo, ep0, ep1, ep2, ep3, ep4, rint_magic, exp_bias;
   // pm::exp_f32 (degree 6, two-factor scaling)
@@ -42,17 +44,21 @@ struct MathConstants {
   uint32_t u_ff, u_expbits, u_mant, u_half_bits;
 };
 
+// In the order of the fields above (a missing or extra value fails the build:
+// -Werror=missing-field-initializers).
 inline constexpr MathConstants kMathConstantsInit{
     0.0f, 0.5f, 1.0f, 2.0f, 1.17549435e-38f, __builtin_inff(),
     //
     0x3f800000 - 0x3f3504f3, 0x3f3504f3, 0x007fffff, 0x7f, 0.40000972152f, 0.24279078841f,
     0.66666662693f, 0.28498786688f, 6.9313812256e-01f, 9.0580006145e-06f,
     //
+    0.33333319425582886f, 0.2000381350517273f, 0.14117521047592163f, 0.13430504500865936f,
+    //
     -87.3f, 88.3f, 1.44269504088896341f, 0.693359375f, -2.12194440e-4f, 1.3997796e-03f,
     8.3955629e-03f, 4.1665401e-02f, 1.6666277e-01f, 0.5f, 12582912.0f, 8388735.0f,
     //
-    -104.0f, 89.0f, -87.0f, 88.0f, 1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
-    1.6666665459e-1f, 5.0000001201e-1f,
+    -104.0f, 89.0f, -87.0f, 88.0f, 1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+    4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f,
     //
     8388608.0f, 8388608.0f + 126.0f, 0.707106781186547524f, 7.0376836292e-2f, -1.1514610310e-1f,
     1.1676998740e-1f, -1.2420140846e-1f, 1.4249322787e-1f, -1.6668057665e-1f, 2.0000714765e-1f,
