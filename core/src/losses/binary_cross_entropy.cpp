@@ -31,11 +31,12 @@ struct BceOp {
       // Hard labels: one log per element. L0 = max(log x, -100) and L1 = max(log(1 - x), -100)
       // lie in [-100, +0] and are not both 0, so with y = 1 the formula 0 L1 - L0 is -L0, and
       // with y = +-0 it is -L1 - y L0 = -L1 + y, signs of zero included.
-      const B la = xsimd::max(detail::fast_log(xsimd::select(y1, x, omx), k), lo);
-      return xsimd::select(y1, -la, (y - one) * la + y);
+      // (x and 1 - x are in [0, 1]: ew_prepare has checked the input.)
+      const B la = xsimd::max(detail::fast_log_unit(xsimd::select(y1, x, omx), k), lo);
+      return xsimd::select(y1, la ^ k.sign, (y - one) * la + y);
     }
-    return (y - one) * xsimd::max(detail::fast_log(omx, k), lo) -
-           y * xsimd::max(detail::fast_log(x, k), lo);
+    return (y - one) * xsimd::max(detail::fast_log_unit(omx, k), lo) -
+           y * xsimd::max(detail::fast_log_unit(x, k), lo);
   }
 #endif
   // torch's backward kernel: g (x - y) / max((1 - x) x, EPSILON), EPSILON = 1e-12.

@@ -111,6 +111,20 @@ xsimd::batch<double, A> fast_log(const xsimd::batch<double, A>& x,
   return xsimd::log(x);
 }
 
+// log(x) for x in [0, 1] (the caller guarantees it; no NaN): one test for the rare batch with a
+// zero or a subnormal.
+template <class A>
+LOSSLAB_INLINE xsimd::batch<float, A> fast_log_unit(const xsimd::batch<float, A>& x,
+                                                    const SimdK<xsimd::batch<float, A>>& k) {
+  if (xsimd::any(x < k.min_normal)) return log_slow(x);
+  return fast_log_normal(x, k);
+}
+template <class A>
+xsimd::batch<double, A> fast_log_unit(const xsimd::batch<double, A>& x,
+                                      const SimdK<xsimd::batch<double, A>>&) {
+  return xsimd::log(x);
+}
+
 // exp(x) for float lanes, x in [-87.3, 88.3] (the caller guarantees it).
 template <class A>
 LOSSLAB_INLINE xsimd::batch<float, A> fast_exp_inrange(const xsimd::batch<float, A>& x,
