@@ -33,12 +33,13 @@ struct BceLogitsOp {
   template <class B, class T>
   LOSSLAB_INLINE static B simd(B x, B y, B pw, const detail::EwParams<T>& p,
                                const detail::SimdK<B>& k) {
-    const B one = k.one;
-    const B m = xsimd::max(k.zero - x, k.zero);
+    const B one = k.one, zero(T(0));  // (a zero literal costs V8 no register)
+    B m = xsimd::max(zero - x, zero);
     // exp(-m) + exp(-x - m) is exp(0) + exp(-|x|) for finite x, exactly: one exp, not two.
-    // x = -inf makes torch's -x - m NaN (inf - inf); keep that. (NaN x: (1 - y) x is NaN.)
-    B lse = detail::log1p_exp_neg_abs(x, k);
-    lse = xsimd::select(x == k.neg_inf, k.qnan, lse);
+    // x = -inf makes torch's -x - m NaN (inf - inf), whatever y: m = +inf exactly there, so
+    // m + (m - m) is m for every other x and NaN there. (NaN x: (1 - y) x is NaN.)
+    m = m + (m - m);
+    const B lse = detail::log1p_exp_neg_abs(x, k);
     if (p.has_pos_weight) {
       const B lw = (pw - one) * y + one;
       return (one - y) * x + lw * (lse + m);

@@ -75,9 +75,11 @@ LOSSLAB_INLINE xsimd::batch<float, A> fast_log_normal(const xsimd::batch<float, 
   I ix = xsimd::bitwise_cast<int32_t>(x) + k.i_log_off;
   const B e = xsimd::batch_cast<float>((ix >> 23) - k.i_bias);
   ix = (ix & k.i_mant_mask) + k.i_log_base;
-  const B f = xsimd::bitwise_cast<float>(ix) - k.one;
-  // log(1 + f) = f - hfsq + s (hfsq + R(z)), s = f / (2 + f).
-  const B s = f / (k.two + f);
+  const B mant = xsimd::bitwise_cast<float>(ix);  // 1 + f
+  const B f = mant - k.one;
+  // log(1 + f) = f - hfsq + s (hfsq + R(z)), s = f / (2 + f); 2 + f = mant + 1 exactly as
+  // numbers, so the same rounding, one step earlier in the dependency chain.
+  const B s = f / (mant + k.one);
   const B z = s * s;
   const B w = z * z;
   const B t1 = w * (k.lg1 + w * k.lg2);
@@ -137,16 +139,15 @@ LOSSLAB_INLINE xsimd::batch<float, A> fast_exp_inrange(const xsimd::batch<float,
   const B n = t - k.rint_magic;
   B r = x - n * k.ln2_hi;
   r = r - n * k.ln2_lo;
-  B p = k.ep0;
-  p = p * r + k.ep1;
-  p = p * r + k.ep2;
-  p = p * r + k.ep3;
-  p = p * r + k.ep4;
-  p = p * (r * r) + r + k.one;
+  // The polynomial by Estrin's scheme (4 dependent steps instead of Horner's 8: the kernels
+  // that use it are bound by this chain's latency, not by their instruction count).
+  const B r2 = r * r;
+  const B p = (k.ep3 * r + k.ep4) + r2 * ((k.ep1 * r + k.ep2) + r2 * k.ep0);
+  const B y = (p * r2 + r) + k.one;
   // 2^n has the bits (n + 127) << 23; t has the bits 0x4b400000 + n, which shifted left by 23
   // are n << 23 (mod 2^32): add the bits of 1.0f.
   const I e = (xsimd::bitwise_cast<int32_t>(t) << 23) + xsimd::bitwise_cast<int32_t>(k.one);
-  return p * xsimd::bitwise_cast<float>(e);
+  return y * xsimd::bitwise_cast<float>(e);
 }
 
 // exp(x) for float lanes.
@@ -171,15 +172,12 @@ template <class A>
 LOSSLAB_INLINE xsimd::batch<float, A> log_1_2(const xsimd::batch<float, A>& u,
                                               const SimdK<xsimd::batch<float, A>>& k) {
   using B = xsimd::batch<float, A>;
-  const B f = u - k.one;  // exact
-  const B s = f / (k.two + f);
+  const B f = u - k.one;        // exact
+  const B s = f / (u + k.one);  // u + 1 = 2 + f
   const B z = s * s;
-  B g = k.g3;
-  g = g * z + k.g2;
-  g = g * z + k.g1;
-  g = g * z + k.g0;
   const B s2 = s + s;
-  return s2 + s2 * (z * g);
+  const B g = (k.g1 * z + k.g0) + (z * z) * (k.g3 * z + k.g2);  // Estrin
+  return s2 + (s2 * z) * g;
 }
 
 // log(1 + exp(-|x|)), rounded as torch rounds it: the log of the rounded 1 + t.
