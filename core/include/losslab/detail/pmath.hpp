@@ -138,13 +138,10 @@ V exp_f32_poly(const V& x, V& n, V& t, const F32K<V>& k) {
   n = t - k.rint_magic;    // rint(x log2 e)
   V r = x - n * k.ln2_hi;  // n * C1 is exact
   r = r - n * k.ln2_lo;
+  // The polynomial by Estrin's scheme: the softmax kernels are bound by the latency of their
+  // exp -> sum -> log chains, and this halves the polynomial's depth.
   const V z = r * r;
-  V y = k.pe0;
-  y = y * r + k.pe1;
-  y = y * r + k.pe2;
-  y = y * r + k.pe3;
-  y = y * r + k.pe4;
-  y = y * r + k.pe5;
+  const V y = ((k.pe4 * r + k.pe5) + z * (k.pe2 * r + k.pe3)) + (z * z) * (k.pe0 * r + k.pe1);
   return y * z + r + k.one;
 }
 
@@ -199,15 +196,11 @@ V log_f32_core(const V& xs, const V& e_sub, const F32K<V>& k) {
   e = vsel(lo, e - k.one, e);
   m = vsel(lo, m + m - k.one, m - k.one);
   const V z = m * m;
-  V y = k.pl0;
-  y = y * m + k.pl1;
-  y = y * m + k.pl2;
-  y = y * m + k.pl3;
-  y = y * m + k.pl4;
-  y = y * m + k.pl5;
-  y = y * m + k.pl6;
-  y = y * m + k.pl7;
-  y = y * m + k.pl8;
+  const V z2 = z * z;
+  // Estrin's scheme (depth 8 instead of Horner's 16).
+  const V b0 = (k.pl7 * m + k.pl8) + z * (k.pl5 * m + k.pl6);
+  const V b1 = (k.pl3 * m + k.pl4) + z * (k.pl1 * m + k.pl2);
+  V y = (b0 + z2 * b1) + (z2 * z2) * k.pl0;
   y = y * m * z;
   y = y + e * k.ln2_lo;
   y = y - k.half * z;
