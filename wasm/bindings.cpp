@@ -6,9 +6,12 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "losslab/format.hpp"
 #include "losslab/ops.hpp"
@@ -62,6 +65,14 @@ val desc_of(Tensor&& t, const std::vector<std::string>& warnings = {}) {
 
 val wrap(Result<Tensor> r) { return r ? desc_of(r.take()) : make_error(r.error()); }
 
+// A double to int64 without WebAssembly's trap on out-of-range values (they saturate).
+int64_t to_i64(double d) {
+  if (std::isnan(d)) return 0;
+  if (d >= 9223372036854775807.0) return INT64_MAX;
+  if (d <= -9223372036854775808.0) return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+
 bool has(const val& o, const char* key) {
   return !o.isUndefined() && !o.isNull() && !o[key].isUndefined() && !o[key].isNull();
 }
@@ -79,7 +90,7 @@ Result<LossOptions> parse_loss_options(const LossSpec& spec, const val& o) {
   if (has(o, "delta")) opt.delta = o["delta"].as<double>();
   if (has(o, "label_smoothing")) opt.label_smoothing = o["label_smoothing"].as<double>();
   if (has(o, "ignore_index"))
-    opt.ignore_index = static_cast<int64_t>(o["ignore_index"].as<double>());
+    opt.ignore_index = to_i64(o["ignore_index"].as<double>());
   if (has(o, "log_target")) opt.log_target = o["log_target"].as<bool>();
   if (has(o, "weight")) opt.weight = view_of(o["weight"]);
   if (has(o, "pos_weight")) opt.pos_weight = view_of(o["pos_weight"]);
@@ -95,6 +106,91 @@ val loss_forward(std::string name, val input, val target, val options) {
   auto r = spec->forward(view_of(input), view_of(target), opt.value());
   if (!r) return make_error(r.error());
   return desc_of(std::move(r.value().value), r.value().warnings);
+}
+
+// ---- the packed loss call ------------------------------------------------------------------
+// loss_forward through emscripten::val reads ~40 properties and builds an object per call
+// (~10 us); the JS wrapper instead writes the call into this buffer of doubles and passes only
+// the loss's registry index. Layout (JS: _packedLoss in losslab.mjs):
+//   input, target:   dtype code, ptr, ndim, dims...
+//   reduction code (-1: default), beta, delta, label_smoothing, ignore_index (NaN: default),
+//   log_target (-1: default, 0, 1), force_scalar (0, 1),
+//   has_weight (0, 1) [+ desc], has_pos_weight (0, 1) [+ desc].
+// The result comes back in the same buffer: dtype code, ptr, ndim, dims..., warning count;
+// the warnings through last_warnings(), an error (return 1) through last_error().
+constexpr int kPackSlots = 512;
+double g_pack[kPackSlots];
+Error g_last_error;
+std::vector<std::string> g_last_warnings;
+
+uintptr_t pack_buffer() { return reinterpret_cast<uintptr_t>(g_pack); }
+
+struct PackReader {
+  int i = 0;
+  double next() { return g_pack[i++]; }
+  TensorView view() {
+    TensorView v;
+    v.dtype = static_cast<DType>(static_cast<int>(next()));
+    v.data = reinterpret_cast<const void*>(static_cast<uintptr_t>(next()));
+    const int nd = static_cast<int>(next());
+    v.shape.resize(static_cast<std::size_t>(nd));
+    for (int k = 0; k < nd; ++k) v.shape[static_cast<std::size_t>(k)] = static_cast<int64_t>(next());
+    return v;
+  }
+};
+
+int loss_forward_packed(int index) {
+  const auto& all = losses();
+  if (index < 0 || static_cast<std::size_t>(index) >= all.size()) {
+    g_last_error = value_error("unknown loss");
+    return 1;
+  }
+  const LossSpec& spec = all[static_cast<std::size_t>(index)];
+  PackReader r;
+  const TensorView input = r.view(), target = r.view();
+  LossOptions opt;
+  const int red = static_cast<int>(r.next());
+  if (red >= 0) {
+    auto pr = parse_reduction(reduction_name(static_cast<Reduction>(red)), spec.batchmean);
+    if (!pr) {
+      g_last_error = pr.error();
+      return 1;
+    }
+    opt.reduction = pr.value();
+  }
+  const double beta = r.next(), delta = r.next(), ls = r.next(), ii = r.next();
+  if (!std::isnan(beta)) opt.beta = beta;
+  if (!std::isnan(delta)) opt.delta = delta;
+  if (!std::isnan(ls)) opt.label_smoothing = ls;
+  if (!std::isnan(ii)) opt.ignore_index = to_i64(ii);
+  const int log_target = static_cast<int>(r.next());
+  if (log_target >= 0) opt.log_target = log_target != 0;
+  opt.force_scalar = r.next() != 0;
+  if (r.next() != 0) opt.weight = r.view();
+  if (r.next() != 0) opt.pos_weight = r.view();
+  auto out = spec.forward(input, target, opt);
+  if (!out) {
+    g_last_error = out.error();
+    return 1;
+  }
+  Tensor t = std::move(out.value().value);
+  g_last_warnings = std::move(out.value().warnings);
+  const Shape shape = t.shape();
+  int k = 0;
+  g_pack[k++] = static_cast<double>(static_cast<int>(t.dtype()));
+  g_pack[k++] = static_cast<double>(reinterpret_cast<uintptr_t>(t.release()));
+  g_pack[k++] = static_cast<double>(shape.size());
+  for (int64_t d : shape) g_pack[k++] = static_cast<double>(d);
+  g_pack[k++] = static_cast<double>(g_last_warnings.size());
+  return 0;
+}
+
+val last_error() { return make_error(g_last_error); }
+
+val last_warnings() {
+  val w = val::array();
+  for (std::size_t i = 0; i < g_last_warnings.size(); ++i) w.set(i, val(g_last_warnings[i]));
+  return w;
 }
 
 val loss_backward(std::string name, val input, val target, val options, val grad_output) {
@@ -277,6 +373,10 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("registry", &registry);
   emscripten::function("lossForward", &loss_forward);
   emscripten::function("lossBackward", &loss_backward);
+  emscripten::function("packBuffer", &pack_buffer);
+  emscripten::function("lossForwardPacked", &loss_forward_packed);
+  emscripten::function("lastError", &last_error);
+  emscripten::function("lastWarnings", &last_warnings);
   emscripten::function("activationForward", &activation_forward);
   emscripten::function("activationBackward", &activation_backward);
   emscripten::function("repr", &repr);

@@ -185,3 +185,76 @@ test('registry enumerates losses with their options', () => {
     assert.ok(s.reductions.includes('mean'));
   }
 });
+
+test('options of the wrong type are PyTorch\'s TypeErrors', () => {
+  const x = torch.tensor([[1, 2, 3], [4, 5, 6]]), t = torch.tensor([0n, 2n]);
+  assert.throws(() => F.cross_entropy(x, t, { label_smoothing: '0.1' }),
+    { name: 'TypeError', message: "cross_entropy(): argument 'label_smoothing' must be float, not str" });
+  assert.throws(() => F.cross_entropy(x, t, { ignore_index: 1.5 }),
+    { name: 'TypeError', message: "cross_entropy(): argument 'ignore_index' must be int, not float" });
+  assert.throws(() => F.kl_div(x, x, { log_target: 1 }),
+    { name: 'TypeError', message: "kl_div(): argument 'log_target' must be bool, not int" });
+  assert.throws(() => F.mse_loss(x, x, { force_scalar: 'yes' }),
+    { name: 'TypeError', message: "mse_loss(): argument 'force_scalar' must be bool, not str" });
+  // A BigInt ignore_index is an int; one beyond int64 saturates instead of trapping.
+  assert.equal(F.cross_entropy(x, t, { ignore_index: 2n }).toString(), 'tensor(2.4076)');
+  assert.equal(F.cross_entropy(x, t, { ignore_index: 1e30 }).toString(), 'tensor(1.4076)');
+});
+
+// Every loss call goes through a packed buffer of doubles (no Embind property reads); the
+// general Embind path remains for what the buffer does not encode. Both must agree bit for bit,
+// warnings and errors included.
+test('the packed loss call agrees with the general path', () => {
+  // The general path: the same instance with the packed call switched off (an own property
+  // shadowing the prototype's method), for one call at a time.
+  const G = {};
+  for (const s of torch.registry.losses) {
+    G[s.name] = (i, t, o) => {
+      torch._packedLoss = () => undefined;
+      try {
+        return F[s.name](i, t, o);
+      } finally {
+        delete torch._packedLoss;
+      }
+    };
+  }
+  const x = torch.tensor(Float32Array.from({ length: 24 }, (_, i) => Math.sin(i) * 3), { shape: [4, 6] });
+  const p = torch.sigmoid(x), y = torch.tensor(Float32Array.from({ length: 24 }, (_, i) => (i * 7) % 2), { shape: [4, 6] });
+  const y1 = torch.tensor(Float32Array.from({ length: 6 }, (_, i) => i / 5), { shape: [6] });
+  const cls = torch.tensor([0n, 5n, -100n, 3n]);
+  const w6 = torch.tensor(Float32Array.from({ length: 6 }, (_, i) => 0.5 + i / 10));
+  const x64 = x.double(), y64 = y.double();
+  const cases = [
+    ['mse_loss', x, y, {}], ['mse_loss', x, y, { reduction: 'sum' }], ['mse_loss', x, y1, { reduction: 'none' }],
+    ['mse_loss', x64, y64, { reduction: 'none', force_scalar: true }],
+    ['l1_loss', x, y, { reduction: 'none' }], ['smooth_l1_loss', x, y, { beta: 0.5 }],
+    ['huber_loss', x, y, { delta: 2.5, reduction: 'sum' }],
+    ['binary_cross_entropy', p, y, { weight: w6 }], ['binary_cross_entropy', p, y, { reduction: 'none' }],
+    ['binary_cross_entropy', x, y, {}],
+    ['binary_cross_entropy_with_logits', x, y, { pos_weight: w6, weight: w6 }],
+    ['binary_cross_entropy_with_logits', x, y, { reduction: 'sum', force_scalar: true }],
+    ['nll_loss', x, cls, { reduction: 'none' }], ['nll_loss', x, cls, { weight: w6, ignore_index: 5 }],
+    ['cross_entropy', x, cls, { label_smoothing: 0.2 }], ['cross_entropy', x, cls, { reduction: 'batchmean' }],
+    ['cross_entropy', x, torch.tensor([0n, 9n, 1n, 1n]), {}],
+    ['kl_div', x, y, { reduction: 'batchmean' }], ['kl_div', x, x, { log_target: true, reduction: 'none' }],
+  ];
+  for (const [name, i, t, o] of cases) {
+    if (!(name in F)) continue;
+    const what = `${name} ${JSON.stringify(Object.keys(o))}`;
+    let a, b, ea, eb;
+    try { a = F[name](i, t, o); } catch (e) { ea = e; }
+    try { b = G[name](i, t, o); } catch (e) { eb = e; }
+    if (ea || eb) {
+      assert.ok(ea && eb, `${what}: only one path threw (${ea?.message ?? eb?.message})`);
+      assert.equal(ea.name, eb.name, what);
+      assert.equal(ea.message, eb.message, what);
+      continue;
+    }
+    assert.deepEqual(a.shape, b.shape, what);
+    assert.equal(a.dtype, b.dtype, what);
+    assert.deepEqual(Array.from(new Uint8Array(a.toArray().buffer)), Array.from(new Uint8Array(b.toArray().buffer)), what);
+    assert.deepEqual(a.warnings ?? [], b.warnings ?? [], what);
+    a.dispose();
+    b.dispose();
+  }
+});
