@@ -89,8 +89,7 @@ Result<LossOptions> parse_loss_options(const LossSpec& spec, const val& o) {
   if (has(o, "beta")) opt.beta = o["beta"].as<double>();
   if (has(o, "delta")) opt.delta = o["delta"].as<double>();
   if (has(o, "label_smoothing")) opt.label_smoothing = o["label_smoothing"].as<double>();
-  if (has(o, "ignore_index"))
-    opt.ignore_index = to_i64(o["ignore_index"].as<double>());
+  if (has(o, "ignore_index")) opt.ignore_index = to_i64(o["ignore_index"].as<double>());
   if (has(o, "log_target")) opt.log_target = o["log_target"].as<bool>();
   if (has(o, "weight")) opt.weight = view_of(o["weight"]);
   if (has(o, "pos_weight")) opt.pos_weight = view_of(o["pos_weight"]);
@@ -134,7 +133,8 @@ struct PackReader {
     v.data = reinterpret_cast<const void*>(static_cast<uintptr_t>(next()));
     const int nd = static_cast<int>(next());
     v.shape.resize(static_cast<std::size_t>(nd));
-    for (int k = 0; k < nd; ++k) v.shape[static_cast<std::size_t>(k)] = static_cast<int64_t>(next());
+    for (int k = 0; k < nd; ++k)
+      v.shape[static_cast<std::size_t>(k)] = static_cast<int64_t>(next());
     return v;
   }
 };
