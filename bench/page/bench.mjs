@@ -282,8 +282,12 @@ async function init() {
   // 'losslab-alt' (ask for it with --contenders=losslab-simd,losslab-alt; never in a default run).
   const alt = new URL('/build/alt-dist/', location.href);
   if ((await fetch(new URL('losslab-simd.wasm', alt), { method: 'HEAD' })).ok) {
-    const a = await createLossLab({ simd: true, baseUrl: alt, warnings: 'silent' });
-    contenders.push({ ...losslabContender('losslab-alt', a), optIn: true });
+    try {
+      const a = await createLossLab({ simd: true, baseUrl: alt, warnings: 'silent' });
+      contenders.push({ ...losslabContender('losslab-alt', a), optIn: true });
+    } catch (e) {   // e.g. a build older than the JS API: never stops the real run
+      console.warn(`build/alt-dist/ not loaded: ${e?.message ?? e}`);
+    }
   }
   await tf.setBackend('wasm');
   await tf.ready();
