@@ -180,12 +180,14 @@ double ew_sum(const EwPrepared& a, const EwParams<T>& p, bool simd) {
 #if LOSSLAB_HAVE_SIMD
   if (simd) {
     using B = xsimd::batch<T>;
-    if (w && pw)
-      i = ew_sum_batches<Op, true, true>(x, y, w, pw, n, p, total);
-    else if (w)
-      i = ew_sum_batches<Op, true, false>(x, y, w, pw, n, p, total);
-    else if (pw)
-      i = ew_sum_batches<Op, false, true>(x, y, w, pw, n, p, total);
+    // (Only the variants a loss can meet are instantiated: each is a large inlined kernel.)
+    constexpr bool kCanW = Op::kInfo.uses_weight, kCanPw = Op::kInfo.uses_pos_weight;
+    if (kCanW && kCanPw && w && pw)
+      i = ew_sum_batches<Op, kCanW, kCanPw>(x, y, w, pw, n, p, total);
+    else if (kCanW && w && !pw)
+      i = ew_sum_batches<Op, kCanW, false>(x, y, w, pw, n, p, total);
+    else if (kCanPw && pw && !w)
+      i = ew_sum_batches<Op, false, kCanPw>(x, y, w, pw, n, p, total);
     else
       i = ew_sum_batches<Op, false, false>(x, y, w, pw, n, p, total);
     if (i < n) {

@@ -17,7 +17,9 @@
 
 // The loss kernels' hot loops must hold the whole per-vector computation (so the constants above
 // are loaded once before the loop); the rare slow paths stay out of line so the loop stays small.
-#if defined(__GNUC__)
+// (Sanitizer builds define LOSSLAB_NO_FORCE_INLINE: forced inlining of instrumented AVX-512
+// kernels made GCC spend minutes per file, and those builds check memory, not speed.)
+#if defined(__GNUC__) && !defined(LOSSLAB_NO_FORCE_INLINE)
 #define LOSSLAB_INLINE inline __attribute__((always_inline))
 #define LOSSLAB_NOINLINE __attribute__((noinline))
 #else
