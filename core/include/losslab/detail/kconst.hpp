@@ -71,11 +71,10 @@ inline constexpr MathConstants kMathConstantsInit{
 // The few constants the loss formulas themselves use, per dtype: `basic_k<T>().one`.
 template <class T>
 struct BasicConstants {
-  T zero, one, neg_one, neg_inf, qnan, minus100, sign;
+  T zero, one, minus100, sign;
 };
 template <class T>
-inline constexpr BasicConstants<T> kBasicConstantsInit{
-    T(0), T(1), T(-1), -T(__builtin_inf()), T(__builtin_nan("")), T(-100), T(-0.0)};
+inline constexpr BasicConstants<T> kBasicConstantsInit{T(0), T(1), T(-100), T(-0.0)};
 
 #if defined(__wasm__)
 extern MathConstants g_math_constants;  // = kMathConstantsInit (src/kconst.cpp)

@@ -26,15 +26,15 @@ template <class A>
 struct SimdK<xsimd::batch<float, A>> {
   using B = xsimd::batch<float, A>;
   using I = xsimd::batch<int32_t, A>;
-  B zero, one, half, two, min_normal, inf, neg_inf, qnan, minus100, sign;
+  B zero, one, half, min_normal, inf, minus100, sign;
   I i_log_off, i_log_base, i_mant_mask, i_bias;
   B lg1, lg2, lg3, lg4, ln2_hi_log, ln2_lo_log, g0, g1, g2, g3;
-  B exp_lo, exp_hi, log2e, ln2_hi, ln2_lo, ep0, ep1, ep2, ep3, ep4, rint_magic, exp_bias;
+  B exp_lo, exp_hi, log2e, ln2_hi, ln2_lo, ep0, ep1, ep2, ep3, ep4, rint_magic;
   SimdK() {
     const auto& K = math_k();
     const auto& C = basic_k<float>();
-    zero = B(C.zero), one = B(C.one), half = B(K.half), two = B(K.two);
-    min_normal = B(K.min_normal), inf = B(K.inf), neg_inf = B(C.neg_inf), qnan = B(C.qnan);
+    zero = B(C.zero), one = B(C.one), half = B(K.half);
+    min_normal = B(K.min_normal), inf = B(K.inf);
     minus100 = B(C.minus100), sign = B(C.sign);
     i_log_off = I(K.i_log_off), i_log_base = I(K.i_log_base), i_mant_mask = I(K.i_mant_mask);
     i_bias = I(K.i_bias);
@@ -44,17 +44,17 @@ struct SimdK<xsimd::batch<float, A>> {
     exp_lo = B(K.exp_lo), exp_hi = B(K.exp_hi), log2e = B(K.log2e);
     ln2_hi = B(K.ln2_hi), ln2_lo = B(K.ln2_lo);
     ep0 = B(K.ep0), ep1 = B(K.ep1), ep2 = B(K.ep2), ep3 = B(K.ep3), ep4 = B(K.ep4);
-    rint_magic = B(K.rint_magic), exp_bias = B(K.exp_bias);
+    rint_magic = B(K.rint_magic);
   }
 };
 
 template <class A>
 struct SimdK<xsimd::batch<double, A>> {
   using B = xsimd::batch<double, A>;
-  B zero, one, neg_inf, qnan, minus100, sign;
+  B zero, one, minus100, sign;
   SimdK() {
     const auto& C = basic_k<double>();
-    zero = B(C.zero), one = B(C.one), neg_inf = B(C.neg_inf), qnan = B(C.qnan);
+    zero = B(C.zero), one = B(C.one);
     minus100 = B(C.minus100), sign = B(C.sign);
   }
 };
