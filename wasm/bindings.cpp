@@ -65,67 +65,34 @@ val desc_of(Tensor&& t, const std::vector<std::string>& warnings = {}) {
 
 val wrap(Result<Tensor> r) { return r ? desc_of(r.take()) : make_error(r.error()); }
 
-// A double to int64 without WebAssembly's trap on out-of-range values (they saturate).
-int64_t to_i64(double d) {
-  if (std::isnan(d)) return 0;
-  if (d >= 9223372036854775807.0) return INT64_MAX;
-  if (d <= -9223372036854775808.0) return INT64_MIN;
-  return static_cast<int64_t>(d);
-}
-
-bool has(const val& o, const char* key) {
-  return !o.isUndefined() && !o.isNull() && !o[key].isUndefined() && !o[key].isNull();
-}
-
-// options: {reduction, beta, delta, label_smoothing, ignore_index, log_target, weight, pos_weight,
-// force_scalar}; tensors as descriptors.
-Result<LossOptions> parse_loss_options(const LossSpec& spec, const val& o) {
-  LossOptions opt;
-  if (has(o, "reduction")) {
-    auto r = parse_reduction(o["reduction"].as<std::string>(), spec.batchmean);
-    if (!r) return r.error();
-    opt.reduction = r.value();
-  }
-  if (has(o, "beta")) opt.beta = o["beta"].as<double>();
-  if (has(o, "delta")) opt.delta = o["delta"].as<double>();
-  if (has(o, "label_smoothing")) opt.label_smoothing = o["label_smoothing"].as<double>();
-  if (has(o, "ignore_index")) opt.ignore_index = to_i64(o["ignore_index"].as<double>());
-  if (has(o, "log_target")) opt.log_target = o["log_target"].as<bool>();
-  if (has(o, "weight")) opt.weight = view_of(o["weight"]);
-  if (has(o, "pos_weight")) opt.pos_weight = view_of(o["pos_weight"]);
-  if (has(o, "force_scalar")) opt.force_scalar = o["force_scalar"].as<bool>();
-  return opt;
-}
-
-val loss_forward(std::string name, val input, val target, val options) {
-  const LossSpec* spec = find_loss(name);
-  if (!spec) return make_error(value_error("unknown loss '" + name + "'"));
-  auto opt = parse_loss_options(*spec, options);
-  if (!opt) return make_error(opt.error());
-  auto r = spec->forward(view_of(input), view_of(target), opt.value());
-  if (!r) return make_error(r.error());
-  return desc_of(std::move(r.value().value), r.value().warnings);
-}
-
-// ---- the packed loss call ------------------------------------------------------------------
-// loss_forward through emscripten::val reads ~40 properties and builds an object per call
-// (~10 us); the JS wrapper instead writes the call into this buffer of doubles and passes only
-// the loss's registry index. Layout (JS: _packedLoss in losslab.mjs):
-//   input, target:   dtype code, ptr, ndim, dims...
-//   reduction code (-1: default), beta, delta, label_smoothing, ignore_index (NaN: default),
-//   log_target (-1: default, 0, 1), force_scalar (0, 1),
-//   has_weight (0, 1) [+ desc], has_pos_weight (0, 1) [+ desc].
-// The result comes back in the same buffer: dtype code, ptr, ndim, dims..., warning count;
-// the warnings through last_warnings(), an error (return 1) through last_error().
-constexpr int kPackSlots = 512;
-double g_pack[kPackSlots];
+// ---- the packed calls ----------------------------------------------------------------------
+// Every loss and activation call, forward and backward, travels through one buffer of doubles in
+// wasm memory: the JS API validates and converts every argument first and writes the call here,
+// so nothing is converted (and nothing can throw) while a wasm frame is live, and a call costs
+// ~2 us instead of ~40 Embind property reads. The layout follows the registry:
+//   [0] force_scalar (0/1)   [1] reduction code (-1: default)
+//   each operand, in spec order:  TENSOR
+//   each option, in spec order:   tag (0: not given, 1: given), then for a given one
+//       float: value | int: hi (signed 32 bits), lo (unsigned 32 bits) | bool: 0/1 |
+//       tensor: TENSOR | dtype: code | callable: nothing (the JS API resolves it)
+//   backward only: grad_output tag (0/1) [+ TENSOR]
+//   TENSOR = dtype code, ptr, ndim, dims...
+// Results come back in the same buffer: forward: TENSOR, warning count (texts through
+// last_warnings()); backward: per operand a tag (0: no gradient, 1: TENSOR follows). A call
+// returns 0, or 1 with the error in last_error(). abi() gives JS the codes and kinds.
+std::vector<double> g_pack(4096);
 Error g_last_error;
 std::vector<std::string> g_last_warnings;
 
-uintptr_t pack_buffer() { return reinterpret_cast<uintptr_t>(g_pack); }
+uintptr_t pack_buffer() { return reinterpret_cast<uintptr_t>(g_pack.data()); }
+// Makes room for n doubles (JS asks before writing a large call); returns the buffer's address.
+uintptr_t pack_reserve(unsigned n) {
+  if (n > g_pack.size()) g_pack.resize(n);
+  return pack_buffer();
+}
 
 struct PackReader {
-  int i = 0;
+  std::size_t i = 0;
   double next() { return g_pack[i++]; }
   TensorView view() {
     TensorView v;
@@ -137,51 +104,134 @@ struct PackReader {
       v.shape[static_cast<std::size_t>(k)] = static_cast<int64_t>(next());
     return v;
   }
+  int64_t i64() {
+    const auto hi = static_cast<int64_t>(next());
+    const auto lo = static_cast<uint64_t>(next());
+    return static_cast<int64_t>((static_cast<uint64_t>(hi) << 32) | lo);
+  }
 };
 
-int loss_forward_packed(int index) {
-  const auto& all = losses();
-  if (index < 0 || static_cast<std::size_t>(index) >= all.size()) {
-    g_last_error = value_error("unknown loss");
-    return 1;
+struct PackWriter {
+  std::size_t k = 0;
+  void put(double v) {
+    if (k >= g_pack.size()) g_pack.resize(g_pack.size() * 2);
+    g_pack[k++] = v;
   }
-  const LossSpec& spec = all[static_cast<std::size_t>(index)];
-  PackReader r;
-  const TensorView input = r.view(), target = r.view();
-  LossOptions opt;
+  void tensor(Tensor&& t) {
+    const Shape shape = t.shape();
+    put(static_cast<double>(static_cast<int>(t.dtype())));
+    put(static_cast<double>(reinterpret_cast<uintptr_t>(t.release())));
+    put(static_cast<double>(shape.size()));
+    for (int64_t d : shape) put(static_cast<double>(d));
+  }
+};
+
+int fail_with(Error e) {
+  g_last_error = std::move(e);
+  return 1;
+}
+
+// Reads operands and options as the spec lays them out (the JS API wrote them the same way).
+Result<LossCall> read_loss_call(const LossSpec& spec, PackReader& r) {
+  LossCall call;
+  call.options = spec.defaults();
+  call.options.force_scalar = r.next() != 0;
   const int red = static_cast<int>(r.next());
   if (red >= 0) {
-    auto pr = parse_reduction(reduction_name(static_cast<Reduction>(red)), spec.batchmean);
-    if (!pr) {
-      g_last_error = pr.error();
-      return 1;
+    if (red > static_cast<int>(Reduction::BatchMean)) return value_error("unknown reduction");
+    call.options.reduction = static_cast<Reduction>(red);
+  }
+  for (std::size_t k = 0; k < spec.operands.size(); ++k) call.operands.push_back(r.view());
+  for (const OptionSpec& p : spec.options) {
+    if (r.next() == 0) continue;
+    switch (p.kind) {
+      case OptionKind::Float: call.options.*(p.field.f) = r.next(); break;
+      case OptionKind::Int: call.options.*(p.field.i) = r.i64(); break;
+      case OptionKind::Bool: call.options.*(p.field.b) = r.next() != 0; break;
+      case OptionKind::Tensor: call.options.*(p.field.t) = r.view(); break;
+      case OptionKind::DType: r.next(); break;
+      case OptionKind::Callable: break;
     }
-    opt.reduction = pr.value();
   }
-  const double beta = r.next(), delta = r.next(), ls = r.next(), ii = r.next();
-  if (!std::isnan(beta)) opt.beta = beta;
-  if (!std::isnan(delta)) opt.delta = delta;
-  if (!std::isnan(ls)) opt.label_smoothing = ls;
-  if (!std::isnan(ii)) opt.ignore_index = to_i64(ii);
-  const int log_target = static_cast<int>(r.next());
-  if (log_target >= 0) opt.log_target = log_target != 0;
-  opt.force_scalar = r.next() != 0;
-  if (r.next() != 0) opt.weight = r.view();
-  if (r.next() != 0) opt.pos_weight = r.view();
-  auto out = spec.forward(input, target, opt);
-  if (!out) {
-    g_last_error = out.error();
-    return 1;
-  }
-  Tensor t = std::move(out.value().value);
+  return call;
+}
+
+const LossSpec* loss_at(int index) {
+  const auto& all = losses();
+  if (index < 0 || static_cast<std::size_t>(index) >= all.size()) return nullptr;
+  return &all[static_cast<std::size_t>(index)];
+}
+
+int loss_forward_packed(int index) {
+  const LossSpec* spec = loss_at(index);
+  if (!spec) return fail_with(value_error("unknown loss"));
+  PackReader r;
+  auto call = read_loss_call(*spec, r);
+  if (!call) return fail_with(call.error());
+  auto out = spec->forward(call.value());
+  if (!out) return fail_with(out.error());
   g_last_warnings = std::move(out.value().warnings);
-  const Shape shape = t.shape();
-  int k = 0;
-  g_pack[k++] = static_cast<double>(static_cast<int>(t.dtype()));
-  g_pack[k++] = static_cast<double>(reinterpret_cast<uintptr_t>(t.release()));
-  g_pack[k++] = static_cast<double>(shape.size());
-  for (int64_t d : shape) g_pack[k++] = static_cast<double>(d);
-  g_pack[k++] = static_cast<double>(g_last_warnings.size());
+  PackWriter w;
+  w.tensor(std::move(out.value().value));
+  w.put(static_cast<double>(g_last_warnings.size()));
+  return 0;
+}
+
+int loss_backward_packed(int index, unsigned want) {
+  const LossSpec* spec = loss_at(index);
+  if (!spec) return fail_with(value_error("unknown loss"));
+  PackReader r;
+  auto call = read_loss_call(*spec, r);
+  if (!call) return fail_with(call.error());
+  std::optional<TensorView> g;
+  if (r.next() != 0) g = r.view();
+  auto out = spec->backward(call.value(), g ? &*g : nullptr, want);
+  if (!out) return fail_with(out.error());
+  PackWriter w;
+  for (auto& t : out.value()) {
+    w.put(t ? 1 : 0);
+    if (t) w.tensor(std::move(*t));
+  }
+  return 0;
+}
+
+// Activations: [0] force_scalar, [1] unused, input TENSOR, dim (tag [+ hi, lo]),
+// dtype (tag [+ code]), backward: grad_output tag [+ TENSOR].
+int activation_packed(int index, int backward) {
+  const auto& all = activations();
+  if (index < 0 || static_cast<std::size_t>(index) >= all.size())
+    return fail_with(value_error("unknown activation"));
+  const ActivationSpec& spec = all[static_cast<std::size_t>(index)];
+  PackReader r;
+  const bool force_scalar = r.next() != 0;
+  r.next();
+  TensorView input = r.view();
+  const bool has_dim = r.next() != 0;
+  const int64_t dim = has_dim ? r.i64() : 0;
+  Tensor cast;
+  if (r.next() != 0) {  // dtype=: torch casts the input first
+    const auto dt = static_cast<DType>(static_cast<int>(r.next()));
+    if (dt != input.dtype) {
+      auto c = to_dtype(input, dt);
+      if (!c) return fail_with(c.error());
+      cast = c.take();
+      input = cast.view();
+    }
+  }
+  PackWriter w;
+  if (backward) {
+    std::optional<TensorView> g;
+    if (r.next() != 0) g = r.view();
+    auto out = spec.backward(input, has_dim, dim, g ? &*g : nullptr);
+    if (!out) return fail_with(out.error());
+    w.tensor(out.take());
+    return 0;
+  }
+  auto out = spec.forward(input, has_dim, dim, force_scalar);
+  if (!out) return fail_with(out.error());
+  g_last_warnings = std::move(out.value().warnings);
+  w.tensor(std::move(out.value().value));
+  w.put(static_cast<double>(g_last_warnings.size()));
   return 0;
 }
 
@@ -193,35 +243,20 @@ val last_warnings() {
   return w;
 }
 
-val loss_backward(std::string name, val input, val target, val options, val grad_output) {
-  const LossSpec* spec = find_loss(name);
-  if (!spec) return make_error(value_error("unknown loss '" + name + "'"));
-  auto opt = parse_loss_options(*spec, options);
-  if (!opt) return make_error(opt.error());
-  std::optional<TensorView> g;
-  if (!grad_output.isNull() && !grad_output.isUndefined()) g = view_of(grad_output);
-  return wrap(spec->backward(view_of(input), view_of(target), opt.value(), g ? &*g : nullptr));
+val str_array(std::initializer_list<const char*> items) {
+  val a = val::array();
+  unsigned i = 0;
+  for (const char* s : items) a.set(i++, val(std::string(s)));
+  return a;
 }
 
-val activation_forward(std::string name, val input, val dim, bool force_scalar) {
-  const ActivationSpec* spec = find_activation(name);
-  if (!spec) return make_error(value_error("unknown activation '" + name + "'"));
-  const bool has_dim = !dim.isUndefined() && !dim.isNull();
-  auto r = spec->forward(view_of(input), has_dim,
-                         has_dim ? static_cast<int64_t>(dim.as<double>()) : 0, force_scalar);
-  if (!r) return make_error(r.error());
-  return desc_of(std::move(r.value().value), r.value().warnings);
-}
-
-val activation_backward(std::string name, val input, val dim, val grad_output) {
-  const ActivationSpec* spec = find_activation(name);
-  if (!spec) return make_error(value_error("unknown activation '" + name + "'"));
-  const bool has_dim = !dim.isUndefined() && !dim.isNull();
-  std::optional<TensorView> g;
-  if (!grad_output.isNull() && !grad_output.isUndefined()) g = view_of(grad_output);
-  return wrap(spec->backward(view_of(input), has_dim,
-                             has_dim ? static_cast<int64_t>(dim.as<double>()) : 0,
-                             g ? &*g : nullptr));
+// The codes the packed calls use, so the JS side copies none of them.
+val abi() {
+  val o = val::object();
+  o.set("dtypes", str_array({"float32", "float64", "int64", "int32"}));  // DType order
+  o.set("reductions", str_array({"none", "mean", "sum", "batchmean"}));  // Reduction order
+  o.set("slots", val(static_cast<double>(g_pack.size())));
+  return o;
 }
 
 const char* option_kind(OptionKind k) {
@@ -230,11 +265,52 @@ const char* option_kind(OptionKind k) {
     case OptionKind::Int: return "int";
     case OptionKind::Bool: return "bool";
     case OptionKind::Tensor: return "tensor";
+    case OptionKind::DType: return "dtype";
+    case OptionKind::Callable: return "callable";
   }
   return "?";
 }
 
-// The registry as plain JS data: what the JS API, the page's menus and the bench enumerate.
+const char* role_name(OperandRole r) {
+  switch (r) {
+    case OperandRole::Input: return "input";
+    case OperandRole::Target: return "target";
+    case OperandRole::Extra: return "extra";
+  }
+  return "?";
+}
+
+val options_val(const std::vector<OptionSpec>& options) {
+  val opts = val::array();
+  unsigned j = 0;
+  for (const OptionSpec& p : options) {
+    val po = val::object();
+    po.set("name", val(std::string(p.name)));
+    po.set("kind", val(std::string(option_kind(p.kind))));
+    const bool scalar =
+        p.kind == OptionKind::Float || p.kind == OptionKind::Int || p.kind == OptionKind::Bool;
+    if (scalar && !(p.kind == OptionKind::Int && !p.field.i))
+      po.set("default",
+             p.kind == OptionKind::Bool ? val(p.default_value != 0) : val(p.default_value));
+    else
+      po.set("default", val::null());
+    po.set("min", val(p.range.min));
+    po.set("max", val(p.range.max));
+    po.set("minInclusive", val(p.range.min_inclusive));
+    po.set("maxInclusive", val(p.range.max_inclusive));
+    po.set("nanPasses", val(p.range.nan_passes));
+    if (p.range.message) {
+      po.set("rangeMessage", val(std::string(p.range.message)));
+      po.set("rangeError", val(std::string(p.range.error_type)));
+    }
+    po.set("doc", val(std::string(p.doc)));
+    opts.set(j++, po);
+  }
+  return opts;
+}
+
+// The registry as plain JS data: what the JS API, dist/registry.json (and from it the page, the
+// widget and the .d.ts), the tests and the bench enumerate.
 val registry() {
   val out = val::object();
   val ls = val::array();
@@ -243,36 +319,45 @@ val registry() {
     val o = val::object();
     o.set("name", val(std::string(s.name)));
     o.set("module", val(std::string(s.module_name)));
-    o.set("arity", val(s.arity));
+    o.set("kind", val(std::string(s.kind == FnKind::Loss ? "loss" : "distance")));
     o.set("inputKind", val(std::string(s.input_kind)));
     o.set("formula", val(std::string(s.formula)));
     val red = val::array();
-    red.call<void>("push", val(std::string("none")), val(std::string("mean")),
-                   val(std::string("sum")));
-    if (s.batchmean) red.call<void>("push", val(std::string("batchmean")));
+    if (s.has_reduction()) {
+      red.call<void>("push", val(std::string("none")), val(std::string("mean")),
+                     val(std::string("sum")));
+      if (s.batchmean) red.call<void>("push", val(std::string("batchmean")));
+    }
     o.set("reductions", red);
     val tg = val::array();
-    if (s.targets & kTargetFloat) tg.call<void>("push", val(std::string("float")));
-    if (s.targets & kTargetIndex) tg.call<void>("push", val(std::string("index")));
-    if (s.targets & kTargetProb) tg.call<void>("push", val(std::string("probability")));
+    const std::pair<unsigned, const char*> kinds[] = {
+        {kTargetFloat, "float"}, {kTargetIndex, "index"},           {kTargetProb, "probability"},
+        {kTargetSign, "sign"},   {kTargetMultiLabel, "multilabel"}, {kTargetSequence, "sequence"}};
+    for (const auto& [bit, nm] : kinds)
+      if (s.targets & bit) tg.call<void>("push", val(std::string(nm)));
     o.set("targets", tg);
-    val opts = val::array();
+    val ops = val::array();
     unsigned j = 0;
-    for (const OptionSpec& p : s.options) {
+    for (const OperandSpec& p : s.operands) {
       val po = val::object();
       po.set("name", val(std::string(p.name)));
-      po.set("kind", val(std::string(option_kind(p.kind))));
-      if (p.kind != OptionKind::Tensor)
-        po.set("default", val(p.default_value));
-      else
-        po.set("default", val::null());
-      po.set("min", val(p.min));
-      po.set("max", val(p.max));
-      po.set("minInclusive", val(p.min_inclusive));
-      po.set("doc", val(std::string(p.doc)));
-      opts.set(j++, po);
+      po.set("role", val(std::string(role_name(p.role))));
+      val dts = val::array();
+      if (p.dtypes & kFloating) dts.call<void>("push", val(std::string("floating")));
+      if (p.dtypes & kInteger) dts.call<void>("push", val(std::string("integer")));
+      if (p.dtypes & kList) dts.call<void>("push", val(std::string("list")));
+      po.set("dtypes", dts);
+      po.set("differentiable", val(p.differentiable));
+      ops.set(j++, po);
     }
-    o.set("options", opts);
+    o.set("operands", ops);
+    o.set("options", options_val(s.options));
+    val ex = val::object();
+    ex.set("none", val((s.exact & kExactNone) != 0));
+    ex.set("reduced", val((s.exact & kExactReduced) != 0));
+    ex.set("grad", val((s.exact & kExactGrad) != 0));
+    ex.set("acrossBuilds", val((s.exact & kExactAcrossBuilds) != 0));
+    o.set("exact", ex);
     ls.set(i++, o);
   }
   out.set("losses", ls);
@@ -283,6 +368,7 @@ val registry() {
     o.set("name", val(std::string(s.name)));
     o.set("module", val(std::string(s.module_name)));
     o.set("formula", val(std::string(s.formula)));
+    o.set("options", options_val(s.options));
     as.set(i++, o);
   }
   out.set("activations", as);
@@ -371,14 +457,14 @@ val histogram_js(val t, unsigned bins) {
 EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("simdArch", &simd_arch);
   emscripten::function("registry", &registry);
-  emscripten::function("lossForward", &loss_forward);
-  emscripten::function("lossBackward", &loss_backward);
+  emscripten::function("abi", &abi);
   emscripten::function("packBuffer", &pack_buffer);
+  emscripten::function("packReserve", &pack_reserve);
   emscripten::function("lossForwardPacked", &loss_forward_packed);
+  emscripten::function("lossBackwardPacked", &loss_backward_packed);
+  emscripten::function("activationPacked", &activation_packed);
   emscripten::function("lastError", &last_error);
   emscripten::function("lastWarnings", &last_warnings);
-  emscripten::function("activationForward", &activation_forward);
-  emscripten::function("activationBackward", &activation_backward);
   emscripten::function("repr", &repr);
   emscripten::class_<JsGenerator>("Generator")
       .constructor<>()

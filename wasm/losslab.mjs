@@ -70,6 +70,24 @@ function typeError(msg) {
   return e;
 }
 
+// An Error whose name is PyTorch's exception class (ValueError, RuntimeError, IndexError).
+function pyError(type, msg) {
+  const e = new Error(msg);
+  e.name = type;
+  return e;
+}
+
+// A JS integer (Number or BigInt) as a BigInt in int64's range; `bad` makes the TypeError for
+// anything else. Out of range is PyTorch's "Overflow when unpacking long".
+function toInt64(v, bad = () => typeError(`expected an integer, got ${pyTypeName(v)}`)) {
+  let b;
+  if (typeof v === 'bigint') b = v;
+  else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
+  else throw bad();
+  if (b < -(2n ** 63n) || b >= 2n ** 63n) throw pyError('RuntimeError', 'Overflow when unpacking long');
+  return b;
+}
+
 function toBigSeed(seed) {
   let s;
   if (typeof seed === 'bigint') s = seed;
@@ -122,23 +140,33 @@ class LossLab {
     /** The core's SIMD target ('wasm-simd128' or 'scalar'). */
     this.arch = M.simdArch();
     const reg = M.registry();
+    const abi = M.abi();
+    this._abi = {
+      dtypeCode: Object.fromEntries(abi.dtypes.map((d, i) => [d, i])),
+      dtypeName: Array.from(abi.dtypes),
+      reductionCode: Object.fromEntries(abi.reductions.map((r, i) => [r, i])),
+    };
     this._packPtr = M.packBuffer();
+    this._packSlots = abi.slots;
     this._packBuf = null;
-    this._lossIndex = new Map(reg.losses.map((s, i) => [s.name, i]));
-    /** The loss registry: names, options (defaults, ranges), reductions, targets. */
+    /** The registry: losses (operands, options with defaults and ranges, reductions, targets,
+     *  exactness), the distances, and the activations. */
     this.registry = Object.freeze({ losses: reg.losses, activations: reg.activations });
+    this._specs = new Map();
+    reg.losses.forEach((spec, index) => this._specs.set(spec.name, { spec, index, act: false }));
+    reg.activations.forEach((spec, index) => this._specs.set(spec.name, { spec, index, act: true }));
     this._defaultGenerator = new Generator(this);
     const self = this;
     const F = {};
     for (const spec of reg.losses) {
-      const allowed = new Set(['reduction', 'force_scalar', ...spec.options.map((o) => o.name)]);
-      F[spec.name] = function loss(input, target, opts = {}) {
-        return self._loss(spec, allowed, input, target, opts);
+      const n = spec.operands.length;
+      F[spec.name] = function loss(...args) {
+        return self._lossForward(spec, args.slice(0, n), args.length > n ? args[n] : undefined);
       };
     }
     for (const spec of reg.activations) {
-      F[spec.name] = function activation(input, opts = {}) {
-        return self._activation(spec.name, input, opts);
+      F[spec.name] = function activation(input, opts) {
+        return self._activation(spec, input, opts, false, null);
       };
     }
     this.nn = Object.freeze({ functional: Object.freeze(F) });
@@ -218,118 +246,229 @@ class LossLab {
   }
 
   // ---- losses ------------------------------------------------------------------------------
+  // Every argument is checked and converted here, before anything crosses into wasm: the core
+  // receives only numbers in the packed buffer (layout: wasm/bindings.cpp), so nothing can throw
+  // while a wasm frame is live.
 
-  _lossArgs(spec, allowed, input, target, opts) {
-    for (const k of Object.keys(opts)) {
-      if (!allowed.has(k)) throw typeError(`${spec.name}() got an unexpected keyword argument '${k}'`);
+  _checkOptions(spec, opts, { reduction, extra = [] }) {
+    if (opts == null) opts = {};
+    if (typeof opts !== 'object' || Array.isArray(opts) || opts instanceof Tensor) {
+      throw typeError(`${spec.name}(): options must be an object, got ${pyTypeName(opts)}`);
     }
-    const o = { ...opts };
+    const known = new Set(['force_scalar', ...extra, ...spec.options.map((o) => o.name)]);
+    if (reduction) known.add('reduction');
+    for (const k of Object.keys(opts)) {
+      if (!known.has(k)) throw typeError(`${spec.name}() got an unexpected keyword argument '${k}'`);
+    }
     for (const p of spec.options) {
-      const v = o[p.name];
+      const v = opts[p.name];
       if (v == null) continue;
-      if (p.kind === 'tensor') o[p.name] = this._own(v, p.name);
-      else if (p.kind === 'int' && typeof v === 'bigint') o[p.name] = Number(v);
-      else if (!(p.kind === 'bool' ? typeof v === 'boolean'
-        : typeof v === 'number' && (p.kind !== 'int' || Number.isInteger(v)))) {
-        throw typeError(`${spec.name}(): argument '${p.name}' must be ${p.kind}, not ${pyTypeName(v)}`);
+      const bad = () => typeError(`${spec.name}(): argument '${p.name}' must be ${p.kind === 'tensor' ? 'Tensor' : p.kind === 'callable' ? 'callable' : p.kind === 'dtype' ? 'torch.dtype' : p.kind}, not ${pyTypeName(v)}`);
+      switch (p.kind) {
+        case 'float': if (typeof v !== 'number' && typeof v !== 'bigint') throw bad(); break;
+        case 'int': toInt64(v, bad); break;
+        case 'bool': if (typeof v !== 'boolean') throw bad(); break;
+        case 'tensor': if (!(v instanceof Tensor)) throw bad(); this._own(v, p.name); break;
+        case 'dtype': if (typeof v !== 'string' || !(v in this._abi.dtypeCode)) throw bad(); break;
+        case 'callable': if (typeof v !== 'function') throw bad(); break;
+        default: throw bad();
       }
     }
-    if (o.force_scalar != null && typeof o.force_scalar !== 'boolean') {
-      throw typeError(`${spec.name}(): argument 'force_scalar' must be bool, not ${pyTypeName(o.force_scalar)}`);
+    if (opts.force_scalar != null && typeof opts.force_scalar !== 'boolean') {
+      throw typeError(`${spec.name}(): argument 'force_scalar' must be bool, not ${pyTypeName(opts.force_scalar)}`);
     }
-    if (o.reduction !== undefined && typeof o.reduction !== 'string') {
-      throw new Error(`${String(o.reduction)} is not a valid value for reduction`);
+    if (reduction && opts.reduction !== undefined) {
+      if (typeof opts.reduction !== 'string' || !(opts.reduction in this._abi.reductionCode)) {
+        throw pyError('ValueError', `${String(opts.reduction)} is not a valid value for reduction`);
+      }
     }
-    return [this._own(input, 'input'), this._own(target, 'target'), o];
+    return opts;
   }
 
-  _loss(spec, allowed, input, target, opts) {
-    const [i, t, o] = this._lossArgs(spec, allowed, input, target, opts);
-    const packed = this._packedLoss(spec, i, t, o);
-    if (packed) return packed;
-    return this._wrap(this._M.lossForward(spec.name, i, t, o));
+  // Operands as descriptors; arrays where the spec allows them become temporary int64 tensors
+  // (pushed onto `temps`, freed after the call).
+  _operands(spec, args, temps) {
+    if (args.length < spec.operands.length) {
+      const missing = spec.operands.slice(args.length).map((o) => `'${o.name}'`);
+      throw typeError(`${spec.name}() missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+    }
+    return spec.operands.map((o, k) => {
+      let v = args[k];
+      if (Array.isArray(v) && o.dtypes.includes('list')) {
+        for (const e of v) {
+          if (!(typeof e === 'bigint' || (typeof e === 'number' && Number.isInteger(e)))) {
+            throw typeError(`${spec.name}(): ${o.name} must be a Tensor or a list of ints, got an element of type ${pyTypeName(e)}`);
+          }
+        }
+        v = this.tensor(v.map((e) => BigInt(e)), { dtype: 'int64' });
+        temps.push(v);
+      }
+      if (!(v instanceof Tensor)) throw typeError(`${spec.name}(): argument '${o.name}' (position ${k + 1}) must be Tensor, not ${pyTypeName(v)}`);
+      return this._own(v, o.name);
+    });
   }
 
-  // The same call through a buffer of doubles in wasm memory (layout: loss_forward_packed in
-  // wasm/bindings.cpp) instead of Embind property reads: ~1 us instead of ~10 per call. Returns
-  // undefined for any option it does not encode (a non-number, an unknown reduction, a very
-  // high-dimensional tensor), and the call then takes the general path, errors and all.
-  _packedLoss(spec, i, t, o) {
-    const M = this._M;
-    if (this._packBuf !== M.HEAPU8.buffer) {   // (re)made after the heap grows
-      this._packBuf = M.HEAPU8.buffer;
-      this._pack = new Float64Array(this._packBuf, this._packPtr, PACK_SLOTS);
-    }
-    const a = this._pack;
+  // Writes a whole call into the packed buffer; returns the next free slot.
+  _writeCall(spec, descs, opts, reduction, extraDescs = []) {
+    let slots = 16 + 8 * spec.options.length;
+    for (const d of [...descs, ...extraDescs]) slots += 3 + d.shape.length;
+    for (const p of spec.options) if (p.kind === 'tensor' && opts[p.name] != null) slots += 3 + opts[p.name].ndim;
+    const a = this._packView(slots);
     let k = 0;
     const put = (d) => {
-      a[k++] = DTYPE_CODES[d.dtype];
+      a[k++] = this._abi.dtypeCode[d.dtype];
       a[k++] = d.ptr;
       a[k++] = d.shape.length;
       for (let j = 0; j < d.shape.length; j++) a[k++] = d.shape[j];
     };
-    const num = (v) => (v === undefined || v === null ? NaN : typeof v === 'number' ? v : undefined);
-    const w = o.weight ?? null, pw = o.pos_weight ?? null;
-    const dims = i.shape.length + t.shape.length + (w ? w.shape.length : 0) + (pw ? pw.shape.length : 0);
-    if (dims > PACK_SLOTS - 32) return undefined;
-    let red = -1;
-    if (o.reduction !== undefined) {
-      red = REDUCTION_CODES[o.reduction];
-      if (red === undefined) return undefined;
+    a[k++] = opts.force_scalar ? 1 : 0;
+    a[k++] = reduction && opts.reduction !== undefined ? this._abi.reductionCode[opts.reduction] : -1;
+    for (const d of descs) put(d);
+    for (const p of spec.options) {
+      const v = opts[p.name];
+      if (v == null || p.kind === 'callable') { a[k++] = 0; continue; }
+      a[k++] = 1;
+      switch (p.kind) {
+        case 'float': a[k++] = Number(v); break;
+        case 'int': { const b = toInt64(v); a[k++] = Number(b >> 32n); a[k++] = Number(b & 0xffffffffn); break; }
+        case 'bool': a[k++] = v ? 1 : 0; break;
+        case 'tensor': put(v._desc()); break;
+        case 'dtype': a[k++] = this._abi.dtypeCode[v]; break;
+      }
     }
-    const beta = num(o.beta), delta = num(o.delta), ls = num(o.label_smoothing);
-    const ii = num(o.ignore_index);
-    if (beta === undefined || delta === undefined || ls === undefined || ii === undefined) return undefined;
-    const lt = o.log_target, fs = o.force_scalar;
-    if ((lt != null && typeof lt !== 'boolean') || (fs != null && typeof fs !== 'boolean')) return undefined;
-    put(i);
-    put(t);
-    a[k++] = red;
-    a[k++] = beta;
-    a[k++] = delta;
-    a[k++] = ls;
-    a[k++] = ii;
-    a[k++] = lt == null ? -1 : lt ? 1 : 0;
-    a[k++] = fs ? 1 : 0;
-    a[k++] = w ? 1 : 0;
-    if (w) put(w);
-    a[k++] = pw ? 1 : 0;
-    if (pw) put(pw);
-    if (M.lossForwardPacked(this._lossIndex.get(spec.name)) !== 0) throw M.lastError();
-    // (M.HEAPU8.buffer may have grown during the call; the view is renewed on the next one.)
-    const r = new Float64Array(M.HEAPU8.buffer, this._packPtr, PACK_SLOTS);
-    const nd = r[2];
+    return { a, k, put };
+  }
+
+  // A Float64Array over the packed buffer with room for n doubles (renewed when the heap grew).
+  _packView(n) {
+    const M = this._M;
+    if (n > this._packSlots) {
+      this._packPtr = M.packReserve(n);
+      this._packSlots = n;
+      this._packBuf = null;
+    }
+    if (this._packBuf !== M.HEAPU8.buffer) {
+      this._packBuf = M.HEAPU8.buffer;
+      this._pack = new Float64Array(this._packBuf, this._packPtr, this._packSlots);
+    }
+    return this._pack;
+  }
+
+  // The result area after a call (the heap may have grown, the buffer may have moved).
+  _resultView() {
+    const M = this._M;
+    this._packPtr = M.packBuffer();
+    this._packBuf = M.HEAPU8.buffer;
+    this._pack = new Float64Array(this._packBuf, this._packPtr, this._packSlots);
+    return this._pack;
+  }
+
+  _readTensor(r, k) {
+    const nd = r[k + 2];
     const shape = new Array(nd);
-    for (let j = 0; j < nd; j++) shape[j] = r[3 + j];
-    const desc = { dtype: DTYPE_NAMES[r[0]], ptr: r[1], shape };
-    if (r[3 + nd] > 0) desc.warnings = M.lastWarnings();
+    for (let j = 0; j < nd; j++) shape[j] = r[k + 3 + j];
+    return [{ dtype: this._abi.dtypeName[r[k]], ptr: r[k + 1], shape }, k + 3 + nd];
+  }
+
+  _forwardResult() {
+    const r = this._resultView();
+    const [desc, k] = this._readTensor(r, 0);
+    if (r[k] > 0) desc.warnings = this._M.lastWarnings();
     return this._wrap(desc);
   }
 
-  _activation(name, input, opts) {
-    const dim = opts?.dim ?? null;
-    return this._wrap(this._M.activationForward(name, this._own(input, 'input'), dim,
-      !!opts?.force_scalar));
+  _lossForward(spec, args, options) {
+    const temps = [];
+    try {
+      const opts = this._checkOptions(spec, options, { reduction: spec.reductions.length > 0 });
+      const descs = this._operands(spec, args, temps);
+      this._writeCall(spec, descs, opts, true);
+      if (this._M.lossForwardPacked(this._specs.get(spec.name).index) !== 0) throw this._M.lastError();
+      return this._forwardResult();
+    } finally {
+      for (const t of temps) t.dispose();
+    }
+  }
+
+  // d loss / d each operand in `want` (default: every differentiable one); null elsewhere.
+  _lossBackward(spec, args, options, gradOutput) {
+    const temps = [];
+    try {
+      const opts = this._checkOptions(spec, options, { reduction: spec.reductions.length > 0 });
+      const descs = this._operands(spec, args, temps);
+      const g = gradOutput == null ? null : this._own(gradOutput, 'grad_output');
+      const { a, k } = this._writeCall(spec, descs, opts, true, g ? [g] : []);
+      let j = k;
+      a[j++] = g ? 1 : 0;
+      if (g) {
+        a[j++] = this._abi.dtypeCode[g.dtype];
+        a[j++] = g.ptr;
+        a[j++] = g.shape.length;
+        for (const d of g.shape) a[j++] = d;
+      }
+      if (this._M.lossBackwardPacked(this._specs.get(spec.name).index, 0xffffffff) !== 0) throw this._M.lastError();
+      const r = this._resultView();
+      const out = [];
+      let p = 0;
+      for (let i = 0; i < spec.operands.length; i++) {
+        if (r[p++] === 0) { out.push(null); continue; }
+        const [desc, next] = this._readTensor(r, p);
+        p = next;
+        out.push(desc);
+      }
+      return out.map((d) => (d ? this._wrap(d) : null));
+    } finally {
+      for (const t of temps) t.dispose();
+    }
+  }
+
+  _activation(spec, input, options, backward, gradOutput) {
+    const opts = this._checkOptions(spec, options, { reduction: false });
+    const d = this._own(input, 'input');
+    const g = gradOutput == null ? null : this._own(gradOutput, 'grad_output');
+    const a = this._packView(24 + 2 * (d.shape.length + (g ? g.shape.length : 0)));
+    let k = 0;
+    a[k++] = opts.force_scalar ? 1 : 0;
+    a[k++] = -1;
+    const put = (t) => {
+      a[k++] = this._abi.dtypeCode[t.dtype];
+      a[k++] = t.ptr;
+      a[k++] = t.shape.length;
+      for (let j = 0; j < t.shape.length; j++) a[k++] = t.shape[j];
+    };
+    put(d);
+    if (opts.dim == null) a[k++] = 0;
+    else { const b = toInt64(opts.dim); a[k++] = 1; a[k++] = Number(b >> 32n); a[k++] = Number(b & 0xffffffffn); }
+    if (opts.dtype == null) a[k++] = 0;
+    else { a[k++] = 1; a[k++] = this._abi.dtypeCode[opts.dtype]; }
+    if (backward) { a[k++] = g ? 1 : 0; if (g) put(g); }
+    if (this._M.activationPacked(this._specs.get(spec.name).index, backward ? 1 : 0) !== 0) throw this._M.lastError();
+    if (!backward) return this._forwardResult();
+    const [desc] = this._readTensor(this._resultView(), 0);
+    return this._wrap(desc);
   }
 
   /**
-   * d loss / d input, as PyTorch's autograd computes it.
-   * grad(name, input, target, options, grad_output) for losses;
-   * grad('log_softmax' | 'softmax', input, null, { dim }, grad_output) for activations.
+   * Gradients, as PyTorch's autograd computes them.
+   *  grad(name, [operands...], options, gradOutput) → one gradient per operand (null where the
+   *    operand is not differentiable);
+   *  grad(name, input, target, options, gradOutput) → d loss / d input (the two-operand form);
+   *  grad('log_softmax' | 'softmax', input, null, { dim }, gradOutput) → d / d input.
    */
-  grad(name, input, target, options = {}, gradOutput = null) {
-    const g = gradOutput == null ? null : this._own(gradOutput, 'grad_output');
-    const spec = this.registry.losses.find((s) => s.name === name);
-    if (spec) {
-      const allowed = new Set(['reduction', 'force_scalar', ...spec.options.map((o) => o.name)]);
-      const [i, t, o] = this._lossArgs(spec, allowed, input, target, options ?? {});
-      return this._wrap(this._M.lossBackward(name, i, t, o, g));
+  grad(name, ...args) {
+    const entry = this._specs.get(name);
+    if (!entry) throw pyError('ValueError', `unknown loss or activation '${name}'`);
+    const { spec, act } = entry;
+    if (Array.isArray(args[0])) {
+      const [operands, options, gradOutput] = args;
+      if (act) return [this._activation(spec, operands[0], options, true, gradOutput)];
+      return this._lossBackward(spec, operands, options, gradOutput);
     }
-    if (this.registry.activations.some((s) => s.name === name)) {
-      return this._wrap(this._M.activationBackward(name, this._own(input, 'input'),
-        options?.dim ?? null, g));
-    }
-    throw new Error(`unknown loss or activation '${name}'`);
+    const [input, target, options, gradOutput] = args;
+    if (act) return this._activation(spec, input, options, true, gradOutput);
+    const grads = this._lossBackward(spec, [input, target], options, gradOutput);
+    for (let i = 1; i < grads.length; i++) grads[i]?.dispose();
+    return grads[0];
   }
 
   // ---- generator and ops -------------------------------------------------------------------
@@ -409,12 +548,6 @@ class LossLab {
   /** Bytes in the wasm heap (grows on demand up to 4 GiB). */
   heapBytes() { return this._M.HEAPU8.length; }
 }
-
-// The packed loss call (see _packedLoss): the core's DType and Reduction enums, in order.
-const PACK_SLOTS = 512;
-const DTYPE_NAMES = ['float32', 'float64', 'int64', 'int32'];
-const DTYPE_CODES = { float32: 0, float64: 1, int64: 2, int32: 3 };
-const REDUCTION_CODES = { none: 0, mean: 1, sum: 2, batchmean: 3 };
 
 class Generator {
   constructor(lab) {

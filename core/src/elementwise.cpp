@@ -74,8 +74,6 @@ Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input, const
 
   // Dtype rules.
   const bool in_f = dtype_is_floating(input.dtype), tg_f = dtype_is_floating(target.dtype);
-  if (name == "kl_div" && (!in_f || !tg_f))
-    return runtime_error("kl_div: Integral inputs not supported.");
   if (info.rule == ShapeRule::SameSizeBce) {
     if (!in_f)
       return runtime_error("\"binary_cross_entropy\" not implemented for '" +
@@ -92,12 +90,6 @@ Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input, const
                          "'");
   a.dtype = (input.dtype == DType::Float64 || target.dtype == DType::Float64) ? DType::Float64
                                                                               : DType::Float32;
-
-  // Per-loss option checks (torch raises these before computing anything).
-  if (name == "smooth_l1_loss" && o.beta < 0)
-    return runtime_error("smooth_l1_loss does not support negative values for beta.");
-  if (name == "huber_loss" && o.delta <= 0)
-    return runtime_error("huber_loss does not support non-positive values for delta.");
 
   if (info.uses_weight && o.weight) {
     // F.binary_cross_entropy: weight.expand(_infer_size(target.size(), weight.size())).

@@ -1,5 +1,10 @@
 #include "losslab/registry.hpp"
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
 namespace losslab {
 
 // Each loss file defines its spec; this is the only list of them (order = menu order).
@@ -49,6 +54,156 @@ const ActivationSpec* find_activation(const std::string& name) {
   for (const auto& s : activations())
     if (name == s.name) return &s;
   return nullptr;
+}
+
+// ---- option specs ---------------------------------------------------------------------------
+
+OptionSpec opt_float(const char* name, double LossOptions::*field, double def, const char* doc,
+                     OptionRange range) {
+  OptionField f;
+  f.f = field;
+  return OptionSpec{name, OptionKind::Float, def, range, doc, f};
+}
+
+OptionSpec opt_int(const char* name, int64_t LossOptions::*field, int64_t def, const char* doc,
+                   OptionRange range) {
+  OptionField f;
+  f.i = field;
+  return OptionSpec{name, OptionKind::Int, static_cast<double>(def), range, doc, f};
+}
+
+OptionSpec opt_bool(const char* name, bool LossOptions::*field, bool def, const char* doc) {
+  OptionField f;
+  f.b = field;
+  return OptionSpec{name, OptionKind::Bool, def ? 1.0 : 0.0, {}, doc, f};
+}
+
+OptionSpec opt_tensor(const char* name, std::optional<TensorView> LossOptions::*field,
+                      const char* doc) {
+  OptionField f;
+  f.t = field;
+  return OptionSpec{name, OptionKind::Tensor, 0.0, {}, doc, f};
+}
+
+OptionSpec opt_callable(const char* name, const char* doc) {
+  return OptionSpec{name, OptionKind::Callable, 0.0, {}, doc, {}};
+}
+
+std::string py_float(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[40];
+  for (int prec = 1; prec <= 17; ++prec) {  // the shortest text that reads back as v
+    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  std::string s = buf;
+  const auto e = s.find('e');
+  if (e != std::string::npos) {
+    // Python writes 1e-05 and 1e+16 (at least two exponent digits, as printf does).
+    return s;
+  }
+  // Python switches to exponent form at 1e16; %g already did at its precision, so only add ".0"
+  // to integral values.
+  if (s.find('.') == std::string::npos) s += ".0";
+  return s;
+}
+
+namespace {
+
+std::string format_message(const char* tmpl, double v, OptionKind kind) {
+  std::string m = tmpl;
+  if (const auto at = m.find("{py}"); at != std::string::npos)
+    return m.replace(
+        at, 4, kind == OptionKind::Int ? std::to_string(static_cast<int64_t>(v)) : py_float(v));
+  if (const auto at = m.find("{}"); at != std::string::npos) {
+    std::ostringstream s;  // c10::str's formatting
+    if (kind == OptionKind::Int)
+      s << static_cast<int64_t>(v);
+    else
+      s << v;
+    return m.replace(at, 2, s.str());
+  }
+  return m;
+}
+
+bool in_range(double v, const OptionRange& r) {
+  if (std::isnan(v)) return r.nan_passes;
+  const bool lo = r.min_inclusive ? v >= r.min : v > r.min;
+  const bool hi = r.max_inclusive ? v <= r.max : v < r.max;
+  return lo && hi;  // NaN: false
+}
+
+}  // namespace
+
+// ---- the checked entries --------------------------------------------------------------------
+
+LossOptions LossSpec::defaults() const {
+  LossOptions o;
+  for (const OptionSpec& p : options) {
+    if (p.field.f) o.*(p.field.f) = p.default_value;
+    if (p.field.i) o.*(p.field.i) = static_cast<int64_t>(p.default_value);
+    if (p.field.b) o.*(p.field.b) = p.default_value != 0;
+  }
+  return o;
+}
+
+const OptionSpec* LossSpec::option(const std::string& n) const {
+  for (const OptionSpec& p : options)
+    if (n == p.name) return &p;
+  return nullptr;
+}
+
+Status LossSpec::validate(const LossCall& call) const {
+  if (call.operands.size() != operands.size())
+    return value_error(std::string(name) + "() takes " + std::to_string(operands.size()) +
+                       " tensors, got " + std::to_string(call.operands.size()));
+  if (call.options.reduction == Reduction::BatchMean && !batchmean)
+    return value_error("batchmean is not a valid value for reduction");
+  for (const OptionSpec& p : options) {
+    if (!p.range.message) continue;
+    double v;
+    if (p.field.f)
+      v = call.options.*(p.field.f);
+    else if (p.field.i)
+      v = static_cast<double>(call.options.*(p.field.i));
+    else
+      continue;
+    if (!in_range(v, p.range))
+      return Error{p.range.error_type, format_message(p.range.message, v, p.kind)};
+  }
+  if (check) return check(call);
+  return Ok{};
+}
+
+Result<LossOutput> LossSpec::forward(const LossCall& call) const {
+  if (auto st = validate(call); !st) return st.error();
+  return forward_fn(call);
+}
+
+Result<LossGrads> LossSpec::backward(const LossCall& call, const TensorView* grad_output,
+                                     unsigned want) const {
+  if (auto st = validate(call); !st) return st.error();
+  unsigned mask = 0;
+  for (std::size_t k = 0; k < operands.size(); ++k)
+    if (operands[k].differentiable) mask |= want_bit(k);
+  auto r = backward_fn(call, grad_output, want & mask);
+  if (!r) return r.error();
+  r.value().resize(operands.size());
+  return r;
+}
+
+Result<LossOutput> LossSpec::forward(const TensorView& a, const TensorView& b,
+                                     const LossOptions& o) const {
+  return forward(LossCall{{a, b}, o});
+}
+
+Result<Tensor> LossSpec::backward(const TensorView& a, const TensorView& b, const LossOptions& o,
+                                  const TensorView* grad_output) const {
+  auto r = backward(LossCall{{a, b}, o}, grad_output, want_bit(0));
+  if (!r) return r.error();
+  if (r.value().empty() || !r.value()[0]) return runtime_error("no gradient for input");
+  return std::move(*r.value()[0]);
 }
 
 }  // namespace losslab

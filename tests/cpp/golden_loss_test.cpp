@@ -73,22 +73,13 @@ std::vector<std::string> case_ids() {
   return ids;
 }
 
+// nn.<Module> -> F.<name>, from the registry (losses and activations).
 std::string module_to_function(const std::string& module) {
-  static const std::map<std::string, std::string> m = {
-      {"MSELoss", "mse_loss"},
-      {"L1Loss", "l1_loss"},
-      {"SmoothL1Loss", "smooth_l1_loss"},
-      {"HuberLoss", "huber_loss"},
-      {"BCELoss", "binary_cross_entropy"},
-      {"BCEWithLogitsLoss", "binary_cross_entropy_with_logits"},
-      {"NLLLoss", "nll_loss"},
-      {"CrossEntropyLoss", "cross_entropy"},
-      {"KLDivLoss", "kl_div"},
-      {"LogSoftmax", "log_softmax"},
-      {"Softmax", "softmax"},
-  };
-  auto it = m.find(module);
-  return it == m.end() ? "<unknown " + module + ">" : it->second;
+  for (const LossSpec& s : losses())
+    if (module == s.module_name) return s.name;
+  for (const ActivationSpec& s : activations())
+    if (module == s.module_name) return s.name;
+  return "<unknown " + module + ">";
 }
 
 // A decoded golden tensor; owns its storage, view() points into it.
@@ -262,11 +253,9 @@ void expect_error(const Error& got, const json& want, const std::string& what) {
   EXPECT_EQ(got.message, want.at("message").get<std::string>()) << what;
 }
 
-// 'none' results made only of + - * / abs (and NLL's gather) are bit-exact.
-bool bit_exact_case(const std::string& module, const std::string& reduction) {
-  static const std::set<std::string> exact = {"MSELoss", "L1Loss", "NLLLoss", "SmoothL1Loss",
-                                              "HuberLoss"};
-  return reduction == "none" && exact.count(module) > 0;
+// Where the registry says the loss is bit-identical to torch.
+bool bit_exact_case(const LossSpec& spec, const std::string& reduction) {
+  return reduction == "none" ? (spec.exact & kExactNone) != 0 : (spec.exact & kExactReduced) != 0;
 }
 
 Tolerance tolerance_for(const json& c, bool exact) {
@@ -285,7 +274,7 @@ void run_loss_case(const json& c, bool force_scalar) {
 
   const json& opts = c.at("options");
   const bool expects_error = c.contains("error");
-  LossOptions o;
+  LossOptions o = spec->defaults();
   o.force_scalar = force_scalar;
   const std::string reduction = opts.value("reduction", "mean");
   auto red = parse_reduction(reduction, spec->batchmean);
@@ -295,19 +284,20 @@ void run_loss_case(const json& c, bool force_scalar) {
     return;
   }
   o.reduction = red.value();
-  if (opts.contains("beta")) o.beta = opts["beta"].get<double>();
-  if (opts.contains("delta")) o.delta = opts["delta"].get<double>();
-  if (opts.contains("label_smoothing")) o.label_smoothing = opts["label_smoothing"].get<double>();
-  if (opts.contains("ignore_index")) o.ignore_index = opts["ignore_index"].get<int64_t>();
-  if (opts.contains("log_target")) o.log_target = opts["log_target"].get<bool>();
-  Decoded weight, pos_weight;
-  if (opts.contains("weight") && !opts["weight"].is_null()) {
-    weight = decode(opts["weight"]);
-    o.weight = weight.view();
-  }
-  if (opts.contains("pos_weight") && !opts["pos_weight"].is_null()) {
-    pos_weight = decode(opts["pos_weight"]);
-    o.pos_weight = pos_weight.view();
+  // Every other option through the registry's field table.
+  std::vector<Decoded> tensors;
+  tensors.reserve(opts.size());
+  for (const auto& [key, value] : opts.items()) {
+    if (key == "reduction" || value.is_null()) continue;
+    const OptionSpec* p = spec->option(key);
+    ASSERT_NE(p, nullptr) << name << " has no option " << key;
+    if (p->field.f) o.*(p->field.f) = json_number(value);
+    if (p->field.i) o.*(p->field.i) = value.get<int64_t>();
+    if (p->field.b) o.*(p->field.b) = value.get<bool>();
+    if (p->field.t) {
+      tensors.push_back(decode(value));
+      o.*(p->field.t) = tensors.back().view();
+    }
   }
   const Decoded input = decode(c.at("input"));
   const Decoded target = decode(c.at("target"));
@@ -330,7 +320,7 @@ void run_loss_case(const json& c, bool force_scalar) {
     return;
   }
   ASSERT_TRUE(fwd.ok()) << fwd.error().type << ": " << fwd.error().message;
-  const Tolerance tol = tolerance_for(c, bit_exact_case(module, reduction));
+  const Tolerance tol = tolerance_for(c, bit_exact_case(*spec, reduction));
   expect_tensor(fwd.value().value, c.at("expected").at("output"), tol, "output");
   EXPECT_EQ(fwd.value().warnings, expected_warnings().at(c.at("id").get<std::string>()))
       << "warnings";

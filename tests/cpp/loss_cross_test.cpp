@@ -32,11 +32,10 @@ constexpr double kAbsFloor = kMaxUlp * 0x1p-23;  // times the scale
 constexpr double kReducedRel = 1e-6;             // 'mean'/'sum', SIMD vs scalar
 constexpr double kAccuracyRel = 1e-7;            // float32 vs float64 at N = 3e7
 
-// 'none' results (and gradients) made only of + - * / abs (and NLL's gather): bit-identical.
+// The registry says where SIMD and scalar agree bit for bit ('none' results and gradients).
 bool is_exact_loss(const std::string& name) {
-  static const std::set<std::string> exact = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-                                              "nll_loss"};
-  return exact.count(name) > 0;
+  const LossSpec* s = find_loss(name);
+  return s && (s->exact & kExactAcrossBuilds) != 0;
 }
 
 // splitmix64: fast, deterministic, good enough for test data.
@@ -104,8 +103,10 @@ std::vector<Variant> variants(const LossSpec& s) {
         break;
       case OptionKind::Float:
         // A value that is not a power of two, and the lower bound when it is allowed.
-        for (double val : {0.37, o.min}) {
-          const bool ok = (val > o.min || (val == o.min && o.min_inclusive)) && val <= o.max;
+        for (double val : {0.37, o.range.min}) {
+          const OptionRange& r = o.range;
+          const bool ok = std::isfinite(val) &&
+                          (val > r.min || (val == r.min && r.min_inclusive)) && val <= r.max;
           if (!ok || val == o.default_value) continue;
           x.label = std::string(o.name) + "=" + std::to_string(val);
           x.float_option = o.name;
@@ -120,6 +121,8 @@ std::vector<Variant> variants(const LossSpec& s) {
         x.int_value = 1;
         v.push_back(x);
         break;
+      case OptionKind::DType:
+      case OptionKind::Callable: break;
     }
   }
   if (has_tensor) {
@@ -195,6 +198,7 @@ InputKind input_kind(const LossSpec& s) {
 Problem make_problem(const LossSpec& s, const Variant& v, int64_t n, uint64_t seed) {
   Rng rng(seed);
   Problem p;
+  p.options = s.defaults();
   const InputKind kind = input_kind(s);
   const bool log_target = v.bool_option == "log_target";
   const auto un = static_cast<std::size_t>(n);
@@ -266,35 +270,28 @@ Problem make_problem(const LossSpec& s, const Variant& v, int64_t n, uint64_t se
     for (float& w : p.pw32) w = static_cast<float>(0.5 + 2.5 * rng.uniform());
     for (const OptionSpec& o : s.options) {
       if (o.kind != OptionKind::Tensor) continue;
-      const std::string name = o.name;
-      if (name == "weight")
-        p.options.weight = TensorView{};
-      else if (name == "pos_weight")
-        p.options.pos_weight = TensorView{};
-      else
-        ADD_FAILURE() << s.name << ": unknown tensor option " << name;
+      p.options.*(o.field.t) = TensorView{};
     }
   }
+  // Options are set through the registry's field table, by name.
   if (!v.bool_option.empty()) {
-    if (v.bool_option == "log_target")
-      p.options.log_target = true;
+    const OptionSpec* o = s.option(v.bool_option);
+    if (o && o->field.b)
+      p.options.*(o->field.b) = true;
     else
       ADD_FAILURE() << s.name << ": unknown bool option " << v.bool_option;
   }
   if (!v.float_option.empty()) {
-    const std::string name = v.float_option;
-    if (name == "beta")
-      p.options.beta = v.float_value;
-    else if (name == "delta")
-      p.options.delta = v.float_value;
-    else if (name == "label_smoothing")
-      p.options.label_smoothing = v.float_value;
+    const OptionSpec* o = s.option(v.float_option);
+    if (o && o->field.f)
+      p.options.*(o->field.f) = v.float_value;
     else
-      ADD_FAILURE() << s.name << ": unknown float option " << name;
+      ADD_FAILURE() << s.name << ": unknown float option " << v.float_option;
   }
   if (!v.int_option.empty()) {
-    if (v.int_option == "ignore_index")
-      p.options.ignore_index = v.int_value;
+    const OptionSpec* o = s.option(v.int_option);
+    if (o && o->field.i)
+      p.options.*(o->field.i) = v.int_value;
     else
       ADD_FAILURE() << s.name << ": unknown int option " << v.int_option;
   }

@@ -102,7 +102,8 @@ test('unknown keyword and wrong argument types are clear TypeErrors', () => {
   assert.throws(() => F.mse_loss(a, a, { reductoin: 'sum' }), {
     name: 'TypeError', message: "mse_loss() got an unexpected keyword argument 'reductoin'",
   });
-  assert.throws(() => F.mse_loss(a, [1]), { name: 'TypeError', message: 'target must be a Tensor, got object' });
+  assert.throws(() => F.mse_loss(a, [1]), { name: 'TypeError', message: "mse_loss(): argument 'target' (position 2) must be Tensor, not list" });
+  assert.throws(() => F.mse_loss(a), { name: 'TypeError', message: "mse_loss() missing 1 required positional argument: 'target'" });
   assert.throws(() => torch.tensor([1, 2, 3], { shape: [2, 2] }), {
     message: "shape '[2, 2]' is invalid for input of size 3",
   });
@@ -157,7 +158,9 @@ test('no leak over 1e5 failing calls (errors are values, thrown in JS)', () => {
   assert.equal(torch.heapBytes(), heap);
   const probe2 = M._malloc(16);
   M._free(probe2);
-  assert.equal(probe2, probe, 'the allocator is back where it was');
+  // (dlmalloc's free lists cycle, so the address moves a little; a leak of even 16 B a call
+  // would move it by megabytes.)
+  assert.ok(probe2 <= probe + 65536, `the allocator did not grow (${probe} -> ${probe2})`);
   assert.equal(F.mse_loss(a, a).toString(), 'tensor(0.)');
 });
 
@@ -196,65 +199,62 @@ test('options of the wrong type are PyTorch\'s TypeErrors', () => {
     { name: 'TypeError', message: "kl_div(): argument 'log_target' must be bool, not int" });
   assert.throws(() => F.mse_loss(x, x, { force_scalar: 'yes' }),
     { name: 'TypeError', message: "mse_loss(): argument 'force_scalar' must be bool, not str" });
-  // A BigInt ignore_index is an int; one beyond int64 saturates instead of trapping.
+  // A BigInt ignore_index is an int; one beyond int64 is PyTorch's overflow error, raised in JS.
   assert.equal(F.cross_entropy(x, t, { ignore_index: 2n }).toString(), 'tensor(2.4076)');
-  assert.equal(F.cross_entropy(x, t, { ignore_index: 1e30 }).toString(), 'tensor(1.4076)');
+  assert.throws(() => F.cross_entropy(x, t, { ignore_index: 1e30 }),
+    { name: 'RuntimeError', message: 'Overflow when unpacking long' });
+  assert.throws(() => F.cross_entropy(x, t, { ignore_index: 2n ** 63n }),
+    { name: 'RuntimeError', message: 'Overflow when unpacking long' });
 });
 
-// Every loss call goes through a packed buffer of doubles (no Embind property reads); the
-// general Embind path remains for what the buffer does not encode. Both must agree bit for bit,
-// warnings and errors included.
-test('the packed loss call agrees with the general path', () => {
-  // The general path: the same instance with the packed call switched off (an own property
-  // shadowing the prototype's method), for one call at a time.
-  const G = {};
+// One calling convention: every argument is checked in JS and only numbers cross into wasm, so
+// an argument that cannot be converted is a JS error before any wasm frame exists.
+test('arguments JS cannot convert fail in JS, and the module survives 50k of them', () => {
+  const x = torch.tensor([[1, 2, 3], [4, 5, 6]]);
+  const bad = [{ dim: 1.5 }, { dim: Symbol('d') }, { dim: { valueOf() { throw new Error('no'); } } }, { dim: '1' }];
+  for (const o of bad) assert.throws(() => F.log_softmax(x, o), TypeError);
+  assert.throws(() => torch.grad('softmax', x, null, { dim: 1.5 }), TypeError);
+  const heap = torch.heapBytes(), handles = torch._M.count_emval_handles();
+  for (let i = 0; i < 50000; i++) {
+    try { F.log_softmax(x, { dim: Symbol('d') }); } catch { /* expected */ }
+  }
+  assert.equal(torch.heapBytes(), heap);
+  assert.equal(torch._M.count_emval_handles(), handles);
+  // A BigInt dim is an int, as in Python.
+  assert.equal(F.log_softmax(x, { dim: 1n }).toString(), F.log_softmax(x, { dim: 1 }).toString());
+});
+
+test('option ranges come from the registry, with PyTorch\'s messages; NaN fails them', () => {
+  const x = torch.tensor([[1, 2, 3], [4, 5, 6]]), y = torch.tensor([[1, 0, 3], [4, 5, 0]]);
+  assert.throws(() => F.smooth_l1_loss(x, y, { beta: -1 }),
+    { name: 'RuntimeError', message: 'smooth_l1_loss does not support negative values for beta.' });
+  assert.throws(() => F.smooth_l1_loss(x, y, { beta: NaN }),
+    { name: 'RuntimeError', message: 'smooth_l1_loss does not support negative values for beta.' });
+  assert.throws(() => F.huber_loss(x, y, { delta: 0 }),
+    { name: 'RuntimeError', message: 'huber_loss does not support non-positive values for delta.' });
+  assert.throws(() => F.huber_loss(x, y, { delta: NaN }), { name: 'RuntimeError' });
+  const t = torch.tensor([0n, 2n]);
+  assert.throws(() => F.cross_entropy(x, t, { label_smoothing: 1.5 }),
+    { name: 'RuntimeError', message: 'label_smoothing must be between 0.0 and 1.0. Got: 1.5' });
+  // torch 1.13 only checks label_smoothing > 0: negatives and NaN mean none.
+  assert.equal(F.cross_entropy(x, t, { label_smoothing: -1 }).toString(), F.cross_entropy(x, t).toString());
+  assert.throws(() => F.mse_loss(x, y, { reduction: 'batchmean' }),
+    { name: 'ValueError', message: 'batchmean is not a valid value for reduction' });
+  assert.throws(() => F.mse_loss(x, y, { reduction: 'avg' }),
+    { name: 'ValueError', message: 'avg is not a valid value for reduction' });
   for (const s of torch.registry.losses) {
-    G[s.name] = (i, t, o) => {
-      torch._packedLoss = () => undefined;
-      try {
-        return F[s.name](i, t, o);
-      } finally {
-        delete torch._packedLoss;
-      }
-    };
+    for (const o of s.options) assert.equal(typeof o.doc, 'string', `${s.name}.${o.name}`);
+    assert.ok(s.operands.length >= 2, s.name);
   }
-  const x = torch.tensor(Float32Array.from({ length: 24 }, (_, i) => Math.sin(i) * 3), { shape: [4, 6] });
-  const p = torch.sigmoid(x), y = torch.tensor(Float32Array.from({ length: 24 }, (_, i) => (i * 7) % 2), { shape: [4, 6] });
-  const y1 = torch.tensor(Float32Array.from({ length: 6 }, (_, i) => i / 5), { shape: [6] });
-  const cls = torch.tensor([0n, 5n, -100n, 3n]);
-  const w6 = torch.tensor(Float32Array.from({ length: 6 }, (_, i) => 0.5 + i / 10));
-  const x64 = x.double(), y64 = y.double();
-  const cases = [
-    ['mse_loss', x, y, {}], ['mse_loss', x, y, { reduction: 'sum' }], ['mse_loss', x, y1, { reduction: 'none' }],
-    ['mse_loss', x64, y64, { reduction: 'none', force_scalar: true }],
-    ['l1_loss', x, y, { reduction: 'none' }], ['smooth_l1_loss', x, y, { beta: 0.5 }],
-    ['huber_loss', x, y, { delta: 2.5, reduction: 'sum' }],
-    ['binary_cross_entropy', p, y, { weight: w6 }], ['binary_cross_entropy', p, y, { reduction: 'none' }],
-    ['binary_cross_entropy', x, y, {}],
-    ['binary_cross_entropy_with_logits', x, y, { pos_weight: w6, weight: w6 }],
-    ['binary_cross_entropy_with_logits', x, y, { reduction: 'sum', force_scalar: true }],
-    ['nll_loss', x, cls, { reduction: 'none' }], ['nll_loss', x, cls, { weight: w6, ignore_index: 5 }],
-    ['cross_entropy', x, cls, { label_smoothing: 0.2 }], ['cross_entropy', x, cls, { reduction: 'batchmean' }],
-    ['cross_entropy', x, torch.tensor([0n, 9n, 1n, 1n]), {}],
-    ['kl_div', x, y, { reduction: 'batchmean' }], ['kl_div', x, x, { log_target: true, reduction: 'none' }],
-  ];
-  for (const [name, i, t, o] of cases) {
-    if (!(name in F)) continue;
-    const what = `${name} ${JSON.stringify(Object.keys(o))}`;
-    let a, b, ea, eb;
-    try { a = F[name](i, t, o); } catch (e) { ea = e; }
-    try { b = G[name](i, t, o); } catch (e) { eb = e; }
-    if (ea || eb) {
-      assert.ok(ea && eb, `${what}: only one path threw (${ea?.message ?? eb?.message})`);
-      assert.equal(ea.name, eb.name, what);
-      assert.equal(ea.message, eb.message, what);
-      continue;
-    }
-    assert.deepEqual(a.shape, b.shape, what);
-    assert.equal(a.dtype, b.dtype, what);
-    assert.deepEqual(Array.from(new Uint8Array(a.toArray().buffer)), Array.from(new Uint8Array(b.toArray().buffer)), what);
-    assert.deepEqual(a.warnings ?? [], b.warnings ?? [], what);
-    a.dispose();
-    b.dispose();
-  }
+});
+
+test('grad with an operand list gives one gradient per operand (null where none)', () => {
+  const x = torch.tensor([[0.5, -1, 2]]), y = torch.tensor([[0, 1, 1]]);
+  const [gx, gy] = torch.grad('mse_loss', [x, y], { reduction: 'sum' });
+  assert.deepEqual(Array.from(gx.toArray()), [1, -4, 2]);
+  assert.equal(gy, null);
+  const old = torch.grad('mse_loss', x, y, { reduction: 'sum' });
+  assert.deepEqual(Array.from(old.toArray()), [1, -4, 2]);
+  const [gs] = torch.grad('softmax', [x], { dim: 1 });
+  assert.deepEqual(gs.shape, [1, 3]);
 });

@@ -1,7 +1,13 @@
-// The one list of losses. Bindings, the JS API, the tests, the benchmark and the page's menus
-// all enumerate it; adding a loss means one kernel file in core/src/losses/ and one line in
-// core/src/registry.cpp.
+// The one description of every function losslab computes. Each loss file defines a LossSpec:
+// its operands (name, role, dtypes, differentiable), its options (kind, default, range with
+// PyTorch's message, and the LossOptions field its kernel reads), a check hook, the kernels, and
+// where its results are bit-identical to torch. Everything else enumerates this: the bindings'
+// packed calls, the JS API, dist/registry.json (from which the page's option rows, the widget's
+// attributes and the .d.ts types are generated), the tests and the benchmark.
+// Adding a loss = one kernel file in core/src/losses/ + one line in core/src/registry.cpp.
 #pragma once
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -9,40 +15,121 @@
 
 namespace losslab {
 
-enum class OptionKind { Float, Int, Bool, Tensor };
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+enum class OptionKind { Float, Int, Bool, Tensor, DType, Callable };
+
+// Where a kernel reads an option: exactly the member for its kind is set (Callable and DType
+// options have none: the JS API resolves them before the call).
+struct OptionField {
+  double LossOptions::*f = nullptr;
+  int64_t LossOptions::*i = nullptr;
+  bool LossOptions::*b = nullptr;
+  std::optional<TensorView> LossOptions::*t = nullptr;
+};
+
+// A number option's valid range, checked by the registry before any kernel runs. NaN fails
+// every finite bound, as PyTorch's TORCH_CHECK(x >= 0) does. `message` is PyTorch's text; in it
+// "{}" stands for the value as C++ prints it (TORCH_CHECK's messages), "{py}" as Python does.
+struct OptionRange {
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+  bool min_inclusive = true;
+  bool max_inclusive = true;
+  const char* message = nullptr;  // null: no bound to check
+  const char* error_type = "RuntimeError";
+  bool nan_passes = false;  // torch tests `x > 0 && x > max` (label_smoothing): NaN passes
+};
 
 struct OptionSpec {
   const char* name;  // PyTorch's keyword
   OptionKind kind;
-  double default_value;  // ignored for Tensor options (default None)
-  double min;            // valid range (checked by the loss itself, with PyTorch's message)
-  double max;
-  bool min_inclusive;
+  double default_value;  // Float/Int/Bool; Tensor, DType and Callable options default to None
+  OptionRange range;
   const char* doc;  // one line for tooltips
+  OptionField field;
 };
 
-// What a loss's target may be.
-enum TargetKind : unsigned {
-  kTargetFloat = 1,  // same shape as the input, floating
-  kTargetIndex = 2,  // int64 class indices
-  kTargetProb = 4,   // class probabilities (float, same shape as the input)
+OptionSpec opt_float(const char* name, double LossOptions::*field, double def, const char* doc,
+                     OptionRange range = {});
+OptionSpec opt_int(const char* name, int64_t LossOptions::*field, int64_t def, const char* doc,
+                   OptionRange range = {});
+OptionSpec opt_bool(const char* name, bool LossOptions::*field, bool def, const char* doc);
+OptionSpec opt_tensor(const char* name, std::optional<TensorView> LossOptions::*field,
+                      const char* doc);
+OptionSpec opt_callable(const char* name, const char* doc);  // resolved in JS (a JS function)
+
+enum class OperandRole { Input, Target, Extra };
+// Dtypes an operand may have (bits).
+enum OperandDTypes : unsigned {
+  kFloating = 1,  // float32, float64
+  kInteger = 2,   // int64, int32
+  kList = 4,      // the JS API also takes an array of integers (converted to int64 first)
 };
+struct OperandSpec {
+  const char* name;  // PyTorch's parameter name
+  OperandRole role;
+  unsigned dtypes;      // OperandDTypes bits
+  bool differentiable;  // torch's autograd gives d loss / d operand (floating operands only)
+};
+
+// What a loss's target may be (for the page: which data recipes fit it).
+enum TargetKind : unsigned {
+  kTargetFloat = 1,        // same shape as the input, floating
+  kTargetIndex = 2,        // int64 class indices
+  kTargetProb = 4,         // class probabilities (float, same shape as the input)
+  kTargetSign = 8,         // +-1 labels
+  kTargetMultiLabel = 16,  // 0/1 per class, or class lists ended by -1
+  kTargetSequence = 32,    // label sequences (ctc)
+};
+
+// Where results are bit-identical to torch 1.13.1 (CPU, AVX2), and where the SIMD and scalar
+// builds agree bit for bit; the tests read these flags, elsewhere they hold a ulp tolerance.
+enum Exactness : unsigned {
+  kExactNone = 1,          // reduction='none' values
+  kExactReduced = 2,       // 'mean' / 'sum' values
+  kExactGrad = 4,          // gradients
+  kExactAcrossBuilds = 8,  // SIMD == scalar reference ('none' values and gradients)
+};
+
+enum class FnKind { Loss, Distance };
 
 struct LossSpec {
-  const char* name;                 // F.<name>
-  const char* module_name;          // nn.<ModuleName>
-  int arity;                        // tensors it takes: input, target
-  std::vector<OptionSpec> options;  // besides `reduction`
-  bool batchmean;                   // accepts reduction='batchmean'
-  unsigned targets;                 // TargetKind bits
-  const char* input_kind;           // "any" | "probability" | "logit" | "log-probability"
-  const char* formula;              // one line, PyTorch notation
-  LossForwardFn forward;
-  LossBackwardFn backward;
+  const char* name;         // F.<name>
+  const char* module_name;  // nn.<ModuleName> (empty for the distances' F-only use)
+  FnKind kind;
+  std::vector<OperandSpec> operands;  // PyTorch's positional order
+  std::vector<OptionSpec> options;    // besides `reduction` (losses always take it)
+  bool batchmean;                     // accepts reduction='batchmean'
+  unsigned targets;                   // TargetKind bits
+  const char* input_kind;             // "any" | "probability" | "logit" | "log-probability" | ...
+  const char* formula;                // one line, PyTorch notation
+  Status (*check)(const LossCall&);   // per-loss checks before any kernel (null: none)
+  LossForwardFn forward_fn;
+  LossBackwardFn backward_fn;
+  unsigned exact;  // Exactness bits
+
+  bool has_reduction() const { return kind == FnKind::Loss; }
+  // The loss's own defaults (its OptionSpec defaults written into their fields).
+  LossOptions defaults() const;
+  const OptionSpec* option(const std::string& name) const;
+  // Range checks from the option specs, then the check hook.
+  Status validate(const LossCall& call) const;
+  // The checked entries every consumer uses.
+  Result<LossOutput> forward(const LossCall& call) const;
+  Result<LossGrads> backward(const LossCall& call, const TensorView* grad_output,
+                             unsigned want = kWantAll) const;
+  // Two-operand conveniences: forward(input, target), d loss / d input.
+  Result<LossOutput> forward(const TensorView& a, const TensorView& b, const LossOptions& o) const;
+  Result<Tensor> backward(const TensorView& a, const TensorView& b, const LossOptions& o,
+                          const TensorView* grad_output) const;
 };
 
-const std::vector<LossSpec>& losses();
+const std::vector<LossSpec>& losses();  // losses, then the distances
 const LossSpec* find_loss(const std::string& name);
+
+// Python's repr of a float ("1.5", "2.0", "1e-05", "nan", "inf"), for PyTorch's messages.
+std::string py_float(double v);
 
 // Activations along a dim (log_softmax, softmax). dim < -ndim or >= ndim is an IndexError.
 struct ActivationOutput {
@@ -57,6 +144,7 @@ struct ActivationSpec {
   const char* name;         // F.<name>
   const char* module_name;  // nn.<ModuleName>
   const char* formula;
+  std::vector<OptionSpec> options;  // dim, dtype (documentation for the JS API and the page)
   ActivationForwardFn forward;
   ActivationBackwardFn backward;
 };

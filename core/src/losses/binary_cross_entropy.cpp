@@ -51,14 +51,18 @@ struct BceOp {
 extern const LossSpec kBinaryCrossEntropy{
     "binary_cross_entropy",
     "BCELoss",
-    2,
-    {{"weight", OptionKind::Tensor, 0.0, 0.0, 0.0, true,
-      "rescales each element's loss (broadcast to the input's shape)"}},
+    FnKind::Loss,
+    {{"input", OperandRole::Input, kFloating | kInteger, true},
+     {"target", OperandRole::Target, kFloating | kInteger, false}},
+    {opt_tensor("weight", &LossOptions::weight,
+                "rescales each element's loss (broadcast to the input's shape)")},
     false,
     kTargetFloat,
     "probability",
     "l = -w [y max(log x, -100) + (1 - y) max(log(1 - x), -100)]",
-    &detail::ew_forward<BceOp>,
-    &detail::ew_backward<BceOp>};
+    nullptr,
+    &forward2<&detail::ew_forward<BceOp>>,
+    &backward2<&detail::ew_backward<BceOp>>,
+    0};
 
 }  // namespace losslab

@@ -65,16 +65,20 @@ struct BceLogitsOp {
 extern const LossSpec kBinaryCrossEntropyWithLogits{
     "binary_cross_entropy_with_logits",
     "BCEWithLogitsLoss",
-    2,
-    {{"weight", OptionKind::Tensor, 0.0, 0.0, 0.0, true,
-      "rescales each element's loss (broadcast to the input's shape)"},
-     {"pos_weight", OptionKind::Tensor, 0.0, 0.0, 0.0, true,
-      "weight of positive examples, broadcast against the target (per class: shape (C,))"}},
+    FnKind::Loss,
+    {{"input", OperandRole::Input, kFloating | kInteger, true},
+     {"target", OperandRole::Target, kFloating | kInteger, false}},
+    {opt_tensor("weight", &LossOptions::weight,
+                "rescales each element's loss (broadcast to the input's shape)"),
+     opt_tensor("pos_weight", &LossOptions::pos_weight,
+                "weight of positive examples, broadcast along the last (class) dimension")},
     false,
     kTargetFloat,
     "logit",
     "l = -w [pw y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))]",
-    &detail::ew_forward<BceLogitsOp>,
-    &detail::ew_backward<BceLogitsOp>};
+    nullptr,
+    &forward2<&detail::ew_forward<BceLogitsOp>>,
+    &backward2<&detail::ew_backward<BceLogitsOp>>,
+    0};
 
 }  // namespace losslab

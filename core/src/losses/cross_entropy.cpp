@@ -27,16 +27,6 @@ namespace {
 using detail::NllPlan;
 using detail::SmGeom;
 
-std::string torch_double(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
-Error smoothing_error(double eps) {
-  return runtime_error("label_smoothing must be between 0.0 and 1.0. Got: " + torch_double(eps));
-}
-
 double element_as_double(const TensorView& v, int64_t i) {
   switch (v.dtype) {
     case DType::Float32: return v.as<float>()[i];
@@ -83,7 +73,6 @@ Result<Call> validate(const TensorView& input, const TensorView& target, const L
     c.geom = detail::sm_geom(input.shape, class_dim);
     if (!dtype_is_floating(input.dtype))
       return detail::softmax_dtype_error(true, c.geom, input.dtype);
-    if (c.eps > 1.0) return smoothing_error(eps);
     const bool f64 = input.dtype == DType::Float64 || target.dtype == DType::Float64 ||
                      (o.weight && o.weight->dtype == DType::Float64);
     c.out_dtype = f64 ? DType::Float64 : DType::Float32;
@@ -91,7 +80,6 @@ Result<Call> validate(const TensorView& input, const TensorView& target, const L
     c.out_shape.erase(c.out_shape.begin() + class_dim);
     return c;
   }
-  if (c.eps > 1.0) return smoothing_error(eps);
   // log_softmax(input, class_dim)
   if (nd == 0)
     return index_error("Dimension out of range (expected to be in range of [-1, 0], but got 1)");
@@ -413,18 +401,23 @@ Result<Tensor> ce_backward(const TensorView& input, const TensorView& target, co
 extern const LossSpec kCrossEntropy{
     "cross_entropy",
     "CrossEntropyLoss",
-    2,
-    {{"weight", OptionKind::Tensor, 0.0, 0.0, 0.0, true,
-      "a manual rescaling weight per class, shape (C,)"},
-     {"ignore_index", OptionKind::Int, -100.0, -9.2233720368547758e18, 9.2233720368547758e18, true,
-      "a class-index target value that is ignored (no loss, no gradient, not in the mean)"},
-     {"label_smoothing", OptionKind::Float, 0.0, 0.0, 1.0, true,
-      "mixes the target with the uniform distribution: (1 - eps) y + eps / C"}},
+    FnKind::Loss,
+    {{"input", OperandRole::Input, kFloating, true},
+     {"target", OperandRole::Target, kFloating | kInteger, false}},
+    {opt_tensor("weight", &LossOptions::weight, "a manual rescaling weight per class, shape (C,)"),
+     opt_int("ignore_index", &LossOptions::ignore_index, -100,
+             "a class-index target value that is ignored (no loss, no gradient, not in the mean)"),
+     opt_float("label_smoothing", &LossOptions::label_smoothing, 0.0,
+               "mixes the target with the uniform distribution: (1 - eps) y + eps / C",
+               {-kInf, 1.0, true, true, "label_smoothing must be between 0.0 and 1.0. Got: {}",
+                "RuntimeError", true})},
     false,
     kTargetIndex | kTargetProb,
     "logit",
     "l_i = -w[y_i] log_softmax(x)[i, y_i];  mean = sum / sum_i w[y_i]",
-    &ce_forward,
-    &ce_backward};
+    nullptr,
+    &forward2<&ce_forward>,
+    &backward2<&ce_backward>,
+    0};
 
 }  // namespace losslab

@@ -41,14 +41,19 @@ struct HuberOp {
 extern const LossSpec kHuberLoss{
     "huber_loss",
     "HuberLoss",
-    2,
-    {{"delta", OptionKind::Float, 1.0, 0.0, std::numeric_limits<double>::infinity(), false,
-      "where the loss switches from quadratic to linear"}},
+    FnKind::Loss,
+    {{"input", OperandRole::Input, kFloating | kInteger, true},
+     {"target", OperandRole::Target, kFloating | kInteger, false}},
+    {opt_float(
+        "delta", &LossOptions::delta, 1.0, "where the loss switches from quadratic to linear",
+        {0.0, kInf, false, true, "huber_loss does not support non-positive values for delta."})},
     false,
     kTargetFloat,
     "any",
     "l = |x - y| < delta ? 0.5 (x - y)^2 : delta (|x - y| - 0.5 delta)",
-    &detail::ew_forward<HuberOp>,
-    &detail::ew_backward<HuberOp>};
+    nullptr,
+    &forward2<&detail::ew_forward<HuberOp>>,
+    &backward2<&detail::ew_backward<HuberOp>>,
+    kExactNone | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

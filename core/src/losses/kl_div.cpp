@@ -57,18 +57,29 @@ Result<LossOutput> kl_div_forward(const TensorView& input, const TensorView& tar
   return r;
 }
 
+// torch's kl_div refuses integer tensors before it looks at anything else.
+Status kl_div_check(const LossCall& c) {
+  if (!dtype_is_floating(c[0].dtype) || !dtype_is_floating(c[1].dtype))
+    return runtime_error("kl_div: Integral inputs not supported.");
+  return Ok{};
+}
+
 }  // namespace
 
 extern const LossSpec kKlDiv{"kl_div",
                              "KLDivLoss",
-                             2,
-                             {{"log_target", OptionKind::Bool, 0.0, 0.0, 1.0, true,
-                               "the target is given as log-probabilities"}},
+                             FnKind::Loss,
+                             {{"input", OperandRole::Input, kFloating | kInteger, true},
+                              {"target", OperandRole::Target, kFloating | kInteger, false}},
+                             {opt_bool("log_target", &LossOptions::log_target, false,
+                                       "the target is given as log-probabilities")},
                              true,
                              kTargetFloat,
                              "log-probability",
                              "l = y (log y - x)   [exp(y) (y - x) with log_target]",
-                             &kl_div_forward,
-                             &detail::ew_backward<KlDivOp>};
+                             &kl_div_check,
+                             &forward2<&kl_div_forward>,
+                             &backward2<&detail::ew_backward<KlDivOp>>,
+                             0};
 
 }  // namespace losslab

@@ -32,13 +32,17 @@ struct L1Op {
 
 extern const LossSpec kL1Loss{"l1_loss",
                               "L1Loss",
-                              2,
+                              FnKind::Loss,
+                              {{"input", OperandRole::Input, kFloating | kInteger, true},
+                               {"target", OperandRole::Target, kFloating | kInteger, false}},
                               {},
                               false,
                               kTargetFloat,
                               "any",
                               "l = |x - y|",
-                              &detail::ew_forward<L1Op>,
-                              &detail::ew_backward<L1Op>};
+                              nullptr,
+                              &forward2<&detail::ew_forward<L1Op>>,
+                              &backward2<&detail::ew_backward<L1Op>>,
+                              kExactNone | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

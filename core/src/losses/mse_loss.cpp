@@ -29,13 +29,17 @@ struct MseOp {
 
 extern const LossSpec kMseLoss{"mse_loss",
                                "MSELoss",
-                               2,
+                               FnKind::Loss,
+                               {{"input", OperandRole::Input, kFloating | kInteger, true},
+                                {"target", OperandRole::Target, kFloating | kInteger, false}},
                                {},
                                false,
                                kTargetFloat,
                                "any",
                                "l = (x - y)^2",
-                               &detail::ew_forward<MseOp>,
-                               &detail::ew_backward<MseOp>};
+                               nullptr,
+                               &forward2<&detail::ew_forward<MseOp>>,
+                               &backward2<&detail::ew_backward<MseOp>>,
+                               kExactNone | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

@@ -301,16 +301,19 @@ Result<Tensor> nll_backward(const TensorView& input, const TensorView& target, c
 extern const LossSpec kNllLoss{
     "nll_loss",
     "NLLLoss",
-    2,
-    {{"weight", OptionKind::Tensor, 0.0, 0.0, 0.0, true,
-      "a manual rescaling weight per class, shape (C,)"},
-     {"ignore_index", OptionKind::Int, -100.0, -9.2233720368547758e18, 9.2233720368547758e18, true,
-      "a target value that is ignored (no loss, no gradient, not in the mean)"}},
+    FnKind::Loss,
+    {{"input", OperandRole::Input, kFloating, true},
+     {"target", OperandRole::Target, kInteger, false}},
+    {opt_tensor("weight", &LossOptions::weight, "a manual rescaling weight per class, shape (C,)"),
+     opt_int("ignore_index", &LossOptions::ignore_index, -100,
+             "a target value that is ignored (no loss, no gradient, not in the mean)")},
     false,
     kTargetIndex,
     "log-probability",
     "l_i = -w[y_i] x[i, y_i];  mean = sum / sum_i w[y_i]",
-    &nll_forward,
-    &nll_backward};
+    nullptr,
+    &forward2<&nll_forward>,
+    &backward2<&nll_backward>,
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

@@ -42,14 +42,20 @@ struct SmoothL1Op {
 extern const LossSpec kSmoothL1Loss{
     "smooth_l1_loss",
     "SmoothL1Loss",
-    2,
-    {{"beta", OptionKind::Float, 1.0, 0.0, std::numeric_limits<double>::infinity(), true,
-      "where the loss switches from quadratic to linear (0 gives L1)"}},
+    FnKind::Loss,
+    {{"input", OperandRole::Input, kFloating | kInteger, true},
+     {"target", OperandRole::Target, kFloating | kInteger, false}},
+    {opt_float(
+        "beta", &LossOptions::beta, 1.0,
+        "where the loss switches from quadratic to linear (0 gives L1)",
+        {0.0, kInf, true, true, "smooth_l1_loss does not support negative values for beta."})},
     false,
     kTargetFloat,
     "any",
     "l = |x - y| < beta ? 0.5 (x - y)^2 / beta : |x - y| - 0.5 beta",
-    &detail::ew_forward<SmoothL1Op>,
-    &detail::ew_backward<SmoothL1Op>};
+    nullptr,
+    &forward2<&detail::ew_forward<SmoothL1Op>>,
+    &backward2<&detail::ew_backward<SmoothL1Op>>,
+    kExactNone | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

@@ -755,12 +755,22 @@ Result<Tensor> act_backward(const TensorView& input, bool has_dim, int64_t dim,
 
 }  // namespace
 
-extern const ActivationSpec kLogSoftmax{"log_softmax", "LogSoftmax",
-                                        "y = (x - max) - log(sum(exp(x - max)))  along dim",
-                                        &act_forward<true>, &act_backward<true>};
+std::vector<OptionSpec> activation_options() {
+  return {
+      opt_int("dim", nullptr, 0,
+              "the dimension the softmax runs along (None: implicit, deprecated)"),
+      OptionSpec{"dtype", OptionKind::DType, 0.0, {}, "cast the input to this dtype first", {}}};
+}
 
-extern const ActivationSpec kSoftmax{"softmax", "Softmax",
+extern const ActivationSpec kLogSoftmax{
+    "log_softmax",        "LogSoftmax",       "y = (x - max) - log(sum(exp(x - max)))  along dim",
+    activation_options(), &act_forward<true>, &act_backward<true>};
+
+extern const ActivationSpec kSoftmax{"softmax",
+                                     "Softmax",
                                      "y = exp(x - max) / sum(exp(x - max))  along dim",
-                                     &act_forward<false>, &act_backward<false>};
+                                     activation_options(),
+                                     &act_forward<false>,
+                                     &act_backward<false>};
 
 }  // namespace losslab
