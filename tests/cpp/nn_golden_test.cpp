@@ -1,0 +1,174 @@
+// Every case of tests/golden/nn_losses.json (torch 1.13.1, scripts/gen_nn_fixtures.py) through the
+// registry, with the SIMD kernels and with the scalar reference: forward value, error type and
+// text, and the gradient of every operand (null where torch gives none). Operand names must be
+// the registry's. Tolerances come from the registry's exactness flags. A case whose function is
+// not registered fails.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "golden_util.hpp"
+#include "losslab/registry.hpp"
+
+namespace losslab {
+namespace {
+
+using golden::Decoded;
+using golden::json;
+
+const json& fixtures() {
+  static const json j = [] {
+    std::ifstream f(LOSSLAB_NN_JSON);
+    if (!f) return json();
+    return json::parse(f, nullptr, /*allow_exceptions=*/false);
+  }();
+  return j;
+}
+
+std::vector<std::string> case_ids() {
+  std::vector<std::string> ids;
+  const json& j = fixtures();
+  if (j.is_object() && j.contains("cases"))
+    for (const json& c : j["cases"]) ids.push_back(c["id"].get<std::string>());
+  if (ids.empty()) ids.push_back("fixtures_missing");
+  return ids;
+}
+
+const json* case_by_id(const std::string& id) {
+  const json& j = fixtures();
+  if (!j.is_object()) return nullptr;
+  for (const json& c : j["cases"])
+    if (c["id"] == id) return &c;
+  return nullptr;
+}
+
+// An operand: a tensor, or {"list": [...]} (ctc lengths given as Python lists), which the JS API
+// turns into an int64 tensor before the call, as done here.
+Decoded operand(const json& v) {
+  if (v.contains("list")) {
+    Decoded d;
+    d.dtype = DType::Int64;
+    for (const json& e : v["list"]) d.i64.push_back(e.get<int64_t>());
+    d.shape = {static_cast<int64_t>(d.i64.size())};
+    return d;
+  }
+  return golden::decode(v);
+}
+
+golden::Tolerance tolerance(const LossSpec& spec, const std::string& reduction, bool grad) {
+  golden::Tolerance t;
+  if (grad)
+    t.exact = (spec.exact & kExactGrad) != 0;
+  else
+    t.exact = (spec.exact & (reduction == "none" ? kExactNone : kExactReduced)) != 0;
+  return t;
+}
+
+void run_case(const json& c, bool force_scalar) {
+  const std::string fn = c.at("fn").get<std::string>();
+  const LossSpec* spec = find_loss(fn);
+  ASSERT_NE(spec, nullptr) << "'" << fn << "' is not registered";
+
+  std::vector<Decoded> owned;
+  owned.reserve(16);
+  LossCall call;
+  call.options = spec->defaults();
+  call.options.force_scalar = force_scalar;
+  const json& ops = c.at("operands");
+  ASSERT_EQ(ops.size(), spec->operands.size()) << fn << ": operand count";
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    EXPECT_EQ(ops[k][0].get<std::string>(), spec->operands[k].name) << fn << ": operand " << k;
+    owned.push_back(operand(ops[k][1]));
+    call.operands.push_back(owned.back().view());
+  }
+  const json& opts = c.at("options");
+  std::string reduction = spec->has_reduction() ? "mean" : "none";
+  for (const auto& [key, value] : opts.items()) {
+    if (key == "reduction") {
+      reduction = value.get<std::string>();
+      auto r = parse_reduction(reduction, spec->batchmean);
+      if (!r) {
+        ASSERT_TRUE(c.contains("error")) << r.error().message;
+        golden::expect_error(r.error(), c["error"], "reduction");
+        return;
+      }
+      call.options.reduction = r.value();
+      continue;
+    }
+    if (value.is_null()) continue;
+    const OptionSpec* p = spec->option(key);
+    ASSERT_NE(p, nullptr) << fn << " has no option " << key;
+    if (p->field.f) call.options.*(p->field.f) = golden::json_number(value);
+    if (p->field.i) call.options.*(p->field.i) = static_cast<int64_t>(golden::json_number(value));
+    if (p->field.b) call.options.*(p->field.b) = value.get<bool>();
+    if (p->field.t) {
+      owned.push_back(golden::decode(value));
+      call.options.*(p->field.t) = owned.back().view();
+    }
+  }
+  if (!spec->has_reduction()) call.options.reduction = Reduction::None;
+
+  auto fwd = spec->forward(call);
+  if (c.contains("error")) {
+    ASSERT_FALSE(fwd.ok()) << "expected " << c["error"].at("type") << ": "
+                           << c["error"].at("message");
+    golden::expect_error(fwd.error(), c["error"], "forward");
+    return;
+  }
+  ASSERT_TRUE(fwd.ok()) << fwd.error().type << ": " << fwd.error().message;
+  golden::expect_tensor(fwd.value().value, c.at("expected").at("output"),
+                        tolerance(*spec, reduction, false), "output");
+  EXPECT_EQ(fwd.value().warnings, c.value("warnings", std::vector<std::string>{})) << "warnings";
+
+  const json& grads = c.at("expected").at("grads");
+  Decoded g;
+  const TensorView* gp = nullptr;
+  TensorView gv;
+  if (!c.at("grad_output").is_null()) {
+    g = golden::decode(c["grad_output"]);
+    gv = g.view();
+    gp = &gv;
+  }
+  auto bwd = spec->backward(call, gp, kWantAll);
+  ASSERT_TRUE(bwd.ok()) << "backward: " << bwd.error().type << ": " << bwd.error().message;
+  for (std::size_t k = 0; k < spec->operands.size(); ++k) {
+    const std::string name = spec->operands[k].name;
+    const auto& got = bwd.value()[k];
+    if (!grads.contains(name) || grads[name].is_null() || grads[name].contains("error")) {
+      EXPECT_FALSE(got.has_value()) << name << ": torch gives no gradient";
+      continue;
+    }
+    ASSERT_TRUE(got.has_value()) << name << ": no gradient, torch gives one";
+    golden::expect_tensor(*got, grads[name], tolerance(*spec, reduction, true), "grad " + name);
+  }
+}
+
+class NnGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(NnGolden, Simd) {
+  const json* c = case_by_id(GetParam());
+  ASSERT_NE(c, nullptr) << "tests/golden/nn_losses.json is missing or unreadable";
+  run_case(*c, false);
+}
+
+TEST_P(NnGolden, ScalarReference) {
+  const json* c = case_by_id(GetParam());
+  ASSERT_NE(c, nullptr) << "tests/golden/nn_losses.json is missing or unreadable";
+  run_case(*c, true);
+}
+
+std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string s = info.param;
+  for (char& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Torch, NnGolden, ::testing::ValuesIn(case_ids()), param_name);
+
+}  // namespace
+}  // namespace losslab
