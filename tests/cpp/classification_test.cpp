@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "losslab/detail/classification.hpp"
+#include "losslab/detail/nll.hpp"
 #include "losslab/registry.hpp"
 
 namespace losslab {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "losslab/detail/classification.hpp"
+#include "losslab/detail/nll.hpp"
 #include "losslab/detail/elementwise.hpp"
 #include "losslab/registry.hpp"
 
