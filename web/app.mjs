@@ -3,8 +3,8 @@
 // back. Nothing heavy runs here: parsing big pasted data, generating data, losses, gradients,
 // histograms and timings all happen in the worker.
 
-import { PARAMS, PARAM, RECIPES, PANELS, parseHash, serializeHash, parseValue, formatValue, applies } from './state.mjs';
-import { LANGS, t, errorText } from './i18n.mjs';
+import { PARAMS, PARAM, RECIPES, PANELS, RUN_KEYS, parseHash, serializeHash, parseValue, formatValue, applies, sameValue } from './state.mjs';
+import { LANGS, t, errorText, optionHint } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { validLosses, planOrFallback, defaultLossFor, TRAINABLE } from './recipes.mjs';
 import { pythonCode } from './codegen.mjs';
@@ -13,15 +13,6 @@ import { drawHistogram, drawCurve, drawSteps, drawBars, fmt } from './plots.mjs'
 
 const $ = (id) => document.getElementById(id);
 const PASTE_EXAMPLE = { input: '2.5\n0.0\n2.1\n7.8', target: '3.0\n-0.5\n2.0\n7.0' };
-const ZH_OPTION_HINTS = {
-  weight: '逐元素（或逐类别）的权重，会广播到输入的形状',
-  pos_weight: '正样本的权重，按 target 广播（逐类别时形状为 (C,)）',
-  ignore_index: '忽略这个类别索引的样本',
-  label_smoothing: '标签平滑，取值 0.0 到 1.0',
-  beta: '从二次变为线性的位置（0 即 L1）',
-  delta: '从二次变为线性的位置',
-  log_target: 'target 以对数概率给出',
-};
 
 const app = {
   state: null,
@@ -186,7 +177,7 @@ function syncFields() {
     if (p.group === 'option' && sp) {
       const o = sp.options.find((x) => x.name === p.key);
       if (o) {
-        const doc = s.lang === 'zh' ? ZH_OPTION_HINTS[p.key] ?? o.doc : o.doc;
+        const doc = optionHint(s.lang, p.key, o.doc);
         const def = o.kind === 'tensor' ? 'None' : o.kind === 'bool' ? (o.default ? 'True' : 'False') : fmt(o.default);
         hint = `${doc}${o.kind === 'tensor' ? `. ${L('hint_tensor')}` : ''} ${L('hintDefault', { value: def })}`;
       }
@@ -683,9 +674,9 @@ function renderCode() {
   $('code-intro').textContent = L('codeIntro') + (big ? ` ${L('codeTooLong')}` : '');
 }
 
+// Whether two states compute the same thing (the keys from the table: data, loss, options).
 function sameRun(a, b) {
-  return ['recipe', 'n', 'c', 'seed', 'loss', 'reduction', 'input', 'target', 'weight', 'pos_weight',
-    'ignore_index', 'label_smoothing', 'beta', 'delta', 'log_target'].every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
+  return RUN_KEYS.every((k) => sameValue(a[k], b[k]));
 }
 
 async function copyText(text, statusEl) {

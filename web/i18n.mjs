@@ -40,13 +40,6 @@ const en = {
   reduction_mean: "'mean'",
   reduction_sum: "'sum'",
   reduction_batchmean: "'batchmean'",
-  label_weight: 'weight',
-  label_pos_weight: 'pos_weight',
-  label_ignore_index: 'ignore_index',
-  label_label_smoothing: 'label_smoothing',
-  label_beta: 'beta',
-  label_delta: 'delta',
-  label_log_target: 'log_target',
   hint_tensor: 'Comma-separated numbers (a 1-D tensor); empty means None.',
   hintDefault: '(default {value})',
   label_lr: 'Learning rate',
@@ -209,13 +202,6 @@ const zh = {
   reduction_mean: "'mean'",
   reduction_sum: "'sum'",
   reduction_batchmean: "'batchmean'",
-  label_weight: 'weight',
-  label_pos_weight: 'pos_weight',
-  label_ignore_index: 'ignore_index',
-  label_label_smoothing: 'label_smoothing',
-  label_beta: 'beta',
-  label_delta: 'delta',
-  label_log_target: 'log_target',
   hint_tensor: '用逗号分隔的数字（一维张量）；留空表示 None。',
   hintDefault: '（默认 {value}）',
   label_lr: '学习率',
@@ -335,11 +321,46 @@ const zh = {
   lessonLink: '课程实况页',
 };
 
+/**
+ * Chinese hints for the loss options, keyed by PyTorch's option name (the English hint is the
+ * registry's doc). tests/node/i18n.test.mjs holds every registry option to having one.
+ */
+export const ZH_OPTION_HINTS = Object.freeze({
+  weight: '逐元素（或逐类别）的权重，会广播到输入的形状',
+  pos_weight: '正样本的权重，按 target 广播（逐类别时形状为 (C,)）',
+  ignore_index: '忽略这个类别索引的样本',
+  label_smoothing: '标签平滑，取值 0.0 到 1.0',
+  beta: '从二次变为线性的位置（0 即 L1）',
+  delta: '从二次变为线性的位置',
+  log_target: 'target 以对数概率给出',
+  margin: '间隔（margin）：损失要求的最小差距',
+  p: '范数的次数 p（multi_margin_loss 只支持 1 和 2）',
+  eps: '防止除以零或取 log(0) 的小常数',
+  swap: '距离交换：用 positive 与 negative 之间的距离代替（若更小）',
+  log_input: 'input 以对数给出：损失为 exp(input) - target * input',
+  full: '加上完整的常数项（Stirling 近似 / log(2π) 项）',
+  blank: '空白（blank）标签的类别索引',
+  zero_infinity: '把无穷大的损失（及其梯度）置为零',
+  distance_function: '距离函数（None 即 pairwise_distance）',
+});
+
+/** An option's hint: the registry's doc in English, ZH_OPTION_HINTS in Chinese. */
+export function optionHint(lang, name, doc) {
+  return lang === 'zh' ? ZH_OPTION_HINTS[name] ?? doc : doc;
+}
+
+// Option labels are PyTorch's keywords in every language.
+for (const name of Object.keys(ZH_OPTION_HINTS)) {
+  en[`label_${name}`] ??= name;
+  zh[`label_${name}`] ??= name;
+}
+
 export const MESSAGES = Object.freeze({ en, zh });
 
 /** The message for key in lang (English when missing), with {name} placeholders filled. */
 export function t(lang, key, params = {}) {
-  const s = MESSAGES[lang]?.[key] ?? en[key] ?? key;
+  // label_<option> of an option the dictionaries do not know: the option's name.
+  const s = MESSAGES[lang]?.[key] ?? en[key] ?? (key.startsWith('label_') ? key.slice(6) : key);
   return s.replace(/\{(\w+)\}/g, (m, k) => (params[k] === undefined ? m : String(params[k])));
 }
 

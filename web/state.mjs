@@ -1,10 +1,15 @@
 // The one declarative table of every control of the playground (and the widget's attributes).
 // Each row: key (the URL-hash key / widget attribute), type, default, valid range, group, the
-// control that edits it and when it applies. The URL hash round-trips through parseHash /
+// control that edits it and when it applies. The loss options' rows are generated from the core's
+// registry (optionRows), so no option, default or range is written here by hand. The URL hash round-trips through parseHash /
 // serializeHash; `<key>_hide=1` hides that control (or a panel) — teacher mode, as in TensorFlow
 // Playground's state.ts. Nothing here touches the DOM, so the widget and the tests can import it.
 
 /** The lesson's data recipes; `n` is the lesson's size, `loss` the loss the lesson uses. */
+import { REGISTRY } from './dist/registry.mjs';
+
+export { REGISTRY };
+
 export const RECIPES = Object.freeze({
   regression: Object.freeze({ n: 50, loss: 'mse_loss' }),
   binary: Object.freeze({ n: 3000000, loss: 'binary_cross_entropy' }),
@@ -12,9 +17,116 @@ export const RECIPES = Object.freeze({
   paste: Object.freeze({ n: null, loss: 'mse_loss' }),
 });
 
+/**
+ * The loss options' rows, generated from the core's registry (dist/registry.mjs): one row per
+ * option name (PyTorch's keyword), whatever losses take it. kind → type and control (float →
+ * number, int → int64 number, bool → checkbox, tensor → comma-separated list); the default is
+ * the losses' common default, or null ("the loss's own default") where they differ (margin is 0
+ * for margin_ranking_loss and 1 for hinge_embedding_loss); `ranges` holds each loss's valid range
+ * and PyTorch's message for a value outside it (checkOption). Callable and dtype options
+ * (distance_function) have no URL form and no row.
+ * @param {{losses: Array<{name, options: Array}>}} registry
+ */
+const notPaste = (s) => s.recipe !== 'paste';
+const isOption = (key) => (s, ctx) => !!ctx?.optionNames?.has(key);
+
+export function optionRows(registry) {
+  const by = new Map();
+  for (const spec of registry.losses) {
+    for (const o of spec.options) {
+      if (!ROW_OF_KIND[o.kind]) continue;
+      if (!by.has(o.name)) by.set(o.name, []);
+      by.get(o.name).push({ loss: spec.name, o });
+    }
+  }
+  const rows = [];
+  for (const [name, uses] of by) {
+    const kinds = new Set(uses.map((u) => u.o.kind));
+    // int where every loss says int; float where any says float (torch's p: int for
+    // multi_margin_loss, float for triplet_margin_loss); the API reports the mismatch.
+    const kind = kinds.size === 1 ? uses[0].o.kind : kinds.has('float') ? 'float' : uses[0].o.kind;
+    const defaults = new Set(uses.map((u) => JSON.stringify(num(u.o.default) ?? null)));
+    const row = { key: name, ...ROW_OF_KIND[kind], option: true, kind,
+      default: defaults.size === 1 ? normDefault(kind, uses[0].o.default) : null,
+      losses: Object.freeze(uses.map((u) => u.loss)),
+      docs: Object.freeze(Object.fromEntries(uses.map((u) => [u.loss, u.o.doc]))),
+      ranges: Object.freeze(Object.fromEntries(uses.filter((u) => u.o.rangeMessage).map((u) => [u.loss, Object.freeze({
+        min: num(u.o.min), max: num(u.o.max), minInclusive: u.o.minInclusive, maxInclusive: u.o.maxInclusive,
+        nanPasses: !!u.o.nanPasses, message: u.o.rangeMessage, error: u.o.rangeError ?? 'RuntimeError', kind: u.o.kind })]))),
+      group: 'option', when: isOption(name) };
+    if (kind === 'int') Object.assign(row, { min: INT64_MIN, max: INT64_MAX });
+    rows.push(Object.freeze(row));
+  }
+  return rows;
+}
+
+const ROW_OF_KIND = {
+  float: { type: 'float', control: 'number' },
+  int: { type: 'int', control: 'number' },
+  bool: { type: 'bool', control: 'checkbox' },
+  tensor: { type: 'floatlist', control: 'text' },
+};
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const num = (v) => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
+function normDefault(kind, v) {
+  if (kind === 'bool') return !!v;
+  if (kind === 'tensor') return null;
+  return v ?? null;
+}
+
+/**
+ * PyTorch's message for an option value outside the loss's valid range (as the core words it:
+ * "{}" is the value as C++ prints it, "{py}" as Python does), or null when the value is fine or
+ * the loss has no range for it. {name: 'RuntimeError', message} otherwise.
+ */
+export function checkOption(key, value, loss) {
+  const r = PARAM[key]?.ranges?.[loss];
+  if (!r || value === null || value === undefined) return null;
+  const v = Number(value);
+  const ok = Number.isNaN(v) ? r.nanPasses
+    : (r.minInclusive ? v >= r.min : v > r.min) && (r.maxInclusive ? v <= r.max : v < r.max);
+  if (ok) return null;
+  let m = r.message;
+  if (m.includes('{py}')) m = m.replace('{py}', r.kind === 'int' ? String(value) : pyRepr(v));
+  else if (m.includes('{}')) m = m.replace('{}', r.kind === 'int' ? String(value) : cppRepr(v));
+  return { name: r.error, message: m };
+}
+
+/** Python's repr of a float (1.5, 2.0, 1e-05, nan, inf). */
+export function pyRepr(v) {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (Object.is(v, -0)) return '-0.0';
+  const a = Math.abs(v);
+  if (a >= 1e16 || (a < 1e-4 && a !== 0)) {
+    const [mant, exp] = v.toExponential().split('e');
+    const e = Number(exp);
+    return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  const s = String(v);
+  return s.includes('.') ? s : `${s}.0`;
+}
+
+/** C++'s `ostream << double` (printf %g, 6 significant digits). */
+export function cppRepr(v) {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const e = Math.floor(Math.log10(Math.abs(Number(v.toPrecision(6)))));
+  if (e < -4 || e >= 6) {
+    const [mant, exp] = v.toExponential(5).split('e');
+    const m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
+    const x = Number(exp);
+    return `${m}e${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
+  }
+  const s = v.toFixed(Math.max(0, 5 - e));
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}
+
+export const OPTION_ROWS = Object.freeze(optionRows(REGISTRY));
 /** Loss options, named as in PyTorch (the registry says which loss takes which). */
-export const OPTION_KEYS = Object.freeze(['weight', 'pos_weight', 'ignore_index', 'label_smoothing',
-  'beta', 'delta', 'log_target']);
+export const OPTION_KEYS = Object.freeze(OPTION_ROWS.map((r) => r.key));
 
 /** Page parts a teacher can hide besides single controls (`timing_hide=1`). */
 export const PANELS = Object.freeze(['data', 'options', 'result', 'gradient', 'timing', 'plots',
@@ -23,8 +135,6 @@ export const PANELS = Object.freeze(['data', 'options', 'result', 'gradient', 't
 /** Pasted text longer than this is left out of the URL (the page says so). */
 export const MAX_URL_TEXT = 8000;
 
-const notPaste = (s) => s.recipe !== 'paste';
-const isOption = (key) => (s, ctx) => !!ctx?.optionNames?.has(key);
 
 /**
  * The table. type: enum | int | float | bool | seed | floatlist | text | loss.
@@ -46,20 +156,7 @@ export const PARAMS = Object.freeze([
   { key: 'loss', type: 'loss', default: null, group: 'loss', control: 'select' },
   { key: 'reduction', type: 'enum', values: ['none', 'mean', 'sum', 'batchmean'], default: 'mean',
     group: 'loss', control: 'select' },
-  { key: 'weight', type: 'floatlist', default: null, group: 'option', control: 'text',
-    when: isOption('weight') },
-  { key: 'pos_weight', type: 'floatlist', default: null, group: 'option', control: 'text',
-    when: isOption('pos_weight') },
-  { key: 'ignore_index', type: 'int', default: -100, min: -(2 ** 53), max: 2 ** 53,
-    group: 'option', control: 'number', when: isOption('ignore_index') },
-  { key: 'label_smoothing', type: 'float', default: 0, group: 'option', control: 'number',
-    when: isOption('label_smoothing') },
-  { key: 'beta', type: 'float', default: 1, group: 'option', control: 'number',
-    when: isOption('beta') },
-  { key: 'delta', type: 'float', default: 1, group: 'option', control: 'number',
-    when: isOption('delta') },
-  { key: 'log_target', type: 'bool', default: false, group: 'option', control: 'checkbox',
-    when: isOption('log_target') },
+  ...OPTION_ROWS,
   { key: 'lr', type: 'float', default: 0.5, min: 0, max: 1e6, minExclusive: true, group: 'train',
     control: 'number', when: (s) => s.recipe === 'binary' || s.recipe === 'multiclass' },
   { key: 'steps', type: 'int', default: 30, min: 1, max: 10000, group: 'train', control: 'number',
@@ -68,9 +165,12 @@ export const PARAMS = Object.freeze([
   { key: 'reps', type: 'int', default: 0, min: 0, max: 500, group: 'timing', control: 'number' },
   { key: 'lang', type: 'enum', values: ['en', 'zh'], default: 'en', group: 'lang',
     control: 'select' },
-].map((p) => Object.freeze(p)));
+].map((p) => (Object.isFrozen(p) ? p : Object.freeze(p))));
 
 export const PARAM = Object.freeze(Object.fromEntries(PARAMS.map((p) => [p.key, p])));
+
+/** The keys that decide what a run computes: the data, the loss and its options. */
+export const RUN_KEYS = Object.freeze(PARAMS.filter((p) => ['data', 'loss', 'option'].includes(p.group)).map((p) => p.key));
 
 /** Keys always written to the URL when they apply (the rest only when not at their default). */
 const ALWAYS = new Set(['recipe', 'n', 'c', 'seed', 'loss', 'reduction']);
@@ -124,11 +224,20 @@ export function parseValue(key, raw) {
       const v = parseNumberLike(s);
       if (v === undefined || Number.isNaN(v)) return err('notNumber', { key, value: s });
       if (!Number.isInteger(v)) return err('notInteger', { key, value: s });
+      if (typeof p.min === 'bigint') {
+        // int64 options: exact beyond 2**53 (a BigInt there), PyTorch's int64 range.
+        const t = s.trim().replace(/_/g, '');
+        const b = /^[+-]?\d+$/.test(t) ? BigInt(t) : BigInt(v);
+        if (b < p.min) return err('tooSmall', { key, value: s, min: String(p.min) });
+        if (b > p.max) return err('tooLarge', { key, value: s, max: String(p.max) });
+        return { value: b >= -(2n ** 53n) && b <= 2n ** 53n ? Number(b) : b };
+      }
       if (v < p.min) return err('tooSmall', { key, value: s, min: p.min });
       if (v > p.max) return err('tooLarge', { key, value: s, max: p.max });
       return { value: v };
     }
     case 'float': {
+      if (s.trim() === '' && p.default === null) return { value: null };
       const v = parseNumberLike(s);
       if (v === undefined) return err('notNumber', { key, value: s });
       if (p.min !== undefined && (v < p.min || (p.minExclusive && v === p.min))) {

@@ -34,7 +34,8 @@ export const TAG = 'loss-playground';
 export const PARTS = Object.freeze(['title', 'result', 'timing', 'plot', 'code', 'link']);
 const PART_ALIASES = { plots: 'plot' };
 
-/** The state keys a widget takes as attributes (the playground's table minus gradient descent). */
+/** The state keys a widget takes as attributes (the playground's table minus gradient descent;
+ *  the loss options' rows are generated from the registry, so a new option is an attribute). */
 export const ATTRIBUTES = Object.freeze(PARAMS.map((p) => p.key)
   .filter((k) => !['lr', 'steps', 'bins'].includes(k)));
 const KEBAB = Object.fromEntries(ATTRIBUTES.filter((k) => k.includes('_')).map((k) => [k, k.replace(/_/g, '-')]));
@@ -711,7 +712,8 @@ for (const key of ATTRIBUTES) {
 function runKey(parsed) {
   const s = { ...parsed.state };
   delete s.lang;
-  return JSON.stringify([s, [...parsed.hidden].filter((p) => p === 'plot' || p === 'timing').sort()]);
+  return JSON.stringify([s, [...parsed.hidden].filter((p) => p === 'plot' || p === 'timing').sort()],
+    (k, v) => (typeof v === 'bigint' ? `${v}n` : v));   // int64 options beyond 2**53 are BigInts
 }
 
 function timingDetail(tm) {

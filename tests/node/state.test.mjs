@@ -1,0 +1,135 @@
+// web/state.mjs against the registry it is generated from: one option row per registry option
+// (kind → type and control, default, int64 range, each loss's range and PyTorch's message), the
+// URL round trip, the widget's attribute names, and that checkOption words an out-of-range value
+// exactly as the core does.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createLossLab } from 'losslab';
+import { web } from './websrc.mjs';
+
+const S = await web('state.mjs');
+const { REGISTRY } = await import('../../dist/registry.mjs');
+const torch = await createLossLab({ simd: false, warnings: 'silent' });
+
+const URL_KINDS = { float: ['float', 'number'], int: ['int', 'number'], bool: ['bool', 'checkbox'], tensor: ['floatlist', 'text'] };
+const uses = new Map();
+for (const spec of REGISTRY.losses) {
+  for (const o of spec.options) {
+    if (!URL_KINDS[o.kind]) continue;
+    if (!uses.has(o.name)) uses.set(o.name, []);
+    uses.get(o.name).push({ spec, o });
+  }
+}
+
+test('every registry option with a URL form has exactly one row, and nothing else is an option', () => {
+  assert.deepEqual([...S.OPTION_KEYS].sort(), [...uses.keys()].sort());
+  const optionGroup = S.PARAMS.filter((p) => p.group === 'option').map((p) => p.key).sort();
+  assert.deepEqual(optionGroup, [...uses.keys()].sort());
+  assert.equal(new Set(S.PARAMS.map((p) => p.key)).size, S.PARAMS.length, 'keys are unique');
+});
+
+for (const [name, list] of uses) {
+  test(`option row ${name}: type, control, default and ranges from the registry`, () => {
+    const row = S.PARAM[name];
+    const kinds = new Set(list.map((u) => u.o.kind));
+    const kind = kinds.size === 1 ? list[0].o.kind : 'float';
+    assert.deepEqual([row.type, row.control], URL_KINDS[kind]);
+    assert.deepEqual([...row.losses], list.map((u) => u.spec.name));
+    const defaults = new Set(list.map((u) => JSON.stringify(u.o.default)));
+    const want = defaults.size === 1 ? (kind === 'bool' ? !!list[0].o.default : list[0].o.default) : null;
+    assert.deepEqual(row.default, want);
+    assert.deepEqual(S.defaultState()[name], want);
+    if (kind === 'int') {
+      assert.equal(row.min, -(2n ** 63n));
+      assert.equal(row.max, 2n ** 63n - 1n);
+    }
+    for (const { spec, o } of list) {
+      assert.equal(row.docs[spec.name], o.doc);
+      if (!o.rangeMessage) {
+        assert.equal(row.ranges[spec.name], undefined);
+        continue;
+      }
+      const r = row.ranges[spec.name];
+      assert.equal(r.message, o.rangeMessage);
+      assert.equal(r.min, o.min);
+      assert.equal(r.max, o.max);
+    }
+    // applies only when the loss takes it
+    for (const spec of REGISTRY.losses) {
+      const ctx = { optionNames: new Set(spec.options.map((o) => o.name)) };
+      assert.equal(S.applies(name, { ...S.defaultState(), loss: spec.name }, ctx), ctx.optionNames.has(name));
+    }
+  });
+}
+
+// Values just outside (and inside) each range: checkOption's text is the core's, to the letter.
+function probes(r) {
+  const out = [];
+  for (const edge of [r.min, r.max]) {
+    if (!Number.isFinite(edge)) continue;
+    out.push(edge, edge - 0.5, edge + 0.5, edge - 1e-7, edge + 1.25e-5, edge * 3 + 1);
+  }
+  out.push(NaN, -Infinity, Infinity);
+  return out;
+}
+
+for (const [name, list] of uses) {
+  for (const { spec, o } of list.filter((u) => u.o.rangeMessage)) {
+    test(`checkOption(${name}, …, ${spec.name}) says what the core says`, () => {
+      const r = S.PARAM[name].ranges[spec.name];
+      for (let v of probes(r)) {
+        if (o.kind === 'int') {
+          if (!Number.isFinite(v)) continue;
+          v = Math.round(v);
+        }
+        let core = null;
+        try {
+          const args = spec.operands.map(() => torch.tensor([0.5]));
+          torch.nn.functional[spec.name](...args, { [name]: v }).dispose();
+        } catch (e) {
+          core = { name: e.name, message: e.message };
+        }
+        const mine = S.checkOption(name, v, spec.name);
+        if (mine) assert.deepEqual(mine, core, `value ${v}`);
+        else if (core) assert.ok(!core.message.includes(name) || !core.message.includes(String(v)), `value ${v}: core says ${core.message}`);
+      }
+    });
+  }
+}
+
+test('int64 options: exact BigInts beyond 2**53, PyTorch\'s int64 range', () => {
+  for (const [name] of [...uses].filter(([, l]) => l.every((u) => u.o.kind === 'int'))) {
+    assert.deepEqual(S.parseValue(name, '-100'), { value: -100 });
+    assert.deepEqual(S.parseValue(name, '9223372036854775807'), { value: 2n ** 63n - 1n });
+    assert.deepEqual(S.parseValue(name, '-9223372036854775808'), { value: -(2n ** 63n) });
+    assert.equal(S.parseValue(name, '9223372036854775808').error.code, 'tooLarge');
+    assert.equal(S.parseValue(name, '1.5').error.code, 'notInteger');
+    assert.equal(S.formatValue(name, 2n ** 63n - 1n), '9223372036854775807');
+  }
+});
+
+test('the URL round-trips every option at a non-default value', () => {
+  for (const spec of REGISTRY.losses) {
+    const optionNames = new Set(spec.options.map((o) => o.name));
+    const state = { ...S.defaultState(), loss: spec.name };
+    for (const o of spec.options) {
+      if (!URL_KINDS[o.kind]) continue;
+      state[o.name] = o.kind === 'bool' ? !o.default : o.kind === 'tensor' ? [0.5, 2] : o.kind === 'int' ? 7 : 0.375;
+    }
+    const { hash } = S.serializeHash(state, { optionNames });
+    const back = S.parseHash(hash);
+    assert.deepEqual(back.errors, []);
+    for (const o of spec.options) if (URL_KINDS[o.kind]) assert.deepEqual(back.state[o.name], state[o.name], `${spec.name}.${o.name}`);
+  }
+});
+
+test('RUN_KEYS: the data, the loss and every option, nothing of the page only', () => {
+  for (const k of ['recipe', 'n', 'c', 'seed', 'input', 'target', 'loss', 'reduction', ...S.OPTION_KEYS]) assert.ok(S.RUN_KEYS.includes(k), k);
+  for (const k of ['lr', 'steps', 'bins', 'reps', 'lang']) assert.ok(!S.RUN_KEYS.includes(k), k);
+});
+
+test('pyRepr and cppRepr print as Python and C++ do', () => {
+  assert.deepEqual([1.5, 2, 1e-5, 1e16, -0.25, 123456789].map(S.pyRepr), ['1.5', '2.0', '1e-05', '1e+16', '-0.25', '123456789.0']);
+  assert.deepEqual([1.5, 2, 1e-5, 1e16, -0.25, 123456789, 0.1 + 0.2, 1234567].map(S.cppRepr),
+    ['1.5', '2', '1e-05', '1e+16', '-0.25', '1.23457e+08', '0.3', '1.23457e+06']);
+});
