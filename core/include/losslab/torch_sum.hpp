@@ -1,0 +1,114 @@
+// torch.sum / torch.mean of a contiguous float32 or float64 tensor, bit for bit as PyTorch 1.13.1
+// computes them on the CPU (ATen's cascade_sum in aten/src/ATen/native/cpu/SumKernel.cpp, CPU
+// capability AVX2, so Vectorized<float> has 8 lanes and Vectorized<double> 4), emulated with plain
+// scalar arithmetic in torch's order. The result is the same in every build (native scalar, SSE,
+// AVX2, AVX-512, WebAssembly with or without SIMD): every addition is one IEEE addition of the
+// element type in a fixed order; the compiler may vectorize the independent lane chains but cannot
+// reorder them.
+//
+// torch's order for n contiguous elements (L = 8 lanes for float, 4 for double; G = 4L):
+//   * the data are read as v = n / L vectors of L lanes, and the v vectors as g = v / 4 groups of
+//     4 vectors, i.e. groups of G consecutive elements;
+//   * 4 levels of G lane accumulators acc0..acc3, all +0. lp = max(4, CeilLog2(g) / 4), where
+//     CeilLog2(x) = 1 for x <= 2, else bit_length(x - 1); step = 2^lp. Group after group,
+//     acc0[k] += x[G*i + k]. After every step-th group (i groups done): acc1 += acc0, acc0 = 0;
+//     if i is a multiple of step^2 also acc2 += acc1, acc1 = 0; if of step^3, acc3 += acc2, acc2 =
+//     0.
+//   * P = ((acc0 + acc1) + acc2) + acc3 lane-wise: 4 vectors P0..P3 (P_r = lanes rL .. rL+L-1);
+//     the v % 4 leftover vectors are added to P0 in order; then P0 += P1, P0 += P2, P0 += P3;
+//   * f = 0; f += each of the n % L tail elements in order; f += P0[0], ..., P0[L-1] in order;
+//   * sum = 0 + f (the output tensor starts at 0, so the sum is never -0).
+//   For n < L (no vector): P_r = 0 + x[r] for r < 4 if n >= 4 (else all 0), P0 += x[4..n), then
+//   P0 += P1, += P2, += P3, and sum = 0 + P0.
+// The order depends on n only. A multi-dim contiguous tensor reduced to a scalar is the same as its
+// flattened 1-D form (TensorIterator coalesces the dimensions), e.g. (N, 1) and (N, C).
+//
+// With t > 1 intra-op threads and n >= 32768 (at::internal::GRAIN_SIZE) torch splits the range:
+// p = min(t, ceil(n / 32768)) parts of ceil(n / p) elements (the last shorter), each summed as
+// above into buffer[part] = 0 + f_part; buffer has t slots (unused ones 0); the result is
+// 0 + (the sum of that t-element buffer, by the same rule). threads = 1 is torch's result with
+// torch.set_num_threads(1) (and the default on a machine where at::get_num_threads() is 1).
+//
+// mean = sum / T(n): one division in the element type by n converted to T (rounded to nearest,
+// so n > 2^24 is not exact in float32). mean of n == 0 is NaN (0 / 0), sum of n == 0 is 0.
+//
+// NaN results are NaN in every build, but their sign/payload bits are not specified.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace losslab {
+
+// One-shot forms: x[0..n), contiguous.
+float torch_sum_f32(const float* x, int64_t n, int threads = 1);
+double torch_sum_f64(const double* x, int64_t n, int threads = 1);
+float torch_mean_f32(const float* x, int64_t n, int threads = 1);
+double torch_mean_f64(const double* x, int64_t n, int threads = 1);
+
+namespace detail {
+
+// torch's cascade over one contiguous range of a length known in advance, fed in index order.
+template <class T>
+class TorchRangeSum {
+ public:
+  static constexpr int kLanes = sizeof(T) == 4 ? 8 : 4;  // AVX2 Vectorized<T>::size()
+  static constexpr int kGroup = 4 * kLanes;              // ilp_factor 4 vectors
+
+  TorchRangeSum() : TorchRangeSum(0) {}
+  explicit TorchRangeSum(int64_t m);
+  // Feeds up to `count` values; returns how many were taken (stops at the range's length).
+  int64_t add(const T* x, int64_t count);
+  int64_t remaining() const { return m_ - pos_; }
+  // The range's acc_t value f (before torch's `out += f`). Requires remaining() == 0.
+  T finish() const;
+
+ private:
+  void groups(const T* x, int64_t ng);  // ng whole groups at the current position
+  void cascade();                       // after every step-th group
+  void cascade_upper();                 // its levels 2 and 3
+
+  int64_t m_ = 0, pos_ = 0;
+  int64_t group_end_ = 0;  // elements covered by whole groups: (m / L / 4) * G
+  int64_t done_ = 0;       // groups done
+  int64_t in_chunk_ = 0;   // groups done since the last cascade
+  int64_t step_ = 16;
+  int lp_ = 4;
+  int nbuf_ = 0;  // values in buf_: a partial group, or (past group_end_) the remainder
+  alignas(64) T acc_[4][kGroup];
+  alignas(64) T buf_[kGroup];
+};
+
+}  // namespace detail
+
+// Streaming form: the total length n (and torch's intra-op thread count) must be known up front,
+// because torch's order depends on it (level size, vector/tail split, thread split). Feed the
+// n values in index order in blocks of any size; result() equals torch_sum_*(all n values) bit for
+// bit. add() beyond n ignores the excess (a caller bug).
+//   TorchSumF32 acc(n); acc.add(block, count); ...; float s = acc.result(); float m = acc.mean();
+template <class T>
+class TorchSum {
+ public:
+  explicit TorchSum(int64_t n, int threads = 1);
+  void add(const T* x, int64_t count);
+  int64_t size() const { return n_; }
+  int64_t fed() const { return fed_; }
+  T result() const;  // requires fed() == size()
+  T mean() const { return result() / static_cast<T>(n_); }
+
+ private:
+  int64_t n_, fed_ = 0;
+  int threads_;
+  size_t cur_ = 0;
+  std::vector<detail::TorchRangeSum<T>> parts_;
+};
+
+using TorchSumF32 = TorchSum<float>;
+using TorchSumF64 = TorchSum<double>;
+
+extern template class detail::TorchRangeSum<float>;
+extern template class detail::TorchRangeSum<double>;
+extern template class TorchSum<float>;
+extern template class TorchSum<double>;
+
+}  // namespace losslab

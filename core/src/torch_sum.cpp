@@ -1,0 +1,253 @@
+// torch 1.13.1's CPU cascade sum, emulated lane by lane in scalar arithmetic (see torch_sum.hpp
+// for the order). The hot loop adds a group of G = 32 floats (16 doubles) into G independent
+// accumulators: the compiler vectorizes it at any SIMD width (or none) without changing a bit,
+// since no addition is reassociated.
+#include "losslab/torch_sum.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace losslab {
+namespace detail {
+namespace {
+
+// ATen's utils::CeilLog2.
+inline int ceil_log2(int64_t x) {
+  if (x <= 2) return 1;
+  uint64_t v = static_cast<uint64_t>(x) - 1;
+  int b = 0;
+  while (v) {
+    ++b;
+    v >>= 1;
+  }
+  return b;
+}
+
+// acc[k] += x[G*i + k] for i in [0, ng): G independent chains.
+template <class T, int G>
+inline void add_groups(T* __restrict acc, const T* __restrict x, int64_t ng) {
+  T a[G];
+  for (int k = 0; k < G; ++k) a[k] = acc[k];
+  for (int64_t i = 0; i < ng; ++i, x += G) {
+    for (int k = 0; k < G; ++k) a[k] += x[k];
+  }
+  for (int k = 0; k < G; ++k) acc[k] = a[k];
+}
+
+}  // namespace
+
+template <class T>
+TorchRangeSum<T>::TorchRangeSum(int64_t m) : m_(m) {
+  const int64_t ngroups = (m / kLanes) / 4;  // multi_row_sum's size
+  group_end_ = ngroups * kGroup;
+  lp_ = std::max(4, ceil_log2(ngroups) / 4);
+  step_ = int64_t(1) << lp_;
+  std::fill_n(&acc_[0][0], 4 * kGroup, T(0));
+  std::fill_n(buf_, kGroup, T(0));
+}
+
+template <class T>
+void TorchRangeSum<T>::cascade() {
+  // multi_row_sum: for j in 1..3 { acc[j] += acc[j-1]; acc[j-1] = 0;
+  //                                if (i & (level_mask << j*lp)) break; }
+  for (int k = 0; k < kGroup; ++k) {
+    acc_[1][k] += acc_[0][k];
+    acc_[0][k] = T(0);
+  }
+  cascade_upper();
+}
+
+template <class T>
+void TorchRangeSum<T>::cascade_upper() {
+  const int64_t mask = step_ - 1;
+  for (int j = 2; j < 4; ++j) {
+    if ((done_ & (mask << ((j - 1) * lp_))) != 0) break;
+    for (int k = 0; k < kGroup; ++k) {
+      acc_[j][k] += acc_[j - 1][k];
+      acc_[j - 1][k] = T(0);
+    }
+  }
+}
+
+template <class T>
+void TorchRangeSum<T>::groups(const T* x, int64_t ng) {
+  while (ng > 0) {
+    if (in_chunk_ == 0 && ng >= step_) {
+      // A whole chunk of step groups. acc0 is +0 here (reset by the last cascade), so its value
+      // at the cascade is the chunk's own sum from +0: sum it in registers, add it to acc1.
+      T c[kGroup];
+      for (int k = 0; k < kGroup; ++k) c[k] = T(0);
+      add_groups<T, kGroup>(c, x, step_);
+      for (int k = 0; k < kGroup; ++k) acc_[1][k] += c[k];
+      x += step_ * kGroup;
+      ng -= step_;
+      done_ += step_;
+      cascade_upper();
+      continue;
+    }
+    const int64_t t = std::min(ng, step_ - in_chunk_);
+    add_groups<T, kGroup>(acc_[0], x, t);
+    x += t * kGroup;
+    ng -= t;
+    done_ += t;
+    in_chunk_ += t;
+    if (in_chunk_ == step_) {
+      in_chunk_ = 0;
+      cascade();
+    }
+  }
+}
+
+template <class T>
+int64_t TorchRangeSum<T>::add(const T* x, int64_t count) {
+  const int64_t take = std::min(count, m_ - pos_);
+  int64_t left = take;
+  while (left > 0) {
+    if (pos_ < group_end_) {
+      if (nbuf_ == 0 && left >= kGroup) {
+        const int64_t ng = std::min(left, group_end_ - pos_) / kGroup;
+        groups(x, ng);
+        x += ng * kGroup;
+        pos_ += ng * kGroup;
+        left -= ng * kGroup;
+        continue;
+      }
+      // a partial group: collect it in buf_
+      const int64_t c = std::min<int64_t>(left, kGroup - nbuf_);
+      std::memcpy(buf_ + nbuf_, x, static_cast<size_t>(c) * sizeof(T));
+      nbuf_ += static_cast<int>(c);
+      x += c;
+      pos_ += c;
+      left -= c;
+      if (nbuf_ == kGroup) {
+        nbuf_ = 0;
+        groups(buf_, 1);
+      }
+    } else {
+      // the remainder past the whole groups: fewer than G values, kept for finish()
+      std::memcpy(buf_ + nbuf_, x, static_cast<size_t>(left) * sizeof(T));
+      nbuf_ += static_cast<int>(left);
+      pos_ += left;
+      left = 0;
+    }
+  }
+  return take;
+}
+
+template <class T>
+T TorchRangeSum<T>::finish() const {
+  assert(pos_ == m_);
+  constexpr int L = kLanes;
+  const T* r = buf_;  // the m_ - group_end_ remainder values
+  const int rem = static_cast<int>(m_ - group_end_);
+  if (m_ < L) {
+    // scalar row_sum (no whole vector): 4 scalar rows, size m / 4 (0 or 1)
+    T p[4] = {T(0), T(0), T(0), T(0)};
+    int i = 0;
+    if (m_ >= 4) {
+      for (int k = 0; k < 4; ++k) p[k] += r[k];
+      i = 4;
+    }
+    for (; i < rem; ++i) p[0] += r[i];
+    for (int k = 1; k < 4; ++k) p[0] += p[k];
+    return p[0];
+  }
+  // multi_row_sum's result: acc[0] += acc[1], acc[2], acc[3]
+  alignas(64) T p[kGroup];
+  for (int k = 0; k < kGroup; ++k) p[k] = ((acc_[0][k] + acc_[1][k]) + acc_[2][k]) + acc_[3][k];
+  // row_sum: leftover vectors into partial_sums[0], then partial_sums[0] += [1], [2], [3]
+  const int nvec = static_cast<int>(m_ / L - (group_end_ / L));
+  for (int v = 0; v < nvec; ++v)
+    for (int l = 0; l < L; ++l) p[l] += r[v * L + l];
+  for (int q = 1; q < 4; ++q)
+    for (int l = 0; l < L; ++l) p[l] += p[q * L + l];
+  // vectorized_inner_sum: scalar tail first, then the lanes in order
+  T f = T(0);
+  for (int i = nvec * L; i < rem; ++i) f += r[i];
+  for (int l = 0; l < L; ++l) f += p[l];
+  return f;
+}
+
+template class TorchRangeSum<float>;
+template class TorchRangeSum<double>;
+
+}  // namespace detail
+
+namespace {
+
+constexpr int64_t kGrainSize = 32768;  // at::internal::GRAIN_SIZE
+
+// parallel_reduce -> two_pass_reduction -> parallel_for(0, n, GRAIN_SIZE) with OpenMP's split.
+int64_t num_parts(int64_t n, int threads, int64_t* chunk) {
+  if (threads <= 1 || n < kGrainSize) {
+    *chunk = n;
+    return 1;
+  }
+  const int64_t p = std::min<int64_t>(threads, (n + kGrainSize - 1) / kGrainSize);
+  *chunk = (n + p - 1) / p;
+  return p;
+}
+
+template <class T>
+T sum_impl(const T* x, int64_t n, int threads) {
+  if (threads <= 1 || n < kGrainSize) {  // one range, no allocation
+    detail::TorchRangeSum<T> r(std::max<int64_t>(n, 0));
+    r.add(x, n);
+    return T(0) + r.finish();
+  }
+  TorchSum<T> s(n, threads);
+  s.add(x, n);
+  return s.result();
+}
+
+}  // namespace
+
+template <class T>
+TorchSum<T>::TorchSum(int64_t n, int threads) : n_(std::max<int64_t>(n, 0)), threads_(threads) {
+  int64_t chunk = 0;
+  const int64_t p = num_parts(n_, threads, &chunk);
+  parts_.reserve(static_cast<size_t>(p));
+  for (int64_t t = 0; t < p; ++t) {
+    const int64_t b = t * chunk;
+    if (b >= n_ && t > 0) break;
+    parts_.emplace_back(std::min(n_, b + chunk) - b);
+  }
+}
+
+template <class T>
+void TorchSum<T>::add(const T* x, int64_t count) {
+  while (count > 0 && cur_ < parts_.size()) {
+    const int64_t took = parts_[cur_].add(x, count);
+    x += took;
+    count -= took;
+    fed_ += took;
+    if (parts_[cur_].remaining() == 0) ++cur_;
+  }
+}
+
+template <class T>
+T TorchSum<T>::result() const {
+  assert(fed_ == n_);
+  if (n_ == 0) return T(0);  // sum_out: an empty reduction is zero_()
+  if (threads_ <= 1 || n_ < kGrainSize) return T(0) + parts_[0].finish();
+  // two_pass_reduction: buffer[t] = 0 + f_t (0 for threads without work), then the buffer is
+  // reduced into the output (0) by the same kernel.
+  std::vector<T> buffer(static_cast<size_t>(threads_), T(0));
+  for (size_t t = 0; t < parts_.size(); ++t) buffer[t] = T(0) + parts_[t].finish();
+  return sum_impl(buffer.data(), static_cast<int64_t>(buffer.size()), 1);
+}
+
+template class TorchSum<float>;
+template class TorchSum<double>;
+
+float torch_sum_f32(const float* x, int64_t n, int threads) { return sum_impl(x, n, threads); }
+double torch_sum_f64(const double* x, int64_t n, int threads) { return sum_impl(x, n, threads); }
+float torch_mean_f32(const float* x, int64_t n, int threads) {
+  return torch_sum_f32(x, n, threads) / static_cast<float>(n);
+}
+double torch_mean_f64(const double* x, int64_t n, int threads) {
+  return torch_sum_f64(x, n, threads) / static_cast<double>(n);
+}
+
+}  // namespace losslab
