@@ -229,6 +229,7 @@ function commit(key, raw, { force = false } = {}) {
   s[key] = r.value;
   if (key === 'recipe' && before !== r.value) {
     s.n = RECIPES[r.value].n;
+    s.c = RECIPES[r.value].c ?? PARAM.c.default;
     app.pasteInfo = null;
     if (r.value === 'paste' && !s.input.trim() && !s.target.trim()) Object.assign(s, PASTE_EXAMPLE);
     // The lesson's loss for the new data (or the first one that applies).

@@ -2,7 +2,7 @@
 // lesson's own lines) or the pasted values, the loss call with its options, the gradient with
 // respect to the input, and (in gradient-descent mode) the training loop.
 
-import { pythonOf } from './recipes.mjs';
+import { pythonOf, NEW_RECIPES, gradOperand } from './recipes.mjs';
 import { pythonLiteral } from './parse.mjs';
 
 const INLINE_LIMIT = 20000;   // pasted values written inline; beyond that, read from files
@@ -27,9 +27,10 @@ export function pythonOptions(spec, state) {
     if (v === undefined || v === null) continue;
     if (opt.kind === 'tensor') args.push(`${opt.name}=${pyTensor(v)}`);
     else if (opt.kind === 'bool') { if (!!v !== !!opt.default) args.push(`${opt.name}=${v ? 'True' : 'False'}`); }
-    else if (v !== opt.default) args.push(`${opt.name}=${opt.kind === 'int' ? String(v) : pyFloat(v)}`);
+    else if (opt.kind === 'callable' || opt.kind === 'dtype') continue;
+    else if (Number(v) !== opt.default) args.push(`${opt.name}=${opt.kind === 'int' ? String(v) : pyFloat(v)}`);
   }
-  args.push(`reduction='${state.reduction}'`);
+  if (!spec.reductions || spec.reductions.length) args.push(`reduction='${state.reduction}'`);
   return args.join(', ');
 }
 
@@ -45,6 +46,26 @@ function recipeLines(state) {
   } else if (state.recipe === 'multiclass') {
     L.push(`N = ${state.n}`, `X = torch.rand([N, 4])`, `w = torch.rand([4, ${state.c}])`,
       `y = torch.randint(0, ${state.c}, [N], dtype=torch.float32)`, 'zhat = torch.mm(X, w)');
+  } else if (state.recipe === 'ranking') {
+    L.push(`N = ${state.n}`, 'x1 = torch.randn([N])', 'x2 = torch.randn([N])',
+      'y = torch.randint(0, 2, [N], dtype=torch.float32) * 2 - 1');
+  } else if (state.recipe === 'embedding') {
+    L.push(`N, D = ${state.n}, ${state.c}`, 'x1 = torch.randn([N, D])', 'x2 = torch.randn([N, D])',
+      'x3 = torch.randn([N, D])', 'y = torch.randint(0, 2, [N], dtype=torch.float32) * 2 - 1');
+  } else if (state.recipe === 'counts') {
+    L.push(`N = ${state.n}`, 'log_rate = torch.randn([N])', 'k = torch.randint(0, 8, [N], dtype=torch.float32)');
+  } else if (state.recipe === 'gaussian') {
+    L.push(`N = ${state.n}`, 'mu = torch.randn([N])', 'y = torch.randn([N])', 'var = torch.rand([N]) + 0.1');
+  } else if (state.recipe === 'multilabel') {
+    L.push(`N, C = ${state.n}, ${state.c}`, 'z = torch.randn([N, C])',
+      'y = torch.randint(0, 2, [N, C], dtype=torch.float32)', 'y_class = torch.randint(0, C, [N])',
+      '# the classes of each row with y == 1, ascending, then -1 (multilabel_margin_loss)',
+      'y_list = torch.where(y.bool(), torch.arange(C), C).sort(dim=1).values',
+      'y_list[y_list == C] = -1');
+  } else if (state.recipe === 'ctc') {
+    L.push(`T, N, C, S = 30, ${state.n}, ${state.c}, 10`, 'log_probs = torch.randn([T, N, C]).log_softmax(2)',
+      'targets = torch.randint(1, C, [N, S])', 'input_lengths = torch.full([N], T, dtype=torch.long)',
+      'target_lengths = torch.randint(1, S + 1, [N])');
   }
   return L;
 }
@@ -95,10 +116,24 @@ export function pythonCode({ state, spec, plan, pasted = null, print = null, mod
   } else {
     L.push(...recipeLines(state));
   }
-  const { input, target, pre } = operandNames(state.recipe, plan, state);
   const args = pythonOptions(spec, state);
-  L.push(...pre, '');
   const comment = print && !print.includes('\n') ? `  # ${print}` : '';
+  if (NEW_RECIPES[state.recipe]) {
+    // Every operand from the recipe, in torch's order; the gradient w.r.t. the first differentiable one.
+    const ops = plan.operands.map((n) => pythonOf(n, state.c));
+    const g = gradOperand(spec);
+    const withInp = ops.map((o, i) => (i === g ? 'inp' : o));
+    const opName = spec.operands?.[g]?.name ?? 'input';
+    L.push('', `loss = F.${spec.name}(${[...ops, args].join(', ')})`, `print(loss)${comment}`, '',
+      `# the gradient with respect to ${opName}`,
+      `inp = ${ops[g]}.detach().requires_grad_()`,
+      `loss = F.${spec.name}(${[...withInp, args].join(', ')})`,
+      state.reduction === 'none' ? 'loss.backward(torch.ones_like(loss))' : 'loss.backward()',
+      'print(inp.grad[:5])');
+    return { code: `${L.join('\n')}\n`, big };
+  }
+  const { input, target, pre } = operandNames(state.recipe, plan, state);
+  L.push(...pre, '');
   L.push(`loss = F.${spec.name}(${input}, ${target}, ${args})`, `print(loss)${comment}`, '',
     '# the gradient with respect to the input',
     `inp = ${input}.detach().requires_grad_()`,

@@ -8,6 +8,17 @@
 //               kl_div (log-probability input, float target) → (log_softmax(zhat), q)
 //               with q = one_hot(y.long(), C)·0.9 + 0.1/C  (a smoothed one-hot)
 //   paste       your input and target, as parsed
+// The recipes of the other losses (core/include/losslab/recipes.hpp), matched by the registry's
+// operands (roles, dtypes), targets and inputKind; plan.operands names one recipe tensor per
+// operand, in torch's positional order:
+//   ranking     x1, x2 = randn(N), y = ±1      sign target, ≤ 2 inputs      → (x1[, x2], y)
+//   embedding   x1, x2, x3 = randn(N, D), y    embedding inputs: sign target → (x1, x2, y);
+//                                              no target (triplets)         → (x1, x2, x3)
+//   counts      log_rate = randn(N), k counts  float target, any / log-rate input → (log_rate, k)
+//   gaussian    mu, y = randn(N), var          input, target, a floating extra → (mu, y, var)
+//   multilabel  z = randn(N, C), y ∈ {0,1}^(N,C), y_class (N,), y_list (N, C) padded with -1
+//               multilabel target: floating → (z, y), integer → (z, y_list); index → (z, y_class)
+//   ctc         log_probs (T, N, C), targets, input_lengths, target_lengths   sequence target
 
 export const KL_SMOOTH = 0.1;
 
@@ -19,6 +30,88 @@ export const KL_SMOOTH = 0.1;
  *   curve: 'error'|'probability'|'logit'|'margin'|'logprob', chain: 'sigmoid'|'identity'|'log_softmax'|null}}
  */
 export function lossPlan(recipe, spec, data = {}) {
+  if (spec.kind && spec.kind !== 'loss') return null;   // distances (F only) are not on the menu
+  const p = NEW_RECIPES[recipe] ? newPlan(recipe, spec) : twoOperandPlan(recipe, spec, data);
+  if (p && !p.operands) p.operands = [p.input, p.target];
+  return p;
+}
+
+const roles = (spec) => spec.operands ?? [{ role: 'input' }, { role: 'target' }];
+const EMBEDDING_KIND = /embed|vector|distance/;
+const NOT_FOR_COUNTS = new Set(['probability', 'logit', 'log-probability']);
+
+/** The recipes of the other losses: which tensor feeds which operand (see the top). */
+export const NEW_RECIPES = Object.freeze({
+  ranking: true, embedding: true, counts: true, gaussian: true, multilabel: true, ctc: true,
+});
+
+function newPlan(recipe, spec) {
+  const t = new Set(spec.targets);
+  const ops = roles(spec);
+  const k = spec.inputKind ?? 'any';
+  const inputs = ops.filter((o) => o.role === 'input');
+  const targets = ops.filter((o) => o.role === 'target');
+  const extras = ops.filter((o) => o.role === 'extra');
+  const target = targets[0];
+  const make = (names, targetKind) => ({ operands: names, input: names[0],
+    target: target ? names[ops.indexOf(target)] : null, targetKind, curve: null, chain: null });
+  // Fill the operands in order from per-role pools; null when a pool runs dry.
+  const fill = (pools) => {
+    const used = {};
+    const names = [];
+    for (const o of ops) {
+      const pool = pools[o.role] ?? [];
+      const i = used[o.role] ?? 0;
+      if (i >= pool.length) return null;
+      names.push(pool[i]);
+      used[o.role] = i + 1;
+    }
+    return names;
+  };
+  const floating = (o) => !o.dtypes || o.dtypes.includes('floating');
+  switch (recipe) {
+    case 'ranking':
+      if (!t.has('sign') || EMBEDDING_KIND.test(k) || extras.length || inputs.length > 2) return null;
+      return withNames(fill({ input: ['x1', 'x2'], target: ['y'] }), make, 'sign');
+    case 'embedding':
+      if (t.has('sign') && EMBEDDING_KIND.test(k)) return withNames(fill({ input: ['x1', 'x2'], target: ['y'] }), make, 'sign');
+      if (!target && ops.length >= 2 && ops.every(floating)) {
+        return withNames(fill({ input: ['x1', 'x2', 'x3'], extra: ['x2', 'x3'].slice(inputs.length - 1) }), make, null);
+      }
+      return null;
+    case 'counts':
+      if (!t.has('float') || ops.length !== 2 || NOT_FOR_COUNTS.has(k) || !target) return null;
+      return withNames(fill({ input: ['log_rate'], target: ['k'] }), make, 'float');
+    case 'gaussian':
+      if (!t.has('float') || ops.length !== 3 || inputs.length !== 1 || extras.length !== 1 || !extras.every(floating)) return null;
+      return withNames(fill({ input: ['mu'], target: ['y'], extra: ['var'] }), make, 'float');
+    case 'multilabel':
+      if (ops.length !== 2 || !target) return null;
+      if (t.has('multilabel')) {
+        return withNames(fill({ input: ['z'], target: [floating(target) ? 'y' : 'y_list'] }), make, 'multilabel');
+      }
+      if (t.has('index') && (k === 'logit' || k === 'any')) return withNames(fill({ input: ['z'], target: ['y_class'] }), make, 'index');
+      return null;
+    case 'ctc':
+      if (!t.has('sequence')) return null;
+      return withNames(fill({ input: ['log_probs'], target: ['targets'], extra: ['input_lengths', 'target_lengths'] }), make, 'sequence');
+    default:
+      return null;
+  }
+}
+
+function withNames(names, make, targetKind) {
+  return names ? make(names, targetKind) : null;
+}
+
+/** Index of the operand the gradient is shown for: the first differentiable one. */
+export function gradOperand(spec) {
+  const i = roles(spec).findIndex((o) => o.differentiable !== false);
+  return i < 0 ? 0 : i;
+}
+
+function twoOperandPlan(recipe, spec, data) {
+  if (roles(spec).length !== 2) return null;
   const t = new Set(spec.targets);
   const k = spec.inputKind;
   if (recipe === 'regression') {
@@ -70,7 +163,7 @@ export function validLosses(recipe, losses, data) {
   const ok = losses.filter((s) => lossPlan(recipe, s, data));
   if (ok.length === 0 && recipe === 'paste') {
     // Shapes that fit no loss: offer the float-target losses so PyTorch's own message explains.
-    return losses.filter((s) => s.targets.includes('float'));
+    return losses.filter((s) => s.targets.includes('float') && (s.kind ?? 'loss') === 'loss' && roles(s).length === 2);
   }
   return ok;
 }
@@ -80,7 +173,7 @@ export function planOrFallback(recipe, spec, data) {
   const p = lossPlan(recipe, spec, data);
   if (p || recipe !== 'paste') return p;
   const index = spec.targets.includes('index') && !spec.targets.includes('float');
-  return { input: 'input', target: 'target', targetKind: index ? 'index' : 'float', curve: 'error', chain: null };
+  return { input: 'input', target: 'target', operands: ['input', 'target'], targetKind: index ? 'index' : 'float', curve: 'error', chain: null };
 }
 
 export function defaultLossFor(recipe, losses, data, preferred) {

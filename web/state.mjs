@@ -15,7 +15,17 @@ export const RECIPES = Object.freeze({
   binary: Object.freeze({ n: 3000000, loss: 'binary_cross_entropy' }),
   multiclass: Object.freeze({ n: 300, loss: 'cross_entropy' }),
   paste: Object.freeze({ n: null, loss: 'mse_loss' }),
+  // The other losses' data (core/include/losslab/recipes.hpp); c: classes, or D for embedding.
+  ranking: Object.freeze({ n: 100, loss: 'margin_ranking_loss' }),
+  embedding: Object.freeze({ n: 64, c: 8, loss: 'cosine_embedding_loss' }),
+  counts: Object.freeze({ n: 100, loss: 'poisson_nll_loss' }),
+  gaussian: Object.freeze({ n: 100, loss: 'gaussian_nll_loss' }),
+  multilabel: Object.freeze({ n: 64, c: 5, loss: 'multilabel_soft_margin_loss' }),
+  ctc: Object.freeze({ n: 4, c: 5, loss: 'ctc_loss' }),
 });
+
+/** Recipes whose data have a second size, `c` (classes, or the embedding dimension D). */
+export const WITH_C = Object.freeze(new Set(['multiclass', 'embedding', 'multilabel', 'ctc']));
 
 /**
  * The loss options' rows, generated from the core's registry (dist/registry.mjs): one row per
@@ -142,12 +152,12 @@ export const MAX_URL_TEXT = 8000;
  * `when(state, ctx)` says whether the control applies now (ctx.optionNames: options of the loss).
  */
 export const PARAMS = Object.freeze([
-  { key: 'recipe', type: 'enum', values: ['regression', 'binary', 'multiclass', 'paste'],
+  { key: 'recipe', type: 'enum', values: Object.keys(RECIPES),
     default: 'regression', group: 'data', control: 'select' },
   { key: 'n', type: 'int', default: null, min: 1, max: 1e12, group: 'data', control: 'number',
     when: notPaste },
   { key: 'c', type: 'int', default: 3, min: 2, max: 100000, group: 'data', control: 'number',
-    when: (s) => s.recipe === 'multiclass' },
+    when: (s) => WITH_C.has(s.recipe) },
   { key: 'seed', type: 'seed', default: '420', group: 'data', control: 'number', when: notPaste },
   { key: 'input', type: 'text', default: '', group: 'data', control: 'textarea',
     when: (s) => s.recipe === 'paste' },
@@ -181,6 +191,15 @@ export function defaultState() {
   s.n = RECIPES[s.recipe].n;
   s.loss = RECIPES[s.recipe].loss;
   return s;
+}
+
+/** The recipe's own defaults (n, c, loss) written into a state when the recipe changes. */
+export function recipeDefaults(state) {
+  const r = RECIPES[state.recipe];
+  state.n = r.n;
+  state.c = r.c ?? PARAM.c.default;
+  state.loss = r.loss;
+  return state;
 }
 
 /** Whether a control applies to this state (ctx.optionNames: the current loss's options). */
@@ -336,10 +355,7 @@ export function parseEntries(entries) {
     }
     state[p.key] = r.value;
     given.add(p.key);
-    if (p.key === 'recipe') {
-      state.n = RECIPES[state.recipe].n;
-      state.loss = RECIPES[state.recipe].loss;
-    }
+    if (p.key === 'recipe') recipeDefaults(state);
   }
   if (state.n === null && state.recipe !== 'paste') state.n = RECIPES[state.recipe].n;
   return { state, hidden, errors, given };

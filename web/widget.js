@@ -20,7 +20,7 @@
 // `error` {name, message, kind, attribute?} for a bad attribute or a failed computation.
 // Theming: the --losslab-* custom properties below, and ::part(result | timing | plot | code | …).
 
-import { PARAMS, parseEntries, parseValue, formatValue, serializeHash } from './state.mjs';
+import { PARAMS, WITH_C, parseEntries, parseValue, formatValue, serializeHash } from './state.mjs';
 import { t, errorText } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { planOrFallback, pythonOf } from './recipes.mjs';
@@ -576,15 +576,14 @@ export class LossPlayground extends HTMLElement {
     const spec = this._spec();
     const plan = spec && this._plan(spec);
     if (spec && plan) {
-      const input = s.recipe === 'paste' ? 'yhat' : pythonOf(plan.input, s.c);
-      const target = s.recipe === 'paste' ? 'y' : pythonOf(plan.target, s.c);
-      $.call.textContent = `F.${spec.name}(${input}, ${target}, ${pythonOptions(spec, s)})`;
+      const ops = s.recipe === 'paste' ? ['yhat', 'y'] : plan.operands.map((o) => pythonOf(o, s.c));
+      $.call.textContent = `F.${spec.name}(${[...ops, pythonOptions(spec, s)].join(', ')})`;
     } else {
       $.call.textContent = `F.${s.loss}(…, reduction='${s.reduction}')`;
     }
     $.meta.textContent = s.recipe === 'paste' ? t(lang, 'widget_metaPaste') : t(lang, 'widget_meta', {
       recipe: s.recipe, n: Number(s.n).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en'),
-      c: s.recipe === 'multiclass' ? `, C = ${s.c}` : '', seed: s.seed });
+      c: WITH_C.has(s.recipe) ? `, ${s.recipe === 'embedding' ? 'D' : 'C'} = ${s.c}` : '', seed: s.seed });
     $.box.setAttribute('aria-label', t(lang, 'widget_label', { loss: s.loss }));
     $.box.lang = lang === 'zh' ? 'zh-CN' : 'en';
     $.head.hidden = hidden.has('title');

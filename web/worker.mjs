@@ -15,7 +15,7 @@
 
 import { createLossLab } from './dist/losslab.mjs';
 import { jsLoss } from './jsloops.mjs';
-import { KL_SMOOTH, planOrFallback } from './recipes.mjs';
+import { KL_SMOOTH, planOrFallback, gradOperand } from './recipes.mjs';
 import { parseNumbers, ParseError } from './parse.mjs';
 
 const HEAP_LIMIT = 4 * 2 ** 30;   // a wasm32 module addresses at most 4 GiB
@@ -127,6 +127,12 @@ function progress(job, phase, fraction, extra = {}) {
 function recipeBytes(recipe, n, c) {
   if (recipe === 'regression') return 8 * n;
   if (recipe === 'binary') return 28 * n;   // x (N,4), y, zhat, sigma
+  if (recipe === 'ranking') return 12 * n;
+  if (recipe === 'embedding') return 12 * n * c + 4 * n;
+  if (recipe === 'counts') return 8 * n;
+  if (recipe === 'gaussian') return 12 * n;
+  if (recipe === 'multilabel') return 24 * n * c + 8 * n;   // z, y (float), y_list (int64), y_class
+  if (recipe === 'ctc') return 2 * 4 * 30 * n * c + 8 * 12 * n;
   return 16 * n + 4 * n + 4 * c * n + 8 * n;   // X, y, zhat (N,C), y_long
 }
 
@@ -154,7 +160,8 @@ async function getData(job, spec) {
   if (data?.key === key) return { ...data, cached: true };
   dropData();
   const n = Number(s.n);
-  const c = s.recipe === 'multiclass' ? Number(s.c) : 1;
+  const withC = s.recipe === 'multiclass' || s.recipe === 'embedding' || s.recipe === 'multilabel' || s.recipe === 'ctc';
+  const c = withC ? Number(s.c) : 1;
   const bytes = recipeBytes(s.recipe, n, c);
   // Leave room for the loss's result and gradient (each as big as the input).
   if (bytes > HEAP_LIMIT * 0.85) {
@@ -164,7 +171,7 @@ async function getData(job, spec) {
   progress(job, 'data', 0, { n });
   await checkpoint(job);
   const t0 = performance.now();
-  const tensors = simd.recipe(s.recipe, { n, c: s.recipe === 'multiclass' ? c : 3, seed: s.seed });
+  const tensors = simd.recipe(s.recipe, { n, c: withC ? c : 3, seed: s.seed });
   const genMs = performance.now() - t0;
   data = { key, tensors, derived: {}, genMs, recipe: s.recipe, c };
   return { ...data, cached: false };
@@ -263,7 +270,8 @@ function operands(d, plan, state) {
     }
     throw new Error(`no tensor '${name}' in this data set`);
   };
-  return { input: get(plan.input), target: get(plan.target) };
+  const list = (plan.operands ?? [plan.input, plan.target]).map(get);
+  return { input: list[0], target: list[1] ?? null, list };
 }
 
 // ---- options ---------------------------------------------------------------------------------
@@ -354,31 +362,36 @@ async function run(job) {
   }
   progress(job, 'loss', 0.4);
   await checkpoint(job);
-  const { input, target } = operands(d, plan, state);
+  const { input, target, list } = operands(d, plan, state);
+  const gi = gradOperand(spec);
   const F = simd.nn.functional[spec.name];
   const main = lossOptions(simd, spec, state, state.reduction);
   const trash = [];
   const freeTrash = () => { for (const t of trash.splice(0)) t.dispose(); };
   try {
     const t0 = performance.now();
-    const out = F(input, target, main.opts);
+    const out = F(...list, main.opts);
     const lossMs = performance.now() - t0;
     trash.push(out);
     const numel = out.numel();
     post({ type: 'loss', id: job.id, loss: {
       name: spec.name, print: out.toString(), value: numel === 1 ? out.item() : null, shape: out.shape,
-      warnings: out.warnings ?? [], ms: lossMs }, plan, inputShape: input.shape, targetShape: target.shape });
+      warnings: out.warnings ?? [], ms: lossMs }, plan, inputShape: input.shape, targetShape: target?.shape ?? null,
+      operandShapes: list.map((t) => t.shape) });
     await checkpoint(job);
 
     // Gradient w.r.t. the input.
     let g = null;
     if (!skip.has('grad')) {
       progress(job, 'grad', 0.5);
-      g = simd.grad(spec.name, input, target, main.opts);
+      const grads = simd.grad(spec.name, list, main.opts);
+      g = grads[gi];
+      for (const x of grads) if (x && x !== g) x.dispose();
+      if (!g) throw Object.assign(new Error(`${spec.name}: no gradient for ${spec.operands?.[gi]?.name ?? 'input'}`), { name: 'RuntimeError' });
       trash.push(g);
       const garr = g.toArray();
       post({ type: 'grad', id: job.id, grad: { print: g.toString(), head: headOf(simd, g, garr), shape: g.shape,
-        stats: tensorStats(garr), headRows: Math.min(g.shape[0] ?? 1, HEAD_ROWS) } });
+        stats: tensorStats(garr), headRows: Math.min(g.shape[0] ?? 1, HEAD_ROWS), operand: spec.operands?.[gi]?.name ?? 'input' } });
       await checkpoint(job);
     }
 
@@ -394,7 +407,7 @@ async function run(job) {
           }
           const pn = lossOptions(simd, spec, state, 'none');
           try {
-            per = F(input, target, pn.opts);
+            per = F(...list, pn.opts);
             trash.push(per);
           } finally {
             pn.dispose();
@@ -405,7 +418,7 @@ async function run(job) {
         freeTrash();
         let curve = null;
         try {
-          curve = lossCurve(spec, plan, state, input, target, d);
+          curve = plan.curve ? lossCurve(spec, plan, state, input, target, d) : null;
         } catch (e) {
           if (isAborted(e)) throw e;
           if (isOom(e)) job.oom = true;
@@ -423,7 +436,7 @@ async function run(job) {
     await checkpoint(job);
 
     // Timing: the same loss by the SIMD build, the scalar build and a plain JS loop.
-    if (!skip.has('timing')) await timing(job, spec, plan, state, input, target);
+    if (!skip.has('timing')) await timing(job, spec, plan, state, list);
   } finally {
     main.dispose();
     freeTrash();
@@ -672,7 +685,8 @@ async function timePath(job, key, extra, body) {
   }
 }
 
-async function timing(job, spec, plan, state, input, target) {
+async function timing(job, spec, plan, state, list) {
+  const [input, target] = list;
   const reps = state.reps ?? 0;
   const numel = input.numel();
   const paths = [];
@@ -683,7 +697,7 @@ async function timing(job, spec, plan, state, input, target) {
     const so = lossOptions(simd, spec, state, reduction);
     try {
       return await measure(job, () => {
-        const t = F(input, target, so.opts);
+        const t = F(...list, so.opts);
         const v = t.item();
         t.dispose();
         return v;
@@ -699,27 +713,25 @@ async function timing(job, spec, plan, state, input, target) {
   paths.push(await timePath(job, 'scalar', { arch: scalar.arch }, async () => {
     const SF = scalar.nn.functional[spec.name];
     if (typeof SF !== 'function') throw Object.assign(new Error(`${spec.name} is not in the scalar build`), { name: 'ValueError' });
-    const sIn = copyTo(scalar, input);
-    const sTg = copyTo(scalar, target);
+    const sList = list.map((t) => copyTo(scalar, t));
     const sc = lossOptions(scalar, spec, state, reduction);
     try {
       return await measure(job, () => {
-        const t = SF(sIn, sTg, sc.opts);
+        const t = SF(...sList, sc.opts);
         const v = t.item();
         t.dispose();
         return v;
       }, reps);
     } finally {
       sc.dispose();
-      sIn.dispose();
-      sTg.dispose();
+      for (const t of sList) t.dispose();
     }
   }));
   progress(job, 'timing', 0.85, { path: 'js' });
   await checkpoint(job);
 
   // A plain JavaScript loop over typed arrays (copied out of the heap, not timed).
-  const js = jsLoss(spec.name);
+  const js = list.length === 2 ? jsLoss(spec.name) : null;
   if (js) {
     paths.push(await timePath(job, 'js', {}, async () => {
       const x = input.toArray();
