@@ -54,6 +54,6 @@ extern const LossSpec kHuberLoss{
     nullptr,
     &forward2<&detail::ew_forward<HuberOp>>,
     &backward2<&detail::ew_backward<HuberOp>>,
-    kExactNone | kExactGrad | kExactAcrossBuilds};
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

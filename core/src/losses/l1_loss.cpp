@@ -43,6 +43,6 @@ extern const LossSpec kL1Loss{"l1_loss",
                               nullptr,
                               &forward2<&detail::ew_forward<L1Op>>,
                               &backward2<&detail::ew_backward<L1Op>>,
-                              kExactNone | kExactGrad | kExactAcrossBuilds};
+                              kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

@@ -40,6 +40,6 @@ extern const LossSpec kMseLoss{"mse_loss",
                                nullptr,
                                &forward2<&detail::ew_forward<MseOp>>,
                                &backward2<&detail::ew_backward<MseOp>>,
-                               kExactNone | kExactGrad | kExactAcrossBuilds};
+                               kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

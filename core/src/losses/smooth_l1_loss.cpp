@@ -56,6 +56,6 @@ extern const LossSpec kSmoothL1Loss{
     nullptr,
     &forward2<&detail::ew_forward<SmoothL1Op>>,
     &backward2<&detail::ew_backward<SmoothL1Op>>,
-    kExactNone | kExactGrad | kExactAcrossBuilds};
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

@@ -9,7 +9,7 @@
 // formula (so 'none' gradients round exactly as torch's do):
 //   template <class T> static T grad_upstream(T x, T y, T pw, T g, const EwParams<T>&);
 // and the driver does validation, broadcasting, the SIMD loop with a padded tail (so every
-// element goes through the same kernel), the weight multiply, the accurate reduction, and the
+// element goes through the same kernel), the weight multiply, torch's reduction order, and the
 // gradient (scaled by the upstream gradient and the reduction's factor, summed back over
 // broadcast dimensions).
 #pragma once
@@ -20,6 +20,7 @@
 
 #include "losslab/detail/simd_math.hpp"
 #include "losslab/loss.hpp"
+#include "losslab/torch_sum.hpp"
 
 namespace losslab::detail {
 
@@ -82,14 +83,14 @@ xsimd::batch<T> load_tail(const T* p, int64_t cnt, T fill) {
 }
 #endif
 
-// Per element loss (with weight), written to out.
+// Per element loss (with weight) of elements [i0, i0 + n), written to out[0, n).
 template <class Op, class T>
-void ew_none(const EwPrepared& a, T* out, const EwParams<T>& p, bool simd) {
-  const T* x = static_cast<const T*>(a.x);
-  const T* y = static_cast<const T*>(a.y);
-  const T* w = static_cast<const T*>(a.w);
-  const T* pw = static_cast<const T*>(a.pw);
-  const int64_t n = a.n;
+void ew_values(const EwPrepared& a, int64_t i0, int64_t n, T* out, const EwParams<T>& p,
+               bool simd) {
+  const T* x = static_cast<const T*>(a.x) + i0;
+  const T* y = static_cast<const T*>(a.y) + i0;
+  const T* w = a.w ? static_cast<const T*>(a.w) + i0 : nullptr;
+  const T* pw = a.pw ? static_cast<const T*>(a.pw) + i0 : nullptr;
   int64_t i = 0;
 #if LOSSLAB_HAVE_SIMD
   if (simd) {
@@ -123,93 +124,34 @@ void ew_none(const EwPrepared& a, T* out, const EwParams<T>& p, bool simd) {
   }
 }
 
-#if LOSSLAB_HAVE_SIMD
-// One batch of weighted losses at i; the weight and pos_weight branches are compile-time, so the
-// hot loop carries no per-batch test for them.
-template <class Op, bool kW, bool kPw, class B, class T>
-LOSSLAB_INLINE B ew_batch(const T* x, const T* y, const T* w, const T* pw, int64_t i,
-                          const EwParams<T>& p, const SimdK<B>& k) {
-  B pwb = k.one;
-  if constexpr (kPw) pwb = B::load_unaligned(pw + i);
-  B l = Op::simd(B::load_unaligned(x + i), B::load_unaligned(y + i), pwb, p, k);
-  if constexpr (kW) l = l * B::load_unaligned(w + i);
-  return l;
-}
-
-// The whole batches of ew_sum: working-precision lanes over blocks of kAccumulateBlock elements,
-// each block flushed into the double total. Returns the index of the first element not summed.
-template <class Op, bool kW, bool kPw, class T>
-int64_t ew_sum_batches(const T* x, const T* y, const T* w, const T* pw, int64_t n,
-                       const EwParams<T>& p, double& total) {
-  using B = xsimd::batch<T>;
-  constexpr int64_t L = static_cast<int64_t>(B::size);
-  constexpr int64_t kSteps = kAccumulateBlock / L;
-  const SimdK<B> k;  // the kernel's constants, loaded once per call
-  alignas(64) T lanes[B::size];
-  auto flush = [&](const B& acc) {
-    acc.store_aligned(lanes);
-    for (std::size_t q = 0; q < B::size; ++q) total += static_cast<double>(lanes[q]);
-  };
-  int64_t i = 0;
-  while (i + L <= n) {
-    B acc0 = k.zero, acc1 = k.zero;
-    const int64_t stop = std::min(n - (n - i) % L, i + kSteps * L);
-    for (; i + 2 * L <= stop; i += 2 * L) {
-      acc0 += ew_batch<Op, kW, kPw>(x, y, w, pw, i, p, k);
-      acc1 += ew_batch<Op, kW, kPw>(x, y, w, pw, i + L, p, k);
-    }
-    for (; i < stop; i += L) acc0 += ew_batch<Op, kW, kPw>(x, y, w, pw, i, p, k);
-    flush(acc0);
-    flush(acc1);
-  }
-  return i;
-}
-#endif
-
-// Sum of the per element losses: working-precision lanes over short blocks, flushed into a
-// double total (accurate at N = 3e7 without a second pass).
 template <class Op, class T>
-double ew_sum(const EwPrepared& a, const EwParams<T>& p, bool simd) {
-  const T* x = static_cast<const T*>(a.x);
-  const T* y = static_cast<const T*>(a.y);
-  const T* w = static_cast<const T*>(a.w);
-  const T* pw = static_cast<const T*>(a.pw);
-  const int64_t n = a.n;
-  double total = 0.0;
-  int64_t i = 0;
-#if LOSSLAB_HAVE_SIMD
-  if (simd) {
-    using B = xsimd::batch<T>;
-    // (Only the variants a loss can meet are instantiated: each is a large inlined kernel.)
-    constexpr bool kCanW = Op::kInfo.uses_weight, kCanPw = Op::kInfo.uses_pos_weight;
-    if (kCanW && kCanPw && w && pw)
-      i = ew_sum_batches<Op, kCanW, kCanPw>(x, y, w, pw, n, p, total);
-    else if (kCanW && w && !pw)
-      i = ew_sum_batches<Op, kCanW, false>(x, y, w, pw, n, p, total);
-    else if (kCanPw && pw && !w)
-      i = ew_sum_batches<Op, false, kCanPw>(x, y, w, pw, n, p, total);
-    else
-      i = ew_sum_batches<Op, false, false>(x, y, w, pw, n, p, total);
-    if (i < n) {
-      const SimdK<B> k;
-      const int64_t r = n - i;
-      B l = Op::simd(load_tail(x + i, r, T(0.5)), load_tail(y + i, r, T(0.5)),
-                     pw ? load_tail(pw + i, r, T(1)) : k.one, p, k);
-      if (w) l = l * load_tail(w + i, r, T(1));
-      alignas(64) T lanes[B::size];
-      l.store_aligned(lanes);
-      for (int64_t q = 0; q < r; ++q) total += static_cast<double>(lanes[q]);
-    }
-    return total;
+void ew_none(const EwPrepared& a, T* out, const EwParams<T>& p, bool simd) {
+  ew_values<Op>(a, 0, a.n, out, p, simd);
+}
+
+// Sum of the per element losses in torch 1.13's order: torch computes the 'none' tensor and then
+// `.sum()` / `.mean()` (ATen's cascade sum, torch_sum.hpp), so the values are made a block at a
+// time by the same kernels as 'none' and fed to that cascade in index order.
+template <class Op, class T>
+T ew_sum(const EwPrepared& a, const EwParams<T>& p, bool simd) {
+  constexpr int64_t kBlock = 2048;
+  alignas(64) T buf[kBlock];
+  TorchSum<T> acc(a.n);
+  for (int64_t i0 = 0; i0 < a.n; i0 += kBlock) {
+    const int64_t m = std::min(kBlock, a.n - i0);
+    ew_values<Op>(a, i0, m, buf, p, simd);
+    acc.add(buf, m);
   }
-#endif
-  (void)simd;
-  for (; i < n; ++i) {
-    T l = Op::scalar(x[i], y[i], pw ? pw[i] : T(1), p);
-    if (w) l = l * w[i];
-    total += static_cast<double>(l);
-  }
-  return total;
+  return acc.result();
+}
+
+// torch's reduction of a sum s of n values: 'mean' = s / n and 'batchmean' = s / batch, each one
+// division in the dtype (n converted to it), 'sum' = s.
+template <class T>
+T torch_reduce(T s, int64_t n, Reduction r, int64_t batch) {
+  if (r == Reduction::Mean) return s / static_cast<T>(n);
+  if (r == Reduction::BatchMean) return s / static_cast<T>(batch);
+  return s;
 }
 
 template <class T>
@@ -245,11 +187,11 @@ Result<LossOutput> ew_forward(const TensorView& input, const TensorView& target,
   out.value = Tensor(a.dtype, Shape{});
   if (!out.value.ok()) return oom_error("a scalar");
   if (a.dtype == DType::Float32) {
-    const double total = ew_sum<Op>(a, ew_params<float>(o, a), simd);
-    *out.value.as<float>() = static_cast<float>(reduce_total(total, a.n, o.reduction, batch));
+    const float s = ew_sum<Op>(a, ew_params<float>(o, a), simd);
+    *out.value.as<float>() = torch_reduce(s, a.n, o.reduction, batch);
   } else {
-    const double total = ew_sum<Op>(a, ew_params<double>(o, a), simd);
-    *out.value.as<double>() = reduce_total(total, a.n, o.reduction, batch);
+    const double s = ew_sum<Op>(a, ew_params<double>(o, a), simd);
+    *out.value.as<double>() = torch_reduce(s, a.n, o.reduction, batch);
   }
   return out;
 }
