@@ -382,6 +382,13 @@ class LossLab {
     try {
       const opts = this._checkOptions(spec, options, { reduction: spec.reductions.length > 0 });
       const descs = this._operands(spec, args, temps);
+      for (const p of spec.options) {
+        if (p.kind === 'callable' && opts[p.name] != null) {
+          // A JS distance needs autograd over arbitrary tensor code to be differentiated, and a
+          // tensor `minimum` for swap: neither exists yet, so say so rather than ignore it.
+          throw pyError('NotImplementedError', `${spec.name}(): ${p.name} other than None is not supported yet`);
+        }
+      }
       this._writeCall(spec, descs, opts, true);
       if (this._M.lossForwardPacked(this._specs.get(spec.name).index) !== 0) throw this._M.lastError();
       return this._forwardResult();
