@@ -14,18 +14,20 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 echo "setup: $(elapsed "$t0" "$t1") s"
 mkdir -p "$LOG"
 
-total_pass=0; total_fail=0; failed_stages=()
-record() {   # stage pass fail
-  printf '== %-28s %5d passed, %d failed\n' "$1" "$2" "$3"
-  total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
+total_pass=0; total_fail=0; total_skip=0; failed_stages=()
+record() {   # stage pass fail [skipped]: a skipped test is reported as skipped, never as passed
+  local skip=${4:-0}
+  printf '== %-28s %5d passed, %d failed, %d skipped\n' "$1" "$2" "$3" "$skip"
+  total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3)); total_skip=$((total_skip + skip))
   (( $3 == 0 )) || failed_stages+=("$1")
 }
 die_stage() { echo "!! $1 failed to build (see $2)"; tail -30 "$2"; total_fail=$((total_fail + 1)); failed_stages+=("$1"); }
 
-ctest_counts() {  # log → "pass fail": gtest's own counts for the one-entry wasm suites
-  local log=$1 p f
+ctest_counts() {  # log → "pass fail skip": gtest's own counts for the one-entry wasm suites
+  local log=$1 p f k
   if grep -q 'losslab_tests_wasm' "$log"; then
     p=$(grep -oE '^[0-9]+: \[  PASSED  \] [0-9]+ test' "$log" | grep -oE '[0-9]+ test' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }')
+    k=$(grep -oE '^[0-9]+: \[  SKIPPED \] [0-9]+ test' "$log" | grep -oE '[0-9]+ test' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }')
     f=$(grep -oE '^[0-9]+: \[  FAILED  \] [0-9]+ tests?, listed' "$log" | grep -oE '[0-9]+ test' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }')
     # a crash before gtest's summary still fails the ctest entry
     if ! grep -qE ' 0 tests failed out of' "$log" && (( f == 0 )); then f=1; fi
@@ -34,10 +36,11 @@ ctest_counts() {  # log → "pass fail": gtest's own counts for the one-entry wa
     line=$(grep -E 'tests passed, [0-9]+ tests failed out of' "$log" | tail -1)
     t=$(grep -oE 'out of [0-9]+' <<<"$line" | grep -oE '[0-9]+')
     f=$(grep -oE '[0-9]+ tests failed' <<<"$line" | grep -oE '^[0-9]+')
-    p=$(( ${t:-0} - ${f:-0} ))
+    k=$(grep -cE '^\s*[0-9]+ - .*\(Skipped\)' "$log")
+    p=$(( ${t:-0} - ${f:-0} - ${k:-0} ))
     [[ -n $line ]] || f=1
   fi
-  echo "${p:-0} ${f:-0}"
+  echo "${p:-0} ${f:-0} ${k:-0}"
 }
 
 cmake_stage() {  # name builddir configure-command...
@@ -49,8 +52,8 @@ cmake_stage() {  # name builddir configure-command...
   # accuracy runs: minutes under ASan, no memory-safety value over the 1e6 cross tests).
   ctest --test-dir "$dir" -j"$J" -V ${CTEST_EXCLUDE:+-E "$CTEST_EXCLUDE"} >"$log.ctest" 2>&1
   grep -E '\*\*\*Failed|^[0-9]+: \[  FAILED  \] [A-Z]' "$log.ctest" | head -40
-  read -r p f < <(ctest_counts "$log.ctest")
-  record "$name" "$p" "$f"
+  read -r p f k < <(ctest_counts "$log.ctest")
+  record "$name" "$p" "$f" "$k"
 }
 
 # Formatting is a habit, checked like a test: every C++ file as .clang-format says.
@@ -80,8 +83,9 @@ node_stage() {  # name files...
   local p f
   p=$(grep -E '^# pass ' "$log" | tail -1 | grep -oE '[0-9]+')
   f=$(grep -E '^# fail ' "$log" | tail -1 | grep -oE '[0-9]+')
+  k=$(grep -E '^# skipped ' "$log" | tail -1 | grep -oE '[0-9]+')
   [[ -n $p ]] || { echo "!! $name: no test report (see $log)"; tail -20 "$log"; f=1; }
-  record "$name" "${p:-0}" "${f:-0}"
+  record "$name" "${p:-0}" "${f:-0}" "${k:-0}"
 }
 node_stage "node API (package exports)" tests/node/*.test.mjs
 node_stage "chromium (playwright-core)" tests/e2e/*.test.mjs
@@ -89,5 +93,5 @@ node_stage "chromium (playwright-core)" tests/e2e/*.test.mjs
 t2=$(date +%s.%N)
 echo "wall time: $(elapsed "$t0" "$t2") s (set-up $(elapsed "$t0" "$t1") s)"
 ((${#failed_stages[@]})) && echo "failing stages: ${failed_stages[*]}"
-echo "losslab: ${total_pass} passed, ${total_fail} failed"
+echo "losslab: ${total_pass} passed, ${total_fail} failed, ${total_skip} skipped"
 (( total_fail == 0 ))
