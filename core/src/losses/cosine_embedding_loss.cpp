@@ -1,4 +1,5 @@
-// cosine_embedding_loss (nn.CosineEmbeddingLoss), as torch 1.13.1's ATen computes it, d = target.dim():
+// cosine_embedding_loss (nn.CosineEmbeddingLoss), as torch 1.13.1's ATen computes it, d =
+// target.dim():
 //   ps = sum(x1 * x2, d), m = sum(x * x, d) + 1e-12, cos = ps / sqrt(m1 * m2)
 //   l = where(y == 1, 1 - cos, 0) + where(y == -1, clamp_min(cos - margin, 0), 0)
 // the sums in torch's `.sum(dim)` order (losses/embedding_util.hpp); gradients by torch's autograd
@@ -212,7 +213,7 @@ Result<LossGrads> backward_t(const LossCall& c, const Geom& g, const TensorView*
       for (int64_t j = 0; j < g.D; ++j)
         gfull[r * g.D + j] = gps[r] * other[bi(r, Ro) * Do + bi(j, Do)];
     TensorView fv{g.dtype, full, gfull.data()};
-    auto red_ps = sum_to_shape(fv, x.shape);
+    auto red_ps = torch_sum_to(fv, x.shape);
     if (!red_ps) return red_ps.error();
     T* q = red_ps.value().template as<T>();
     for (int64_t r = 0; r < Rs; ++r)
@@ -252,6 +253,6 @@ extern const LossSpec kCosineEmbeddingLoss{
     &ce_check,
     &ce_forward,
     &ce_backward,
-    kExactAcrossBuilds};
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

@@ -23,8 +23,8 @@ bool is_int(DType d) { return !dtype_is_floating(d); }
 Result<Geom> prepare(const LossCall& c) {
   const TensorView &x1 = c[0], &x2 = c[1];
   if (is_int(x1.dtype) && is_int(x2.dtype)) {
-    const DType common = (x1.dtype == DType::Int64 || x2.dtype == DType::Int64) ? DType::Int64
-                                                                                : DType::Int32;
+    const DType common =
+        (x1.dtype == DType::Int64 || x2.dtype == DType::Int64) ? DType::Int64 : DType::Int32;
     return runtime_error(
         std::string("expected common dtype to be floating point, yet common dtype is ") +
         dtype_torch_name(common));
@@ -139,7 +139,7 @@ Result<LossGrads> backward_t(const LossCall& c, const Geom& g, const TensorView*
     auto gx = k == 0 ? operand_grad(x1, n1, x2, n2, up.value().data(), g)
                      : operand_grad(x2, n2, x1, n1, up.value().data(), g);
     TensorView v{g.dtype, g.shape, gx.data()};
-    auto r = sum_to_shape(v, x.shape);
+    auto r = torch_sum_to(v, x.shape);
     if (!r) return r.error();
     if (x.dtype != g.dtype) r = detail::as_dtype(r.value().view(), x.dtype);
     if (!r) return r.error();
@@ -172,6 +172,6 @@ extern const LossSpec kCosineSimilarity{
     nullptr,
     &cs_forward,
     &cs_backward,
-    kExactAcrossBuilds};
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

@@ -71,6 +71,6 @@ extern const LossSpec kPairwiseDistance{
     nullptr,
     &pd_forward,
     &pd_backward,
-    kExactAcrossBuilds};
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

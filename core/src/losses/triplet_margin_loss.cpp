@@ -44,7 +44,8 @@ extern const LossSpec kTripletMarginLoss{
     {opt_float("margin", &LossOptions::margin, 1.0, "the margin between the two distances"),
      opt_float("p", &LossOptions::p, 2.0, "the norm degree of the pairwise distance"),
      opt_float("eps", &LossOptions::eps, 1e-6, "added to the differences before the norm"),
-     opt_bool("swap", &LossOptions::swap, false, "use min(d(a, n), d(p, n)) as the negative distance")},
+     opt_bool("swap", &LossOptions::swap, false,
+              "use min(d(a, n), d(p, n)) as the negative distance")},
     false,
     kTargetFloat,
     "any",
@@ -52,6 +53,6 @@ extern const LossSpec kTripletMarginLoss{
     &tm_check,
     &tm_forward,
     &tm_backward,
-    kExactAcrossBuilds};
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

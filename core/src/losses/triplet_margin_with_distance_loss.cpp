@@ -44,7 +44,8 @@ extern const LossSpec kTripletMarginWithDistanceLoss{
     {opt_callable("distance_function",
                   "a function of two tensors giving distances (None: pairwise_distance)"),
      opt_float("margin", &LossOptions::margin, 1.0, "the margin between the two distances"),
-     opt_bool("swap", &LossOptions::swap, false, "use min(d(a, n), d(p, n)) as the negative distance")},
+     opt_bool("swap", &LossOptions::swap, false,
+              "use min(d(a, n), d(p, n)) as the negative distance")},
     false,
     kTargetFloat,
     "any",
@@ -52,6 +53,6 @@ extern const LossSpec kTripletMarginWithDistanceLoss{
     nullptr,
     &twd_forward,
     &twd_backward,
-    kExactAcrossBuilds};
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

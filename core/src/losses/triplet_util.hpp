@@ -53,7 +53,7 @@ template <class T>
 std::vector<T> sum_back(const std::vector<T>& g, const Shape& from, const Shape& to) {
   if (from == to) return g;
   TensorView tv{sizeof(T) == 4 ? DType::Float32 : DType::Float64, from, g.data()};
-  auto s = sum_to_shape(tv, to);
+  auto s = torch_sum_to(tv, to);
   const T* q = s.value().template as<T>();
   return std::vector<T>(q, q + shape_numel(to));
 }
