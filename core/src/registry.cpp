@@ -17,6 +17,11 @@ extern const LossSpec kBinaryCrossEntropyWithLogits;
 extern const LossSpec kNllLoss;
 extern const LossSpec kCrossEntropy;
 extern const LossSpec kKlDiv;
+extern const LossSpec kCosineEmbeddingLoss;
+extern const LossSpec kTripletMarginLoss;
+extern const LossSpec kTripletMarginWithDistanceLoss;
+extern const LossSpec kPairwiseDistance;
+extern const LossSpec kCosineSimilarity;
 
 const std::vector<LossSpec>& losses() {
   static const std::vector<LossSpec> all = {
@@ -29,6 +34,11 @@ const std::vector<LossSpec>& losses() {
       kNllLoss,
       kCrossEntropy,
       kKlDiv,
+      kCosineEmbeddingLoss,
+      kTripletMarginLoss,
+      kTripletMarginWithDistanceLoss,
+      kPairwiseDistance,
+      kCosineSimilarity,
   };
   return all;
 }

@@ -1,0 +1,177 @@
+// cosine_similarity (F.cosine_similarity), as torch 1.13.1's ATen computes it:
+//   n = sqrt(clamp_min(sum(x^2, dim, keepdim), eps^2))   (the clamp under no_grad)
+//   s = sum((x1 / n1) * (x2 / n2), dim)
+// in torch's `.sum(dim)` order (losses/embedding_util.hpp). No reduction.
+#include "embedding_util.hpp"
+#include "losslab/detail/classification.hpp"
+#include "losslab/registry.hpp"
+
+namespace losslab {
+namespace {
+
+using namespace detail::emb;
+
+struct Geom {
+  DType dtype;
+  Shape shape, out_shape;
+  int64_t outer = 1, D = 1, inner = 1;
+  Tensor a, b;  // x1, x2 expanded to shape, in dtype
+};
+
+bool is_int(DType d) { return !dtype_is_floating(d); }
+
+Result<Geom> prepare(const LossCall& c) {
+  const TensorView &x1 = c[0], &x2 = c[1];
+  if (is_int(x1.dtype) && is_int(x2.dtype)) {
+    const DType common =
+        (x1.dtype == DType::Int64 || x2.dtype == DType::Int64) ? DType::Int64 : DType::Int32;
+    return runtime_error(
+        std::string("expected common dtype to be floating point, yet common dtype is ") +
+        dtype_torch_name(common));
+  }
+  auto s = broadcast_shapes(x1.shape, x2.shape);
+  if (!s) return s.error();
+  Geom g;
+  g.dtype = detail::promote_floating(x1.dtype, x2.dtype);
+  if (dtype_is_floating(x1.dtype) && dtype_is_floating(x2.dtype) && x1.dtype != x2.dtype)
+    g.dtype = DType::Float64;
+  g.shape = s.value();
+  const int64_t nd = static_cast<int64_t>(g.shape.size());
+  auto d = detail::wrap_dim(c.options.dim, nd);
+  if (!d) return d.error();
+  const int64_t dim = d.value();
+  for (int64_t k = 0; k < nd; ++k) {
+    if (k < dim) g.outer *= g.shape[k];
+    if (k == dim) g.D = g.shape[k];
+    if (k > dim) g.inner *= g.shape[k];
+    if (k != dim) g.out_shape.push_back(g.shape[k]);
+  }
+  auto a = expand_to(x1, g.shape, g.dtype);
+  if (!a) return a.error();
+  auto b = expand_to(x2, g.shape, g.dtype);
+  if (!b) return b.error();
+  g.a = a.take();
+  g.b = b.take();
+  return g;
+}
+
+// Norms n (outer * inner) of one operand.
+template <class T>
+std::vector<T> norms(const T* x, const Geom& g, double eps) {
+  const int64_t n = g.outer * g.D * g.inner;
+  std::vector<T> sq(static_cast<std::size_t>(n));
+  for (int64_t i = 0; i < n; ++i) sq[i] = x[i] * x[i];
+  std::vector<T> out(static_cast<std::size_t>(g.outer * g.inner));
+  sum_dim(sq.data(), g.outer, g.D, g.inner, out.data());
+  const T lo = static_cast<T>(eps * eps);
+  for (T& v : out) v = std::sqrt(std::isnan(v) ? v : (v < lo ? lo : v));
+  return out;
+}
+
+template <class T>
+Result<LossOutput> forward_t(const Geom& g, double eps) {
+  const T* x1 = g.a.as<T>();
+  const T* x2 = g.b.as<T>();
+  const auto n1 = norms(x1, g, eps), n2 = norms(x2, g, eps);
+  const int64_t n = g.outer * g.D * g.inner;
+  std::vector<T> prod(static_cast<std::size_t>(n));
+  for (int64_t o = 0; o < g.outer; ++o)
+    for (int64_t d = 0; d < g.D; ++d)
+      for (int64_t i = 0; i < g.inner; ++i) {
+        const int64_t k = (o * g.D + d) * g.inner + i, r = o * g.inner + i;
+        prod[k] = (x1[k] / n1[r]) * (x2[k] / n2[r]);
+      }
+  auto out = alloc_tensor(g.dtype, g.out_shape);
+  if (!out) return out.error();
+  sum_dim(prod.data(), g.outer, g.D, g.inner, out.value().template as<T>());
+  LossOutput lo;
+  lo.value = out.take();
+  return lo;
+}
+
+Result<LossOutput> cs_forward(const LossCall& c) {
+  auto g = prepare(c);
+  if (!g) return g.error();
+  if (g.value().dtype == DType::Float32) return forward_t<float>(g.value(), c.options.eps);
+  return forward_t<double>(g.value(), c.options.eps);
+}
+
+// One operand's gradient: x / n gives gx = ga / n directly, and through n:
+//   gn = sum_dim(-ga * ((x / n) / n)),  gsq = gn / (2 n),  gx += gsq * (2 x)   (pow backward).
+template <class T>
+std::vector<T> operand_grad(const T* x, const std::vector<T>& nx, const T* other,
+                            const std::vector<T>& no, const T* up, const Geom& g) {
+  const int64_t n = g.outer * g.D * g.inner;
+  std::vector<T> ga(static_cast<std::size_t>(n)), t(static_cast<std::size_t>(n));
+  for (int64_t o = 0; o < g.outer; ++o)
+    for (int64_t d = 0; d < g.D; ++d)
+      for (int64_t i = 0; i < g.inner; ++i) {
+        const int64_t k = (o * g.D + d) * g.inner + i, r = o * g.inner + i;
+        ga[k] = up[r] * (other[k] / no[r]);
+        t[k] = -ga[k] * ((x[k] / nx[r]) / nx[r]);
+      }
+  std::vector<T> gn(static_cast<std::size_t>(g.outer * g.inner));
+  sum_dim(t.data(), g.outer, g.D, g.inner, gn.data());
+  std::vector<T> out(static_cast<std::size_t>(n));
+  for (int64_t o = 0; o < g.outer; ++o)
+    for (int64_t d = 0; d < g.D; ++d)
+      for (int64_t i = 0; i < g.inner; ++i) {
+        const int64_t k = (o * g.D + d) * g.inner + i, r = o * g.inner + i;
+        const T gsq = gn[r] / (T(2) * nx[r]);
+        out[k] = ga[k] / nx[r] + gsq * (T(2) * x[k]);
+      }
+  return out;
+}
+
+template <class T>
+Result<LossGrads> backward_t(const LossCall& c, const Geom& g, const TensorView* go,
+                             unsigned want) {
+  LossGrads out(2);
+  auto up = detail::upstream_grad<T>(go, g.out_shape, Reduction::None, g.dtype);
+  if (!up) return up.error();
+  const T* x1 = g.a.as<T>();
+  const T* x2 = g.b.as<T>();
+  const double eps = c.options.eps;
+  const auto n1 = norms(x1, g, eps), n2 = norms(x2, g, eps);
+  for (int k = 0; k < 2; ++k) {
+    const TensorView& x = c[static_cast<std::size_t>(k)];
+    if (!(want & want_bit(static_cast<std::size_t>(k))) || !dtype_is_floating(x.dtype)) continue;
+    auto gx = k == 0 ? operand_grad(x1, n1, x2, n2, up.value().data(), g)
+                     : operand_grad(x2, n2, x1, n1, up.value().data(), g);
+    TensorView v{g.dtype, g.shape, gx.data()};
+    auto r = torch_sum_to(v, x.shape);
+    if (!r) return r.error();
+    if (x.dtype != g.dtype) r = detail::as_dtype(r.value().view(), x.dtype);
+    if (!r) return r.error();
+    out[static_cast<std::size_t>(k)] = r.take();
+  }
+  return out;
+}
+
+Result<LossGrads> cs_backward(const LossCall& c, const TensorView* go, unsigned want) {
+  auto g = prepare(c);
+  if (!g) return g.error();
+  if (g.value().dtype == DType::Float32) return backward_t<float>(c, g.value(), go, want);
+  return backward_t<double>(c, g.value(), go, want);
+}
+
+}  // namespace
+
+extern const LossSpec kCosineSimilarity{
+    "cosine_similarity",
+    "",
+    FnKind::Distance,
+    {{"x1", OperandRole::Input, kFloating | kInteger, true},
+     {"x2", OperandRole::Target, kFloating | kInteger, true}},
+    {opt_int("dim", &LossOptions::dim, 1, "the dimension of the vectors"),
+     opt_float("eps", &LossOptions::eps, 1e-8, "lower bound of each norm")},
+    false,
+    kTargetFloat,
+    "any",
+    "s = sum((x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)), dim)",
+    nullptr,
+    &cs_forward,
+    &cs_backward,
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
+
+}  // namespace losslab

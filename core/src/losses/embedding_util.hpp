@@ -1,0 +1,379 @@
+// What pairwise_distance, cosine_similarity and the embedding losses (cosine_embedding,
+// triplet_margin, triplet_margin_with_distance) share: torch.norm over the last dim in torch
+// 1.13.1's order (CPU, AVX2 build), its backward (FunctionsManual norm_backward), torch's
+// `.sum(dim)` order, and pairwise_distance itself (forward and backward) as the triplet losses
+// call it.
+//
+// torch.norm(x, p, dim=-1) (ReduceOpsKernel.cpp), as observed bit for bit:
+//   p = 2, float32: the `norm_two` lastdim kernel: 8 lane accumulators acc[k] = fma(x, x, acc[k])
+//     over the whole 8-blocks (GCC contracts the Vectorized mul + add), then
+//     b = acc[0] + acc[1] + ... + acc[7] in order; the scalar tail loop is vectorized by GCC as an
+//     in-order reduction: while 4 or more elements remain, b += x*x (product rounded) for 4 of
+//     them in order; the last < 4 elements b = fma(x, x, b). sqrt(b).
+//   p = 2, float64: sequential fma from 0 (binary_kernel_reduce with NormTwoOps, contracted).
+//   p = 1: sequential acc + |x|; p = 0: count of nonzeros; p = +inf: max |x| from 0 (NaN
+//   propagates); p = -inf: min |x| from +inf; other p: sequential acc + pow(|x|, p), then
+//   pow(acc, 1/p), in the dtype (std::pow: glibc natively, musl in wasm; both the same
+//   correctly-rounded-in-practice powf/pow algorithm, but that is not proven here).
+// The build has -ffp-contract=off, so every fma is written out.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "losslab/broadcast.hpp"
+#include "losslab/detail/loss_util.hpp"
+#include "losslab/loss.hpp"
+#include "losslab/tensor.hpp"
+#include "losslab/torch_sum.hpp"
+
+namespace losslab::detail::emb {
+
+template <class T>
+inline T sgn(T x) {  // torch.sign for reals (Vectorized: NaN and -0 give +0)
+  return T(T(0) < x) - T(x < T(0));
+}
+
+// torch's pow(tensor, scalar exponent) special cases (pow_tensor_scalar_kernel / pow_out).
+template <class T>
+inline T tpow(T x, double e) {
+  if (e == 0.0) return T(1);
+  if (e == 1.0) return x;
+  if (e == 0.5) return std::sqrt(x);
+  if (e == 2.0) return x * x;
+  if (e == 3.0) return x * x * x;
+  if (e == -0.5) return T(1) / std::sqrt(x);
+  if (e == -1.0) return T(1) / x;
+  if (e == -2.0) return T(1) / (x * x);
+  return std::pow(x, static_cast<T>(e));
+}
+
+template <class T>
+inline T norm2_row(const T* x, int64_t D) {
+  if constexpr (sizeof(T) == 4) {
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t d = 0;
+    for (; d + 8 <= D; d += 8)
+      for (int k = 0; k < 8; ++k) acc[k] = std::fma(x[d + k], x[d + k], acc[k]);
+    float b = acc[0];
+    for (int k = 1; k < 8; ++k) b = b + acc[k];
+    if (D - d >= 4) {
+      for (int k = 0; k < 4; ++k) {
+        const float sq = x[d + k] * x[d + k];
+        b = b + sq;
+      }
+      d += 4;
+    }
+    for (; d < D; ++d) b = std::fma(x[d], x[d], b);
+    return std::sqrt(b);
+  } else {
+    double b = 0;
+    for (int64_t d = 0; d < D; ++d) b = std::fma(x[d], x[d], b);
+    return std::sqrt(b);
+  }
+}
+
+// torch.norm(x[0..D), p) as torch 1.13.1 computes it (see the top of the file).
+template <class T>
+inline T norm_row(const T* x, int64_t D, double p) {
+  if (p == 2.0) return norm2_row(x, D);
+  if (p == 1.0) {
+    T acc = 0;
+    for (int64_t d = 0; d < D; ++d) acc = acc + std::fabs(x[d]);
+    return acc;
+  }
+  if (p == 0.0) {
+    T acc = 0;
+    for (int64_t d = 0; d < D; ++d) acc = acc + (x[d] == T(0) ? T(0) : T(1));
+    return acc;
+  }
+  if (std::isinf(p)) {
+    T acc = p > 0 ? T(0) : std::numeric_limits<T>::infinity();
+    for (int64_t d = 0; d < D; ++d) {
+      const T a = std::fabs(x[d]);
+      if (std::isnan(acc)) break;
+      if (std::isnan(a) || (p > 0 ? a > acc : a < acc)) acc = a;
+    }
+    return acc;
+  }
+  const T pt = static_cast<T>(p);
+  T acc = 0;
+  for (int64_t d = 0; d < D; ++d) acc = acc + std::pow(std::fabs(x[d]), pt);
+  return std::pow(acc, T(1) / pt);
+}
+
+// d norm / d x[0..D) times g into out (torch's norm_backward; p == 0 has no gradient).
+template <class T>
+inline void norm_row_backward(const T* x, int64_t D, double p, T norm, T g, T* out) {
+  if (p == 1.0) {
+    for (int64_t d = 0; d < D; ++d) out[d] = sgn(x[d]) * g;
+  } else if (p == 2.0) {
+    for (int64_t d = 0; d < D; ++d) out[d] = g * (norm == T(0) ? T(0) : x[d] / norm);
+  } else if (std::isinf(p)) {
+    int64_t cnt = 0;
+    for (int64_t d = 0; d < D; ++d) {
+      const T a = std::fabs(x[d]);
+      cnt += (a == norm || std::isnan(a)) ? 1 : 0;
+    }
+    const T q = g / static_cast<T>(cnt);
+    for (int64_t d = 0; d < D; ++d) {
+      const T a = std::fabs(x[d]);
+      const T m = (a == norm || std::isnan(a)) ? T(1) : T(0);
+      out[d] = sgn(x[d]) * (q * m);
+    }
+  } else if (p < 1.0) {
+    const T s = tpow(norm, 1.0 - p);
+    for (int64_t d = 0; d < D; ++d) {
+      const T sc = sgn(x[d]) * (x[d] == T(0) ? T(0) : tpow(std::fabs(x[d]), p - 1.0));
+      out[d] = (sc * g) * s;
+    }
+  } else {
+    T scale = g / tpow(norm, p - 1.0);
+    if (norm == T(0)) scale = T(0);
+    for (int64_t d = 0; d < D; ++d) {
+      const T sc = p < 2.0 ? sgn(x[d]) * tpow(std::fabs(x[d]), p - 1.0)
+                           : x[d] * tpow(std::fabs(x[d]), p - 2.0);
+      out[d] = sc * scale;
+    }
+  }
+}
+
+// torch's `.sum(dim)` of a contiguous (outer, D, inner) block for output (o, i), as
+// SumKernel.cpp's cascade_sum runs it (AVX2: L = 8 float lanes, 4 double):
+//   inner == 1 (the reduced dim is the last): each row in torch.sum's order (torch_sum.hpp);
+//   otherwise, per outer index, the `inner` outputs are contiguous columns over D rows: with
+//   inner >= L (vectorized_outer_sum) the first floor(inner / 4L) * 4L columns, else
+//   (scalar_outer_sum) the first floor(inner / 4) * 4, are each one multi_row_sum chain
+//   (sequential with cascade levels of 2^max(4, CeilLog2(D) / 4) rows); the other columns use
+//   row_sum: 4 interleaved chains (row r to chain r % 4) over D / 4 rows, the D % 4 leftover
+//   rows into chain 0, then chain 0 += chains 1, 2, 3. The output is 0 + the column's sum.
+inline int ceil_log2(int64_t x) {
+  if (x <= 2) return 1;
+  int b = 0;
+  for (uint64_t v = static_cast<uint64_t>(x - 1); v; v >>= 1) ++b;
+  return b;
+}
+
+template <class T>
+inline T torch_sum_row(const T* x, int64_t n) {
+  if constexpr (sizeof(T) == 4)
+    return torch_sum_f32(x, n);
+  else
+    return torch_sum_f64(x, n);
+}
+
+// multi_row_sum: K chains, chain k reading x[i * row_stride + k * col_stride] for i < n.
+template <class T, int K>
+inline void multi_row_sum(const T* x, int64_t row_stride, int64_t col_stride, int64_t n, T* ret) {
+  const int lp = std::max(4, ceil_log2(n) / 4);
+  const int64_t step = int64_t(1) << lp;
+  T acc[4][K] = {};
+  int64_t i = 0;
+  for (; i + step <= n;) {
+    for (int64_t j = 0; j < step; ++j, ++i)
+      for (int k = 0; k < K; ++k) acc[0][k] = acc[0][k] + x[i * row_stride + k * col_stride];
+    for (int j = 1; j < 4; ++j) {
+      for (int k = 0; k < K; ++k) {
+        acc[j][k] = acc[j][k] + acc[j - 1][k];
+        acc[j - 1][k] = T(0);
+      }
+      if ((i & ((step - 1) << (j * lp))) != 0) break;
+    }
+  }
+  for (; i < n; ++i)
+    for (int k = 0; k < K; ++k) acc[0][k] = acc[0][k] + x[i * row_stride + k * col_stride];
+  for (int j = 1; j < 4; ++j)
+    for (int k = 0; k < K; ++k) acc[0][k] = acc[0][k] + acc[j][k];
+  for (int k = 0; k < K; ++k) ret[k] = acc[0][k];
+}
+
+// row_sum: 4 interleaved chains along a column of n values `stride` apart.
+template <class T>
+inline T row_sum_strided(const T* x, int64_t n, int64_t stride) {
+  T part[4];
+  const int64_t ni = n / 4;
+  multi_row_sum<T, 4>(x, 4 * stride, stride, ni, part);
+  for (int64_t i = ni * 4; i < n; ++i) part[0] = part[0] + x[i * stride];
+  for (int k = 1; k < 4; ++k) part[0] = part[0] + part[k];
+  return part[0];
+}
+
+// sum over the middle dim of (outer, D, inner) into out[outer * inner].
+template <class T>
+inline void sum_dim(const T* x, int64_t outer, int64_t D, int64_t inner, T* out) {
+  constexpr int64_t L = sizeof(T) == 4 ? 8 : 4;
+  const int64_t chained = inner >= L ? (inner / (4 * L)) * 4 * L : (inner / 4) * 4;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const T* base = x + o * D * inner + i;
+      T v;
+      if (inner == 1) {
+        v = torch_sum_row(base, D);
+      } else if (i < chained) {
+        multi_row_sum<T, 1>(base, inner, 0, D, &v);
+        v = T(0) + v;
+      } else {
+        v = T(0) + row_sum_strided(base, D, inner);
+      }
+      out[o * inner + i] = v;
+    }
+}
+
+// torch's at::sum_to(g, shape) (autograd's reduction of a broadcast gradient): the reduced dims
+// summed in torch's `.sum(dims)` order when, after dropping size-1 dims, they form one block
+// (all dims, leading, trailing or in the middle); otherwise sum_to_shape (a double accumulation,
+// within an ulp of torch).
+template <class T>
+Result<Tensor> torch_sum_to_t(const TensorView& g, const Shape& shape) {
+  const std::size_t nd = g.shape.size();
+  Shape tp(nd, 1);
+  for (std::size_t k = 0; k < shape.size(); ++k) tp[nd - shape.size() + k] = shape[k];
+  // (size, reduced) runs over the dims of g with size != 1, adjacent kinds merged.
+  std::vector<std::pair<int64_t, bool>> runs;
+  for (std::size_t k = 0; k < nd; ++k) {
+    if (g.shape[k] == 1) continue;
+    const bool red = tp[k] == 1;
+    if (!runs.empty() && runs.back().second == red)
+      runs.back().first *= g.shape[k];
+    else
+      runs.push_back({g.shape[k], red});
+  }
+  int64_t outer = 1, R = 1, inner = 1;
+  int nred = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (runs[i].second) {
+      ++nred;
+      R = runs[i].first;
+    } else if (nred == 0) {
+      outer *= runs[i].first;
+    } else {
+      inner *= runs[i].first;
+    }
+  }
+  if (nred > 1 || (runs.size() == 3 && !runs[1].second) || g.numel() == 0)
+    return sum_to_shape(g, shape);
+  auto out = alloc_tensor(g.dtype, shape);
+  if (!out) return out.error();
+  T* o = out.value().template as<T>();
+  const T* x = g.as<T>();
+  if (nred == 0) {
+    for (int64_t i = 0; i < g.numel(); ++i) o[i] = x[i];
+    return out;
+  }
+  sum_dim(x, outer, R, inner, o);
+  if (outer == 1 && inner == 1) o[0] = T(0) + o[0];  // a full reduction: 0 + f (torch_sum)
+  return out;
+}
+
+inline Result<Tensor> torch_sum_to(const TensorView& g, const Shape& shape) {
+  if (g.shape == shape) return sum_to_shape(g, shape);
+  if (g.dtype == DType::Float32) return torch_sum_to_t<float>(g, shape);
+  return torch_sum_to_t<double>(g, shape);
+}
+
+// ---- pairwise_distance ------------------------------------------------------------------------
+
+// x1 - x2 + eps broadcast, as rows of the last dim.
+struct Pairwise {
+  DType dtype = DType::Float32;
+  Shape shape;      // broadcast shape of x1, x2
+  Shape out_shape;  // without the last dim (keepdim: last dim 1)
+  int64_t rows = 0, D = 1;
+  Tensor diff;  // (rows, D) in dtype
+};
+
+template <class T>
+void fill_diff(const TensorView& x1, const TensorView& x2, double eps, Pairwise& pw) {
+  T* d = pw.diff.as<T>();
+  const int64_t n = pw.diff.numel();
+  const bool ints = !dtype_is_floating(x1.dtype) && !dtype_is_floating(x2.dtype);
+  if (ints) {  // x1 - x2 in int64, then + eps in float32
+    auto a = expand_to(x1, pw.shape, DType::Int64);
+    auto b = expand_to(x2, pw.shape, DType::Int64);
+    const int64_t* pa = a.value().template as<int64_t>();
+    const int64_t* pb = b.value().template as<int64_t>();
+    for (int64_t i = 0; i < n; ++i)
+      d[i] = static_cast<T>(static_cast<int64_t>(static_cast<uint64_t>(pa[i]) -
+                                                 static_cast<uint64_t>(pb[i]))) +
+             static_cast<T>(eps);
+    return;
+  }
+  auto a = expand_to(x1, pw.shape, pw.dtype);
+  auto b = expand_to(x2, pw.shape, pw.dtype);
+  const T* pa = a.value().template as<T>();
+  const T* pb = b.value().template as<T>();
+  const T e = static_cast<T>(eps);
+  for (int64_t i = 0; i < n; ++i) d[i] = (pa[i] - pb[i]) + e;
+}
+
+inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView& x2, double eps,
+                                         bool keepdim) {
+  auto s = broadcast_shapes(x1.shape, x2.shape);
+  if (!s) return s.error();
+  Pairwise pw;
+  pw.dtype = promote_floating(x1.dtype, x2.dtype);
+  pw.shape = s.value();
+  pw.D = pw.shape.empty() ? 1 : pw.shape.back();
+  pw.out_shape = pw.shape;
+  if (!pw.out_shape.empty()) {
+    if (keepdim)
+      pw.out_shape.back() = 1;
+    else
+      pw.out_shape.pop_back();
+  }
+  pw.rows = shape_numel(pw.out_shape);
+  auto t = alloc_tensor(pw.dtype, pw.shape);
+  if (!t) return t.error();
+  pw.diff = t.take();
+  if (pw.dtype == DType::Float32)
+    fill_diff<float>(x1, x2, eps, pw);
+  else
+    fill_diff<double>(x1, x2, eps, pw);
+  return pw;
+}
+
+template <class T>
+void pairwise_norms(const Pairwise& pw, double p, T* out) {
+  const T* d = pw.diff.as<T>();
+  for (int64_t r = 0; r < pw.rows; ++r) out[r] = pw.D == 0 ? T(0) : norm_row(d + r * pw.D, pw.D, p);
+}
+
+// d/d diff of sum(g * norms), into a (rows, D) buffer.
+template <class T>
+void pairwise_backward_rows(const Pairwise& pw, double p, const T* norms, const T* g, T* gd) {
+  const T* d = pw.diff.as<T>();
+  for (int64_t r = 0; r < pw.rows; ++r)
+    norm_row_backward(d + r * pw.D, pw.D, p, norms[r], g[r], gd + r * pw.D);
+}
+
+// The gradients of x1 (gd summed to its shape) and x2 (-gd summed), where floating.
+template <class T>
+Status pairwise_operand_grads(const TensorView& x1, const TensorView& x2, const Pairwise& pw,
+                              const T* gd, std::optional<Tensor>* g1, std::optional<Tensor>* g2) {
+  const int64_t n = shape_numel(pw.shape);
+  if (g1 && dtype_is_floating(x1.dtype)) {
+    TensorView v{pw.dtype, pw.shape, gd};
+    auto r = torch_sum_to(v, x1.shape);
+    if (!r) return r.error();
+    if (x1.dtype != pw.dtype) r = as_dtype(r.value().view(), x1.dtype);
+    if (!r) return r.error();
+    *g1 = r.take();
+  }
+  if (g2 && dtype_is_floating(x2.dtype)) {
+    auto neg = alloc_tensor(pw.dtype, pw.shape);
+    if (!neg) return neg.error();
+    T* q = neg.value().template as<T>();
+    for (int64_t i = 0; i < n; ++i) q[i] = -gd[i];
+    auto r = torch_sum_to(neg.value().view(), x2.shape);
+    if (!r) return r.error();
+    if (x2.dtype != pw.dtype) r = as_dtype(r.value().view(), x2.dtype);
+    if (!r) return r.error();
+    *g2 = r.take();
+  }
+  return Ok{};
+}
+
+}  // namespace losslab::detail::emb
