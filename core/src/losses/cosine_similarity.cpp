@@ -3,7 +3,7 @@
 //   s = sum((x1 / n1) * (x2 / n2), dim)
 // in torch's `.sum(dim)` order (losses/embedding_util.hpp). No reduction.
 #include "embedding_util.hpp"
-#include "losslab/detail/classification.hpp"
+#include "losslab/detail/softmax.hpp"
 #include "losslab/registry.hpp"
 
 namespace losslab {
