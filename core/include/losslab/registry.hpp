@@ -102,9 +102,10 @@ struct LossSpec {
   std::vector<OptionSpec> options;    // besides `reduction` (losses always take it)
   bool batchmean;                     // accepts reduction='batchmean'
   unsigned targets;                   // TargetKind bits
-  const char* input_kind;             // "any" | "probability" | "logit" | "log-probability" | ...
-  const char* formula;                // one line, PyTorch notation
-  Status (*check)(const LossCall&);   // per-loss checks before any kernel (null: none)
+  const char*
+      input_kind;       // "any" | "probability" | "logit" | "log-probability" | "embedding" | ...
+  const char* formula;  // one line, PyTorch notation
+  Status (*check)(const LossCall&);  // per-loss checks before any kernel (null: none)
   LossForwardFn forward_fn;
   LossBackwardFn backward_fn;
   unsigned exact;  // Exactness bits

@@ -248,7 +248,7 @@ extern const LossSpec kCosineEmbeddingLoss{
     {opt_float("margin", &LossOptions::margin, 0.0, "margin for dissimilar pairs (y = -1)")},
     false,
     kTargetSign,
-    "any",
+    "embedding",
     "l = 1 - cos(x1, x2) if y = 1;  max(0, cos(x1, x2) - margin) if y = -1",
     &ce_check,
     &ce_forward,

@@ -166,8 +166,8 @@ extern const LossSpec kCosineSimilarity{
     {opt_int("dim", &LossOptions::dim, 1, "the dimension of the vectors"),
      opt_float("eps", &LossOptions::eps, 1e-8, "lower bound of each norm")},
     false,
-    kTargetFloat,
-    "any",
+    0,  // no target: embeddings only
+    "embedding",
     "s = sum((x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)), dim)",
     nullptr,
     &cs_forward,

@@ -65,8 +65,8 @@ extern const LossSpec kPairwiseDistance{
      opt_float("eps", &LossOptions::eps, 1e-6, "added to x1 - x2 before the norm"),
      opt_bool("keepdim", &LossOptions::keepdim, false, "keep the reduced last dim (size 1)")},
     false,
-    kTargetFloat,
-    "any",
+    0,  // no target: embeddings only
+    "embedding",
     "d = ||x1 - x2 + eps||_p over the last dim",
     nullptr,
     &pd_forward,

@@ -47,8 +47,8 @@ extern const LossSpec kTripletMarginWithDistanceLoss{
      opt_bool("swap", &LossOptions::swap, false,
               "use min(d(a, n), d(p, n)) as the negative distance")},
     false,
-    kTargetFloat,
-    "any",
+    0,  // no target: embeddings only
+    "embedding",
     "l = max(d(a, p) - d(a, n) + margin, 0),  d = distance_function or pairwise_distance",
     nullptr,
     &twd_forward,
