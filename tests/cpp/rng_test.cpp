@@ -930,7 +930,9 @@ TEST(Recipes, Errors) {
   Result<Recipe> r = make_recipe("x", 1, 10, 3);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().type, "ValueError");
-  EXPECT_EQ(r.error().message, "unknown recipe 'x' (expected regression, binary, multiclass, ranking, embedding, counts, gaussian, multilabel or ctc)");
+  EXPECT_EQ(r.error().message,
+            "unknown recipe 'x' (expected regression, binary, multiclass, ranking, embedding, "
+            "counts, gaussian, multilabel or ctc)");
   r = make_recipe("binary", 1, 0, 3);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().type, "ValueError");

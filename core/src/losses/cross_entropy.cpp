@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "losslab/detail/nll.hpp"
 #include "losslab/detail/elementwise.hpp"
+#include "losslab/detail/nll.hpp"
 #include "losslab/registry.hpp"
 
 namespace losslab {
