@@ -258,3 +258,17 @@ test('grad with an operand list gives one gradient per operand (null where none)
   const [gs] = torch.grad('softmax', [x], { dim: 1 });
   assert.deepEqual(gs.shape, [1, 3]);
 });
+
+test('softmax / log_softmax take dtype= (the input is cast first) and reject unknown keys', () => {
+  const x = torch.tensor([[1, 2, 3], [4, 5, 7]]);
+  const y = F.log_softmax(x, { dim: 1, dtype: 'float64' });
+  assert.equal(y.dtype, 'float64');
+  const ref = F.log_softmax(x.double(), { dim: 1 });
+  assert.deepEqual(Array.from(y.toArray()), Array.from(ref.toArray()));
+  assert.equal(y.toString(), 'tensor([[-2.4076, -1.4076, -0.4076],\n        [-3.1698, -2.1698, -0.1698]], dtype=torch.float64)');
+  assert.throws(() => F.softmax(x, { dim: 1, foo: 1 }),
+    { name: 'TypeError', message: "softmax() got an unexpected keyword argument 'foo'" });
+  assert.throws(() => F.softmax(x, { dim: 1, dtype: 'int64' }),
+    { name: 'RuntimeError', message: '"softmax_lastdim_kernel_impl" not implemented for \'Long\'' });
+  assert.throws(() => F.softmax(x, { dim: 1, dtype: 'float16' }), TypeError);
+});
