@@ -22,6 +22,9 @@ extern const LossSpec kTripletMarginLoss;
 extern const LossSpec kTripletMarginWithDistanceLoss;
 extern const LossSpec kPairwiseDistance;
 extern const LossSpec kCosineSimilarity;
+extern const LossSpec kMarginRankingLoss;
+extern const LossSpec kHingeEmbeddingLoss;
+extern const LossSpec kSoftMarginLoss;
 
 const std::vector<LossSpec>& losses() {
   static const std::vector<LossSpec> all = {
@@ -39,6 +42,9 @@ const std::vector<LossSpec>& losses() {
       kTripletMarginWithDistanceLoss,
       kPairwiseDistance,
       kCosineSimilarity,
+      kMarginRankingLoss,
+      kHingeEmbeddingLoss,
+      kSoftMarginLoss,
   };
   return all;
 }

@@ -1,0 +1,91 @@
+// What the elementwise losses with broadcasting operands share (margin_ranking, hinge_embedding,
+// soft_margin, poisson_nll, gaussian_nll):
+//   * dense(): an operand as a contiguous array of the full (broadcast) shape in the compute
+//     dtype, without a copy when it already is one;
+//   * map(): the SIMD loop over n elements of any number of operands, with a padded tail so every
+//     element goes through the same kernel; the kernel is one generic lambda written once for
+//     plain T (the scalar reference) and for xsimd batches, using only IEEE + - * /, compares,
+//     selects and the portable exp/log of detail/pmath.hpp, so SIMD == scalar bit for bit;
+//   * torch_sum_to(): at::sum_to (how autograd sums a broadcast gradient back to an operand's
+//     shape) in torch 1.13's summation order (SumKernel.cpp's cascade_sum), so gradients of
+//     broadcast operands round as torch's do.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "losslab/broadcast.hpp"
+#include "losslab/detail/elementwise.hpp"
+#include "losslab/detail/loss_util.hpp"
+#include "losslab/detail/pmath.hpp"
+#include "losslab/loss.hpp"
+
+namespace losslab::elem {
+
+// at::sum_to(g, shape) bit for bit as torch 1.13.1 computes it on the CPU (AVX2, one thread)
+// when, after dropping size-1 dimensions and merging neighbours, the reduced dimensions form one
+// block: all of g (full sum), the trailing dims (a row sum per output) or a middle/leading block
+// (a column sum per output). Other patterns (reduced blocks separated by kept ones) sum in
+// double and round once (sum_to_shape), which is within an ulp or so of torch's order.
+Result<Tensor> torch_sum_to(Tensor g, const Shape& shape);
+
+// v broadcast to `shape`, in `dtype`, contiguous; no copy when it already is.
+struct Dense {
+  Tensor own;
+  const void* p = nullptr;
+  template <class T>
+  const T* as() const {
+    return static_cast<const T*>(p);
+  }
+};
+Result<Dense> dense(const TensorView& v, const Shape& shape, DType dtype);
+
+// A new tensor of `shape`, or the RangeError.
+Result<Tensor> make(DType dtype, const Shape& shape);
+
+// torch's result dtype of floating-or-integer operands: float64 if any is, else float32.
+DType promote(std::initializer_list<DType> ds);
+
+// out[i] = kern(k, in[i]...) for i < n. kern is called with V = T (scalar reference) or
+// V = xsimd::batch<T> (SIMD), and k = pm::K<V> (the exp/log constants, built once per call).
+template <class T, class Kern, class... P>
+void map(int64_t n, bool simd, T* out, const Kern& kern, const P*... in) {
+  int64_t i = 0;
+#if LOSSLAB_HAVE_SIMD
+  if (simd) {
+    using B = xsimd::batch<T>;
+    constexpr int64_t L = static_cast<int64_t>(B::size);
+    const detail::pm::K<B> k;
+    for (; i + L <= n; i += L) kern(k, B::load_unaligned(in + i)...).store_unaligned(out + i);
+    if (i < n) {
+      const int64_t r = n - i;
+      alignas(64) T buf[B::size];
+      kern(k, detail::load_tail(in + i, r, T(1))...).store_aligned(buf);
+      std::memcpy(out + i, buf, static_cast<std::size_t>(r) * sizeof(T));
+    }
+    return;
+  }
+#endif
+  (void)simd;
+  const detail::pm::K<T> k;
+  for (; i < n; ++i) out[i] = kern(k, in[i]...);
+}
+
+// A selection that works for both the scalar and the batch lanes.
+using detail::pm::vsel;
+
+// The scalar upstream gradient of a reduced loss (1 when grad_output is null), checked.
+template <class T>
+Result<T> scalar_upstream(const TensorView* g, Reduction r, DType dtype) {
+  if (auto st = detail::check_grad_output(g, Shape{}, r, dtype); !st) return st.error();
+  return g ? *g->as<T>() : T(1);
+}
+
+// The int64 element count message torch gives for .mean() of an integer tensor.
+std::string int_mean_message(DType d);
+
+// A gradient of `full` values summed to the operand's shape and cast to the operand's dtype.
+Result<Tensor> finish_grad(Tensor full, const TensorView& operand);
+
+}  // namespace losslab::elem
