@@ -1,6 +1,8 @@
 // Merges the bench's parts (build/bench/*.json: browser, native, native-sse42, torch) into
 // bench/results/latest.json ({runs, machine}) and bench/results/latest.md, and prints the markdown.
 //   node bench/report.mjs [--quick] [--reps=7] [--clock=cpu|wall] [--loads=start:0.4,browser:1.1]
+//        [--check] [--parts=DIR]   (--check: print only, exit 1 if a contender disagrees with
+//        losslab-simd or a part failed; --parts: where the parts are, default build/bench)
 // (scripts/bench.sh passes these; --loads: the 1-minute load average as each part started).
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,12 +12,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const parts = path.join(root, 'build/bench');
 const arg = (name, def) => {
   const a = process.argv.find((s) => s === `--${name}` || s.startsWith(`--${name}=`));
   if (!a) return def;
   return a.includes('=') ? a.slice(name.length + 3) : true;
 };
+const parts = path.resolve(root, arg('parts', 'build/bench'));
 const quick = !!arg('quick', false);
 const wallClock = arg('clock', 'cpu') === 'wall';  // native and PyTorch: wall instead of CPU time
 
@@ -31,11 +33,35 @@ const sh = (cmd, args) => {
 // ---- sizes of a workload (elements: input elements; bytes: what the loss reads / gen_b writes) --
 const CLASSES = { ce3: 3, ce1000: 1000 };
 // Table order; the loss each workload calls (bench/page/data.mjs, bench/native_bench.cpp).
-const WORKLOADS = ['mse', 'bce', 'bce_logits', 'ce3', 'ce1000', 'gen_b'];
+// BASE: the lesson's five and recipe B (the issues' targets are about these); EXTRA: the other
+// torch.nn.functional losses (bench/README.md "Workloads").
+const BASE_WORKLOADS = ['mse', 'bce', 'bce_logits', 'ce3', 'ce1000', 'gen_b'];
+const EXTRA_LOSS_OF = { margin_ranking: 'margin_ranking_loss', hinge: 'hinge_embedding_loss',
+  hinge_tf: 'margin_ranking_loss', soft_margin: 'soft_margin_loss', poisson: 'poisson_nll_loss',
+  gaussian: 'gaussian_nll_loss', ml_soft_margin: 'multilabel_soft_margin_loss', multi_margin: 'multi_margin_loss',
+  ml_margin: 'multilabel_margin_loss', cosine_emb: 'cosine_embedding_loss', cosine_dist: 'cosine_embedding_loss',
+  triplet: 'triplet_margin_loss', triplet_dist: 'triplet_margin_with_distance_loss', ctc: 'ctc_loss' };
+const WORKLOADS = [...BASE_WORKLOADS, ...Object.keys(EXTRA_LOSS_OF)];
 const LOSS_OF = { mse: 'mse_loss', bce: 'binary_cross_entropy', bce_logits: 'binary_cross_entropy_with_logits',
-  ce3: 'cross_entropy', ce1000: 'cross_entropy' };
+  ce3: 'cross_entropy', ce1000: 'cross_entropy', ...EXTRA_LOSS_OF };
+// Fixed-size workloads (listed with N = 3e6 whatever their n).
+const FIXED = new Set(['ce1000', 'ctc']);
+// Bytes read per input element (elementwise), per row (row-wise C = 10, embedding D = 32).
+const EXTRA_SIZE = {
+  margin_ranking: { per: 1, bytes: 12 }, hinge: { per: 1, bytes: 8 }, hinge_tf: { per: 1, bytes: 8, plus: 4 },
+  soft_margin: { per: 1, bytes: 8 }, poisson: { per: 1, bytes: 8 }, gaussian: { per: 1, bytes: 12 },
+  ml_soft_margin: { per: 10, bytes: 80 }, multi_margin: { per: 10, bytes: 48 }, ml_margin: { per: 10, bytes: 120 },
+  cosine_emb: { per: 32, bytes: 260 }, cosine_dist: { per: 32, bytes: 260 },
+  triplet: { per: 32, bytes: 384 }, triplet_dist: { per: 32, bytes: 384 },
+};
 function sizeOf(workload, n) {
   if (workload === 'gen_b') return { elements: n, bytes: 28 * n };
+  if (workload === 'ctc') return { elements: 50 * 64 * 20, bytes: 4 * 50 * 64 * 20 + 8 * 64 * 20 + 16 * 64 };
+  const e = EXTRA_SIZE[workload];
+  if (e) {
+    const rows = Math.floor(n / e.per);
+    return { elements: rows * e.per, bytes: rows * e.bytes + (e.plus ?? 0) };
+  }
   const c = CLASSES[workload];
   return c ? { elements: n * c, bytes: 4 * n * c + 8 * n } : { elements: n, bytes: 8 * n };
 }
@@ -55,7 +81,7 @@ if (browser) {
     else if (r.error) notes.errors.push(`${r.contender} ${r.workload} n=${r.n}: ${r.error}`);
     else {
       runs.push({ workload: r.workload, n: r.n, contender: r.contender, median_ms: r.median_ms,
-        wall_ms: r.wall_median_ms ?? r.median_ms, rel_err: r.rel_err });
+        wall_ms: r.wall_median_ms ?? r.median_ms, rel_err: r.rel_err, value: r.value ?? null });
     }
   }
 } else {
@@ -86,7 +112,7 @@ for (const [file, contender] of [['native.json', 'native'], ['native-sse42.json'
     }
     const scale = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3 }[b.time_unit];
     runs.push({ workload, n: Number(n), contender, median_ms: (wallClock ? b.real_time : b.cpu_time) * scale,
-      wall_ms: b.real_time * scale, rel_err: b.rel_err ?? null });
+      wall_ms: b.real_time * scale, rel_err: b.rel_err ?? null, value: b.value ?? null });
   }
 }
 
@@ -95,7 +121,7 @@ if (torch) {
   for (const r of torch.runs) {
     runs.push({ workload: r.workload, n: r.n, contender: 'pytorch-1t',
       median_ms: wallClock ? r.wall_median_ms ?? r.median_ms : r.median_ms,
-      wall_ms: r.wall_median_ms ?? r.median_ms, rel_err: r.rel_err });
+      wall_ms: r.wall_median_ms ?? r.median_ms, rel_err: r.rel_err, value: r.value ?? null });
   }
 } else {
   notes.skipped.push('pytorch-1t: /usr/bin/python3 cannot import torch (apt install python3-torch)');
@@ -108,7 +134,7 @@ const busy = runs.filter((r) => r.wall_ms > 1.25 * r.median_ms);
 const CONTENDERS = ['losslab-simd', 'losslab-scalar', 'js-loop', 'tfjs-wasm', 'tfjs-cpu', 'wasm-sum',
   'native-sse42', 'native', 'pytorch-1t'];
 // ce1000 is 3000 x 1000 at every N: it is listed (and its targets judged) with N = 3e6.
-const groupN = (r) => (r.workload === 'ce1000' ? 3e6 : r.n);
+const groupN = (r) => (FIXED.has(r.workload) ? 3e6 : r.n);
 runs.sort((a, b) => groupN(a) - groupN(b) || WORKLOADS.indexOf(a.workload) - WORKLOADS.indexOf(b.workload) ||
   CONTENDERS.indexOf(a.contender) - CONTENDERS.indexOf(b.contender));
 const find = (w, n, c) => runs.find((r) => r.workload === w && r.n === n && r.contender === c);
@@ -158,7 +184,11 @@ const machine = {
 };
 
 // ---- markdown ---------------------------------------------------------------------------------
-const label = (w) => (w === 'ce1000' ? 'ce1000 (3000×1000)' : `${w}`);
+const LABEL = { ce1000: 'ce1000 (3000×1000)', ml_soft_margin: 'ml_soft_margin (N/10×10)',
+  multi_margin: 'multi_margin (N/10×10)', ml_margin: 'ml_margin (N/10×10)', cosine_emb: 'cosine_emb (N/32×32)',
+  cosine_dist: 'cosine_dist (N/32×32)', triplet: 'triplet (N/32×32)', triplet_dist: 'triplet_dist (N/32×32)',
+  ctc: 'ctc (T50 N64 C20 S20)' };
+const label = (w) => LABEL[w] ?? `${w}`;
 
 const md = [];
 md.push(`# losslab bench ${quick ? '(--quick)' : '(full)'}`, '');
@@ -224,10 +254,10 @@ for (const [w, min] of [['mse', 6], ['bce', 6], ['ce3', 6], ['bce_logits', 4], [
 }
 ratioTarget('mse: ≥ 85 % of the wasm sum\'s bandwidth', 'mse', 'wasm-sum', 'losslab-simd', (r) => r >= 0.85,
   (r) => `${(100 * r).toFixed(0)} %`);
-for (const w of WORKLOADS) {
+for (const w of BASE_WORKLOADS) {
   ratioTarget(`${label(w)}: wasm SIMD within 1.25× of native SSE4.2`, w, 'losslab-simd', 'native-sse42', (r) => r <= 1.25);
 }
-for (const w of WORKLOADS) {
+for (const w of BASE_WORKLOADS) {
   if (w === 'gen_b') {
     ratioTarget('gen_b: recipe B in Chromium ≤ 0.5× PyTorch 1-thread', w, 'losslab-simd', 'pytorch-1t', (r) => r <= 0.5);
   } else {
@@ -240,6 +270,7 @@ for (const w of ['bce', 'bce_logits', 'ce3', 'ce1000']) {
 {
   const mine = ['losslab-simd', 'losslab-scalar', 'native-sse42', 'native'];
   const worstAt = (n) => runs.filter((r) => mine.includes(r.contender) && r.rel_err != null &&
+    BASE_WORKLOADS.includes(r.workload) &&
     (r.n === n || r.workload === 'ce1000')).reduce((m, r) => (r.rel_err > (m?.rel_err ?? -1) ? r : m), null);
   const have3e7 = runs.some((r) => r.n === 3e7 && mine.includes(r.contender));
   const w7 = have3e7 ? worstAt(3e7) : null;
@@ -249,6 +280,24 @@ for (const w of ['bce', 'bce_logits', 'ce3', 'ce1000']) {
     w7 ? `worst: ${w7.contender} ${w7.workload}` :
       `N = 3e7 not run (--quick)${w6 ? `; at N = 3e6 max ${fmtErr(w6.rel_err)} (${w6.contender} ${w6.workload})` : ''}`);
 }
+// ---- agreement: every contender's loss value against losslab-simd's on the same bytes -------------
+// (the float64 reference is the rel err column; this says the contenders computed the same loss).
+// Float32 'mean' results agree to a few 1e-7 when only the summation order differs; TF.js sums in
+// float32 pairs of its own and (hinge_tf, cosine_dist) normalises differently: 1e-3.
+const AGREE_TOL = { 'tfjs-wasm': 1e-3, 'tfjs-cpu': 1e-3 };
+const agreement = [];
+for (const r of runs) {
+  if (r.contender === 'losslab-simd' || r.value == null || !Number.isFinite(r.median_ms)) continue;
+  if (r.workload === 'gen_b') continue;  // timed without a value (the recipe's BCE is checked in the page)
+  const simd = find(r.workload, r.n, 'losslab-simd');
+  if (simd?.value == null) continue;
+  const diff = Math.abs(r.value - simd.value) / Math.max(Math.abs(simd.value), 1e-30);
+  const tol = AGREE_TOL[r.contender] ?? 1e-5;
+  agreement.push({ workload: r.workload, n: r.n, contender: r.contender, value: r.value, simd: simd.value,
+    diff, tol, ok: diff <= tol });
+}
+const disagree = agreement.filter((a) => !a.ok);
+
 md.push('## Targets (ratios at N = 3e6, accuracy at N = 3e7)', '');
 md.push('| target | measured | status | detail |', '|---|---:|---|---|');
 for (const t of targets) md.push(`| ${t.what} | ${t.value ?? '–'} | ${t.status} | ${t.detail ?? ''} |`);
@@ -257,6 +306,20 @@ if (busy.length && !wallClock) {
   md.push(`**Busy host**: in ${busy.length} of ${runs.length} measurements the wall-clock time was > 1.25× ` +
     'the CPU time (other processes shared the cores). The times and ratios above are CPU times, ' +
     'which such load barely moves; the wall column shows what it did to elapsed time.', '');
+}
+md.push('## Agreement with losslab-simd', '');
+md.push(`${agreement.length} values compared (|v − v_simd| / |v_simd| ≤ 1e-5, TF.js 1e-3): ` +
+  `${disagree.length ? `**${disagree.length} disagree**` : 'all agree'}; worst per contender: ` +
+  `${[...new Set(agreement.map((a) => a.contender))].map((c) => {
+    const w = agreement.filter((a) => a.contender === c).reduce((m, a) => (a.diff > m.diff ? a : m));
+    return `${c} ${fmtErr(w.diff)} (${w.workload})`;
+  }).join(', ') || '–'}.`, '');
+if (disagree.length) {
+  md.push('| workload | N | contender | value | losslab-simd | rel diff | tol |', '|---|---:|---|---:|---:|---:|---:|');
+  for (const a of disagree) {
+    md.push(`| ${label(a.workload)} | ${fmtN(a.n)} | ${a.contender} | ${a.value} | ${a.simd} | ${fmtErr(a.diff)} | ${fmtErr(a.tol)} |`);
+  }
+  md.push('');
 }
 if (notes.skipped.length || notes.errors.length) {
   md.push('## Not measured', '');
@@ -272,6 +335,12 @@ md.push(`Machine: ${machine.cpu}, ${machine.cpus} cores @ ${machine.cpu_mhz} MHz
   `PyTorch ${machine.torch?.version ?? 'n/a'} (${machine.torch?.threads ?? '–'} thread).`, '');
 
 const text = md.join('\n');
+if (arg('check', false)) {
+  // bench.sh --check: tiny sizes, nothing written; the exit code says whether everyone agrees.
+  process.stdout.write(`${text}\n`);
+  if (!agreement.length) console.error('bench check: nothing compared');
+  process.exit(disagree.length || !agreement.length || notes.errors.length ? 1 : 0);
+}
 await mkdir(path.join(root, 'bench/results'), { recursive: true });
 await writeFile(path.join(root, 'bench/results/latest.json'),
   `${JSON.stringify({ runs: runs.map(({ workload, n, contender, median_ms, rel_err }) =>

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch native, one thread: the browser bench's workloads on the same bytes.
 
-    python3 bench/torch_bench.py --sizes 3e6 --reps 7 --out build/bench/torch.json
+    python3 bench/torch_bench.py --sizes 3e6 --reps 7 --out build/bench/torch.json [--workloads=ctc,hinge]
 
 Data: bench/README.md's counter-based hash (the same float32 values as the page and the native
 bench); reference: the loss in float64 (numpy) over the same float32 inputs, summed with
@@ -73,6 +73,170 @@ def make(workload, n):
     return torch.from_numpy(x), torch.from_numpy(y), ref, n, 8 * n
 
 
+# ---- the losses beyond the lesson's five (bench/page/data.mjs: makeExtraData) -------------------
+ROW_C, EMB_D = 10, 32
+CTC_T, CTC_B, CTC_C, CTC_S = 50, 64, 20, 20
+# workload -> (torch.nn.functional name, options besides reduction 'mean')
+EXTRA = {
+    'margin_ranking': ('margin_ranking_loss', {}),
+    'hinge': ('hinge_embedding_loss', {}),
+    'hinge_tf': ('margin_ranking_loss', {'margin': 1.0}),
+    'soft_margin': ('soft_margin_loss', {}),
+    'poisson': ('poisson_nll_loss', {}),
+    'gaussian': ('gaussian_nll_loss', {}),
+    'ml_soft_margin': ('multilabel_soft_margin_loss', {}),
+    'multi_margin': ('multi_margin_loss', {}),
+    'ml_margin': ('multilabel_margin_loss', {}),
+    'cosine_emb': ('cosine_embedding_loss', {}),
+    'cosine_dist': ('cosine_embedding_loss', {}),
+    'triplet': ('triplet_margin_loss', {}),
+    'triplet_dist': ('triplet_margin_with_distance_loss', {}),
+    'ctc': ('ctc_loss', {}),
+}
+
+
+def _u(n):
+    return np.arange(n, dtype=np.uint32)
+
+
+def _sign(i, s):
+    return (2 * (hash32(i, s) >> np.uint32(31)).astype(np.int64) - 1).astype(np.float32)
+
+
+def _log_sigmoid(v):
+    return np.minimum(v, 0) - np.log1p(np.exp(-np.abs(v)))
+
+
+def _lse(*v):
+    m = np.maximum.reduce(v)
+    with np.errstate(invalid='ignore'):
+        out = m + np.log(sum(np.exp(x - m) for x in v))
+    return np.where(np.isneginf(m), -np.inf, out)
+
+
+def _ctc_nll(lp, target, length):
+    """-log p(target | lp[:length]) by the CTC forward recursion in float64, blank 0 (lp: (T, C))."""
+    lab = np.zeros(2 * len(target) + 1, dtype=np.int64)
+    lab[1::2] = target
+    L = lab.size
+    skip = np.zeros(L, dtype=bool)
+    skip[2:] = (lab[2:] != 0) & (lab[2:] != lab[:-2])
+    alpha = np.full(L, -np.inf)
+    alpha[0] = lp[0, 0]
+    if L > 1:
+        alpha[1] = lp[0, lab[1]]
+    for t in range(1, length):
+        a1 = np.concatenate(([-np.inf], alpha[:-1]))
+        a2 = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        alpha = _lse(alpha, a1, a2) + lp[t, lab]
+    return -float(_lse(alpha[L - 1:L], alpha[L - 2:L - 1] if L > 1 else np.array([-np.inf]))[0])
+
+
+def make_extra(workload, n):
+    """(operands, float64 reference of the 'mean' loss, elements, bytes): the page's data."""
+    T = torch.from_numpy
+    if workload in ('margin_ranking', 'hinge_tf'):
+        tfw = workload == 'hinge_tf'
+        i = _u(n)
+        x1 = centered(i, 25 if tfw else 20, 22)
+        x2 = np.zeros(1, np.float32) if tfw else centered(i, 21, 22)
+        y = _sign(i, 26 if tfw else 22)
+        ref = fsum(np.maximum(0, -y.astype(np.float64) * (x1.astype(np.float64) - x2) + (1 if tfw else 0))) / n
+        ops = [x1, x2, y]
+    elif workload == 'hinge':
+        i = _u(n)
+        x = np.ldexp((hash32(i, 23) >> np.uint32(8)).astype(np.float32), -22).astype(np.float32)
+        y = _sign(i, 24)
+        xd = x.astype(np.float64)
+        ref = fsum(np.where(y > 0, xd, np.maximum(0, 1 - xd))) / n
+        ops = [x, y]
+    elif workload == 'soft_margin':
+        i = _u(n)
+        x, y = centered(i, 27, 20), _sign(i, 28)
+        ref = fsum(np.log1p(np.exp(-y.astype(np.float64) * x))) / n
+        ops = [x, y]
+    elif workload == 'poisson':
+        i = _u(n)
+        x = centered(i, 29, 22)
+        y = (hash32(i, 30) % np.uint32(8)).astype(np.float32)
+        xd = x.astype(np.float64)
+        ref = fsum(np.exp(xd) - y * xd) / n
+        ops = [x, y]
+    elif workload == 'gaussian':
+        i = _u(n)
+        x, y = centered(i, 31, 22), centered(i, 32, 22)
+        v = np.ldexp(((hash32(i, 33) >> np.uint32(9)) + np.uint32(0x200000)).astype(np.float32), -22).astype(np.float32)
+        vd = v.astype(np.float64)
+        ref = fsum(0.5 * (np.log(vd) + (x.astype(np.float64) - y) ** 2 / vd)) / n
+        ops = [x, y, v]
+    elif workload in ('ml_soft_margin', 'multi_margin', 'ml_margin'):
+        c = ROW_C
+        r = n // c
+        k = _u(r * c)
+        if workload == 'ml_soft_margin':
+            x = centered(k, 34, 20).reshape(r, c)
+            y = (hash32(k, 35) >> np.uint32(31)).astype(np.float32).reshape(r, c)
+            xd = x.astype(np.float64)
+            ref = fsum(-(y * _log_sigmoid(xd) + (1 - y) * _log_sigmoid(-xd)).sum(axis=1) / c) / r
+            ops = [x, y]
+        elif workload == 'multi_margin':
+            x = centered(k, 36, 21).reshape(r, c)
+            t = (hash32(_u(r), 37) % np.uint32(c)).astype(np.int64)
+            xd = x.astype(np.float64)
+            h = np.maximum(0, 1 - xd[np.arange(r), t][:, None] + xd)
+            h[np.arange(r), t] = 0
+            ref = fsum(h.sum(axis=1) / c) / r
+            ops = [x, t]
+        else:
+            x = centered(k, 38, 21).reshape(r, c)
+            is_label = ((hash32(k, 39) >> np.uint32(30)) == 0).reshape(r, c)
+            t = np.full((r, c), -1, dtype=np.int64)
+            for row in range(r):
+                js = np.nonzero(is_label[row])[0]
+                t[row, :js.size] = js
+            xd = x.astype(np.float64)
+            h = np.maximum(0, 1 - (xd[:, :, None] - xd[:, None, :]))  # [row, label j, other i]
+            h *= is_label[:, :, None] & ~is_label[:, None, :]
+            ref = fsum(h.sum(axis=(1, 2)) / c) / r
+            ops = [x, t]
+        elements = r * c
+    elif workload in ('cosine_emb', 'cosine_dist', 'triplet', 'triplet_dist'):
+        d = EMB_D
+        r = n // d
+        k = _u(r * d)
+        if workload.startswith('cosine'):
+            x1, x2 = centered(k, 40, 22).reshape(r, d), centered(k, 41, 22).reshape(r, d)
+            y = np.ones(r, np.float32) if workload == 'cosine_dist' else _sign(_u(r), 42)
+            a, b = x1.astype(np.float64), x2.astype(np.float64)
+            cos = (a * b).sum(1) / np.sqrt(((a * a).sum(1) + 1e-12) * ((b * b).sum(1) + 1e-12))
+            ref = fsum(np.where(y > 0, 1 - cos, np.maximum(0, cos))) / r
+            ops = [x1, x2, y]
+        else:
+            a, p, q = (centered(k, s, 22).reshape(r, d) for s in (43, 44, 45))
+            ad = a.astype(np.float64)
+            dp = np.sqrt(((ad - p + 1e-6) ** 2).sum(1))
+            dn = np.sqrt(((ad - q + 1e-6) ** 2).sum(1))
+            ref = fsum(np.maximum(dp - dn + 1, 0)) / r
+            ops = [a, p, q]
+        elements = r * d
+    elif workload == 'ctc':
+        tt, bb, cc, ss = CTC_T, CTC_B, CTC_C, CTC_S
+        lp = (-np.ldexp((hash32(_u(tt * bb * cc), 46) >> np.uint32(8)).astype(np.float32), -21)).astype(np.float32)
+        lp = lp.reshape(tt, bb, cc)
+        tg = (1 + hash32(_u(bb * ss), 47) % np.uint32(cc - 1)).astype(np.int64).reshape(bb, ss)
+        il = (tt - hash32(_u(bb), 48) % np.uint32(10)).astype(np.int64)
+        tl = (1 + hash32(_u(bb), 49) % np.uint32(ss)).astype(np.int64)
+        lpd = lp.astype(np.float64)
+        ref = math.fsum(_ctc_nll(lpd[:, b, :], tg[b, :tl[b]], il[b]) / tl[b] for b in range(bb)) / bb
+        return [T(lp), T(tg), T(il), T(tl)], ref, tt * bb * cc, 4 * tt * bb * cc + 8 * bb * ss + 16 * bb
+    else:
+        raise ValueError(workload)
+    if workload in ('margin_ranking', 'hinge', 'hinge_tf', 'soft_margin', 'poisson', 'gaussian'):
+        elements = n
+    nbytes = sum(o.nbytes for o in ops)
+    return [T(o) for o in ops], ref, elements, nbytes
+
+
 LOSS = {
     'mse': F.mse_loss,
     'bce': F.binary_cross_entropy,
@@ -117,11 +281,14 @@ def main():
     ap.add_argument('--sizes', default='3e4,3e5,3e6,3e7')
     ap.add_argument('--reps', type=int, default=7)
     ap.add_argument('--out', required=True)
+    ap.add_argument('--workloads', default='', help='comma-separated subset (default: all)')
     a = ap.parse_args()
     torch.set_num_threads(1)
     sizes = [int(float(s)) for s in a.sizes.split(',')]
     runs = []
     for workload in ('mse', 'bce', 'bce_logits', 'ce3', 'ce1000'):
+        if a.workloads and workload not in a.workloads.split(','):
+            continue
         for n in ([3000] if workload == 'ce1000' else sizes):
             x, t, ref, elements, nbytes = make(workload, n)
             f = LOSS[workload]
@@ -134,7 +301,24 @@ def main():
             print(f'pytorch-1t {workload:>10} n={n:<9} {ms:9.3f} ms (wall {wall:.3f})  rel_err={runs[-1]["rel_err"]:.2e}',
                   flush=True)
             del x, t
+    only = set(a.workloads.split(',')) if a.workloads else None
+    for workload, (name, opts) in EXTRA.items():
+        if only is not None and workload not in only:
+            continue
+        f = getattr(F, name, None)
+        for n in ([CTC_B] if workload == 'ctc' else sizes):
+            ops, ref, elements, nbytes = make_extra(workload, n)
+            value = f(*ops, **opts).item()
+            ms, wall = timed(lambda: f(*ops, **opts).item(), a.reps)
+            runs.append({'workload': workload, 'n': n, 'contender': 'pytorch-1t', 'median_ms': ms,
+                         'wall_median_ms': wall, 'rel_err': abs(value - ref) / abs(ref),
+                         'elements': elements, 'bytes': nbytes, 'value': value})
+            print(f'pytorch-1t {workload:>14} n={n:<9} {ms:9.3f} ms (wall {wall:.3f})  rel_err={runs[-1]["rel_err"]:.2e}',
+                  flush=True)
+            del ops
     for n in sizes:
+        if only is not None and 'gen_b' not in only:
+            break
         out = gen_b(n)
         value = F.binary_cross_entropy(out[4], out[2]).item()
         del out

@@ -14,16 +14,23 @@ cd "$(dirname "$0")/.."
 QUICK=0
 REPS=7
 CLOCK=cpu
+CHECK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
     --reps=*) REPS=${a#--reps=} ;;
     --clock=cpu | --clock=wall) CLOCK=${a#--clock=} ;;
-    *) echo "bench: unknown argument '$a' (expected --quick, --reps=N, --clock=cpu|wall)" >&2; exit 2 ;;
+    --check) CHECK=1 ;;
+    *) echo "bench: unknown argument '$a' (expected --quick, --check, --reps=N, --clock=cpu|wall)" >&2; exit 2 ;;
   esac
 done
 SIZES=3e4,3e5,3e6,3e7
 ((QUICK)) && SIZES=3e6
+PARTS=build/bench
+MIN_TIME=0.05
+if ((CHECK)); then SIZES=3e3; REPS=1; PARTS=build/bench-check; MIN_TIME=0.001; fi
+# Google Benchmark reports the median only from 2 repetitions on.
+NATIVE_REPS=$((REPS < 2 ? 2 : REPS))
 T0=$SECONDS
 step() { echo "== bench: $* ($((SECONDS - T0)) s)" >&2; }
 # 1-minute load average as each measuring part starts (reported: a busy host skews timings).
@@ -42,8 +49,8 @@ load() { LOADS+=",$1:$(cut -d' ' -f1 /proc/loadavg)"; }
   step "wasm builds (scripts/build.sh)"
   bash scripts/build.sh
 
-  mkdir -p build/bench
-  rm -f build/bench/{browser,native,native-sse42,torch}.json
+  mkdir -p build/bench "$PARTS"
+  rm -f "$PARTS"/{browser,native,native-sse42,torch}.json
   if [[ ! -f build/bench/wasm_sum.wasm || bench/wasm_sum.cpp -nt build/bench/wasm_sum.wasm ]]; then
     step "wasm sum stick"
     NODE_PATH=/usr/share/nodejs em++ -O3 -msimd128 --no-entry -sSTANDALONE_WASM \
@@ -70,24 +77,25 @@ for flavor in native sse42; do
   [[ $flavor == sse42 ]] && out=native-sse42
   step "native bench ($out)"
   load "$out"
-  "build/bench-$flavor/bench/losslab_native_bench" --sizes=$SIZES --reps="$REPS" \
-    --benchmark_out="build/bench/$out.json" --benchmark_out_format=json >&2
+  "build/bench-$flavor/bench/losslab_native_bench" --sizes=$SIZES --reps="$NATIVE_REPS" --min_time=$MIN_TIME \
+    --benchmark_out="$PARTS/$out.json" --benchmark_out_format=json >&2
 done
 
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   step "PyTorch, 1 thread"
   load pytorch
-  /usr/bin/python3 bench/torch_bench.py --sizes=$SIZES --reps="$REPS" --out=build/bench/torch.json >&2
+  /usr/bin/python3 bench/torch_bench.py --sizes=$SIZES --reps="$REPS" --out="$PARTS/torch.json" >&2
 else
   step "PyTorch not installed for /usr/bin/python3 (apt install python3-torch): skipped"
 fi
 
 step "browser (headless Chromium)"
 load browser
-node bench/run-browser.mjs --sizes=$SIZES --reps="$REPS" --clock=$CLOCK --out=build/bench/browser.json >&2
+node bench/run-browser.mjs --sizes=$SIZES --reps="$REPS" --clock=$CLOCK --out="$PARTS/browser.json" >&2
 
 step "report"
-args=(--sizes=$SIZES --reps="$REPS" --clock=$CLOCK --loads="$LOADS")
+args=(--sizes=$SIZES --reps="$REPS" --clock=$CLOCK --loads="$LOADS" --parts="$PARTS")
 ((QUICK)) && args+=(--quick)
+((CHECK)) && args+=(--check)
 node bench/report.mjs "${args[@]}"
 step "done: bench/results/latest.json, bench/results/latest.md"

@@ -4,7 +4,7 @@
 // rel_err, value, elements, bytes} | {..., skipped} | {..., error}] }; median_ms is the CPU-time
 // median when the driver provides the CPU clock (clock: 'cpu', the default), else wall time.
 import { createLossLab } from '/dist/losslab.mjs';
-import { WORKLOADS, makeData } from './data.mjs';
+import { WORKLOADS, EXTRA_WORKLOADS, makeData, makeExtraData } from './data.mjs';
 
 const tf = globalThis.tf;
 const logEl = document.getElementById('log');
@@ -103,6 +103,23 @@ function losslabContender(id, lab) {
         };
       }
       const F = lab.nn.functional;
+      if (d.operands) {
+        // The extra losses: every operand as its own tensor (int64 where torch takes int64).
+        const ts = d.operands.map((o) => lab.tensor(o.data, { dtype: o.dtype, shape: o.shape }));
+        const f = F[d.loss];
+        const opts = { ...d.options, reduction: 'mean' };
+        return {
+          run() {
+            const r = f(...ts, opts);
+            const v = r.item();
+            r.dispose();
+            return v;
+          },
+          teardown() {
+            for (const t of ts) t.dispose();
+          },
+        };
+      }
       const a = lab.tensor(d.x, { shape: d.classes ? [d.n, d.classes] : [d.n] });
       let b;
       if (d.classes) {
@@ -173,11 +190,27 @@ const JS_LOOPS = {
 };
 const jsLoop = {
   id: 'js-loop',
-  supports: (w) => w.id !== 'gen_b' || 'not a loss',
+  supports: (w) => (w.id !== 'gen_b' && !w.layout) || 'not a loss (or no JS loop written for it)',
   setup(d) {
     const f = d.classes ? JS_LOOPS.ce : JS_LOOPS[d.id];
     return { run: () => f(d), teardown() {} };
   },
+};
+
+// The extra workloads TF.js has a loss for (bench/README.md says what exactly is compared):
+// hinge_tf: tf.losses.hingeLoss(labels in {0, 1}, x) = mean(max(0, 1 - (2 labels - 1) x)) -- the
+//   same math as margin_ranking_loss(x, 0, y, margin=1) with y = 2 labels - 1 (not torch's
+//   hinge_embedding_loss); the 0/1 labels are made from y outside the timed call.
+// cosine_dist: tf.losses.cosineDistance(x1 / |x1|, x2 / |x2|, axis 1) = mean(1 - cos(x1, x2));
+//   cosineDistance assumes unit rows, so the row normalisation (tf.norm, tf.div) is timed with it.
+//   losslab and torch: cosine_embedding_loss(x1, x2, y = 1 everywhere), the same mean(1 - cos).
+const TF_EXTRA = {
+  hinge_tf: ([x, , y]) => {
+    const labels = tf.tidy(() => tf.div(tf.add(y, 1), 2));
+    return [() => tf.losses.hingeLoss(labels, x), labels];
+  },
+  cosine_dist: ([x1, x2]) => [() => tf.losses.cosineDistance(
+    tf.div(x1, tf.norm(x1, 'euclidean', 1, true)), tf.div(x2, tf.norm(x2, 'euclidean', 1, true)), 1)],
 };
 
 // TF.js with its own ops, inside tf.tidy, timed including dataSync().
@@ -185,12 +218,29 @@ function tfContender(id, backend, solo = false) {
   return {
     id,
     solo,
-    supports: (w) => w.id !== 'gen_b' || 'not a loss',
+    supports: (w) => (w.id !== 'gen_b' && (!w.layout || w.id in TF_EXTRA)) || 'not a loss (or none in TF.js)',
     async setup(d) {
       if (tf.getBackend() !== backend) {
         if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
       }
       await tf.ready();
+      if (d.operands) {
+        const ts = d.operands.map((o) => tf.tensor(o.data, o.shape, o.dtype === 'int64' ? 'int32' : 'float32'));
+        const [loss, ...made] = TF_EXTRA[d.id](ts);
+        ts.push(...made);
+        return {
+          backend,
+          run() {
+            const r = tf.tidy(loss);
+            const v = r.dataSync()[0];
+            r.dispose();
+            return v;
+          },
+          teardown() {
+            for (const t of ts) t.dispose();
+          },
+        };
+      }
       const shape = d.classes ? [d.n, d.classes] : [d.n];
       const x = tf.tensor(d.x, shape, 'float32');
       let y;
@@ -239,7 +289,7 @@ async function wasmSumContender() {
   ex._initialize?.();
   return {
     id: 'wasm-sum',
-    supports: (w) => w.id !== 'gen_b' || 'not a loss',
+    supports: (w) => (w.id !== 'gen_b' && !w.layout) || 'not a loss (or not one of the lesson\'s five)',
     setup(d) {
       const p = ex.alloc(d.bytes);
       if (!p) throw new Error(`wasm-sum: could not allocate ${d.bytes} bytes`);
@@ -363,18 +413,21 @@ window.runBench = async function runBench({ sizes = [3e6], reps = 7, workloads, 
   env.cpuClockOverheadMs = cpuOverhead;
   const runs = [];
   const picked = contenders.filter((c) => (only ? only.includes(c.id) : !c.optIn));
-  const wls = [...WORKLOADS, { id: 'gen_b' }].filter((w) => !workloads || workloads.includes(w.id));
+  const wls = [...WORKLOADS, { id: 'gen_b' }, ...EXTRA_WORKLOADS].filter((w) => !workloads || workloads.includes(w.id));
   for (const w of wls) {
     const ns = w.rows ? [w.rows] : sizes.map(Number);
     for (const n of ns) {
-      const d = w.id === 'gen_b' ? { id: 'gen_b', n, elements: n, bytes: 28 * n, ref: null }
-        : makeData(w, n);
+      // An extra workload's data are only made when some contender can run it (its loss may not
+      // be registered yet).
       const mine = [];
       for (const c of picked) {
         const ok = c.supports(w);
         if (ok === true) mine.push(c);
         else if (!/not a loss/.test(ok)) runs.push({ workload: w.id, n, contender: c.id, skipped: ok });
       }
+      if (!mine.length) continue;
+      const d = w.id === 'gen_b' ? { id: 'gen_b', n, elements: n, bytes: 28 * n, ref: null }
+        : w.layout ? makeExtraData(w, n) : makeData(w, n);
       // The interleaved group first, then each solo contender alone.
       const phases = [mine.filter((c) => !c.solo), ...mine.filter((c) => c.solo).map((c) => [c])];
       for (const phase of phases) {
