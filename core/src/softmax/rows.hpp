@@ -122,7 +122,9 @@ void small_rows_c(const T* x, T* y, int64_t r0, int64_t r1, int64_t c_runtime, b
       for (int64_t j = 0; j < C; ++j) E[j] = pm::exp_fast(E[j], kb);
     else
       for (int64_t j = 0; j < C; ++j) E[j] = pm::exp(E[j], kb);
-    const B s = dim_sum<T, B>(lastdim, C, [&](int64_t j) { return E[j]; });
+    // (j < C <= kCap always; the clamp tells GCC so: its -Warray-bounds otherwise flags the
+    // K-lane branch of lastdim_sum, dead for C < K, in the sanitizer build.)
+    const B s = dim_sum<T, B>(lastdim, C, [&](int64_t j) { return E[j < kCap ? j : kCap - 1]; });
     if constexpr (M == kPick) {
       // With the exps on their fast path, s is a sum of values in (0, 1] one of which is exactly
       // 1 (exp(0)): a normal number in [1, C], so log needs no range test either.
