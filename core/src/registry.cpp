@@ -20,6 +20,8 @@ extern const LossSpec kKlDiv;
 extern const LossSpec kMarginRankingLoss;
 extern const LossSpec kHingeEmbeddingLoss;
 extern const LossSpec kSoftMarginLoss;
+extern const LossSpec kPoissonNllLoss;
+extern const LossSpec kGaussianNllLoss;
 
 const std::vector<LossSpec>& losses() {
   static const std::vector<LossSpec> all = {
@@ -35,6 +37,8 @@ const std::vector<LossSpec>& losses() {
       kMarginRankingLoss,
       kHingeEmbeddingLoss,
       kSoftMarginLoss,
+      kPoissonNllLoss,
+      kGaussianNllLoss,
   };
   return all;
 }
