@@ -25,6 +25,8 @@ extern const LossSpec kCosineSimilarity;
 extern const LossSpec kMarginRankingLoss;
 extern const LossSpec kHingeEmbeddingLoss;
 extern const LossSpec kSoftMarginLoss;
+extern const LossSpec kPoissonNllLoss;
+extern const LossSpec kGaussianNllLoss;
 
 const std::vector<LossSpec>& losses() {
   static const std::vector<LossSpec> all = {
@@ -45,6 +47,8 @@ const std::vector<LossSpec>& losses() {
       kMarginRankingLoss,
       kHingeEmbeddingLoss,
       kSoftMarginLoss,
+      kPoissonNllLoss,
+      kGaussianNllLoss,
   };
   return all;
 }
