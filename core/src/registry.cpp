@@ -18,6 +18,8 @@ extern const LossSpec kNllLoss;
 extern const LossSpec kCrossEntropy;
 extern const LossSpec kKlDiv;
 extern const LossSpec kMultilabelSoftMarginLoss;
+extern const LossSpec kMultiMarginLoss;
+extern const LossSpec kMultilabelMarginLoss;
 
 const std::vector<LossSpec>& losses() {
   static const std::vector<LossSpec> all = {
@@ -31,6 +33,8 @@ const std::vector<LossSpec>& losses() {
       kCrossEntropy,
       kKlDiv,
       kMultilabelSoftMarginLoss,
+      kMultiMarginLoss,
+      kMultilabelMarginLoss,
   };
   return all;
 }
