@@ -449,7 +449,7 @@ extern const LossSpec kMultilabelSoftMarginLoss{
     {opt_tensor("weight", &LossOptions::weight,
                 "rescales each class's loss (broadcast against the loss, shape (C,) usually)")},
     false,
-    kTargetMultiLabel,
+    kTargetMultiLabel | kTargetProb,  // 0/1 labels or per-class probabilities, shape of the input
     "logit",
     "l_n = -(1/C) sum_c w_c [y_c log sigmoid(x_c) + (1 - y_c) log sigmoid(-x_c)]",
     nullptr,
