@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "losslab/registry.hpp"
+#include "losslab/torch_sum.hpp"
 
 namespace losslab {
 namespace {
@@ -251,6 +252,43 @@ TEST(RowwiseLoss, MultilabelMarginMatchesBruteForce) {
   }
   EXPECT_NEAR(value(run(s, call, Reduction::Mean)), total / N, 1e-12);
   EXPECT_NEAR(value(run(s, call, Reduction::Sum)), total, 1e-10);
+}
+
+// multilabel_soft_margin's class-dim sums are torch's row cascade (torch_sum.hpp), also on the
+// short-row fast path: each 'none' row equals torch_sum(the row's elementwise losses) / C bit
+// for bit. The elementwise losses come from the same loss with C = 1 (a one-element row sums
+// to itself). Rows of 1..40 classes cross the float and double lane and group edges.
+template <class T>
+void row_sums_are_torch_sums() {
+  const LossSpec& s = spec("multilabel_soft_margin_loss");
+  for (int64_t C = 1; C <= 40; ++C) {
+    const int64_t N = 3;
+    Data<T> d = make_data<T>("multilabel_soft_margin_loss", N, C, 500 + static_cast<uint64_t>(C));
+    for (std::size_t i = 0; i < d.x.size(); i += 5) d.x[i] = T(200), d.tf[i] = T(1);  // l = -0
+    LossCall rows{{d.input(), d.target()}, s.defaults()};
+    rows.options.reduction = Reduction::None;
+    LossCall elems = rows;
+    elems.operands[0].shape = elems.operands[1].shape = {N * C, 1};
+    auto r = s.forward(rows), e = s.forward(elems);
+    ASSERT_TRUE(r.ok() && e.ok());
+    for (int64_t n = 0; n < N; ++n) {
+      const T* row = e.value().value.as<T>() + n * C;
+      T want;
+      if constexpr (sizeof(T) == 4)
+        want = torch_sum_f32(row, C) / static_cast<T>(C);
+      else
+        want = torch_sum_f64(row, C) / static_cast<T>(C);
+      const T got = r.value().value.as<T>()[n];
+      EXPECT_EQ(std::memcmp(&got, &want, sizeof(T)), 0)
+          << dtype_name(dtype_of<T>()) << " C=" << C << " row " << n << ": " << got << " vs "
+          << want;
+    }
+  }
+}
+
+TEST(RowwiseLoss, MultilabelSoftMarginRowSumsAreTorchSums) {
+  row_sums_are_torch_sums<float>();
+  row_sums_are_torch_sums<double>();
 }
 
 // ---- gradients against central differences (float64) ------------------------------------------

@@ -165,6 +165,45 @@ Result<std::vector<T0>> one_minus_target(const TensorView& y, const Shape& L, bo
   return out;
 }
 
+// torch's sum of one contiguous row of m < G = 4 L values (L = 8 float / 4 double lanes: no
+// whole group, so the cascade's accumulators stay +0): torch_sum.cpp's finish() for that case,
+// without building a TorchSum per row (which cost as much as the row's exp/log).
+template <class T>
+T short_row_sum(const T* r, int64_t m) {
+  constexpr int64_t L = sizeof(T) == 4 ? 8 : 4;
+  if (m < L) {  // scalar row_sum: 4 scalar rows of size m / 4
+    T p[4] = {T(0), T(0), T(0), T(0)};
+    int64_t i = 0;
+    if (m >= 4) {
+      for (int k = 0; k < 4; ++k) p[k] += r[k];
+      i = 4;
+    }
+    for (; i < m; ++i) p[0] += r[i];
+    for (int k = 1; k < 4; ++k) p[0] += p[k];
+    return T(0) + p[0];
+  }
+  T p[L];
+  for (int64_t l = 0; l < L; ++l) p[l] = T(0);
+  const int64_t nvec = m / L;
+  for (int64_t v = 0; v < nvec; ++v)
+    for (int64_t l = 0; l < L; ++l) p[l] += r[v * L + l];
+  for (int64_t l = 0; l < L; ++l) p[l] += T(0);  // partial_sums[0] += [1], [2], [3] (all +0)
+  T f = T(0);
+  for (int64_t i = nvec * L; i < m; ++i) f += r[i];
+  for (int64_t l = 0; l < L; ++l) f += p[l];
+  return T(0) + f;
+}
+
+template <class T>
+T row_sum(const T* r, int64_t m) {
+  constexpr int64_t G = sizeof(T) == 4 ? 32 : 16;
+  if (m < G) return short_row_sum(r, m);
+  if constexpr (std::is_same_v<T, float>)
+    return torch_sum_f32(r, m);
+  else
+    return torch_sum_f64(r, m);
+}
+
 // ---- forward -----------------------------------------------------------------------------------
 
 // l0[i] for n elements; x in TI, t and omt (null: 1 - t) in T0. Same dtype: SIMD with a padded
@@ -246,14 +285,7 @@ Result<LossOutput> forward_t(const LossCall& c, const Plan& p) {
   const T Cv = static_cast<T>(p.C);
   if (p.inner == 1) {
     // torch's sum over the innermost dim: its cascade per row (torch_sum.hpp), bit for bit.
-    for (int64_t o = 0; o < p.outer; ++o) {
-      T s;
-      if constexpr (std::is_same_v<T, float>)
-        s = torch_sum_f32(l + o * p.S, p.S);
-      else
-        s = torch_sum_f64(l + o * p.S, p.S);
-      r[o] = s / Cv;
-    }
+    for (int64_t o = 0; o < p.outer; ++o) r[o] = row_sum(l + o * p.S, p.S) / Cv;
   } else {
     // The class dim is not the loss's last one (the input has fewer dims than the target or
     // the weight): summed in index order, which is torch's order for short sums only.
@@ -414,7 +446,8 @@ Result<LossGrads> backward_t(const LossCall& c, const Plan& p, const TensorView*
     if (!b) return b.error();
     TT* ga = a.value().as<TT>();
     const TT* gb = b.value().as<TT>();
-    for (int64_t i = 0; i < a.value().numel(); ++i) ga[i] = ga[i] + (-gb[i]);
+    const int64_t m = a.value().numel();
+    for (int64_t i = 0; i < m; ++i) ga[i] = ga[i] + (-gb[i]);
     out[1] = a.take();
   }
   return out;
