@@ -27,6 +27,9 @@ extern const LossSpec kHingeEmbeddingLoss;
 extern const LossSpec kSoftMarginLoss;
 extern const LossSpec kPoissonNllLoss;
 extern const LossSpec kGaussianNllLoss;
+extern const LossSpec kMultilabelSoftMarginLoss;
+extern const LossSpec kMultiMarginLoss;
+extern const LossSpec kMultilabelMarginLoss;
 
 const std::vector<LossSpec>& losses() {
   static const std::vector<LossSpec> all = {
@@ -49,6 +52,9 @@ const std::vector<LossSpec>& losses() {
       kSoftMarginLoss,
       kPoissonNllLoss,
       kGaussianNllLoss,
+      kMultilabelSoftMarginLoss,
+      kMultiMarginLoss,
+      kMultilabelMarginLoss,
   };
   return all;
 }

@@ -1,0 +1,256 @@
+// multilabel_margin_loss (nn.MultiLabelMarginLoss), torch 1.13's CPU kernel
+// (LossMultiLabelMargin.cpp). Each target row lists label classes, ended by the first -1:
+//   l_n = (1/C) sum_{labels j} sum_{i not a label} max(0, (1 - x[j]) + x[i])
+// (a repeated label counts again). Per frame the sum is in double, then cast to the dtype;
+// 'none' divides that by C in the dtype; 'mean' / 'sum' add the frame values in double, divide
+// by C (and N) in double, then cast. d l / d x: each active pair (z > 0) gives -g to x[j] and +g
+// to x[i], accumulated in the dtype, g = (T)(1 / (N C)) for 'mean', (T)(1 / C) otherwise; the
+// upstream value multiplies last. Every operation is torch's, in its order: bit-exact.
+// No SIMD kernel: the frame sums are sequential double additions over a data-dependent set of
+// pairs (labels x non-labels), and torch's bits depend on that order.
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "losslab/detail/elementwise.hpp"
+#include "losslab/registry.hpp"
+
+namespace losslab {
+namespace {
+
+struct Plan {
+  int64_t nframe = 0, dim = 0;
+  Shape out_shape;
+  bool empty = false;
+};
+
+const char* const kTargetArg = "argument #2 'target'";
+
+// target.min() / max() as torch's item<int64_t>() sees them (a float target is truncated; NaN
+// or a value outside int64 is torch's conversion error).
+Result<std::pair<int64_t, int64_t>> target_min_max(const TensorView& y) {
+  const int64_t n = y.numel();
+  if (y.dtype == DType::Int64 || y.dtype == DType::Int32) {
+    int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t v = y.dtype == DType::Int64 ? y.as<int64_t>()[i] : y.as<int32_t>()[i];
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    return std::make_pair(lo, hi);
+  }
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  bool nan = false;
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = y.dtype == DType::Float32 ? y.as<float>()[i] : y.as<double>()[i];
+    nan = nan || std::isnan(v);
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  const Error overflow =
+      runtime_error("value cannot be converted to type int64_t without overflow");
+  if (nan) return overflow;
+  // The minimum is converted (and checked) first.
+  if (!(lo >= -9223372036854775808.0 && lo < 9223372036854775808.0)) return overflow;
+  if (static_cast<int64_t>(lo) < -1)
+    return runtime_error(std::string(kTargetArg) + " is out of range");
+  if (!(hi >= -9223372036854775808.0 && hi < 9223372036854775808.0)) return overflow;
+  return std::make_pair(static_cast<int64_t>(lo), static_cast<int64_t>(hi));
+}
+
+Result<Plan> make_plan(const LossCall& c) {
+  const TensorView& x = c[0];
+  const TensorView& y = c[1];
+  const int64_t nd = x.dim();
+  const bool valid = (nd == 2 && x.shape[1] != 0) || (nd == 1 && x.shape[0] != 0) || nd == 0;
+  if (!valid)
+    return runtime_error(
+        "Expected non-empty vector or matrix with optional 0-dim batch size, but got: " +
+        shape_str(x.shape));
+  Plan p;
+  const std::string bad_size =
+      "inconsistent size " + shape_str(y.shape) + " for " + std::string(kTargetArg);
+  if (nd <= 1) {
+    p.nframe = 1;
+    p.dim = nd == 0 ? 1 : x.shape[0];
+    if (!(y.dim() <= 1 && y.numel() == p.dim)) return runtime_error(bad_size);
+  } else {
+    p.nframe = x.shape[0];
+    p.dim = x.shape[1];
+    if (!(y.dim() == 2 && y.shape[0] == p.nframe && y.shape[1] == p.dim))
+      return runtime_error(bad_size);
+  }
+  // 'none' gives a 0-d result for a 0-d / 1-D target as well.
+  if (c.options.reduction == Reduction::None && y.dim() > 1) p.out_shape = {p.nframe};
+  p.empty = x.numel() == 0;
+  if (p.empty && (c.options.reduction == Reduction::None || dtype_is_floating(x.dtype))) return p;
+  auto mm = target_min_max(y);
+  if (!mm) return mm.error();
+  if (mm.value().first < -1 || mm.value().second >= p.dim)
+    return runtime_error(std::string(kTargetArg) + " is out of range");
+  if (!dtype_is_floating(x.dtype))
+    return runtime_error(
+        std::string("\"multilabel_margin_loss_forward_out_frame\" not implemented for '") +
+        dtype_torch_name(x.dtype) + "'");
+  if (y.dtype != DType::Int64)
+    return runtime_error(std::string("expected scalar type Long but found ") +
+                         dtype_torch_name(y.dtype));
+  return p;
+}
+
+// One frame: torch's multilabel_margin_loss_forward_inner_sum_cpu (is_target marks the labels).
+template <class T>
+T frame_sum(const T* x, const int64_t* t, unsigned char* is_target, int64_t C) {
+  for (int64_t k = 0; k < C; ++k) {
+    if (t[k] < 0) break;
+    is_target[t[k]] = 1;
+  }
+  double sum = 0;  // accscalar_t
+  for (int64_t k = 0; k < C; ++k) {
+    const int64_t j = t[k];
+    if (j < 0) break;
+    const T xj = x[j];
+    for (int64_t i = 0; i < C; ++i) {
+      if (is_target[i]) continue;
+      const T z = T(1) - xj + x[i];
+      if (z > 0) sum += static_cast<double>(z);
+    }
+  }
+  return static_cast<T>(sum);
+}
+
+template <class T>
+Tensor forward_t(const LossCall& c, const Plan& p) {
+  const T* x = c[0].as<T>();
+  const int64_t* t = c[1].as<int64_t>();
+  const int64_t N = p.nframe, C = p.dim;
+  Tensor out(c[0].dtype, p.out_shape);
+  if (!out.ok()) return out;
+  std::vector<unsigned char> is_target(static_cast<std::size_t>(C));
+  if (!p.out_shape.empty()) {
+    T* o = out.as<T>();
+    for (int64_t n = 0; n < N; ++n) {
+      std::fill(is_target.begin(), is_target.end(), 0);
+      o[n] = frame_sum(x + n * C, t + n * C, is_target.data(), C) / static_cast<T>(C);
+    }
+    return out;
+  }
+  double sum = 0;
+  for (int64_t n = 0; n < N; ++n) {
+    std::fill(is_target.begin(), is_target.end(), 0);
+    sum += static_cast<double>(frame_sum(x + n * C, t + n * C, is_target.data(), C));
+  }
+  sum /= static_cast<double>(C);
+  if (c.options.reduction == Reduction::Mean) sum /= static_cast<double>(N);
+  *out.as<T>() = static_cast<T>(sum);
+  return out;
+}
+
+Result<LossOutput> mlm_forward(const LossCall& c) {
+  auto plan = make_plan(c);
+  if (!plan) return plan.error();
+  const Plan& p = plan.value();
+  LossOutput out;
+  if (p.empty) {
+    // N = 0: torch 1.13 returns an empty 'none' result, but for 'mean' / 'sum' an uninitialised
+    // 0-d tensor; losslab returns what is meant: the mean of nothing (NaN) and the empty sum (0).
+    out.value = Tensor(c[0].dtype, p.out_shape);
+    if (!out.value.ok()) return oom_error("a scalar");
+    if (p.out_shape.empty()) {
+      const double v =
+          c.options.reduction == Reduction::Mean ? std::numeric_limits<double>::quiet_NaN() : 0.0;
+      if (c[0].dtype == DType::Float32)
+        *out.value.as<float>() = static_cast<float>(v);
+      else
+        *out.value.as<double>() = v;
+    }
+    return out;
+  }
+  out.value = c[0].dtype == DType::Float32 ? forward_t<float>(c, p) : forward_t<double>(c, p);
+  if (!out.value.ok()) return oom_error(std::to_string(out.value.nbytes()) + " bytes");
+  return out;
+}
+
+// torch's multilabel_margin_loss_backward_out_frame.
+template <class T>
+void backward_t(const LossCall& c, const Plan& p, const TensorView* g, T* gi) {
+  const T* x = c[0].as<T>();
+  const int64_t* t = c[1].as<int64_t>();
+  const int64_t N = p.nframe, C = p.dim;
+  const T gs =
+      static_cast<T>(c.options.reduction == Reduction::Mean ? 1. / static_cast<double>(N * C)
+                                                            : 1. / static_cast<double>(C));
+  std::fill(gi, gi + N * C, T(0));
+  std::vector<unsigned char> is_target(static_cast<std::size_t>(C));
+  for (int64_t n = 0; n < N; ++n) {
+    const T* xr = x + n * C;
+    const int64_t* tr = t + n * C;
+    T* gr = gi + n * C;
+    std::fill(is_target.begin(), is_target.end(), 0);
+    for (int64_t k = 0; k < C; ++k) {
+      if (tr[k] < 0) break;
+      is_target[tr[k]] = 1;
+    }
+    for (int64_t k = 0; k < C; ++k) {
+      const int64_t j = tr[k];
+      if (j < 0) break;
+      const T xj = xr[j];
+      for (int64_t i = 0; i < C; ++i) {
+        if (is_target[i]) continue;
+        const T z = T(1) - xj + xr[i];
+        if (z > 0) {
+          gr[j] = gr[j] - gs;
+          gr[i] = gr[i] + gs;
+        }
+      }
+    }
+  }
+  if (!g) return;  // ones: the multiplication by 1 changes nothing
+  if (c.options.reduction != Reduction::None || g->dim() == 0) {
+    const T d = *g->as<T>();
+    for (int64_t i = 0; i < N * C; ++i) gi[i] = gi[i] * d;
+  } else {
+    const T* gv = g->as<T>();
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t i = 0; i < C; ++i) gi[n * C + i] = gi[n * C + i] * gv[n];
+  }
+}
+
+Result<LossGrads> mlm_backward(const LossCall& c, const TensorView* g, unsigned want) {
+  auto plan = make_plan(c);
+  if (!plan) return plan.error();
+  const Plan& p = plan.value();
+  LossGrads out(2);
+  if (auto st = detail::check_grad_output(g, p.out_shape, c.options.reduction, c[0].dtype); !st)
+    return st.error();
+  if (!(want & want_bit(0)) || !dtype_is_floating(c[0].dtype)) return out;
+  Tensor gi(c[0].dtype, c[0].shape);
+  if (!gi.ok()) return oom_error(std::to_string(gi.nbytes()) + " bytes");
+  if (c[0].dtype == DType::Float32)
+    backward_t<float>(c, p, p.empty ? nullptr : g, gi.as<float>());
+  else
+    backward_t<double>(c, p, p.empty ? nullptr : g, gi.as<double>());
+  out[0] = std::move(gi);
+  return out;
+}
+
+}  // namespace
+
+extern const LossSpec kMultilabelMarginLoss{
+    "multilabel_margin_loss",
+    "MultiLabelMarginLoss",
+    FnKind::Loss,
+    {{"input", OperandRole::Input, kFloating | kInteger, true},
+     {"target", OperandRole::Target, kInteger, false}},
+    {},
+    false,
+    kTargetMultiLabel,
+    "any",
+    "l_n = (1/C) sum_{j in labels} sum_{i not a label} max(0, 1 - x[n, j] + x[n, i])",
+    nullptr,
+    &mlm_forward,
+    &mlm_backward,
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
+
+}  // namespace losslab
