@@ -329,6 +329,7 @@ val registry() {
       if (s.batchmean) red.call<void>("push", val(std::string("batchmean")));
     }
     o.set("reductions", red);
+    if (s.reduction_message) o.set("reductionMessage", val(std::string(s.reduction_message)));
     val tg = val::array();
     const std::pair<unsigned, const char*> kinds[] = {
         {kTargetFloat, "float"}, {kTargetIndex, "index"},           {kTargetProb, "probability"},

@@ -278,8 +278,9 @@ class LossLab {
       throw typeError(`${spec.name}(): argument 'force_scalar' must be bool, not ${pyTypeName(opts.force_scalar)}`);
     }
     if (reduction && opts.reduction !== undefined) {
-      if (typeof opts.reduction !== 'string' || !(opts.reduction in this._abi.reductionCode)) {
-        throw pyError('ValueError', `${String(opts.reduction)} is not a valid value for reduction`);
+      if (typeof opts.reduction !== 'string' || !spec.reductions.includes(opts.reduction)) {
+        const msg = spec.reductionMessage ?? '{} is not a valid value for reduction';
+        throw pyError('ValueError', msg.replace('{}', String(opts.reduction)));
       }
     }
     return opts;
@@ -291,6 +292,12 @@ class LossLab {
     if (args.length < spec.operands.length) {
       const missing = spec.operands.slice(args.length).map((o) => `'${o.name}'`);
       throw typeError(`${spec.name}() missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+    }
+    // torch's overloads take the list-or-Tensor operands (ctc's lengths) all as lists or all as
+    // Tensors; a mix matches neither (torch prints its whole overload list; we name the operands).
+    const listy = spec.operands.map((o, k) => [o, args[k]]).filter(([o]) => o.dtypes.includes('list'));
+    if (listy.some(([, v]) => Array.isArray(v)) && listy.some(([, v]) => !Array.isArray(v))) {
+      throw typeError(`${spec.name}() received an invalid combination of arguments: ${listy.map(([o]) => o.name).join(' and ')} must be all lists of ints or all Tensors`);
     }
     return spec.operands.map((o, k) => {
       let v = args[k];

@@ -7,7 +7,8 @@
 
 namespace losslab {
 
-// Each loss file defines its spec; this is the only list of them (order = menu order).
+// Each loss file defines its spec; this is the only list of them (order = menu order): the
+// lesson's nine, the other losses of torch.nn.functional, then the distances.
 extern const LossSpec kMseLoss;
 extern const LossSpec kL1Loss;
 extern const LossSpec kSmoothL1Loss;
@@ -17,19 +18,19 @@ extern const LossSpec kBinaryCrossEntropyWithLogits;
 extern const LossSpec kNllLoss;
 extern const LossSpec kCrossEntropy;
 extern const LossSpec kKlDiv;
-extern const LossSpec kCosineEmbeddingLoss;
-extern const LossSpec kTripletMarginLoss;
-extern const LossSpec kTripletMarginWithDistanceLoss;
-extern const LossSpec kPairwiseDistance;
-extern const LossSpec kCosineSimilarity;
 extern const LossSpec kMarginRankingLoss;
 extern const LossSpec kHingeEmbeddingLoss;
 extern const LossSpec kSoftMarginLoss;
-extern const LossSpec kPoissonNllLoss;
-extern const LossSpec kGaussianNllLoss;
 extern const LossSpec kMultilabelSoftMarginLoss;
 extern const LossSpec kMultiMarginLoss;
 extern const LossSpec kMultilabelMarginLoss;
+extern const LossSpec kCosineEmbeddingLoss;
+extern const LossSpec kTripletMarginLoss;
+extern const LossSpec kTripletMarginWithDistanceLoss;
+extern const LossSpec kPoissonNllLoss;
+extern const LossSpec kGaussianNllLoss;
+extern const LossSpec kPairwiseDistance;
+extern const LossSpec kCosineSimilarity;
 
 const std::vector<LossSpec>& losses() {
   static const std::vector<LossSpec> all = {
@@ -42,19 +43,19 @@ const std::vector<LossSpec>& losses() {
       kNllLoss,
       kCrossEntropy,
       kKlDiv,
-      kCosineEmbeddingLoss,
-      kTripletMarginLoss,
-      kTripletMarginWithDistanceLoss,
-      kPairwiseDistance,
-      kCosineSimilarity,
       kMarginRankingLoss,
       kHingeEmbeddingLoss,
       kSoftMarginLoss,
-      kPoissonNllLoss,
-      kGaussianNllLoss,
       kMultilabelSoftMarginLoss,
       kMultiMarginLoss,
       kMultilabelMarginLoss,
+      kCosineEmbeddingLoss,
+      kTripletMarginLoss,
+      kTripletMarginWithDistanceLoss,
+      kPoissonNllLoss,
+      kGaussianNllLoss,
+      kPairwiseDistance,
+      kCosineSimilarity,
   };
   return all;
 }
@@ -172,6 +173,14 @@ LossOptions LossSpec::defaults() const {
     if (p.field.b) o.*(p.field.b) = p.default_value != 0;
   }
   return o;
+}
+
+Result<Reduction> LossSpec::parse_reduction(const std::string& s) const {
+  auto r = losslab::parse_reduction(s, batchmean);
+  if (r || !reduction_message) return r;
+  std::string m = reduction_message;
+  if (const auto at = m.find("{}"); at != std::string::npos) m.replace(at, 2, s);
+  return value_error(m);
 }
 
 const OptionSpec* LossSpec::option(const std::string& n) const {

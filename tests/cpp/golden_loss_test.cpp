@@ -108,7 +108,7 @@ void run_loss_case(const json& c, bool force_scalar) {
   LossOptions o = spec->defaults();
   o.force_scalar = force_scalar;
   const std::string reduction = opts.value("reduction", "mean");
-  auto red = parse_reduction(reduction, spec->batchmean);
+  auto red = spec->parse_reduction(reduction);
   if (!red) {
     ASSERT_TRUE(expects_error) << red.error().message;
     expect_error(red.error(), c["error"], "reduction");

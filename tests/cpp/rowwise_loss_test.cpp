@@ -144,7 +144,7 @@ void simd_vs_scalar(const Config& cfg, int64_t N, int64_t C, uint64_t seed) {
     LossCall call{{d.input(), d.target()}, s.defaults()};
     call.options.reduction = r;
     if (cfg.weight) call.options.weight = d.weight();
-    if (s.option("p")) call.options.p_int = cfg.p;
+    if (s.option("p")) call.options.p = cfg.p;
     auto simd = s.forward(call);
     call.options.force_scalar = true;
     auto ref = s.forward(call);
@@ -209,7 +209,7 @@ TEST(RowwiseLoss, MultiMarginReductionsAreDoubleSumsOfFrames) {
     Data<float> d = make_data<float>("multi_margin_loss", N, 6, 7 + static_cast<uint64_t>(N));
     LossCall call{{d.input(), d.target()}, s.defaults()};
     call.options.weight = d.weight();
-    call.options.p_int = 2;
+    call.options.p = 2;
     const Tensor none = run(s, call, Reduction::None);
     ASSERT_EQ(none.numel(), N);
     double sum = 0;
@@ -300,7 +300,7 @@ void check_fd(const char* fn, bool weight, int64_t p, Reduction r) {
   LossCall call{{d.input(), d.target()}, s.defaults()};
   call.options.reduction = r;
   if (weight) call.options.weight = d.weight();
-  if (s.option("p")) call.options.p_int = p;
+  if (s.option("p")) call.options.p = p;
   // 'none' is contracted with a fixed upstream gradient.
   std::vector<double> up(static_cast<std::size_t>(N));
   for (int64_t n = 0; n < N; ++n) up[static_cast<std::size_t>(n)] = 0.5 - 0.3 * n;
@@ -442,7 +442,7 @@ TEST(RowwiseLoss, ErrorsWhereTorchReadsOutOfBoundsOrConverts) {
   expect_error(mm, c, "RuntimeError", "inconsistent weight size, expected 3 but got [2]");
   c.options.weight = TensorView{DType::Float32, {4}, w4.data()};
   EXPECT_TRUE(mm.forward(c).ok());
-  c.options.p_int = 3;
+  c.options.p = 3;
   expect_error(mm, c, "ValueError", "only p == 1 and p == 2 supported");
   // multilabel_margin: a float target is range-checked through item<int64_t>() (truncation,
   // conversion errors) before its dtype is refused; torch 1.13.1's messages.

@@ -24,7 +24,6 @@ struct LossOptions {
   double eps = 0.0;                      // poisson_nll, gaussian_nll, triplet, the distances
   double p = 2.0;                        // norm degree: triplet_margin_loss, pairwise_distance
   int64_t ignore_index = -100;           // nll_loss, cross_entropy
-  int64_t p_int = 1;                     // multi_margin_loss (1 or 2)
   int64_t dim = 1;                       // cosine_similarity
   int64_t blank = 0;                     // ctc_loss
   bool log_target = false;               // kl_div

@@ -109,11 +109,16 @@ struct LossSpec {
   LossForwardFn forward_fn;
   LossBackwardFn backward_fn;
   unsigned exact;  // Exactness bits
+  // PyTorch's ValueError for an unknown reduction, "{}" = the value. Losses written in torch's
+  // Python say "{} is not valid"; null: ATen's "{} is not a valid value for reduction".
+  const char* reduction_message = nullptr;
 
   bool has_reduction() const { return kind == FnKind::Loss; }
   // The loss's own defaults (its OptionSpec defaults written into their fields).
   LossOptions defaults() const;
   const OptionSpec* option(const std::string& name) const;
+  // The reduction named s, or PyTorch's ValueError for it (this loss's wording).
+  Result<Reduction> parse_reduction(const std::string& s) const;
   // Range checks from the option specs, then the check hook.
   Status validate(const LossCall& call) const;
   // The checked entries every consumer uses.

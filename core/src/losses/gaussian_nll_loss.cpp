@@ -227,6 +227,7 @@ extern const LossSpec kGaussianNllLoss{
     &gauss_check,
     &gauss_forward,
     &gauss_backward,
-    kExactAcrossBuilds};
+    kExactAcrossBuilds,
+    "{} is not valid"};
 
 }  // namespace losslab

@@ -70,8 +70,10 @@ Result<Plan> make_plan(const LossCall& c) {
   return p;
 }
 
-// Python's check, after the p range (the option spec): the weight must be 1-D.
+// Python's checks: p is 1 or 2, then the weight must be 1-D.
 Status mm_check(const LossCall& c) {
+  // torch's Python: `if p != 1 and p != 2` (so 2.0 is fine; the range check took NaN, 3, 0.5).
+  if (c.options.p != 1 && c.options.p != 2) return value_error("only p == 1 and p == 2 supported");
   if (c.options.weight && c.options.weight->dim() != 1)
     return value_error("weight must be one-dimensional");
   return Ok{};
@@ -141,7 +143,7 @@ Tensor forward_t(const LossCall& c, const Plan& p) {
   const bool reduced_out = p.out_shape.empty();
   Tensor out(c[0].dtype, p.out_shape);
   std::vector<T> fr(static_cast<std::size_t>(p.nframe));
-  frames<T>(c[0].as<T>(), c[1].as<int64_t>(), o.weight ? o.weight->as<T>() : nullptr, o.p_int == 2,
+  frames<T>(c[0].as<T>(), c[1].as<int64_t>(), o.weight ? o.weight->as<T>() : nullptr, o.p == 2,
             static_cast<T>(o.margin), p.nframe, p.dim, reduced_out ? fr.data() : out.as<T>(),
             !o.force_scalar);
   if (reduced_out) {
@@ -190,7 +192,7 @@ void backward_t(const LossCall& c, const Plan& p, const TensorView* g, T* gi) {
   const int64_t N = p.nframe, C = p.dim;
   const T gs = static_cast<T>(o.reduction == Reduction::Mean ? 1. / static_cast<double>(N * C)
                                                              : 1. / static_cast<double>(C));
-  const bool p2 = o.p_int == 2;
+  const bool p2 = o.p == 2;
   for (int64_t n = 0; n < N; ++n) {
     const T* xr = x + n * C;
     T* gr = gi + n * C;
@@ -252,8 +254,8 @@ extern const LossSpec kMultiMarginLoss{
     FnKind::Loss,
     {{"input", OperandRole::Input, kFloating | kInteger, true},
      {"target", OperandRole::Target, kInteger, false}},
-    {opt_int("p", &LossOptions::p_int, 1, "the exponent of the hinge: 1 or 2",
-             OptionRange{1, 2, true, true, "only p == 1 and p == 2 supported", "ValueError"}),
+    {opt_float("p", &LossOptions::p, 1.0, "the exponent of the hinge: 1 or 2",
+               OptionRange{1, 2, true, true, "only p == 1 and p == 2 supported", "ValueError"}),
      opt_float("margin", &LossOptions::margin, 1.0, "the margin each wrong class must keep"),
      opt_tensor("weight", &LossOptions::weight,
                 "a weight per class, shape (C,), applied by the target class")},

@@ -488,6 +488,7 @@ extern const LossSpec kMultilabelSoftMarginLoss{
     nullptr,
     &mlsm_forward,
     &mlsm_backward,
-    kExactAcrossBuilds};
+    kExactAcrossBuilds,
+    "{} is not valid"};
 
 }  // namespace losslab

@@ -181,6 +181,7 @@ extern const LossSpec kPoissonNllLoss{
     nullptr,
     &poisson_forward,
     &poisson_backward,
-    kExactAcrossBuilds};
+    kExactAcrossBuilds,
+    "{} is not valid"};
 
 }  // namespace losslab
