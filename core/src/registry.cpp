@@ -17,6 +17,7 @@ extern const LossSpec kBinaryCrossEntropyWithLogits;
 extern const LossSpec kNllLoss;
 extern const LossSpec kCrossEntropy;
 extern const LossSpec kKlDiv;
+extern const LossSpec kCtcLoss;
 
 const std::vector<LossSpec>& losses() {
   static const std::vector<LossSpec> all = {
@@ -29,6 +30,7 @@ const std::vector<LossSpec>& losses() {
       kNllLoss,
       kCrossEntropy,
       kKlDiv,
+      kCtcLoss,
   };
   return all;
 }
