@@ -43,15 +43,32 @@ const char* const kFrom = " (while checking arguments for ctc_loss_cpu)";
 // The recursion's exp and log (see the header comment).
 template <class T>
 struct CtcMath;
+// exp(0) = 1 and exp(-inf) = 0 exactly in every one of them: one of the three log-sum-exp terms
+// is always exp(0) and many are exp(-inf) (la3 at the blanks, unreachable states, the labels
+// outside the target in the gradient), so those skip the polynomial (same bits, ~2x faster).
+template <class T>
+T exp_quick(T x, T (*f)(T)) {
+  if (x == T(0)) return T(1);
+  if (x == -std::numeric_limits<T>::infinity()) return T(0);
+  return f(x);
+}
+// log(1) = 0 exactly too (a sum whose other terms are exp(-inf)).
+template <class T>
+T log_quick(T x, T (*f)(T)) {
+  return x == T(1) ? T(0) : f(x);
+}
 template <>
 struct CtcMath<float> {
-  static float exp(float x) { return static_cast<float>(detail::pm::exp_f64(double(x))); }
-  static float log(float x) { return static_cast<float>(detail::pm::log_f64(double(x))); }
+  static float exp_full(float x) { return static_cast<float>(detail::pm::exp_f64(double(x))); }
+  static float exp(float x) { return exp_quick<float>(x, &exp_full); }
+  static float log_full(float x) { return static_cast<float>(detail::pm::log_f64(double(x))); }
+  static float log(float x) { return log_quick<float>(x, &log_full); }
 };
 template <>
 struct CtcMath<double> {
-  static double exp(double x) { return detail::pm::exp_f64(x); }
-  static double log(double x) { return detail::cr_log(x); }
+  static double exp_full(double x) { return detail::pm::exp_f64(x); }
+  static double exp(double x) { return exp_quick<double>(x, &exp_full); }
+  static double log(double x) { return log_quick<double>(x, &detail::cr_log); }
 };
 
 struct CtcPlan {
