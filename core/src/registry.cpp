@@ -29,6 +29,7 @@ extern const LossSpec kTripletMarginLoss;
 extern const LossSpec kTripletMarginWithDistanceLoss;
 extern const LossSpec kPoissonNllLoss;
 extern const LossSpec kGaussianNllLoss;
+extern const LossSpec kCtcLoss;
 extern const LossSpec kPairwiseDistance;
 extern const LossSpec kCosineSimilarity;
 
@@ -54,6 +55,7 @@ const std::vector<LossSpec>& losses() {
       kTripletMarginWithDistanceLoss,
       kPoissonNllLoss,
       kGaussianNllLoss,
+      kCtcLoss,
       kPairwiseDistance,
       kCosineSimilarity,
   };
