@@ -354,6 +354,8 @@ export const ZH_OPTION_HINTS = Object.freeze({
   blank: '空白（blank）标签的类别索引',
   zero_infinity: '把无穷大的损失（及其梯度）置为零',
   distance_function: '距离函数（None 即 pairwise_distance）',
+  keepdim: '保留被归约的维度（长度为 1）',
+  dim: '沿着哪个维度计算',
 });
 
 /** An option's hint: the registry's doc in English, ZH_OPTION_HINTS in Chinese. */

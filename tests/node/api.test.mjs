@@ -185,8 +185,13 @@ test('registry enumerates losses with their options', () => {
   assert.ok(names.includes('mse_loss'));
   for (const s of torch.registry.losses) {
     assert.equal(typeof F[s.name], 'function');
-    assert.ok(s.reductions.includes('mean'));
+    // losses take a reduction; the distances (pairwise_distance, cosine_similarity) take none
+    if (s.kind === 'loss') assert.ok(s.reductions.includes('mean'), s.name);
+    else assert.deepEqual(s.reductions, [], s.name);
   }
+  const names = torch.registry.losses.map((s) => s.name);
+  assert.equal(names.filter((n, i) => torch.registry.losses[i].kind === 'loss').length, 21, 'all 21 of torch.nn.functional\'s losses');
+  assert.ok(names.includes('pairwise_distance') && names.includes('cosine_similarity'));
 });
 
 test('options of the wrong type are PyTorch\'s TypeErrors', () => {
