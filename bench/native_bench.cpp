@@ -245,9 +245,7 @@ struct Operand {
     return i.empty() ? TensorView{DType::Float32, shape, f.data()}
                      : TensorView{DType::Int64, shape, i.data()};
   }
-  int64_t bytes() const {
-    return static_cast<int64_t>(i.empty() ? 4 * f.size() : 8 * i.size());
-  }
+  int64_t bytes() const { return static_cast<int64_t>(i.empty() ? 4 * f.size() : 8 * i.size()); }
 };
 struct ExtraData {
   std::string key;
@@ -313,7 +311,8 @@ const ExtraData& extra_data_for(const ExtraWorkload& w, int64_t n) {
                                 (tf ? 1.0 : 0.0)));
     d->elements = n;
   } else if (id == "hinge") {
-    ops.push_back(floats({n}, n, [](uint32_t i) { return std::ldexp(float(hash(i, 23) >> 8), -22); }));
+    ops.push_back(
+        floats({n}, n, [](uint32_t i) { return std::ldexp(float(hash(i, 23) >> 8), -22); }));
     ops.push_back(floats({n}, n, [](uint32_t i) { return sign_of(i, 24); }));
     for (int64_t k = 0; k < n; ++k) {
       const double x = ops[0].f[k];
@@ -337,9 +336,8 @@ const ExtraData& extra_data_for(const ExtraWorkload& w, int64_t n) {
   } else if (id == "gaussian") {
     ops.push_back(floats({n}, n, [](uint32_t i) { return centered(i, 31, 22); }));
     ops.push_back(floats({n}, n, [](uint32_t i) { return centered(i, 32, 22); }));
-    ops.push_back(floats({n}, n, [](uint32_t i) {
-      return std::ldexp(float((hash(i, 33) >> 9) + 0x200000u), -22);
-    }));
+    ops.push_back(floats(
+        {n}, n, [](uint32_t i) { return std::ldexp(float((hash(i, 33) >> 9) + 0x200000u), -22); }));
     for (int64_t k = 0; k < n; ++k) {
       const double e = double(ops[0].f[k]) - double(ops[1].f[k]), v = ops[2].f[k];
       sum.add(0.5 * (std::log(v) + e * e / v));
@@ -394,16 +392,16 @@ const ExtraData& extra_data_for(const ExtraWorkload& w, int64_t n) {
       }
       ops.push_back(std::move(t));
     }
-  } else if (id == "cosine_emb" || id == "cosine_dist" || id == "triplet" ||
-             id == "triplet_dist") {
+  } else if (id == "cosine_emb" || id == "cosine_dist" || id == "triplet" || id == "triplet_dist") {
     const int64_t dd = kEmbD, r = n / dd;
     count = static_cast<double>(r);
     d->elements = r * dd;
     if (id[0] == 'c') {
       ops.push_back(floats({r, dd}, r * dd, [](uint32_t k) { return centered(k, 40, 22); }));
       ops.push_back(floats({r, dd}, r * dd, [](uint32_t k) { return centered(k, 41, 22); }));
-      ops.push_back(id == "cosine_dist" ? floats({r}, r, [](uint32_t) { return 1.0f; })
-                                        : floats({r}, r, [](uint32_t i) { return sign_of(i, 42); }));
+      ops.push_back(id == "cosine_dist"
+                        ? floats({r}, r, [](uint32_t) { return 1.0f; })
+                        : floats({r}, r, [](uint32_t i) { return sign_of(i, 42); }));
       for (int64_t i = 0; i < r; ++i) {
         double dot = 0, m1 = 0, m2 = 0;
         for (int64_t k = i * dd; k < (i + 1) * dd; ++k) {
@@ -435,7 +433,8 @@ const ExtraData& extra_data_for(const ExtraWorkload& w, int64_t n) {
     ops.push_back(floats({T, B, C}, T * B * C,
                          [](uint32_t k) { return -std::ldexp(float(hash(k, 46) >> 8), -21); }));
     Operand tg{{B, S}, {}, std::vector<int64_t>(B * S)};
-    for (int64_t k = 0; k < B * S; ++k) tg.i[k] = 1 + hash(static_cast<uint32_t>(k), 47) % uint32_t(C - 1);
+    for (int64_t k = 0; k < B * S; ++k)
+      tg.i[k] = 1 + hash(static_cast<uint32_t>(k), 47) % uint32_t(C - 1);
     Operand il{{B}, {}, std::vector<int64_t>(B)}, tl{{B}, {}, std::vector<int64_t>(B)};
     for (int64_t b = 0; b < B; ++b) {
       il.i[b] = T - hash(static_cast<uint32_t>(b), 48) % 10u;
