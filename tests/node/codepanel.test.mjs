@@ -65,7 +65,18 @@ for (const flavor of ['simd', 'scalar']) {
         const rows = Math.min(5, g.shape[0]);
         const per = g.shape.slice(1).reduce((a, b) => a * b, 1);
         const head = torch.tensor(g.toArray().subarray(0, rows * per), { shape: [rows, ...g.shape.slice(1)], dtype: g.dtype });
-        assert.equal(head.toString(), c.printed[1], 'the gradient\'s first rows');
+        if (spec.exact.grad) {
+          assert.equal(head.toString(), c.printed[1], 'the gradient\'s first rows');
+        } else {
+          // The registry does not claim torch's gradient bits here (e.g. ctc's near-zero entries
+          // where exp(lp) - posterior cancels): the same print but for a last printed digit.
+          const num = /-?\d+\.\d*(?:e[+-]\d+)?|-?\binf\b|\bnan\b/g;
+          const got = head.toString(), want = c.printed[1];
+          assert.equal(got.replace(num, '#'), want.replace(num, '#'), 'the gradient\'s layout');
+          const a = got.match(num).map(Number), b = want.match(num).map(Number);
+          a.forEach((v, i) => assert.ok(v === b[i] || Math.abs(v - b[i]) <= 2e-4 * Math.max(Math.abs(v), Math.abs(b[i])),
+            `gradient element ${i}: ${v} vs torch ${b[i]}`));
+        }
         for (const x of [out, head, ...grads]) x?.dispose();
       } finally {
         for (const t of Object.values(T)) t.dispose();

@@ -243,7 +243,7 @@ extern const LossSpec kCosineEmbeddingLoss{
     "CosineEmbeddingLoss",
     FnKind::Loss,
     {{"input1", OperandRole::Input, kFloating, true},
-     {"input2", OperandRole::Extra, kFloating, true},
+     {"input2", OperandRole::Input, kFloating, true},
      {"target", OperandRole::Target, kFloating | kInteger, false}},
     {opt_float("margin", &LossOptions::margin, 0.0, "margin for dissimilar pairs (y = -1)")},
     false,
