@@ -6,12 +6,6 @@ import path from 'node:path';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const golden = JSON.parse(readFileSync(path.join(here, '..', 'golden', 'public.json'), 'utf8'));
 
-export const MODULE_TO_F = {
-  MSELoss: 'mse_loss', L1Loss: 'l1_loss', SmoothL1Loss: 'smooth_l1_loss', HuberLoss: 'huber_loss',
-  BCELoss: 'binary_cross_entropy', BCEWithLogitsLoss: 'binary_cross_entropy_with_logits',
-  NLLLoss: 'nll_loss', CrossEntropyLoss: 'cross_entropy', KLDivLoss: 'kl_div',
-  LogSoftmax: 'log_softmax', Softmax: 'softmax',
-};
 
 const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
 const f64 = new Float64Array(1), u64 = new BigUint64Array(f64.buffer);

@@ -1,12 +1,10 @@
 // Every loss, activation and error case of the torch 1.13.1 golden file, through the public
-// API: forward and gradient, bit-exact where torch's result is only + − × ÷ abs, else
+// API: forward and gradient, bit-exact where the registry says losslab is torch's bits, else
 // ≤ 8 ulp / 1e-6 relative, with identical NaN/Inf patterns; errors with PyTorch's message.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createLossLab } from 'losslab';
-import { golden, MODULE_TO_F, toTensor, values, compare } from './golden.mjs';
-
-const EXACT_NONE = new Set(['MSELoss', 'L1Loss', 'SmoothL1Loss', 'HuberLoss', 'NLLLoss']);
+import { golden, toTensor, values, compare } from './golden.mjs';
 
 function optionsOf(torch, c) {
   const o = {};
@@ -19,8 +17,10 @@ function optionsOf(torch, c) {
 for (const flavor of ['simd', 'scalar']) {
   const torch = await createLossLab({ simd: flavor === 'simd', warnings: 'silent' });
   const F = torch.nn.functional;
+  // nn.<Module> -> its registry entry (name, and where it is bit-identical to torch)
+  const byModule = new Map([...torch.registry.losses, ...torch.registry.activations].map((s) => [s.module, s]));
   for (const c of golden.cases.filter((x) => x.kind === 'loss' || x.kind === 'activation')) {
-    const name = MODULE_TO_F[c.loss ?? c.op];
+    const name = byModule.get(c.loss ?? c.op)?.name;
     test(`${flavor}: ${c.id} ${name}`, () => {
       const input = toTensor(torch, c.input);
       const opts = optionsOf(torch, c);
@@ -44,7 +44,8 @@ for (const flavor of ['simd', 'scalar']) {
       const out = F[name](input, target, opts);
       const want = values(c.expected.output);
       assert.deepEqual(out.shape, c.expected.output.shape);
-      const exact = (opts.reduction === 'none') && EXACT_NONE.has(c.loss);
+      const ex = byModule.get(c.loss)?.exact;
+      const exact = !!ex && (opts.reduction === 'none' ? ex.none : ex.reduced);
       assert.equal(compare(out.toArray(), want, { exact, dtype: c.expected.output.dtype }), null, 'forward');
       assert.deepEqual(out.warnings ?? [], c.warnings ?? []);
       const go = c.grad_output && typeof c.grad_output === 'object' ? toTensor(torch, c.grad_output)
