@@ -184,6 +184,9 @@ export function defaultLossFor(recipe, losses, data, preferred) {
 /** Recipes on which gradient descent on w makes sense. */
 export const TRAINABLE = new Set(['binary', 'multiclass']);
 
+/** Recipes whose data have a second size, `c` (classes, or the embedding dimension D). */
+export const WITH_C = Object.freeze(new Set(['multiclass', 'embedding', 'multilabel', 'ctc']));
+
 /** Python expressions for the plan's tensors (codegen). */
 export function pythonOf(name, c) {
   switch (name) {

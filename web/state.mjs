@@ -5,11 +5,12 @@
 // serializeHash; `<key>_hide=1` hides that control (or a panel) — teacher mode, as in TensorFlow
 // Playground's state.ts. Nothing here touches the DOM, so the widget and the tests can import it.
 
-/** The lesson's data recipes; `n` is the lesson's size, `loss` the loss the lesson uses. */
 import { REGISTRY } from './dist/registry.mjs';
+import { WITH_C } from './recipes.mjs';
 
-export { REGISTRY };
+export { REGISTRY, WITH_C };
 
+/** The lesson's data recipes; `n` is the lesson's size, `loss` the loss the lesson uses. */
 export const RECIPES = Object.freeze({
   regression: Object.freeze({ n: 50, loss: 'mse_loss' }),
   binary: Object.freeze({ n: 3000000, loss: 'binary_cross_entropy' }),
@@ -23,9 +24,6 @@ export const RECIPES = Object.freeze({
   multilabel: Object.freeze({ n: 64, c: 5, loss: 'multilabel_soft_margin_loss' }),
   ctc: Object.freeze({ n: 4, c: 5, loss: 'ctc_loss' }),
 });
-
-/** Recipes whose data have a second size, `c` (classes, or the embedding dimension D). */
-export const WITH_C = Object.freeze(new Set(['multiclass', 'embedding', 'multilabel', 'ctc']));
 
 /**
  * The loss options' rows, generated from the core's registry (dist/registry.mjs): one row per

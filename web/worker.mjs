@@ -15,7 +15,7 @@
 
 import { createLossLab } from './dist/losslab.mjs';
 import { jsLoss } from './jsloops.mjs';
-import { KL_SMOOTH, planOrFallback, gradOperand } from './recipes.mjs';
+import { KL_SMOOTH, WITH_C, planOrFallback, gradOperand } from './recipes.mjs';
 import { parseNumbers, ParseError } from './parse.mjs';
 
 const HEAP_LIMIT = 4 * 2 ** 30;   // a wasm32 module addresses at most 4 GiB
@@ -160,7 +160,7 @@ async function getData(job, spec) {
   if (data?.key === key) return { ...data, cached: true };
   dropData();
   const n = Number(s.n);
-  const withC = s.recipe === 'multiclass' || s.recipe === 'embedding' || s.recipe === 'multilabel' || s.recipe === 'ctc';
+  const withC = WITH_C.has(s.recipe);
   const c = withC ? Number(s.c) : 1;
   const bytes = recipeBytes(s.recipe, n, c);
   // Leave room for the loss's result and gradient (each as big as the input).
