@@ -6,7 +6,7 @@
 // Playground's state.ts. Nothing here touches the DOM, so the widget and the tests can import it.
 
 import { REGISTRY } from './dist/registry.mjs';
-import { WITH_C } from './recipes.mjs';
+import { WITH_C, TRAINABLE } from './recipes.mjs';
 
 export { REGISTRY, WITH_C };
 
@@ -166,9 +166,9 @@ export const PARAMS = Object.freeze([
     group: 'loss', control: 'select' },
   ...OPTION_ROWS,
   { key: 'lr', type: 'float', default: 0.5, min: 0, max: 1e6, minExclusive: true, group: 'train',
-    control: 'number', when: (s) => s.recipe === 'binary' || s.recipe === 'multiclass' },
+    control: 'number', when: (s) => TRAINABLE.has(s.recipe) },
   { key: 'steps', type: 'int', default: 30, min: 1, max: 10000, group: 'train', control: 'number',
-    when: (s) => s.recipe === 'binary' || s.recipe === 'multiclass' },
+    when: (s) => TRAINABLE.has(s.recipe) },
   { key: 'bins', type: 'int', default: 40, min: 2, max: 512, group: 'plots', control: 'number' },
   { key: 'reps', type: 'int', default: 0, min: 0, max: 500, group: 'timing', control: 'number' },
   { key: 'lang', type: 'enum', values: ['en', 'zh'], default: 'en', group: 'lang',

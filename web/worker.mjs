@@ -15,7 +15,7 @@
 
 import { createLossLab } from './dist/losslab.mjs';
 import { jsLoss } from './jsloops.mjs';
-import { KL_SMOOTH, WITH_C, planOrFallback, gradOperand } from './recipes.mjs';
+import { KL_SMOOTH, WITH_C, TRAINABLE, planOrFallback, gradOperand } from './recipes.mjs';
 import { parseNumbers, ParseError } from './parse.mjs';
 
 const HEAP_LIMIT = 4 * 2 ** 30;   // a wasm32 module addresses at most 4 GiB
@@ -751,7 +751,7 @@ async function timing(job, spec, plan, state, list) {
 async function train(job) {
   const state = job.state;
   const spec = findSpec(state.loss);
-  if (state.recipe !== 'binary' && state.recipe !== 'multiclass') {
+  if (!TRAINABLE.has(state.recipe)) {
     throw Object.assign(new Error('gradient descent needs the binary or the multiclass recipe'), { kind: 'plan', name: 'ValueError' });
   }
   const d = await getData(job, spec);
