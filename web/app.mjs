@@ -3,7 +3,7 @@
 // back. Nothing heavy runs here: parsing big pasted data, generating data, losses, gradients,
 // histograms and timings all happen in the worker.
 
-import { PARAMS, PARAM, RECIPES, PANELS, RUN_KEYS, parseHash, serializeHash, parseValue, formatValue, applies, sameValue } from './state.mjs';
+import { PARAMS, PARAM, RECIPES, PANELS, RUN_KEYS, parseHash, serializeHash, parseValue, formatValue, applies, sameValue, recipeDefaults } from './state.mjs';
 import { LANGS, t, errorText, optionHint } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { validLosses, planOrFallback, defaultLossFor, TRAINABLE } from './recipes.mjs';
@@ -228,12 +228,12 @@ function commit(key, raw, { force = false } = {}) {
   const before = s[key];
   s[key] = r.value;
   if (key === 'recipe' && before !== r.value) {
-    s.n = RECIPES[r.value].n;
-    s.c = RECIPES[r.value].c ?? PARAM.c.default;
+    const loss = s.loss;
+    recipeDefaults(s);
     app.pasteInfo = null;
     if (r.value === 'paste' && !s.input.trim() && !s.target.trim()) Object.assign(s, PASTE_EXAMPLE);
     // The lesson's loss for the new data (or the first one that applies).
-    s.loss = defaultLossFor(s.recipe, app.registry?.losses ?? [], {}, RECIPES[s.recipe].loss) ?? s.loss;
+    s.loss = defaultLossFor(s.recipe, app.registry?.losses ?? [], {}, s.loss) ?? loss;
   }
   if (key === 'loss' || key === 'recipe') fixReduction();
   if (key === 'input' || key === 'target') app.runErrors.delete(key === 'input' ? 'target' : 'input');
