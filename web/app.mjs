@@ -3,7 +3,7 @@
 // back. Nothing heavy runs here: parsing big pasted data, generating data, losses, gradients,
 // histograms and timings all happen in the worker.
 
-import { PARAMS, PARAM, RECIPES, PANELS, RUN_KEYS, parseHash, serializeHash, parseValue, formatValue, applies, sameValue, recipeDefaults } from './state.mjs';
+import { PARAMS, PARAM, RECIPES, PANELS, RUN_KEYS, REGISTRY, parseHash, serializeHash, parseValue, formatValue, applies, sameValue, recipeDefaults } from './state.mjs';
 import { LANGS, t, errorText, optionHint } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { validLosses, planOrFallback, defaultLossFor, TRAINABLE } from './recipes.mjs';
@@ -747,7 +747,7 @@ async function main() {
     return;
   }
   app.info = info;
-  app.registry = info.registry;
+  app.registry = REGISTRY;   // the losses are offered once the engine is ready
   normaliseLoss();
   fixReduction();
   showNotice(app.notices);

@@ -4,7 +4,7 @@
 // call) and starts a fresh one; so does a fatal error such as running out of memory.
 //
 //   const engine = new Engine();
-//   const { registry } = await engine.ready;
+//   const { arch, scalarArch } = await engine.ready;   // the registry: dist/registry.mjs
 //   const job = engine.run(state, { onMessage(m) {…} }, 'run', channel);   // m: worker messages
 //   await job.done;                                   // resolves with the final message
 //   engine.cancel();                                  // terminates + respawns

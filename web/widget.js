@@ -20,7 +20,7 @@
 // `error` {name, message, kind, attribute?} for a bad attribute or a failed computation.
 // Theming: the --losslab-* custom properties below, and ::part(result | timing | plot | code | …).
 
-import { PARAMS, WITH_C, parseEntries, parseValue, formatValue, serializeHash } from './state.mjs';
+import { PARAMS, REGISTRY, WITH_C, parseEntries, parseValue, formatValue, serializeHash } from './state.mjs';
 import { t, errorText } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { planOrFallback, pythonOf } from './recipes.mjs';
@@ -473,18 +473,17 @@ export class LossPlayground extends HTMLElement {
     this._renderAll({ keepResult: true });   // the old number stays, greyed, until the new one
     this._el.result.classList.add('stale');
     let eng;
-    let info;
     try {
       eng = sharedEngine();
       if (!eng.info) this._setStatus('loading', this._t('status_loading'));
-      info = await eng.ready;
+      await eng.ready;
     } catch (e) {
       if (gen !== this._gen) return;
       this._fail({ type: 'error', kind: 'load', name: e.name || 'Error', message: e.message || String(e) });
       return;
     }
     if (gen !== this._gen) return;
-    this._registry = info.registry;
+    this._registry = REGISTRY;
     this._renderStatic();
     this._setStatus('busy', this._t('status_queued'));
     const skip = ['grad'];

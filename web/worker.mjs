@@ -9,7 +9,7 @@
 //   {type: 'train', id, channel, state}   gradient descent on w (binary / multiclass recipes)
 // A newer job on the same channel supersedes an older one at its next checkpoint. Cancelling a
 // job that is inside one long wasm call is done by terminating the worker (engine.mjs).
-// Worker → main: {type: 'ready', registry, flavor, arch, scalarArch}, and for a job id:
+// Worker → main: {type: 'ready', flavor, arch, scalarArch}, and for a job id:
 //   progress {phase, fraction} · data {info} · loss {...} · plots {...} · timing {...}
 //   step {step, loss} · trained {...} · done {ms} · error {kind, name, message, fatal, ...}
 
@@ -36,9 +36,8 @@ const ready = (async () => {
   try {
     simd = await createLossLab({ warnings: 'silent' });
     scalar = await createLossLab({ simd: false, warnings: 'silent' });
-    post({ type: 'ready', registry: simd.registry, flavor: simd.flavor, arch: simd.arch,
-      scalarArch: scalar.arch, jsLosses: simd.registry.losses.filter((s) => jsLoss(s.name)).map((s) => s.name),
-      activations: simd.registry.activations.map((a) => a.name) });
+    // (The registry is not sent: the page has it already, from dist/registry.mjs.)
+    post({ type: 'ready', flavor: simd.flavor, arch: simd.arch, scalarArch: scalar.arch });
   } catch (e) {
     post({ type: 'error', id: null, kind: 'load', name: e.name, message: e.message, fatal: true });
     throw e;
