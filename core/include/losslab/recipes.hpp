@@ -13,8 +13,9 @@
 //   ranking(seed, n):       x1 = randn([n]); x2 = randn([n]);
 //                           y = randint(0, 2, [n], float32) * 2 - 1            (+-1 labels)
 //   embedding(seed, n, d):  x1, x2, x3 = randn([n, d]) x3; y = randint(0, 2, [n], float32) * 2 - 1
-//   counts(seed, n):        log_rate = randn([n]); k = randint(0, 8, [n], float32)  (Poisson
-//   counts) gaussian(seed, n):      mu = randn([n]); y = randn([n]); var = rand([n]) + 0.1
+//   counts(seed, n):        log_rate = randn([n]); k = randint(0, 8, [n], float32)
+//                           (Poisson counts)
+//   gaussian(seed, n):      mu = randn([n]); y = randn([n]); var = rand([n]) + 0.1
 //   multilabel(seed, n, c): z = randn([n, c]); y = randint(0, 2, [n, c], float32);
 //                           y_class = randint(0, c, [n]) (int64);
 //                           y_list = each row's classes with y == 1, ascending, then -1 (int64):
