@@ -170,6 +170,26 @@ const Data& data_for(const Workload& w, int64_t n) {
   return *g_data;
 }
 
+// The timed loop of one loss call (a one-element float32 result): items and bytes per call from
+// the data set, and its value against the data set's float64 reference.
+template <class D, class Forward>
+void time_forward(benchmark::State& state, const D& d, Forward&& forward) {
+  double value = 0;
+  for (auto _ : state) {
+    auto r = forward();
+    if (!r.ok()) {
+      state.SkipWithError(r.error().message.c_str());
+      break;
+    }
+    value = *r.value().value.template as<float>();
+    benchmark::DoNotOptimize(value);
+  }
+  state.SetItemsProcessed(state.iterations() * d.elements);
+  state.SetBytesProcessed(state.iterations() * d.bytes);
+  if (d.ref != 0) state.counters["rel_err"] = std::fabs(value - d.ref) / std::fabs(d.ref);
+  state.counters["value"] = value;
+}
+
 void bench_loss(benchmark::State& state, const Workload* w, const LossSpec* spec, int64_t n,
                 bool force_scalar) {
   const Data& d = data_for(*w, n);
@@ -177,20 +197,7 @@ void bench_loss(benchmark::State& state, const Workload* w, const LossSpec* spec
   opt.reduction = Reduction::Mean;
   opt.force_scalar = force_scalar;
   const TensorView x = d.xv(), t = d.tv();
-  double value = 0;
-  for (auto _ : state) {
-    auto r = spec->forward(x, t, opt);
-    if (!r.ok()) {
-      state.SkipWithError(r.error().message.c_str());
-      break;
-    }
-    value = *r.value().value.as<float>();
-    benchmark::DoNotOptimize(value);
-  }
-  state.SetItemsProcessed(state.iterations() * d.elements);
-  state.SetBytesProcessed(state.iterations() * d.bytes);
-  if (d.ref != 0) state.counters["rel_err"] = std::fabs(value - d.ref) / std::fabs(d.ref);
-  state.counters["value"] = value;
+  time_forward(state, d, [&] { return spec->forward(x, t, opt); });
 }
 
 // Recipe B (x = rand([n,4]), w = rand([4,1]), y = randint(0,2,[n,1],float32), zhat = mm(x, w),
@@ -461,20 +468,7 @@ void bench_extra(benchmark::State& state, const ExtraWorkload* w, const LossSpec
   call.options.force_scalar = force_scalar;
   if (!std::isnan(w->margin)) call.options.margin = w->margin;
   for (const Operand& o : d.ops) call.operands.push_back(o.view());
-  double value = 0;
-  for (auto _ : state) {
-    auto r = spec->forward(call);
-    if (!r.ok()) {
-      state.SkipWithError(r.error().message.c_str());
-      break;
-    }
-    value = *r.value().value.as<float>();
-    benchmark::DoNotOptimize(value);
-  }
-  state.SetItemsProcessed(state.iterations() * d.elements);
-  state.SetBytesProcessed(state.iterations() * d.bytes);
-  if (d.ref != 0) state.counters["rel_err"] = std::fabs(value - d.ref) / std::fabs(d.ref);
-  state.counters["value"] = value;
+  time_forward(state, d, [&] { return spec->forward(call); });
 }
 
 std::vector<int64_t> parse_sizes(const char* s) {
