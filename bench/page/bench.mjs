@@ -227,19 +227,7 @@ function tfContender(id, backend, solo = false) {
       if (d.operands) {
         const ts = d.operands.map((o) => tf.tensor(o.data, o.shape, o.dtype === 'int64' ? 'int32' : 'float32'));
         const [loss, ...made] = TF_EXTRA[d.id](ts);
-        ts.push(...made);
-        return {
-          backend,
-          run() {
-            const r = tf.tidy(loss);
-            const v = r.dataSync()[0];
-            r.dispose();
-            return v;
-          },
-          teardown() {
-            for (const t of ts) t.dispose();
-          },
-        };
+        return tfRunner(backend, loss, [...ts, ...made]);
       }
       const shape = d.classes ? [d.n, d.classes] : [d.n];
       const x = tf.tensor(d.x, shape, 'float32');
@@ -261,19 +249,23 @@ function tfContender(id, backend, solo = false) {
         ce3: () => tf.losses.softmaxCrossEntropy(y, x),
         ce1000: () => tf.losses.softmaxCrossEntropy(y, x),
       }[d.id];
-      return {
-        backend,
-        run() {
-          const r = tf.tidy(loss);
-          const v = r.dataSync()[0];
-          r.dispose();
-          return v;
-        },
-        teardown() {
-          x.dispose();
-          y.dispose();
-        },
-      };
+      return tfRunner(backend, loss, [x, y]);
+    },
+  };
+}
+
+// One TF.js loss call as a contender's run (the loss value, read back) and its tensors' teardown.
+function tfRunner(backend, loss, tensors) {
+  return {
+    backend,
+    run() {
+      const r = tf.tidy(loss);
+      const v = r.dataSync()[0];
+      r.dispose();
+      return v;
+    },
+    teardown() {
+      for (const t of tensors) t.dispose();
     },
   };
 }
