@@ -18,6 +18,7 @@
 
 #include "losslab/detail/nll.hpp"
 #include "losslab/registry.hpp"
+#include "test_util.hpp"
 
 namespace losslab {
 namespace {
@@ -28,29 +29,9 @@ using json = nlohmann::json;
 // helpers
 // ---------------------------------------------------------------------------------------------
 
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1p-53; }
-  double normal() {
-    const double u = uniform(), v = uniform();
-    return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
-  }
-
- private:
-  uint64_t s_;
-};
-
-template <class T>
-DType dtype_of() {
-  return sizeof(T) == 4 ? DType::Float32 : DType::Float64;
-}
+using test::dtype_of;
+using test::SplitMix64;
+using test::ulp_diff;
 
 template <class T>
 TensorView view(const std::vector<T>& v, Shape s) {
@@ -83,24 +64,6 @@ bool same_tensor(const Tensor& a, const Tensor& b, std::string* why = nullptr) {
     }
   }
   return true;
-}
-
-template <class T>
-int64_t ulp_diff(T a, T b) {
-  if (std::isnan(a) || std::isnan(b)) return (std::isnan(a) && std::isnan(b)) ? 0 : INT64_MAX;
-  auto ord = [](T f) -> int64_t {
-    if constexpr (sizeof(T) == 4) {
-      uint32_t u;
-      std::memcpy(&u, &f, 4);
-      return (u & 0x80000000u) ? -static_cast<int64_t>(u & 0x7fffffffu) : static_cast<int64_t>(u);
-    } else {
-      uint64_t u;
-      std::memcpy(&u, &f, 8);
-      return (u >> 63) ? -static_cast<int64_t>(u & 0x7fffffffffffffffull) : static_cast<int64_t>(u);
-    }
-  };
-  const int64_t d = ord(a) - ord(b);
-  return d < 0 ? -d : d;
 }
 
 const LossSpec& nll() { return *find_loss("nll_loss"); }

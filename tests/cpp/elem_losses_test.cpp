@@ -14,28 +14,13 @@
 
 #include "losslab/registry.hpp"
 #include "losslab/torch_sum.hpp"
+#include "test_util.hpp"
 
 namespace losslab {
 namespace {
 
-// splitmix64 test data.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1p-53; }
-  double normal() {
-    return std::sqrt(-2 * std::log(uniform())) * std::cos(6.283185307179586 * uniform());
-  }
-
- private:
-  uint64_t s_;
-};
+using test::dtype_of;
+using test::SplitMix64;
 
 const char* const kLosses[] = {"margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
                                "poisson_nll_loss", "gaussian_nll_loss"};
@@ -45,7 +30,7 @@ const int64_t kSizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 127, 128, 129, 100
 template <class T>
 std::vector<std::vector<T>> make_data(const std::string& name, int64_t n, uint64_t seed,
                                       bool rate) {
-  Rng rng(seed);
+  SplitMix64 rng(seed);
   const LossSpec* s = find_loss(name);
   std::vector<std::vector<T>> ops(s->operands.size(), std::vector<T>(static_cast<size_t>(n)));
   for (int64_t i = 0; i < n; ++i) {
@@ -71,11 +56,6 @@ std::vector<std::vector<T>> make_data(const std::string& name, int64_t n, uint64
     }
   }
   return ops;
-}
-
-template <class T>
-constexpr DType dtype_of() {
-  return sizeof(T) == 4 ? DType::Float32 : DType::Float64;
 }
 
 template <class T>
@@ -233,7 +213,7 @@ TEST(ElemLosses, BroadcastGradSumsInTorchOrder) {
 // gaussian_nll's var shapes: (N, 1) and (N,) give the same loss and the same gradient values.
 TEST(ElemLosses, GaussianVarUnsqueezeIsEquivalent) {
   const LossSpec& s = *find_loss("gaussian_nll_loss");
-  Rng rng(3);
+  SplitMix64 rng(3);
   std::vector<float> x(20), y(20), v(4);
   for (auto& e : x) e = static_cast<float>(rng.normal());
   for (auto& e : y) e = static_cast<float>(rng.normal());

@@ -12,6 +12,7 @@
 
 #include "losslab/registry.hpp"
 #include "losslab/torch_sum.hpp"
+#include "test_util.hpp"
 
 using namespace losslab;
 
@@ -27,21 +28,7 @@ std::vector<T> data(int64_t n, int k) {
   return v;
 }
 
-uint32_t bits(float v) {
-  uint32_t u;
-  std::memcpy(&u, &v, 4);
-  return u;
-}
-uint64_t bits(double v) {
-  uint64_t u;
-  std::memcpy(&u, &v, 8);
-  return u;
-}
-
-template <class T>
-DType dt() {
-  return sizeof(T) == 4 ? DType::Float32 : DType::Float64;
-}
+using test::bits;
 
 Tensor fwd(const char* fn, std::vector<TensorView> ops, LossOptions o) {
   const LossSpec* s = find_loss(fn);

@@ -15,6 +15,7 @@
 
 #include "losslab/status.hpp"
 #include "losslab/tensor.hpp"
+#include "test_util.hpp"
 
 namespace losslab::golden {
 
@@ -102,22 +103,9 @@ inline Decoded decode(const json& t) {
 // Distance in units in the last place (float32 or float64), after mapping the bit patterns to
 // a monotone integer line (+0 and -0 coincide).
 inline int64_t ulp_distance(double a, double b, DType dtype) {
-  if (dtype == DType::Float32) {
-    auto ord = [](float f) {
-      uint32_t u;
-      std::memcpy(&u, &f, sizeof u);
-      return (u & 0x80000000u) ? -static_cast<int64_t>(u & 0x7fffffffu) : static_cast<int64_t>(u);
-    };
-    return std::llabs(ord(static_cast<float>(a)) - ord(static_cast<float>(b)));
-  }
-  auto ord = [](double f) {
-    uint64_t u;
-    std::memcpy(&u, &f, sizeof u);
-    const int64_t m = static_cast<int64_t>(u & 0x7fffffffffffffffull);
-    return (u >> 63) ? -m : m;
-  };
-  const int64_t d = ord(a) - ord(b);
-  return d < 0 ? -d : d;
+  if (dtype == DType::Float32)
+    return test::ulp_distance(static_cast<float>(a), static_cast<float>(b));
+  return test::ulp_distance(a, b);
 }
 
 inline bool same_bits(double a, double b, DType dtype) {

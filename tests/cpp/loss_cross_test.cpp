@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "losslab/registry.hpp"
+#include "test_util.hpp"
 
 namespace losslab {
 namespace {
@@ -37,16 +38,11 @@ bool is_exact_loss(const std::string& name) {
   return s && (s->exact & kExactAcrossBuilds) != 0;
 }
 
-// splitmix64: fast, deterministic, good enough for test data.
+// splitmix64 draws, with cheaper uniform and normal values than test::SplitMix64's.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  explicit Rng(uint64_t seed) : g_(seed) {}
+  uint64_t next() { return g_.next(); }
   // Uniform in the open interval (0, 1) (rounded to float32 it may be 1).
   double uniform() { return (static_cast<double>(next() >> 40) + 0.5) * 0x1p-24; }
   // Roughly standard normal, within +-3.47: Irwin-Hall of the four 16-bit quarters of one draw
@@ -60,7 +56,7 @@ class Rng {
   }
 
  private:
-  uint64_t s_;
+  test::SplitMix64 g_;
 };
 
 // One way of calling a loss: which target kind and which options differ from the defaults.
@@ -340,16 +336,6 @@ std::vector<Reduction> reductions(const LossSpec& s) {
   return r;
 }
 
-int64_t ulp_distance(float a, float b) {
-  auto ord = [](float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, sizeof u);
-    return (u & 0x80000000u) ? -static_cast<int64_t>(u & 0x7fffffffu) : static_cast<int64_t>(u);
-  };
-  const int64_t d = ord(a) - ord(b);
-  return d < 0 ? -d : d;
-}
-
 // SIMD result `a` against the scalar reference `b`, elementwise (`scale`: term_scales).
 void expect_same(const Tensor& a, const Tensor& b, bool exact, const std::vector<double>& scale,
                  const std::string& what) {
@@ -369,7 +355,7 @@ void expect_same(const Tensor& a, const Tensor& b, bool exact, const std::vector
     } else if (exact) {
       ok = std::memcmp(&x, &y, sizeof x) == 0;
     } else {
-      ulp = ulp_distance(x, y);
+      ulp = test::ulp_distance(x, y);
       ok = ulp <= kMaxUlp ||
            std::fabs(static_cast<double>(x) - y) <= kAbsFloor * scale[static_cast<std::size_t>(i)];
     }

@@ -16,37 +16,19 @@
 
 #include "losslab/registry.hpp"
 #include "losslab/torch_sum.hpp"
+#include "test_util.hpp"
 
 namespace losslab {
 namespace {
 
-class Rng {  // splitmix64
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1p-53; }
-  double normal() {  // Box-Muller
-    return std::sqrt(-2 * std::log(uniform())) * std::cos(6.283185307179586 * uniform());
-  }
-
- private:
-  uint64_t s_;
-};
+using test::bits;
+using test::dtype_of;
+using test::SplitMix64;
 
 const LossSpec& spec(const char* name) {
   const LossSpec* s = find_loss(name);
   EXPECT_NE(s, nullptr) << name;
   return *s;
-}
-
-template <class T>
-constexpr DType dtype_of() {
-  return sizeof(T) == 4 ? DType::Float32 : DType::Float64;
 }
 
 // A (N, C) problem for one of the three losses, in T.
@@ -66,7 +48,7 @@ struct Data {
 
 template <class T>
 Data<T> make_data(const std::string& fn, int64_t N, int64_t C, uint64_t seed, double scale = 3) {
-  Rng rng(seed);
+  SplitMix64 rng(seed);
   Data<T> d;
   d.xs = {N, C};
   const auto n = static_cast<std::size_t>(N * C);
@@ -464,12 +446,6 @@ TEST(RowwiseLoss, ErrorsWhereTorchReadsOutOfBoundsOrConverts) {
                "value cannot be converted to type int64_t without overflow");
   expect_error(mlm, with_target({0, nan, 1, 1, 1, 1}), "RuntimeError",
                "value cannot be converted to type int64_t without overflow");
-}
-
-uint32_t bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
 }
 
 // Within `ulp` of torch's bit patterns.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "losslab/detail/simd_math.hpp"
+#include "test_util.hpp"
 
 #if LOSSLAB_HAVE_SIMD
 namespace {
@@ -25,16 +26,7 @@ float from_bits(uint32_t u) {
   std::memcpy(&f, &u, 4);
   return f;
 }
-int64_t ulps(float a, float b) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : INT64_MAX;
-  if (a == b) return 0;
-  int32_t ia, ib;
-  std::memcpy(&ia, &a, 4);
-  std::memcpy(&ib, &b, 4);
-  if (ia < 0) ia = INT32_MIN - ia;
-  if (ib < 0) ib = INT32_MIN - ib;
-  return std::llabs(static_cast<int64_t>(ia) - static_cast<int64_t>(ib));
-}
+using losslab::test::ulp_diff;
 
 // Applies f to xs batch by batch (the tail padded with pad) and returns the worst ulp distance
 // from ref, and the argument where it occurs.
@@ -47,7 +39,7 @@ std::pair<int64_t, float> worst(const std::vector<float>& xs, F f, R ref, float 
     for (std::size_t k = 0; k < W; ++k) in[k] = i + k < xs.size() ? xs[i + k] : pad;
     f(B::load_aligned(in)).store_aligned(out);
     for (std::size_t k = 0; k < W && i + k < xs.size(); ++k) {
-      const int64_t d = ulps(out[k], ref(in[k]));
+      const int64_t d = ulp_diff(out[k], ref(in[k]));
       if (d > w) w = d, at = in[k];
     }
   }
@@ -109,7 +101,7 @@ TEST(SimdMath, FastExpWithinTwoUlp) {
       EXPECT_EQ(out[0], inf) << v;
     else
       EXPECT_LE(std::fabs(out[0] - want), 0x1p-126) << v;
-    EXPECT_EQ(ulps(out[1], 2.71828183f), 0) << "the batch's other lanes, at " << v;
+    EXPECT_EQ(ulp_diff(out[1], 2.71828183f), 0) << "the batch's other lanes, at " << v;
   }
 }
 

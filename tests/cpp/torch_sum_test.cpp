@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "losslab/torch_sum.hpp"
+#include "test_util.hpp"
 
 namespace losslab {
 namespace {
@@ -41,10 +42,7 @@ const json& fixtures() {
 }
 
 uint64_t splitmix(uint64_t seed, uint64_t i) {  // the i-th draw (0-based) of SplitMix64(seed)
-  uint64_t z = seed + (i + 1) * 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
+  return test::splitmix64_mix(seed + (i + 1) * test::kSplitMix64Gamma);
 }
 
 // scripts/gen_sum_fixtures.py's make_values (every value exact in T).
