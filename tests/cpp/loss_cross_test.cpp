@@ -485,7 +485,7 @@ TEST_P(LossCross, Float32ReductionsAccurateAt3e7) {
 // The losses whose data this file knows how to make: an (input, target) pair with float, class
 // index or probability targets. The others (3- and 4-operand losses, sign / multi-label /
 // sequence targets, the distances) have their SIMD-vs-scalar tests beside their kernels'
-// tests (margin_test, embedding_test, ctc_test, ...).
+// tests (elem_losses_test, rowwise_loss_test, embedding_test, ctc_test).
 std::vector<std::string> loss_names() {
   std::vector<std::string> names;
   constexpr unsigned kKnown = kTargetFloat | kTargetIndex | kTargetProb;
