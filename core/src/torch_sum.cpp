@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <utility>
+
+#include "losslab/broadcast.hpp"
 
 namespace losslab {
 namespace detail {
@@ -248,6 +251,117 @@ float torch_mean_f32(const float* x, int64_t n, int threads) {
 }
 double torch_mean_f64(const double* x, int64_t n, int threads) {
   return torch_sum_f64(x, n, threads) / static_cast<double>(n);
+}
+
+// ---- .sum(dim) and at::sum_to --------------------------------------------------------------
+
+namespace {
+
+// multi_row_sum over n rows: K chains, chain k reading x[i * row_stride + k * col_stride].
+template <class T, int K>
+void multi_row_sum(const T* x, int64_t row_stride, int64_t col_stride, int64_t n, T* ret) {
+  const int lp = std::max(4, detail::ceil_log2(n) / 4);
+  const int64_t step = int64_t(1) << lp;
+  T acc[4][K] = {};
+  int64_t i = 0;
+  for (; i + step <= n;) {
+    for (int64_t j = 0; j < step; ++j, ++i)
+      for (int k = 0; k < K; ++k) acc[0][k] = acc[0][k] + x[i * row_stride + k * col_stride];
+    for (int j = 1; j < 4; ++j) {
+      for (int k = 0; k < K; ++k) {
+        acc[j][k] = acc[j][k] + acc[j - 1][k];
+        acc[j - 1][k] = T(0);
+      }
+      if ((i & ((step - 1) << (j * lp))) != 0) break;
+    }
+  }
+  for (; i < n; ++i)
+    for (int k = 0; k < K; ++k) acc[0][k] = acc[0][k] + x[i * row_stride + k * col_stride];
+  for (int j = 1; j < 4; ++j)
+    for (int k = 0; k < K; ++k) acc[0][k] = acc[0][k] + acc[j][k];
+  for (int k = 0; k < K; ++k) ret[k] = acc[0][k];
+}
+
+// row_sum: 4 interleaved chains along a column of n values `stride` apart.
+template <class T>
+T row_sum_strided(const T* x, int64_t n, int64_t stride) {
+  T part[4];
+  const int64_t ni = n / 4;
+  multi_row_sum<T, 4>(x, 4 * stride, stride, ni, part);
+  for (int64_t i = ni * 4; i < n; ++i) part[0] = part[0] + x[i * stride];
+  for (int k = 1; k < 4; ++k) part[0] = part[0] + part[k];
+  return part[0];
+}
+
+template <class T>
+Result<Tensor> sum_to_t(const TensorView& g, const Shape& shape) {
+  const std::size_t nd = g.shape.size();
+  Shape tp(nd, 1);
+  for (std::size_t k = 0; k < shape.size(); ++k) tp[nd - shape.size() + k] = shape[k];
+  // (size, reduced) runs over the dims of g with size != 1, adjacent kinds merged.
+  std::vector<std::pair<int64_t, bool>> runs;
+  for (std::size_t k = 0; k < nd; ++k) {
+    if (g.shape[k] == 1) continue;
+    const bool red = tp[k] == 1;
+    if (!runs.empty() && runs.back().second == red)
+      runs.back().first *= g.shape[k];
+    else
+      runs.push_back({g.shape[k], red});
+  }
+  // The runs alternate, so one reduced run means (R), (K, R), (R, K) or (Ko, R, K).
+  int64_t outer = 1, R = 1, inner = 1;
+  int nred = 0;
+  for (const auto& [size, reduced] : runs) {
+    if (reduced) {
+      ++nred;
+      R = size;
+    } else if (nred == 0) {
+      outer *= size;
+    } else {
+      inner *= size;
+    }
+  }
+  if (nred > 1 || g.numel() == 0) return sum_to_shape(g, shape);
+  auto out = alloc_tensor(g.dtype, shape);
+  if (!out) return out.error();
+  T* o = out.value().template as<T>();
+  const T* x = g.as<T>();
+  if (nred == 0)
+    std::copy(x, x + g.numel(), o);
+  else
+    torch_sum_dim(x, outer, R, inner, o);
+  return out;
+}
+
+}  // namespace
+
+template <class T>
+void torch_sum_dim(const T* x, int64_t outer, int64_t D, int64_t inner, T* out) {
+  constexpr int64_t L = detail::TorchRangeSum<T>::kLanes;
+  const int64_t chained = inner >= L ? (inner / (4 * L)) * 4 * L : (inner / 4) * 4;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const T* base = x + o * D * inner + i;
+      T v;
+      if (inner == 1) {
+        v = torch_sum(base, D);
+      } else if (i < chained) {
+        multi_row_sum<T, 1>(base, inner, 0, D, &v);
+        v = T(0) + v;
+      } else {
+        v = T(0) + row_sum_strided(base, D, inner);
+      }
+      out[o * inner + i] = v;
+    }
+}
+
+template void torch_sum_dim<float>(const float*, int64_t, int64_t, int64_t, float*);
+template void torch_sum_dim<double>(const double*, int64_t, int64_t, int64_t, double*);
+
+Result<Tensor> torch_sum_to(const TensorView& g, const Shape& shape) {
+  if (g.shape == shape) return sum_to_shape(g, shape);
+  if (g.dtype == DType::Float32) return sum_to_t<float>(g, shape);
+  return sum_to_t<double>(g, shape);
 }
 
 }  // namespace losslab

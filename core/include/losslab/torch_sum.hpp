@@ -33,10 +33,16 @@
 // so n > 2^24 is not exact in float32). mean of n == 0 is NaN (0 / 0), sum of n == 0 is 0.
 //
 // NaN results are NaN in every build, but their sign/payload bits are not specified.
+//
+// Below the full sum: torch's `.sum(dim)` of a contiguous tensor (torch_sum_dim) and autograd's
+// at::sum_to (torch_sum_to), in the same cascade_sum's order.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "losslab/status.hpp"
+#include "losslab/tensor.hpp"
 
 namespace losslab {
 
@@ -45,6 +51,29 @@ float torch_sum_f32(const float* x, int64_t n, int threads = 1);
 double torch_sum_f64(const double* x, int64_t n, int threads = 1);
 float torch_mean_f32(const float* x, int64_t n, int threads = 1);
 double torch_mean_f64(const double* x, int64_t n, int threads = 1);
+// The same with one thread, by element type (for templates).
+inline float torch_sum(const float* x, int64_t n) { return torch_sum_f32(x, n); }
+inline double torch_sum(const double* x, int64_t n) { return torch_sum_f64(x, n); }
+
+// torch's `.sum(dim)` of a contiguous (outer, D, inner) block into out[outer * inner], as
+// SumKernel.cpp's cascade_sum runs it (AVX2: L = 8 float lanes, 4 double):
+//   inner == 1 (the reduced dim is the last): each row in torch.sum's order (above);
+//   otherwise, per outer index, the `inner` outputs are contiguous columns over D rows: with
+//   inner >= L (vectorized_outer_sum) the first floor(inner / 4L) * 4L columns, else
+//   (scalar_outer_sum) the first floor(inner / 4) * 4, are each one multi_row_sum chain
+//   (sequential with cascade levels of 2^max(4, CeilLog2(D) / 4) rows); the other columns use
+//   row_sum: 4 interleaved chains (row r to chain r % 4) over D / 4 rows, the D % 4 leftover
+//   rows into chain 0, then chain 0 += chains 1, 2, 3. The output is 0 + the column's sum.
+template <class T>
+void torch_sum_dim(const T* x, int64_t outer, int64_t D, int64_t inner, T* out);
+
+// torch's at::sum_to(g, shape) (autograd's reduction of a broadcast gradient to an operand's
+// shape; shape broadcasts to g.shape), float32/float64: bit for bit when, after dropping size-1
+// dims and merging neighbours, the reduced dims form one block (all of g: torch.sum; the
+// trailing dims: a row sum per output; leading or middle dims: torch_sum_dim's columns);
+// otherwise (reduced blocks separated by kept ones) and for an empty g, sum_to_shape
+// (broadcast.hpp: a double accumulation rounded once, within an ulp or so of torch's order).
+Result<Tensor> torch_sum_to(const TensorView& g, const Shape& shape);
 
 namespace detail {
 
@@ -110,5 +139,7 @@ extern template class detail::TorchRangeSum<float>;
 extern template class detail::TorchRangeSum<double>;
 extern template class TorchSum<float>;
 extern template class TorchSum<double>;
+extern template void torch_sum_dim<float>(const float*, int64_t, int64_t, int64_t, float*);
+extern template void torch_sum_dim<double>(const double*, int64_t, int64_t, int64_t, double*);
 
 }  // namespace losslab

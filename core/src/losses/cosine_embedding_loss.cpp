@@ -2,7 +2,7 @@
 // target.dim():
 //   ps = sum(x1 * x2, d), m = sum(x * x, d) + 1e-12, cos = ps / sqrt(m1 * m2)
 //   l = where(y == 1, 1 - cos, 0) + where(y == -1, clamp_min(cos - margin, 0), 0)
-// the sums in torch's `.sum(dim)` order (losses/embedding_util.hpp); gradients by torch's autograd
+// the sums in torch's `.sum(dim)` order (torch_sum.hpp); gradients by torch's autograd
 // chain. The target gets no gradient.
 #include <algorithm>
 
@@ -97,14 +97,14 @@ Parts<T> parts(const Geom& g) {
   for (int64_t r = 0; r < g.R; ++r) {
     for (int64_t j = 0; j < g.D; ++j)
       row[j] = x1[bi(r, g.R1) * g.D1 + bi(j, g.D1)] * x2[bi(r, g.R2) * g.D2 + bi(j, g.D2)];
-    p.ps[r] = torch_sum_row(row.data(), g.D);
+    p.ps[r] = torch_sum(row.data(), g.D);
   }
   const T eps = static_cast<T>(kEpsilon);
   auto mag = [&](const T* x, int64_t R, int64_t D, std::vector<T>& m) {
     m.resize(R);
     for (int64_t r = 0; r < R; ++r) {
       for (int64_t j = 0; j < D; ++j) row[j] = x[r * D + j] * x[r * D + j];
-      m[r] = torch_sum_row(row.data(), D) + eps;
+      m[r] = torch_sum(row.data(), D) + eps;
     }
   };
   mag(x1, g.R1, g.D1, p.m1);
@@ -158,7 +158,7 @@ Result<LossOutput> ce_forward(const LossCall& c) {
 template <class T>
 std::vector<T> sum_back(const std::vector<T>& v, int64_t m) {
   if (static_cast<int64_t>(v.size()) == m) return v;
-  return {torch_sum_row(v.data(), static_cast<int64_t>(v.size()))};
+  return {torch_sum(v.data(), static_cast<int64_t>(v.size()))};
 }
 
 template <class T>

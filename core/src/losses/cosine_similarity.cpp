@@ -1,7 +1,7 @@
 // cosine_similarity (F.cosine_similarity), as torch 1.13.1's ATen computes it:
 //   n = sqrt(clamp_min(sum(x^2, dim, keepdim), eps^2))   (the clamp under no_grad)
 //   s = sum((x1 / n1) * (x2 / n2), dim)
-// in torch's `.sum(dim)` order (losses/embedding_util.hpp). No reduction.
+// in torch's `.sum(dim)` order (torch_sum.hpp). No reduction.
 #include "embedding_util.hpp"
 #include "losslab/detail/softmax.hpp"
 #include "losslab/registry.hpp"
@@ -62,7 +62,7 @@ std::vector<T> norms(const T* x, const Geom& g, double eps) {
   std::vector<T> sq(static_cast<std::size_t>(n));
   for (int64_t i = 0; i < n; ++i) sq[i] = x[i] * x[i];
   std::vector<T> out(static_cast<std::size_t>(g.outer * g.inner));
-  sum_dim(sq.data(), g.outer, g.D, g.inner, out.data());
+  torch_sum_dim(sq.data(), g.outer, g.D, g.inner, out.data());
   const T lo = static_cast<T>(eps * eps);
   for (T& v : out) v = std::sqrt(std::isnan(v) ? v : (v < lo ? lo : v));
   return out;
@@ -83,7 +83,7 @@ Result<LossOutput> forward_t(const Geom& g, double eps) {
       }
   auto out = alloc_tensor(g.dtype, g.out_shape);
   if (!out) return out.error();
-  sum_dim(prod.data(), g.outer, g.D, g.inner, out.value().template as<T>());
+  torch_sum_dim(prod.data(), g.outer, g.D, g.inner, out.value().template as<T>());
   LossOutput lo;
   lo.value = out.take();
   return lo;
@@ -111,7 +111,7 @@ std::vector<T> operand_grad(const T* x, const std::vector<T>& nx, const T* other
         t[k] = -ga[k] * ((x[k] / nx[r]) / nx[r]);
       }
   std::vector<T> gn(static_cast<std::size_t>(g.outer * g.inner));
-  sum_dim(t.data(), g.outer, g.D, g.inner, gn.data());
+  torch_sum_dim(t.data(), g.outer, g.D, g.inner, gn.data());
   std::vector<T> out(static_cast<std::size_t>(n));
   for (int64_t o = 0; o < g.outer; ++o)
     for (int64_t d = 0; d < g.D; ++d)

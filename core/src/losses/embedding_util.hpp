@@ -1,8 +1,8 @@
 // What pairwise_distance, cosine_similarity and the embedding losses (cosine_embedding,
 // triplet_margin, triplet_margin_with_distance) share: torch.norm over the last dim in torch
-// 1.13.1's order (CPU, AVX2 build), its backward (FunctionsManual norm_backward), torch's
-// `.sum(dim)` order, and pairwise_distance itself (forward and backward) as the triplet losses
-// call it.
+// 1.13.1's order (CPU, AVX2 build), its backward (FunctionsManual norm_backward), and
+// pairwise_distance itself (forward and backward) as the triplet losses call it. torch's
+// `.sum(dim)` and at::sum_to orders are torch_sum.hpp's torch_sum_dim and torch_sum_to.
 //
 // torch.norm(x, p, dim=-1) (ReduceOpsKernel.cpp), as observed bit for bit:
 //   p = 2, float32: the `norm_two` lastdim kernel: 8 lane accumulators acc[k] = fma(x, x, acc[k])
@@ -139,139 +139,6 @@ inline void norm_row_backward(const T* x, int64_t D, double p, T norm, T g, T* o
       out[d] = sc * scale;
     }
   }
-}
-
-// torch's `.sum(dim)` of a contiguous (outer, D, inner) block for output (o, i), as
-// SumKernel.cpp's cascade_sum runs it (AVX2: L = 8 float lanes, 4 double):
-//   inner == 1 (the reduced dim is the last): each row in torch.sum's order (torch_sum.hpp);
-//   otherwise, per outer index, the `inner` outputs are contiguous columns over D rows: with
-//   inner >= L (vectorized_outer_sum) the first floor(inner / 4L) * 4L columns, else
-//   (scalar_outer_sum) the first floor(inner / 4) * 4, are each one multi_row_sum chain
-//   (sequential with cascade levels of 2^max(4, CeilLog2(D) / 4) rows); the other columns use
-//   row_sum: 4 interleaved chains (row r to chain r % 4) over D / 4 rows, the D % 4 leftover
-//   rows into chain 0, then chain 0 += chains 1, 2, 3. The output is 0 + the column's sum.
-inline int ceil_log2(int64_t x) {
-  if (x <= 2) return 1;
-  int b = 0;
-  for (uint64_t v = static_cast<uint64_t>(x - 1); v; v >>= 1) ++b;
-  return b;
-}
-
-template <class T>
-inline T torch_sum_row(const T* x, int64_t n) {
-  if constexpr (sizeof(T) == 4)
-    return torch_sum_f32(x, n);
-  else
-    return torch_sum_f64(x, n);
-}
-
-// multi_row_sum: K chains, chain k reading x[i * row_stride + k * col_stride] for i < n.
-template <class T, int K>
-inline void multi_row_sum(const T* x, int64_t row_stride, int64_t col_stride, int64_t n, T* ret) {
-  const int lp = std::max(4, ceil_log2(n) / 4);
-  const int64_t step = int64_t(1) << lp;
-  T acc[4][K] = {};
-  int64_t i = 0;
-  for (; i + step <= n;) {
-    for (int64_t j = 0; j < step; ++j, ++i)
-      for (int k = 0; k < K; ++k) acc[0][k] = acc[0][k] + x[i * row_stride + k * col_stride];
-    for (int j = 1; j < 4; ++j) {
-      for (int k = 0; k < K; ++k) {
-        acc[j][k] = acc[j][k] + acc[j - 1][k];
-        acc[j - 1][k] = T(0);
-      }
-      if ((i & ((step - 1) << (j * lp))) != 0) break;
-    }
-  }
-  for (; i < n; ++i)
-    for (int k = 0; k < K; ++k) acc[0][k] = acc[0][k] + x[i * row_stride + k * col_stride];
-  for (int j = 1; j < 4; ++j)
-    for (int k = 0; k < K; ++k) acc[0][k] = acc[0][k] + acc[j][k];
-  for (int k = 0; k < K; ++k) ret[k] = acc[0][k];
-}
-
-// row_sum: 4 interleaved chains along a column of n values `stride` apart.
-template <class T>
-inline T row_sum_strided(const T* x, int64_t n, int64_t stride) {
-  T part[4];
-  const int64_t ni = n / 4;
-  multi_row_sum<T, 4>(x, 4 * stride, stride, ni, part);
-  for (int64_t i = ni * 4; i < n; ++i) part[0] = part[0] + x[i * stride];
-  for (int k = 1; k < 4; ++k) part[0] = part[0] + part[k];
-  return part[0];
-}
-
-// sum over the middle dim of (outer, D, inner) into out[outer * inner].
-template <class T>
-inline void sum_dim(const T* x, int64_t outer, int64_t D, int64_t inner, T* out) {
-  constexpr int64_t L = sizeof(T) == 4 ? 8 : 4;
-  const int64_t chained = inner >= L ? (inner / (4 * L)) * 4 * L : (inner / 4) * 4;
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      const T* base = x + o * D * inner + i;
-      T v;
-      if (inner == 1) {
-        v = torch_sum_row(base, D);
-      } else if (i < chained) {
-        multi_row_sum<T, 1>(base, inner, 0, D, &v);
-        v = T(0) + v;
-      } else {
-        v = T(0) + row_sum_strided(base, D, inner);
-      }
-      out[o * inner + i] = v;
-    }
-}
-
-// torch's at::sum_to(g, shape) (autograd's reduction of a broadcast gradient): the reduced dims
-// summed in torch's `.sum(dims)` order when, after dropping size-1 dims, they form one block
-// (all dims, leading, trailing or in the middle); otherwise sum_to_shape (a double accumulation,
-// within an ulp of torch).
-template <class T>
-Result<Tensor> torch_sum_to_t(const TensorView& g, const Shape& shape) {
-  const std::size_t nd = g.shape.size();
-  Shape tp(nd, 1);
-  for (std::size_t k = 0; k < shape.size(); ++k) tp[nd - shape.size() + k] = shape[k];
-  // (size, reduced) runs over the dims of g with size != 1, adjacent kinds merged.
-  std::vector<std::pair<int64_t, bool>> runs;
-  for (std::size_t k = 0; k < nd; ++k) {
-    if (g.shape[k] == 1) continue;
-    const bool red = tp[k] == 1;
-    if (!runs.empty() && runs.back().second == red)
-      runs.back().first *= g.shape[k];
-    else
-      runs.push_back({g.shape[k], red});
-  }
-  int64_t outer = 1, R = 1, inner = 1;
-  int nred = 0;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    if (runs[i].second) {
-      ++nred;
-      R = runs[i].first;
-    } else if (nred == 0) {
-      outer *= runs[i].first;
-    } else {
-      inner *= runs[i].first;
-    }
-  }
-  if (nred > 1 || (runs.size() == 3 && !runs[1].second) || g.numel() == 0)
-    return sum_to_shape(g, shape);
-  auto out = alloc_tensor(g.dtype, shape);
-  if (!out) return out.error();
-  T* o = out.value().template as<T>();
-  const T* x = g.as<T>();
-  if (nred == 0) {
-    for (int64_t i = 0; i < g.numel(); ++i) o[i] = x[i];
-    return out;
-  }
-  sum_dim(x, outer, R, inner, o);
-  if (outer == 1 && inner == 1) o[0] = T(0) + o[0];  // a full reduction: 0 + f (torch_sum)
-  return out;
-}
-
-inline Result<Tensor> torch_sum_to(const TensorView& g, const Shape& shape) {
-  if (g.shape == shape) return sum_to_shape(g, shape);
-  if (g.dtype == DType::Float32) return torch_sum_to_t<float>(g, shape);
-  return torch_sum_to_t<double>(g, shape);
 }
 
 // ---- pairwise_distance ------------------------------------------------------------------------
