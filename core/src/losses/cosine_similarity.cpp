@@ -138,10 +138,7 @@ Result<LossGrads> backward_t(const LossCall& c, const Geom& g, const TensorView*
     if (!(want & want_bit(static_cast<std::size_t>(k))) || !dtype_is_floating(x.dtype)) continue;
     auto gx = k == 0 ? operand_grad(x1, n1, x2, n2, up.value().data(), g)
                      : operand_grad(x2, n2, x1, n1, up.value().data(), g);
-    TensorView v{g.dtype, g.shape, gx.data()};
-    auto r = torch_sum_to(v, x.shape);
-    if (!r) return r.error();
-    if (x.dtype != g.dtype) r = detail::as_dtype(r.value().view(), x.dtype);
+    auto r = grad_to_operand(TensorView{g.dtype, g.shape, gx.data()}, x);
     if (!r) return r.error();
     out[static_cast<std::size_t>(k)] = r.take();
   }

@@ -141,6 +141,14 @@ inline void norm_row_backward(const T* x, int64_t D, double p, T norm, T g, T* o
   }
 }
 
+// A gradient of the broadcast shape `full` summed to `operand`'s shape in at::sum_to's order
+// (torch_sum.hpp) and cast to its dtype.
+inline Result<Tensor> grad_to_operand(const TensorView& full, const TensorView& operand) {
+  auto r = torch_sum_to(full, operand.shape);
+  if (!r || r.value().dtype() == operand.dtype) return r;
+  return as_dtype(r.value().view(), operand.dtype);
+}
+
 // ---- pairwise_distance ------------------------------------------------------------------------
 
 // x1 - x2 + eps broadcast, as rows of the last dim.
@@ -222,10 +230,7 @@ Status pairwise_operand_grads(const TensorView& x1, const TensorView& x2, const 
                               const T* gd, std::optional<Tensor>* g1, std::optional<Tensor>* g2) {
   const int64_t n = shape_numel(pw.shape);
   if (g1 && dtype_is_floating(x1.dtype)) {
-    TensorView v{pw.dtype, pw.shape, gd};
-    auto r = torch_sum_to(v, x1.shape);
-    if (!r) return r.error();
-    if (x1.dtype != pw.dtype) r = as_dtype(r.value().view(), x1.dtype);
+    auto r = grad_to_operand(TensorView{pw.dtype, pw.shape, gd}, x1);
     if (!r) return r.error();
     *g1 = r.take();
   }
@@ -234,9 +239,7 @@ Status pairwise_operand_grads(const TensorView& x1, const TensorView& x2, const 
     if (!neg) return neg.error();
     T* q = neg.value().template as<T>();
     for (int64_t i = 0; i < n; ++i) q[i] = -gd[i];
-    auto r = torch_sum_to(neg.value().view(), x2.shape);
-    if (!r) return r.error();
-    if (x2.dtype != pw.dtype) r = as_dtype(r.value().view(), x2.dtype);
+    auto r = grad_to_operand(neg.value().view(), x2);
     if (!r) return r.error();
     *g2 = r.take();
   }
