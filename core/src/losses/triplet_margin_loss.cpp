@@ -18,18 +18,11 @@ Status tm_check(const LossCall& c) {
 }
 
 Result<LossOutput> tm_forward(const LossCall& c) {
-  auto t = triplet_prepare(c, c.options.p, c.options.eps);
-  if (!t) return t.error();
-  if (t.value().dtype == DType::Float32) return triplet_forward_t<float>(c, t.value(), false);
-  return triplet_forward_t<double>(c, t.value(), false);
+  return triplet_forward(c, c.options.p, c.options.eps, false);
 }
 
 Result<LossGrads> tm_backward(const LossCall& c, const TensorView* g, unsigned want) {
-  auto t = triplet_prepare(c, c.options.p, c.options.eps);
-  if (!t) return t.error();
-  if (t.value().dtype == DType::Float32)
-    return triplet_backward_t<float>(c, t.value(), g, want, false);
-  return triplet_backward_t<double>(c, t.value(), g, want, false);
+  return triplet_backward(c, g, want, c.options.p, c.options.eps, false);
 }
 
 }  // namespace

@@ -13,23 +13,10 @@ using namespace detail::emb;
 
 constexpr double kP = 2.0, kEps = 1e-6;  // pairwise_distance's defaults
 
-Result<LossOutput> twd_forward(const LossCall& c) {
-  LossCall d = c;
-  d.options.p = kP;
-  auto t = triplet_prepare(d, kP, kEps);
-  if (!t) return t.error();
-  if (t.value().dtype == DType::Float32) return triplet_forward_t<float>(d, t.value(), true);
-  return triplet_forward_t<double>(d, t.value(), true);
-}
+Result<LossOutput> twd_forward(const LossCall& c) { return triplet_forward(c, kP, kEps, true); }
 
 Result<LossGrads> twd_backward(const LossCall& c, const TensorView* g, unsigned want) {
-  LossCall d = c;
-  d.options.p = kP;
-  auto t = triplet_prepare(d, kP, kEps);
-  if (!t) return t.error();
-  if (t.value().dtype == DType::Float32)
-    return triplet_backward_t<float>(d, t.value(), g, want, true);
-  return triplet_backward_t<double>(d, t.value(), g, want, true);
+  return triplet_backward(c, g, want, kP, kEps, true);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ struct Triplet {
   DType dtype;
 };
 
-inline Result<Triplet> triplet_prepare(const LossCall& c, double p, double eps) {
+inline Result<Triplet> triplet_prepare(const LossCall& c, double eps) {
   Triplet t;
   auto ap = pairwise_prepare(c[0], c[1], eps, false);
   if (!ap) return ap.error();
@@ -36,7 +36,6 @@ inline Result<Triplet> triplet_prepare(const LossCall& c, double p, double eps) 
   if (!s) return s.error();
   t.out_shape = s.value();
   t.dtype = t.ap.dtype;
-  (void)p;
   return t;
 }
 
@@ -97,9 +96,10 @@ TripletValues<T> triplet_values(const Triplet& t, double p, double margin, bool 
 }
 
 template <class T>
-Result<LossOutput> triplet_forward_t(const LossCall& c, const Triplet& t, bool with_distance) {
+Result<LossOutput> triplet_forward_t(const LossCall& c, const Triplet& t, double p,
+                                     bool with_distance) {
   const LossOptions& o = c.options;
-  const auto v = triplet_values<T>(t, o.p, o.margin, o.swap, with_distance);
+  const auto v = triplet_values<T>(t, p, o.margin, o.swap, with_distance);
   auto out = alloc_tensor(t.dtype, t.out_shape);
   if (!out) return out.error();
   T* q = out.value().template as<T>();
@@ -116,13 +116,12 @@ Result<LossOutput> triplet_forward_t(const LossCall& c, const Triplet& t, bool w
 
 template <class T>
 Result<LossGrads> triplet_backward_t(const LossCall& c, const Triplet& t, const TensorView* go,
-                                     unsigned want, bool with_distance) {
+                                     unsigned want, double p, bool with_distance) {
   const LossOptions& o = c.options;
   LossGrads out(3);
   auto up = upstream_grad<T>(go, t.out_shape, o.reduction, t.dtype);
   if (!up) return up.error();
-  const auto v = triplet_values<T>(t, o.p, o.margin, o.swap, with_distance);
-  const double p = o.p;
+  const auto v = triplet_values<T>(t, p, o.margin, o.swap, with_distance);
   if (p == 0.0) return out;
   const std::size_t n = v.u.size();
   std::vector<T> gu(n), gneg(n);
@@ -188,6 +187,26 @@ Result<LossGrads> triplet_backward_t(const LossCall& c, const Triplet& t, const 
   out[1] = add(gp1, gp2);
   out[2] = add(gn1, gn2);
   return out;
+}
+
+// The two losses' forward and backward: d(x, y) = pairwise_distance(x, y, p, eps); margin, swap
+// and reduction from c.options.
+inline Result<LossOutput> triplet_forward(const LossCall& c, double p, double eps,
+                                          bool with_distance) {
+  auto t = triplet_prepare(c, eps);
+  if (!t) return t.error();
+  if (t.value().dtype == DType::Float32)
+    return triplet_forward_t<float>(c, t.value(), p, with_distance);
+  return triplet_forward_t<double>(c, t.value(), p, with_distance);
+}
+
+inline Result<LossGrads> triplet_backward(const LossCall& c, const TensorView* g, unsigned want,
+                                          double p, double eps, bool with_distance) {
+  auto t = triplet_prepare(c, eps);
+  if (!t) return t.error();
+  if (t.value().dtype == DType::Float32)
+    return triplet_backward_t<float>(c, t.value(), g, want, p, with_distance);
+  return triplet_backward_t<double>(c, t.value(), g, want, p, with_distance);
 }
 
 }  // namespace losslab::detail::emb
