@@ -43,36 +43,25 @@ namespace {
 using std::to_string;
 const char* const kFrom = " (while checking arguments for ctc_loss_cpu)";
 
-// The recursion's exp and log (see the header comment).
+// The recursion's exp and log (see the header comment). exp(0) = 1, exp(-inf) = 0 and log(1) = 0
+// exactly in every one of them: one of the three log-sum-exp terms is always exp(0) and many are
+// exp(-inf) (la3 at the blanks, unreachable states, the labels outside the target in the
+// gradient), and a sum whose other terms are exp(-inf) is log(1), so those skip the polynomial
+// (same bits, ~2x faster).
 template <class T>
-struct CtcMath;
-// exp(0) = 1 and exp(-inf) = 0 exactly in every one of them: one of the three log-sum-exp terms
-// is always exp(0) and many are exp(-inf) (la3 at the blanks, unreachable states, the labels
-// outside the target in the gradient), so those skip the polynomial (same bits, ~2x faster).
-template <class T>
-T exp_quick(T x, T (*f)(T)) {
+T ctc_exp(T x) {
   if (x == T(0)) return T(1);
   if (x == -std::numeric_limits<T>::infinity()) return T(0);
-  return f(x);
+  return static_cast<T>(detail::pm::exp_f64(static_cast<double>(x)));
 }
-// log(1) = 0 exactly too (a sum whose other terms are exp(-inf)).
 template <class T>
-T log_quick(T x, T (*f)(T)) {
-  return x == T(1) ? T(0) : f(x);
+T ctc_log(T x) {
+  if (x == T(1)) return T(0);
+  if constexpr (sizeof(T) == 4)
+    return static_cast<float>(detail::pm::log_f64(static_cast<double>(x)));
+  else
+    return detail::cr_log(x);
 }
-template <>
-struct CtcMath<float> {
-  static float exp_full(float x) { return static_cast<float>(detail::pm::exp_f64(double(x))); }
-  static float exp(float x) { return exp_quick<float>(x, &exp_full); }
-  static float log_full(float x) { return static_cast<float>(detail::pm::log_f64(double(x))); }
-  static float log(float x) { return log_quick<float>(x, &log_full); }
-};
-template <>
-struct CtcMath<double> {
-  static double exp_full(double x) { return detail::pm::exp_f64(x); }
-  static double exp(double x) { return exp_quick<double>(x, &exp_full); }
-  static double log(double x) { return log_quick<double>(x, &detail::cr_log); }
-};
 
 struct CtcPlan {
   DType dtype = DType::Float32;
@@ -225,7 +214,6 @@ void primes_of(const CtcPlan& p, int64_t b, std::vector<int64_t>& pr) {
 // The alpha recursion of sample b into la (input_length rows of 2 tl + 1); returns the nll.
 template <class T>
 T alpha_pass(const CtcPlan& p, int64_t b, const std::vector<int64_t>& pr, std::vector<T>& la) {
-  using M = CtcMath<T>;
   constexpr T neginf = -std::numeric_limits<T>::infinity();
   const T* lp = static_cast<const T*>(p.lp);
   const int64_t il = p.il[static_cast<std::size_t>(b)];
@@ -258,8 +246,8 @@ T alpha_pass(const CtcPlan& p, int64_t b, const std::vector<int64_t>& pr, std::v
         la3 = neginf;
       }
       if (lamax == neginf) lamax = 0;
-      cur[s] =
-          M::log(M::exp(la1 - lamax) + M::exp(la2 - lamax) + M::exp(la3 - lamax)) + lamax + lpt[cp];
+      cur[s] = ctc_log(ctc_exp(la1 - lamax) + ctc_exp(la2 - lamax) + ctc_exp(la3 - lamax)) + lamax +
+               lpt[cp];
     }
   }
   const T* last = la.data() + (il - 1) * W;
@@ -267,7 +255,7 @@ T alpha_pass(const CtcPlan& p, int64_t b, const std::vector<int64_t>& pr, std::v
   const T l1 = last[2 * tl], l2 = last[2 * tl - 1];
   T m = std::max(l1, l2);
   m = (m == neginf) ? T(0) : m;
-  return -(M::log(M::exp(l1 - m) + M::exp(l2 - m)) + m);
+  return -(ctc_log(ctc_exp(l1 - m) + ctc_exp(l2 - m)) + m);
 }
 
 template <class T>
@@ -321,7 +309,6 @@ Result<LossOutput> ctc_forward(const LossCall& c) {
 template <class T>
 Result<Tensor> backward_t(const CtcPlan& p, const LossOptions& o, const TensorView* g,
                           const Shape& lp_shape) {
-  using M = CtcMath<T>;
   constexpr T neginf = -std::numeric_limits<T>::infinity();
   // The upstream gradient of each sample's loss: g[b] ('none'), g ('sum'), (g / N) / max(tl, 1)
   // ('mean': MeanBackward, then DivBackward), 0 where zero_infinity replaced an inf loss.
@@ -390,7 +377,7 @@ Result<Tensor> backward_t(const CtcPlan& p, const LossOptions& o, const TensorVi
           lbv3 = neginf;
         }
         if (lbmax == neginf) lbmax = 0;
-        cur[s] = M::log(M::exp(lbv1 - lbmax) + M::exp(lbv2 - lbmax) + M::exp(lbv3 - lbmax)) +
+        cur[s] = ctc_log(ctc_exp(lbv1 - lbmax) + ctc_exp(lbv2 - lbmax) + ctc_exp(lbv3 - lbmax)) +
                  lbmax + lpt[cp];
         const T lab = lat[s] + cur[s];
         T& lcab = gt[cp];
@@ -398,7 +385,7 @@ Result<Tensor> backward_t(const CtcPlan& p, const LossOptions& o, const TensorVi
           lcab = lab;
         } else {
           const T mx = std::max(lcab, lab);
-          lcab = M::log(M::exp(lcab - mx) + M::exp(lab - mx)) + mx;
+          lcab = ctc_log(ctc_exp(lcab - mx) + ctc_exp(lab - mx)) + mx;
         }
       }
       std::swap(next, cur);
@@ -408,7 +395,7 @@ Result<Tensor> backward_t(const CtcPlan& p, const LossOptions& o, const TensorVi
       T* gt = gb_ + t * ts;
       for (int64_t k = 0; k < p.C; ++k) {
         const T lpv = lpt[k];
-        gt[k] = (M::exp(lpv) - M::exp(gt[k] + nll - lpv)) * gb;
+        gt[k] = (ctc_exp(lpv) - ctc_exp(gt[k] + nll - lpv)) * gb;
       }
     }
     for (int64_t t = il; t < p.T; ++t) std::fill_n(gb_ + t * ts, p.C, T(0));
