@@ -139,10 +139,25 @@ Result<Tensor> make(DType dtype, const Shape& shape) {
   return t;
 }
 
-DType promote(std::initializer_list<DType> ds) {
-  for (DType d : ds)
-    if (d == DType::Float64) return DType::Float64;
-  return DType::Float32;
+DType promote(const LossCall& c) {
+  DType d = DType::Float32;
+  for (const TensorView& v : c.operands) d = detail::promote_floating(d, v.dtype);
+  return d;
+}
+
+unsigned floating_wants(const LossCall& c, unsigned want) {
+  for (std::size_t k = 0; k < c.operands.size(); ++k)
+    if (!dtype_is_floating(c[k].dtype)) want &= ~want_bit(k);
+  return want;
+}
+
+Result<LossOutput> reduced(Result<Tensor> values, Reduction r) {
+  if (!values) return values.error();
+  auto v = detail::reduce_like_torch(values.take(), r);
+  if (!v) return v.error();
+  LossOutput out;
+  out.value = v.take();
+  return out;
 }
 
 std::string int_mean_message(DType d) {

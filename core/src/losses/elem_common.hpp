@@ -8,7 +8,9 @@
 //     selects and the portable exp/log of detail/pmath.hpp, so SIMD == scalar bit for bit;
 //   * torch_sum_to(): at::sum_to (how autograd sums a broadcast gradient back to an operand's
 //     shape) in torch 1.13's summation order (SumKernel.cpp's cascade_sum), so gradients of
-//     broadcast operands round as torch's do.
+//     broadcast operands round as torch's do;
+//   * promote(), floating_wants(), reduced(): the call's compute dtype, the operands that get a
+//     gradient, and the 'none' values reduced as torch's `.mean()` / `.sum()` into the output.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -44,8 +46,16 @@ Result<Dense> dense(const TensorView& v, const Shape& shape, DType dtype);
 // A new tensor of `shape`, or the RangeError.
 Result<Tensor> make(DType dtype, const Shape& shape);
 
-// torch's result dtype of floating-or-integer operands: float64 if any is, else float32.
-DType promote(std::initializer_list<DType> ds);
+// torch's result dtype of the call's floating-or-integer operands (detail::promote_floating over
+// all of them): float64 if any is, else float32.
+DType promote(const LossCall& c);
+
+// `want` without the bits of integer operands (torch gives them no gradient).
+unsigned floating_wants(const LossCall& c, unsigned want);
+
+// The loss of 'none' `values` as torch's `.mean()` / `.sum()` reduce it
+// (detail::reduce_like_torch).
+Result<LossOutput> reduced(Result<Tensor> values, Reduction r);
 
 // out[i] = kern(k, in[i]...) for i < n. kern is called with V = T (scalar reference) or
 // V = xsimd::batch<T> (SIMD), and k = pm::K<V> (the exp/log constants, built once per call).
@@ -74,13 +84,6 @@ void map(int64_t n, bool simd, T* out, const Kern& kern, const P*... in) {
 
 // A selection that works for both the scalar and the batch lanes.
 using detail::pm::vsel;
-
-// The scalar upstream gradient of a reduced loss (1 when grad_output is null), checked.
-template <class T>
-Result<T> scalar_upstream(const TensorView* g, Reduction r, DType dtype) {
-  if (auto st = detail::check_grad_output(g, Shape{}, r, dtype); !st) return st.error();
-  return g ? *g->as<T>() : T(1);
-}
 
 // The int64 element count message torch gives for .mean() of an integer tensor.
 std::string int_mean_message(DType d);

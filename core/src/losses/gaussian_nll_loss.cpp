@@ -96,7 +96,7 @@ struct GaussKernel {
 };
 
 template <class T>
-Result<LossOutput> gauss_forward_t(const LossCall& c, const GaussShapes& sh, DType dt) {
+Result<Tensor> gauss_values(const LossCall& c, const GaussShapes& sh, DType dt) {
   auto x = elem::dense(c[0], sh.full, dt);
   auto y = elem::dense(c[1], sh.full, dt);
   auto v = elem::dense(var_view(c, sh.var), sh.full, dt);
@@ -104,25 +104,22 @@ Result<LossOutput> gauss_forward_t(const LossCall& c, const GaussShapes& sh, DTy
   if (!y) return y.error();
   if (!v) return v.error();
   auto out = elem::make(dt, sh.full);
-  if (!out) return out.error();
+  if (!out) return out;
   const GaussKernel<T> kern{static_cast<T>(c.options.eps),
                             static_cast<T>(0.5 * std::log(2 * 3.14159265358979323846)),
                             c.options.full};
   elem::map(shape_numel(sh.full), !c.options.force_scalar, out.value().template as<T>(), kern,
             x.value().template as<T>(), y.value().template as<T>(), v.value().template as<T>());
-  auto r = detail::reduce_like_torch(out.take(), c.options.reduction);
-  if (!r) return r.error();
-  LossOutput o;
-  o.value = r.take();
-  return o;
+  return out;
 }
 
 Result<LossOutput> gauss_forward(const LossCall& c) {
   auto sh = gauss_shapes(c);
   if (!sh) return sh.error();
-  const DType dt = elem::promote({c[0].dtype, c[1].dtype, c[2].dtype});
-  if (dt == DType::Float32) return gauss_forward_t<float>(c, sh.value(), dt);
-  return gauss_forward_t<double>(c, sh.value(), dt);
+  const DType dt = elem::promote(c);
+  return elem::reduced(dt == DType::Float32 ? gauss_values<float>(c, sh.value(), dt)
+                                            : gauss_values<double>(c, sh.value(), dt),
+                       c.options.reduction);
 }
 
 template <class T>
@@ -188,13 +185,9 @@ Result<LossGrads> gauss_backward_t(const LossCall& c, const GaussShapes& sh, DTy
     const T* b = B.value().template as<T>();
     for (int64_t i = 0; i < A.value().numel(); ++i) a[i] = a[i] / clamp(v[i]) + b[i];
     A.value().reshape(c[2].shape);  // unsqueeze's backward
-    Tensor g = A.take();
-    if (g.dtype() != c[2].dtype) {
-      auto cast = detail::as_dtype(g.view(), c[2].dtype);
-      if (!cast) return cast.error();
-      g = cast.take();
-    }
-    out[2] = std::move(g);
+    auto r = elem::finish_grad(A.take(), c[2]);
+    if (!r) return r.error();
+    out[2] = r.take();
   }
   return out;
 }
@@ -202,9 +195,8 @@ Result<LossGrads> gauss_backward_t(const LossCall& c, const GaussShapes& sh, DTy
 Result<LossGrads> gauss_backward(const LossCall& c, const TensorView* go, unsigned want) {
   auto sh = gauss_shapes(c);
   if (!sh) return sh.error();
-  for (std::size_t k = 0; k < 3; ++k)
-    if (!dtype_is_floating(c[k].dtype)) want &= ~want_bit(k);
-  const DType dt = elem::promote({c[0].dtype, c[1].dtype, c[2].dtype});
+  want = elem::floating_wants(c, want);
+  const DType dt = elem::promote(c);
   if (dt == DType::Float32) return gauss_backward_t<float>(c, sh.value(), dt, go, want);
   return gauss_backward_t<double>(c, sh.value(), dt, go, want);
 }

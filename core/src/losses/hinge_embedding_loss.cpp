@@ -89,14 +89,9 @@ Result<LossOutput> hinge_forward(const LossCall& c) {
   if (!full) return full.error();
   if (c[0].dtype == DType::Int64) return hinge_int<int64_t>(c, full.value());
   if (c[0].dtype == DType::Int32) return hinge_int<int32_t>(c, full.value());
-  auto v = c[0].dtype == DType::Float32 ? hinge_values<float>(c, full.value())
-                                        : hinge_values<double>(c, full.value());
-  if (!v) return v.error();
-  auto r = detail::reduce_like_torch(v.take(), c.options.reduction);
-  if (!r) return r.error();
-  LossOutput out;
-  out.value = r.take();
-  return out;
+  return elem::reduced(c[0].dtype == DType::Float32 ? hinge_values<float>(c, full.value())
+                                                    : hinge_values<double>(c, full.value()),
+                       c.options.reduction);
 }
 
 template <class T>

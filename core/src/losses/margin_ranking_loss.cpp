@@ -98,19 +98,11 @@ Result<LossOutput> mr_forward(const LossCall& c) {
   auto sh = mr_shapes(c);
   if (!sh) return sh.error();
   const Shape& full = sh.value().full;
-  Result<Tensor> v = Tensor();
-  if (all_integer(c)) {
-    v = mr_values_int(c, full);
-  } else {
-    const DType dt = elem::promote({c[0].dtype, c[1].dtype, c[2].dtype});
-    v = dt == DType::Float32 ? mr_values<float>(c, full, dt) : mr_values<double>(c, full, dt);
-  }
-  if (!v) return v.error();
-  auto r = detail::reduce_like_torch(v.take(), c.options.reduction);
-  if (!r) return r.error();
-  LossOutput out;
-  out.value = r.take();
-  return out;
+  if (all_integer(c)) return elem::reduced(mr_values_int(c, full), c.options.reduction);
+  const DType dt = elem::promote(c);
+  return elem::reduced(
+      dt == DType::Float32 ? mr_values<float>(c, full, dt) : mr_values<double>(c, full, dt),
+      c.options.reduction);
 }
 
 template <class T>
@@ -184,8 +176,7 @@ Result<LossGrads> mr_backward_t(const LossCall& c, const Shapes& sh, DType dt, c
 Result<LossGrads> mr_backward(const LossCall& c, const TensorView* go, unsigned want) {
   auto sh = mr_shapes(c);
   if (!sh) return sh.error();
-  for (std::size_t k = 0; k < 3; ++k)
-    if (!dtype_is_floating(c[k].dtype)) want &= ~want_bit(k);
+  want = elem::floating_wants(c, want);
   if (all_integer(c)) {
     // float32 'none' values with no differentiable operand: still check grad_output.
     const Shape expected = c.options.reduction == Reduction::None ? sh.value().full : Shape{};
@@ -193,7 +184,7 @@ Result<LossGrads> mr_backward(const LossCall& c, const TensorView* go, unsigned 
       return st.error();
     return LossGrads(3);
   }
-  const DType dt = elem::promote({c[0].dtype, c[1].dtype, c[2].dtype});
+  const DType dt = elem::promote(c);
   if (dt == DType::Float32) return mr_backward_t<float>(c, sh.value(), dt, go, want);
   return mr_backward_t<double>(c, sh.value(), dt, go, want);
 }

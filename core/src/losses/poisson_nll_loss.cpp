@@ -41,7 +41,7 @@ struct PoissonKernel {
 Result<LossOutput> poisson_forward(const LossCall& c) {
   auto full = broadcast_shapes(c[1].shape, c[0].shape);  // target * input
   if (!full) return full.error();
-  const DType dt = elem::promote({c[0].dtype, c[1].dtype});
+  const DType dt = elem::promote(c);
   auto x = elem::dense(c[0], full.value(), dt);
   auto t = elem::dense(c[1], full.value(), dt);
   if (!x) return x.error();
@@ -58,11 +58,7 @@ Result<LossOutput> poisson_forward(const LossCall& c) {
   else
     elem::map(n, simd, v.value().as<double>(), PoissonKernel<double>{o.log_input, o.full, o.eps},
               x.value().as<double>(), t.value().as<double>());
-  auto r = detail::reduce_like_torch(v.take(), c.options.reduction);
-  if (!r) return r.error();
-  LossOutput out;
-  out.value = r.take();
-  return out;
+  return elem::reduced(v.take(), c.options.reduction);
 }
 
 template <class T>
@@ -153,9 +149,8 @@ Result<LossGrads> poisson_backward_t(const LossCall& c, const Shape& full, DType
 Result<LossGrads> poisson_backward(const LossCall& c, const TensorView* go, unsigned want) {
   auto full = broadcast_shapes(c[1].shape, c[0].shape);
   if (!full) return full.error();
-  for (std::size_t k = 0; k < 2; ++k)
-    if (!dtype_is_floating(c[k].dtype)) want &= ~want_bit(k);
-  const DType dt = elem::promote({c[0].dtype, c[1].dtype});
+  want = elem::floating_wants(c, want);
+  const DType dt = elem::promote(c);
   if (dt == DType::Float32) return poisson_backward_t<float>(c, full.value(), dt, go, want);
   return poisson_backward_t<double>(c, full.value(), dt, go, want);
 }

@@ -47,24 +47,21 @@ struct SmGradKernel {
 };
 
 template <class T>
-Result<LossOutput> sm_forward_t(const LossCall& c) {
+Result<Tensor> sm_values(const LossCall& c) {
   const DType dt = c[0].dtype;
   const Shape& s = c[0].shape;
   auto t = elem::dense(c[1], s, dt);
   if (!t) return t.error();
   auto v = elem::make(dt, s);
-  if (!v) return v.error();
+  if (!v) return v;
   elem::map(c[0].numel(), !c.options.force_scalar, v.value().as<T>(), SmKernel{}, c[0].as<T>(),
             t.value().as<T>());
-  auto r = detail::reduce_like_torch(v.take(), c.options.reduction);
-  if (!r) return r.error();
-  LossOutput out;
-  out.value = r.take();
-  return out;
+  return v;
 }
 
 Result<LossOutput> sm_forward(const LossCall& c) {
-  return c[0].dtype == DType::Float32 ? sm_forward_t<float>(c) : sm_forward_t<double>(c);
+  return elem::reduced(c[0].dtype == DType::Float32 ? sm_values<float>(c) : sm_values<double>(c),
+                       c.options.reduction);
 }
 
 template <class T>
