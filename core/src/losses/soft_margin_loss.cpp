@@ -35,14 +35,19 @@ struct SmKernel {
   }
 };
 
-// ((t z) c) / (z + 1) g with c = (T)(-norm).
+// ((t z) c) / (z + 1) g with c = (T)(-norm); g is one value (`g`: a reduced loss, or no
+// grad_output) or one per element (a third operand).
 template <class T>
 struct SmGradKernel {
-  T c;
+  T c, g;
   template <class K, class V>
-  V operator()(const K& k, V x, V t, V g) const {
+  V operator()(const K& k, V x, V t) const {
+    return (*this)(k, x, t, V(g));
+  }
+  template <class K, class V>
+  V operator()(const K& k, V x, V t, V gv) const {
     const V z = pm::exp((-t) * x, k);
-    return ((t * z) * V(c)) / (z + V(T(1))) * g;
+    return ((t * z) * V(c)) / (z + V(T(1))) * gv;
   }
 };
 
@@ -73,21 +78,19 @@ Result<LossGrads> sm_backward_t(const LossCall& c, const TensorView* go) {
   const Reduction red = c.options.reduction;
   const Shape expected = red == Reduction::None ? s : Shape{};
   if (auto st = detail::check_grad_output(go, expected, red, dt); !st) return st.error();
-  std::vector<T> gfill;
-  const T* g;
-  if (red == Reduction::None && go) {
-    g = go->as<T>();
-  } else {
-    gfill.assign(static_cast<std::size_t>(n), go ? *go->as<T>() : T(1));
-    g = gfill.data();
-  }
   const double norm = red == Reduction::Mean ? 1.0 / static_cast<double>(n) : 1.0;
   auto t = elem::dense(c[1], s, dt);
   if (!t) return t.error();
   auto gi = elem::make(dt, s);
   if (!gi) return gi.error();
-  elem::map(n, !c.options.force_scalar, gi.value().as<T>(), SmGradKernel<T>{static_cast<T>(-norm)},
-            c[0].as<T>(), t.value().as<T>(), g);
+  const bool simd = !c.options.force_scalar;
+  T* o = gi.value().as<T>();
+  const T* x = c[0].as<T>();
+  const T* pt = t.value().as<T>();
+  if (red == Reduction::None && go)
+    elem::map(n, simd, o, SmGradKernel<T>{static_cast<T>(-norm), T(1)}, x, pt, go->as<T>());
+  else
+    elem::map(n, simd, o, SmGradKernel<T>{static_cast<T>(-norm), go ? *go->as<T>() : T(1)}, x, pt);
   out[0] = gi.take();
   return out;
 }
