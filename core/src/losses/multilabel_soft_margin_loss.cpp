@@ -16,10 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "losslab/broadcast.hpp"
-#include "losslab/detail/elementwise.hpp"
-#include "losslab/detail/loss_util.hpp"
-#include "losslab/detail/pmath.hpp"
+#include "elem_common.hpp"
 #include "losslab/registry.hpp"
 #include "losslab/torch_sum.hpp"
 
@@ -128,17 +125,6 @@ Result<Plan> make_plan(const LossCall& c) {
     if (d != p.axis) p.out_shape.push_back(p.L[static_cast<std::size_t>(d)]);
   }
   return p;
-}
-
-// An operand in the loss's shape and a dtype: the caller's buffer when it already is, else a
-// broadcast/converted copy held in `own`.
-template <class T>
-Result<const T*> operand_as(const TensorView& v, const Shape& L, DType dt, Tensor& own) {
-  if (v.shape == L && v.dtype == dt) return static_cast<const T*>(v.data);
-  auto e = expand_to(v, L, dt);
-  if (!e) return e.error();
-  own = e.take();
-  return static_cast<const T*>(own.data());
 }
 
 // 1 - target in the target's own dtype (torch's `1 - target`), converted to T0; null when the
@@ -251,37 +237,38 @@ void loss_elems(const TI* x, const T0* t, const T0* omt, T0* out, int64_t n, boo
 template <class TI, class T0, class T>
 Result<LossOutput> forward_t(const LossCall& c, const Plan& p) {
   const int64_t n = shape_numel(p.L);
-  Tensor own_x, own_t, own_w;
-  auto x = operand_as<TI>(c[0], p.L, p.ti, own_x);
+  auto x = elem::dense(c[0], p.L, p.ti);
   if (!x) return x.error();
-  auto t = operand_as<T0>(c[1], p.L, p.t0, own_t);
+  auto t = elem::dense(c[1], p.L, p.t0);
   if (!t) return t.error();
   auto omt = one_minus_target<T0>(c[1], p.L, p.tt != p.t0);
   if (!omt) return omt.error();
   std::vector<T0> l0(static_cast<std::size_t>(n));
-  loss_elems<TI, T0>(x.value(), t.value(), omt.value().empty() ? nullptr : omt.value().data(),
-                     l0.data(), n, !c.options.force_scalar);
+  loss_elems<TI, T0>(x.value().as<TI>(), t.value().as<T0>(),
+                     omt.value().empty() ? nullptr : omt.value().data(), l0.data(), n,
+                     !c.options.force_scalar);
   // loss * weight, in T.
   std::vector<T> lw;
   const T* l = nullptr;
   if constexpr (std::is_same_v<T0, T>) l = l0.data();
   if (c.options.weight || !std::is_same_v<T0, T>) {
     lw.resize(static_cast<std::size_t>(n));
-    const T* w = nullptr;
+    elem::Dense wd;
     if (c.options.weight) {
-      auto wv = operand_as<T>(*c.options.weight, p.L, p.t, own_w);
+      auto wv = elem::dense(*c.options.weight, p.L, p.t);
       if (!wv) return wv.error();
-      w = wv.value();
+      wd = wv.take();
     }
+    const T* w = wd.as<T>();
     for (int64_t i = 0; i < n; ++i)
       lw[static_cast<std::size_t>(i)] = w ? static_cast<T>(l0[static_cast<std::size_t>(i)]) * w[i]
                                           : static_cast<T>(l0[static_cast<std::size_t>(i)]);
     l = lw.data();
   }
   // .sum(class_dim) / C
-  Tensor rows(p.t, p.out_shape);
-  if (!rows.ok()) return oom_error(std::to_string(rows.nbytes()) + " bytes");
-  T* r = rows.as<T>();
+  auto rows = elem::make(p.t, p.out_shape);
+  if (!rows) return rows.error();
+  T* r = rows.value().as<T>();
   const T Cv = static_cast<T>(p.C);
   if (p.inner == 1) {
     // torch's sum over the innermost dim: its cascade per row (torch_sum.hpp), bit for bit.
@@ -296,11 +283,7 @@ Result<LossOutput> forward_t(const LossCall& c, const Plan& p) {
         r[o * p.inner + in] = s / Cv;
       }
   }
-  auto red = detail::reduce_like_torch(std::move(rows), c.options.reduction);
-  if (!red) return red.error();
-  LossOutput out;
-  out.value = red.take();
-  return out;
+  return elem::reduced(std::move(rows), c.options.reduction);
 }
 
 Result<LossOutput> mlsm_forward(const LossCall& c) {
@@ -323,13 +306,13 @@ Result<std::vector<T0>> neg_upstream(const LossCall& c, const Plan& p, const Ten
   auto up = detail::upstream_grad<T>(g, p.out_shape, c.options.reduction, p.t);
   if (!up) return up.error();
   const std::vector<T>& gr = up.value();
-  Tensor own_w;
-  const T* w = nullptr;
+  elem::Dense wd;
   if (c.options.weight) {
-    auto wv = operand_as<T>(*c.options.weight, p.L, p.t, own_w);
+    auto wv = elem::dense(*c.options.weight, p.L, p.t);
     if (!wv) return wv.error();
-    w = wv.value();
+    wd = wv.take();
   }
+  const T* w = wd.as<T>();
   const T Cv = static_cast<T>(p.C);
   std::vector<T0> gn(static_cast<std::size_t>(shape_numel(p.L)));
   std::size_t i = 0;
@@ -415,10 +398,9 @@ Result<LossGrads> backward_t(const LossCall& c, const Plan& p, const TensorView*
   if (!gn) return gn.error();
   if (!want_x && !want_t) return out;
   const int64_t n = shape_numel(p.L);
-  Tensor own_x, own_t;
-  auto x = operand_as<TI>(c[0], p.L, p.ti, own_x);
+  auto x = elem::dense(c[0], p.L, p.ti);
   if (!x) return x.error();
-  auto t = operand_as<T0>(c[1], p.L, p.t0, own_t);
+  auto t = elem::dense(c[1], p.L, p.t0);
   if (!t) return t.error();
   auto omt = one_minus_target<T0>(c[1], p.L, p.tt != p.t0);
   if (!omt) return omt.error();
@@ -429,8 +411,9 @@ Result<LossGrads> backward_t(const LossCall& c, const Plan& p, const TensorView*
     gtb = Tensor(p.tt, p.L);
     if (!gta.ok() || !gtb.ok()) return oom_error(std::to_string(gta.nbytes()) + " bytes");
   }
-  grad_elems<TI, T0, TT>(x.value(), t.value(), omt.value().empty() ? nullptr : omt.value().data(),
-                         gn.value().data(), gx.as<TI>(), want_t ? gta.as<TT>() : nullptr,
+  grad_elems<TI, T0, TT>(x.value().as<TI>(), t.value().as<T0>(),
+                         omt.value().empty() ? nullptr : omt.value().data(), gn.value().data(),
+                         gx.as<TI>(), want_t ? gta.as<TT>() : nullptr,
                          want_t ? gtb.as<TT>() : nullptr, n, !c.options.force_scalar);
   if (want_x) {
     auto r = sum_to_shape(gx.view(), c[0].shape);
