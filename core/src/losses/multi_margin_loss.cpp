@@ -6,52 +6,32 @@
 // with g = (T)(1 / (N C)) for 'mean', (T)(1 / C) otherwise; the upstream value multiplies last.
 // Every operation is torch's, in its order: values and gradients are bit-exact, and the SIMD
 // kernel (one row per lane, so each lane keeps the scalar order) equals the scalar reference.
-#include <algorithm>
 #include <cstring>
-#include <limits>
 #include <string>
 #include <vector>
 
-#include "losslab/detail/elementwise.hpp"
+#include "frame_common.hpp"
 #include "losslab/registry.hpp"
 
 namespace losslab {
 namespace {
 
-struct Plan {
-  int64_t nframe = 0, dim = 0;
-  Shape out_shape;
-  bool empty = false;  // input.numel() == 0: torch returns before looking at any data
-};
-
-std::string sizes(const Shape& s) { return shape_str(s); }
+using frame::Plan;
 
 // torch's checks, in its order (the Python ones are the option range and mm_check).
 Result<Plan> make_plan(const LossCall& c) {
   const TensorView& x = c[0];
   const TensorView& y = c[1];
   const auto& w = c.options.weight;
-  const int64_t nd = x.dim();
-  const bool valid = (nd == 2 && x.shape[1] != 0) || (nd == 1 && x.shape[0] != 0) || nd == 0;
   Plan p;
-  if (nd <= 1) {
-    p.nframe = 1;
-    p.dim = nd == 0 ? 1 : x.shape[0];
-  } else {
-    p.nframe = x.shape[0];
-    p.dim = x.shape[1];
-  }
-  if (!valid)
-    return runtime_error(
-        "Expected non-empty vector or matrix with optional 0-dim batch size, but got: " +
-        sizes(x.shape));
+  if (auto st = frame::input_frames(x, p); !st) return st.error();
   if (!(y.dim() <= 1 && y.numel() == p.nframe))
-    return runtime_error("inconsistent target size, got: " + sizes(y.shape));
+    return runtime_error("inconsistent target size, got: " + shape_str(y.shape));
   // torch 1.13 reads w[y] past the end of a weight shorter than C; later versions reject it
   // with this message, and so does losslab.
   if (w && w->numel() < p.dim)
     return runtime_error("inconsistent weight size, expected " + std::to_string(p.dim) +
-                         " but got " + sizes(w->shape));
+                         " but got " + shape_str(w->shape));
   if (c.options.reduction == Reduction::None && y.dim() > 0) p.out_shape = {p.nframe};
   p.empty = x.numel() == 0;
   if (p.empty && (c.options.reduction == Reduction::None || dtype_is_floating(x.dtype))) return p;
@@ -138,60 +118,36 @@ void frames(const T* x, const int64_t* t, const T* w, bool p2, T margin, int64_t
 }
 
 template <class T>
-Tensor forward_t(const LossCall& c, const Plan& p) {
+void forward_t(const LossCall& c, const Plan& p, T* out) {
   const LossOptions& o = c.options;
   const bool reduced_out = p.out_shape.empty();
-  Tensor out(c[0].dtype, p.out_shape);
-  std::vector<T> fr(static_cast<std::size_t>(p.nframe));
+  std::vector<T> fr(static_cast<std::size_t>(reduced_out ? p.nframe : 0));
   frames<T>(c[0].as<T>(), c[1].as<int64_t>(), o.weight ? o.weight->as<T>() : nullptr, o.p == 2,
-            static_cast<T>(o.margin), p.nframe, p.dim, reduced_out ? fr.data() : out.as<T>(),
+            static_cast<T>(o.margin), p.nframe, p.dim, reduced_out ? fr.data() : out,
             !o.force_scalar);
   if (reduced_out) {
     double sum = 0;  // accscalar_t
     for (int64_t n = 0; n < p.nframe; ++n)
       sum += static_cast<double>(fr[static_cast<std::size_t>(n)]);
     if (o.reduction == Reduction::Mean) sum /= static_cast<double>(p.nframe);
-    *out.as<T>() = static_cast<T>(sum);
+    *out = static_cast<T>(sum);
   }
-  return out;
 }
 
 Result<LossOutput> mm_forward(const LossCall& c) {
-  auto plan = make_plan(c);
-  if (!plan) return plan.error();
-  const Plan& p = plan.value();
-  LossOutput out;
-  if (p.empty) {
-    // N = 0: torch 1.13 returns an empty 'none' result, but for 'mean' / 'sum' an uninitialised
-    // 0-d tensor; losslab returns what is meant: the mean of nothing (NaN) and the empty sum (0).
-    out.value = Tensor(c[0].dtype, p.out_shape);
-    if (!out.value.ok()) return oom_error("a scalar");
-    if (p.out_shape.empty()) {
-      const double v =
-          c.options.reduction == Reduction::Mean ? std::numeric_limits<double>::quiet_NaN() : 0.0;
-      if (c[0].dtype == DType::Float32)
-        *out.value.as<float>() = static_cast<float>(v);
-      else
-        *out.value.as<double>() = v;
-    }
-    return out;
-  }
-  out.value = c[0].dtype == DType::Float32 ? forward_t<float>(c, p) : forward_t<double>(c, p);
-  if (!out.value.ok()) return oom_error(std::to_string(out.value.nbytes()) + " bytes");
-  return out;
+  return frame::forward(c, make_plan(c), [&](const Plan& p, auto* out) { forward_t(c, p, out); });
 }
 
-// torch's multi_margin_loss_backward_cpu_kernel.
+// torch's multi_margin_loss_backward_cpu_kernel, for a unit upstream value.
 template <class T>
-void backward_t(const LossCall& c, const Plan& p, const TensorView* g, T* gi) {
+void backward_t(const LossCall& c, const Plan& p, T* gi) {
   const LossOptions& o = c.options;
   const T* x = c[0].as<T>();
   const int64_t* t = c[1].as<int64_t>();
   const T* w = o.weight ? o.weight->as<T>() : nullptr;
   const T margin = static_cast<T>(o.margin);
   const int64_t N = p.nframe, C = p.dim;
-  const T gs = static_cast<T>(o.reduction == Reduction::Mean ? 1. / static_cast<double>(N * C)
-                                                             : 1. / static_cast<double>(C));
+  const T gs = frame::grad_scale<T>(o.reduction, N, C);
   const bool p2 = o.p == 2;
   for (int64_t n = 0; n < N; ++n) {
     const T* xr = x + n * C;
@@ -213,37 +169,13 @@ void backward_t(const LossCall& c, const Plan& p, const TensorView* g, T* gi) {
     }
     gr[y] = gy;
   }
-  if (!g) return;  // ones: the multiplication by 1 changes nothing
-  if (o.reduction != Reduction::None || g->dim() == 0) {
-    const T d = *g->as<T>();
-    for (int64_t i = 0; i < N * C; ++i) gi[i] = gi[i] * d;
-  } else {
-    const T* gv = g->as<T>();
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t d = 0; d < C; ++d) gi[n * C + d] = gi[n * C + d] * gv[n];
-  }
 }
 
 Result<LossGrads> mm_backward(const LossCall& c, const TensorView* g, unsigned want) {
   auto plan = make_plan(c);
   if (!plan) return plan.error();
-  const Plan& p = plan.value();
-  LossGrads out(2);
-  if (auto st = detail::check_grad_output(g, p.out_shape, c.options.reduction, c[0].dtype); !st)
-    return st.error();
-  if (!(want & want_bit(0)) || !dtype_is_floating(c[0].dtype)) return out;
-  Tensor gi(c[0].dtype, c[0].shape);
-  if (!gi.ok()) return oom_error(std::to_string(gi.nbytes()) + " bytes");
-  if (p.empty) {
-    out[0] = std::move(gi);
-    return out;
-  }
-  if (c[0].dtype == DType::Float32)
-    backward_t<float>(c, p, g, gi.as<float>());
-  else
-    backward_t<double>(c, p, g, gi.as<double>());
-  out[0] = std::move(gi);
-  return out;
+  return frame::backward(c, plan.value(), g, want,
+                         [&](const Plan& p, auto* gi) { backward_t(c, p, gi); });
 }
 
 }  // namespace

@@ -8,22 +8,19 @@
 // upstream value multiplies last. Every operation is torch's, in its order: bit-exact.
 // No SIMD kernel: the frame sums are sequential double additions over a data-dependent set of
 // pairs (labels x non-labels), and torch's bits depend on that order.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
-#include "losslab/detail/elementwise.hpp"
+#include "frame_common.hpp"
 #include "losslab/registry.hpp"
 
 namespace losslab {
 namespace {
 
-struct Plan {
-  int64_t nframe = 0, dim = 0;
-  Shape out_shape;
-  bool empty = false;
-};
+using frame::Plan;
 
 const char* const kTargetArg = "argument #2 'target'";
 
@@ -62,25 +59,14 @@ Result<std::pair<int64_t, int64_t>> target_min_max(const TensorView& y) {
 Result<Plan> make_plan(const LossCall& c) {
   const TensorView& x = c[0];
   const TensorView& y = c[1];
-  const int64_t nd = x.dim();
-  const bool valid = (nd == 2 && x.shape[1] != 0) || (nd == 1 && x.shape[0] != 0) || nd == 0;
-  if (!valid)
-    return runtime_error(
-        "Expected non-empty vector or matrix with optional 0-dim batch size, but got: " +
-        shape_str(x.shape));
   Plan p;
-  const std::string bad_size =
-      "inconsistent size " + shape_str(y.shape) + " for " + std::string(kTargetArg);
-  if (nd <= 1) {
-    p.nframe = 1;
-    p.dim = nd == 0 ? 1 : x.shape[0];
-    if (!(y.dim() <= 1 && y.numel() == p.dim)) return runtime_error(bad_size);
-  } else {
-    p.nframe = x.shape[0];
-    p.dim = x.shape[1];
-    if (!(y.dim() == 2 && y.shape[0] == p.nframe && y.shape[1] == p.dim))
-      return runtime_error(bad_size);
-  }
+  if (auto st = frame::input_frames(x, p); !st) return st.error();
+  const bool target_ok = x.dim() <= 1
+                             ? y.dim() <= 1 && y.numel() == p.dim
+                             : y.dim() == 2 && y.shape[0] == p.nframe && y.shape[1] == p.dim;
+  if (!target_ok)
+    return runtime_error("inconsistent size " + shape_str(y.shape) + " for " +
+                         std::string(kTargetArg));
   // 'none' gives a 0-d result for a 0-d / 1-D target as well.
   if (c.options.reduction == Reduction::None && y.dim() > 1) p.out_shape = {p.nframe};
   p.empty = x.numel() == 0;
@@ -121,20 +107,17 @@ T frame_sum(const T* x, const int64_t* t, unsigned char* is_target, int64_t C) {
 }
 
 template <class T>
-Tensor forward_t(const LossCall& c, const Plan& p) {
+void forward_t(const LossCall& c, const Plan& p, T* o) {
   const T* x = c[0].as<T>();
   const int64_t* t = c[1].as<int64_t>();
   const int64_t N = p.nframe, C = p.dim;
-  Tensor out(c[0].dtype, p.out_shape);
-  if (!out.ok()) return out;
   std::vector<unsigned char> is_target(static_cast<std::size_t>(C));
   if (!p.out_shape.empty()) {
-    T* o = out.as<T>();
     for (int64_t n = 0; n < N; ++n) {
       std::fill(is_target.begin(), is_target.end(), 0);
       o[n] = frame_sum(x + n * C, t + n * C, is_target.data(), C) / static_cast<T>(C);
     }
-    return out;
+    return;
   }
   double sum = 0;
   for (int64_t n = 0; n < N; ++n) {
@@ -143,44 +126,20 @@ Tensor forward_t(const LossCall& c, const Plan& p) {
   }
   sum /= static_cast<double>(C);
   if (c.options.reduction == Reduction::Mean) sum /= static_cast<double>(N);
-  *out.as<T>() = static_cast<T>(sum);
-  return out;
+  *o = static_cast<T>(sum);
 }
 
 Result<LossOutput> mlm_forward(const LossCall& c) {
-  auto plan = make_plan(c);
-  if (!plan) return plan.error();
-  const Plan& p = plan.value();
-  LossOutput out;
-  if (p.empty) {
-    // N = 0: torch 1.13 returns an empty 'none' result, but for 'mean' / 'sum' an uninitialised
-    // 0-d tensor; losslab returns what is meant: the mean of nothing (NaN) and the empty sum (0).
-    out.value = Tensor(c[0].dtype, p.out_shape);
-    if (!out.value.ok()) return oom_error("a scalar");
-    if (p.out_shape.empty()) {
-      const double v =
-          c.options.reduction == Reduction::Mean ? std::numeric_limits<double>::quiet_NaN() : 0.0;
-      if (c[0].dtype == DType::Float32)
-        *out.value.as<float>() = static_cast<float>(v);
-      else
-        *out.value.as<double>() = v;
-    }
-    return out;
-  }
-  out.value = c[0].dtype == DType::Float32 ? forward_t<float>(c, p) : forward_t<double>(c, p);
-  if (!out.value.ok()) return oom_error(std::to_string(out.value.nbytes()) + " bytes");
-  return out;
+  return frame::forward(c, make_plan(c), [&](const Plan& p, auto* out) { forward_t(c, p, out); });
 }
 
-// torch's multilabel_margin_loss_backward_out_frame.
+// torch's multilabel_margin_loss_backward_out_frame, for a unit upstream value.
 template <class T>
-void backward_t(const LossCall& c, const Plan& p, const TensorView* g, T* gi) {
+void backward_t(const LossCall& c, const Plan& p, T* gi) {
   const T* x = c[0].as<T>();
   const int64_t* t = c[1].as<int64_t>();
   const int64_t N = p.nframe, C = p.dim;
-  const T gs =
-      static_cast<T>(c.options.reduction == Reduction::Mean ? 1. / static_cast<double>(N * C)
-                                                            : 1. / static_cast<double>(C));
+  const T gs = frame::grad_scale<T>(c.options.reduction, N, C);
   std::fill(gi, gi + N * C, T(0));
   std::vector<unsigned char> is_target(static_cast<std::size_t>(C));
   for (int64_t n = 0; n < N; ++n) {
@@ -206,33 +165,13 @@ void backward_t(const LossCall& c, const Plan& p, const TensorView* g, T* gi) {
       }
     }
   }
-  if (!g) return;  // ones: the multiplication by 1 changes nothing
-  if (c.options.reduction != Reduction::None || g->dim() == 0) {
-    const T d = *g->as<T>();
-    for (int64_t i = 0; i < N * C; ++i) gi[i] = gi[i] * d;
-  } else {
-    const T* gv = g->as<T>();
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t i = 0; i < C; ++i) gi[n * C + i] = gi[n * C + i] * gv[n];
-  }
 }
 
 Result<LossGrads> mlm_backward(const LossCall& c, const TensorView* g, unsigned want) {
   auto plan = make_plan(c);
   if (!plan) return plan.error();
-  const Plan& p = plan.value();
-  LossGrads out(2);
-  if (auto st = detail::check_grad_output(g, p.out_shape, c.options.reduction, c[0].dtype); !st)
-    return st.error();
-  if (!(want & want_bit(0)) || !dtype_is_floating(c[0].dtype)) return out;
-  Tensor gi(c[0].dtype, c[0].shape);
-  if (!gi.ok()) return oom_error(std::to_string(gi.nbytes()) + " bytes");
-  if (c[0].dtype == DType::Float32)
-    backward_t<float>(c, p, p.empty ? nullptr : g, gi.as<float>());
-  else
-    backward_t<double>(c, p, p.empty ? nullptr : g, gi.as<double>());
-  out[0] = std::move(gi);
-  return out;
+  return frame::backward(c, plan.value(), g, want,
+                         [&](const Plan& p, auto* gi) { backward_t(c, p, gi); });
 }
 
 }  // namespace
