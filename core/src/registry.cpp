@@ -1,8 +1,6 @@
 #include "losslab/registry.hpp"
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <sstream>
 
 namespace losslab {
@@ -118,33 +116,10 @@ OptionSpec opt_callable(const char* name, const char* doc) {
   return OptionSpec{name, OptionKind::Callable, 0.0, {}, doc, {}};
 }
 
-std::string py_float(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[40];
-  for (int prec = 1; prec <= 17; ++prec) {  // the shortest text that reads back as v
-    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  std::string s = buf;
-  const auto e = s.find('e');
-  if (e != std::string::npos) {
-    // Python writes 1e-05 and 1e+16 (at least two exponent digits, as printf does).
-    return s;
-  }
-  // Python switches to exponent form at 1e16; %g already did at its precision, so only add ".0"
-  // to integral values.
-  if (s.find('.') == std::string::npos) s += ".0";
-  return s;
-}
-
 namespace {
 
 std::string format_message(const char* tmpl, double v, OptionKind kind) {
   std::string m = tmpl;
-  if (const auto at = m.find("{py}"); at != std::string::npos)
-    return m.replace(
-        at, 4, kind == OptionKind::Int ? std::to_string(static_cast<int64_t>(v)) : py_float(v));
   if (const auto at = m.find("{}"); at != std::string::npos) {
     std::ostringstream s;  // c10::str's formatting
     if (kind == OptionKind::Int)
@@ -160,7 +135,7 @@ bool in_range(double v, const OptionRange& r) {
   if (std::isnan(v)) return r.nan_passes;
   const bool lo = r.min_inclusive ? v >= r.min : v > r.min;
   const bool hi = r.max_inclusive ? v <= r.max : v < r.max;
-  return lo && hi;  // NaN: false
+  return lo && hi;
 }
 
 }  // namespace
@@ -196,7 +171,7 @@ Status LossSpec::validate(const LossCall& call) const {
     return value_error(std::string(name) + "() takes " + std::to_string(operands.size()) +
                        " tensors, got " + std::to_string(call.operands.size()));
   if (call.options.reduction == Reduction::BatchMean && !batchmean)
-    return value_error("batchmean is not a valid value for reduction");
+    return parse_reduction("batchmean").error();  // this loss's own wording
   for (const OptionSpec& p : options) {
     if (!p.range.message) continue;
     double v;

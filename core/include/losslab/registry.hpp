@@ -30,10 +30,10 @@ struct OptionField {
 
 // A number option's valid range, checked by the registry before any kernel runs. NaN fails
 // every finite bound, as PyTorch's TORCH_CHECK(x >= 0) does. `message` is PyTorch's text; in it
-// "{}" stands for the value as C++ prints it (TORCH_CHECK's messages), "{py}" as Python does.
+// "{}" stands for the value as C++ prints it (TORCH_CHECK's messages).
 struct OptionRange {
-  double min = -std::numeric_limits<double>::infinity();
-  double max = std::numeric_limits<double>::infinity();
+  double min = -kInf;
+  double max = kInf;
   bool min_inclusive = true;
   bool max_inclusive = true;
   const char* message = nullptr;  // null: no bound to check
@@ -133,9 +133,6 @@ struct LossSpec {
 
 const std::vector<LossSpec>& losses();  // losses, then the distances
 const LossSpec* find_loss(const std::string& name);
-
-// Python's repr of a float ("1.5", "2.0", "1e-05", "nan", "inf"), for PyTorch's messages.
-std::string py_float(double v);
 
 // Activations along a dim (log_softmax, softmax). dim < -ndim or >= ndim is an IndexError.
 struct ActivationOutput {
