@@ -195,8 +195,9 @@ int loss_backward_packed(int index, unsigned want) {
   return 0;
 }
 
-// Activations: [0] force_scalar, [1] unused, input TENSOR, dim (tag [+ hi, lo]),
-// dtype (tag [+ code]), backward: grad_output tag [+ TENSOR].
+// Activations, in the same layout as a loss call: [0] force_scalar, [1] (no reduction), the
+// input TENSOR, then their options in spec order (dim: tag [+ hi, lo]; dtype: tag [+ code]),
+// backward: grad_output tag [+ TENSOR].
 int activation_packed(int index, int backward) {
   const auto& all = activations();
   if (index < 0 || static_cast<std::size_t>(index) >= all.size())
@@ -243,18 +244,17 @@ val last_warnings() {
   return w;
 }
 
-val str_array(std::initializer_list<const char*> items) {
-  val a = val::array();
-  unsigned i = 0;
-  for (const char* s : items) a.set(i++, val(std::string(s)));
-  return a;
-}
-
-// The codes the packed calls use, so the JS side copies none of them.
+// The codes the packed calls use (the core's DType and Reduction values, by name), so the JS
+// side copies none of them.
 val abi() {
+  val dtypes = val::array(), reductions = val::array();
+  for (int d = 0; d <= static_cast<int>(DType::Int32); ++d)
+    dtypes.set(d, val(std::string(dtype_name(static_cast<DType>(d)))));
+  for (int r = 0; r <= static_cast<int>(Reduction::BatchMean); ++r)
+    reductions.set(r, val(std::string(reduction_name(static_cast<Reduction>(r)))));
   val o = val::object();
-  o.set("dtypes", str_array({"float32", "float64", "int64", "int32"}));  // DType order
-  o.set("reductions", str_array({"none", "mean", "sum", "batchmean"}));  // Reduction order
+  o.set("dtypes", dtypes);
+  o.set("reductions", reductions);
   o.set("slots", val(static_cast<double>(g_pack.size())));
   return o;
 }
