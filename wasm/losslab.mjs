@@ -250,12 +250,13 @@ class LossLab {
   // receives only numbers in the packed buffer (layout: wasm/bindings.cpp), so nothing can throw
   // while a wasm frame is live.
 
-  _checkOptions(spec, opts, { reduction, extra = [] }) {
+  _checkOptions(spec, opts) {
+    const reduction = (spec.reductions?.length ?? 0) > 0;   // losses; not distances, activations
     if (opts == null) opts = {};
     if (typeof opts !== 'object' || Array.isArray(opts) || opts instanceof Tensor) {
       throw typeError(`${spec.name}(): options must be an object, got ${pyTypeName(opts)}`);
     }
-    const known = new Set(['force_scalar', ...extra, ...spec.options.map((o) => o.name)]);
+    const known = new Set(['force_scalar', ...spec.options.map((o) => o.name)]);
     if (reduction) known.add('reduction');
     for (const k of Object.keys(opts)) {
       if (!known.has(k)) throw typeError(`${spec.name}() got an unexpected keyword argument '${k}'`);
@@ -315,10 +316,12 @@ class LossLab {
     });
   }
 
-  // Writes a whole call into the packed buffer; returns the next free slot.
-  _writeCall(spec, descs, opts, reduction, extraDescs = []) {
+  // Writes a call into the packed buffer in the registry's layout (wasm/bindings.cpp): flags,
+  // the operands, every option in spec order, and for a backward call the grad_output tag and
+  // tensor. Losses and activations share it (an activation's options are dim and dtype).
+  _writeCall(spec, descs, opts, backward = false, grad = null) {
     let slots = 16 + 8 * spec.options.length;
-    for (const d of [...descs, ...extraDescs]) slots += 3 + d.shape.length;
+    for (const d of [...descs, ...(grad ? [grad] : [])]) slots += 3 + d.shape.length;
     for (const p of spec.options) if (p.kind === 'tensor' && opts[p.name] != null) slots += 3 + opts[p.name].ndim;
     const a = this._packView(slots);
     let k = 0;
@@ -329,7 +332,7 @@ class LossLab {
       for (let j = 0; j < d.shape.length; j++) a[k++] = d.shape[j];
     };
     a[k++] = opts.force_scalar ? 1 : 0;
-    a[k++] = reduction && opts.reduction !== undefined ? this._abi.reductionCode[opts.reduction] : -1;
+    a[k++] = opts.reduction !== undefined ? this._abi.reductionCode[opts.reduction] : -1;
     for (const d of descs) put(d);
     for (const p of spec.options) {
       const v = opts[p.name];
@@ -343,7 +346,10 @@ class LossLab {
         case 'dtype': a[k++] = this._abi.dtypeCode[v]; break;
       }
     }
-    return { a, k, put };
+    if (backward) {
+      a[k++] = grad ? 1 : 0;
+      if (grad) put(grad);
+    }
   }
 
   // A Float64Array over the packed buffer with room for n doubles (renewed when the heap grew).
@@ -387,7 +393,7 @@ class LossLab {
   _lossForward(spec, args, options) {
     const temps = [];
     try {
-      const opts = this._checkOptions(spec, options, { reduction: spec.reductions.length > 0 });
+      const opts = this._checkOptions(spec, options);
       const descs = this._operands(spec, args, temps);
       for (const p of spec.options) {
         if (p.kind === 'callable' && opts[p.name] != null) {
@@ -396,7 +402,7 @@ class LossLab {
           throw pyError('NotImplementedError', `${spec.name}(): ${p.name} other than None is not supported yet`);
         }
       }
-      this._writeCall(spec, descs, opts, true);
+      this._writeCall(spec, descs, opts);
       if (this._M.lossForwardPacked(this._specs.get(spec.name).index) !== 0) throw this._M.lastError();
       return this._forwardResult();
     } finally {
@@ -404,23 +410,16 @@ class LossLab {
     }
   }
 
-  // d loss / d each operand in `want` (default: every differentiable one); null elsewhere.
-  _lossBackward(spec, args, options, gradOutput) {
+  // d loss / d each operand in `want` (bit k: operand k; default every differentiable one);
+  // null elsewhere.
+  _lossBackward(spec, args, options, gradOutput, want = 0xffffffff) {
     const temps = [];
     try {
-      const opts = this._checkOptions(spec, options, { reduction: spec.reductions.length > 0 });
+      const opts = this._checkOptions(spec, options);
       const descs = this._operands(spec, args, temps);
       const g = gradOutput == null ? null : this._own(gradOutput, 'grad_output');
-      const { a, k } = this._writeCall(spec, descs, opts, true, g ? [g] : []);
-      let j = k;
-      a[j++] = g ? 1 : 0;
-      if (g) {
-        a[j++] = this._abi.dtypeCode[g.dtype];
-        a[j++] = g.ptr;
-        a[j++] = g.shape.length;
-        for (const d of g.shape) a[j++] = d;
-      }
-      if (this._M.lossBackwardPacked(this._specs.get(spec.name).index, 0xffffffff) !== 0) throw this._M.lastError();
+      this._writeCall(spec, descs, opts, true, g);
+      if (this._M.lossBackwardPacked(this._specs.get(spec.name).index, want) !== 0) throw this._M.lastError();
       const r = this._resultView();
       const out = [];
       let p = 0;
@@ -437,25 +436,9 @@ class LossLab {
   }
 
   _activation(spec, input, options, backward, gradOutput) {
-    const opts = this._checkOptions(spec, options, { reduction: false });
-    const d = this._own(input, 'input');
+    const opts = this._checkOptions(spec, options);
     const g = gradOutput == null ? null : this._own(gradOutput, 'grad_output');
-    const a = this._packView(24 + 2 * (d.shape.length + (g ? g.shape.length : 0)));
-    let k = 0;
-    a[k++] = opts.force_scalar ? 1 : 0;
-    a[k++] = -1;
-    const put = (t) => {
-      a[k++] = this._abi.dtypeCode[t.dtype];
-      a[k++] = t.ptr;
-      a[k++] = t.shape.length;
-      for (let j = 0; j < t.shape.length; j++) a[k++] = t.shape[j];
-    };
-    put(d);
-    if (opts.dim == null) a[k++] = 0;
-    else { const b = toInt64(opts.dim); a[k++] = 1; a[k++] = Number(b >> 32n); a[k++] = Number(b & 0xffffffffn); }
-    if (opts.dtype == null) a[k++] = 0;
-    else { a[k++] = 1; a[k++] = this._abi.dtypeCode[opts.dtype]; }
-    if (backward) { a[k++] = g ? 1 : 0; if (g) put(g); }
+    this._writeCall(spec, [this._own(input, 'input')], opts, backward, g);
     if (this._M.activationPacked(this._specs.get(spec.name).index, backward ? 1 : 0) !== 0) throw this._M.lastError();
     if (!backward) return this._forwardResult();
     const [desc] = this._readTensor(this._resultView(), 0);
@@ -480,9 +463,7 @@ class LossLab {
     }
     const [input, target, options, gradOutput] = args;
     if (act) return this._activation(spec, input, options, true, gradOutput);
-    const grads = this._lossBackward(spec, [input, target], options, gradOutput);
-    for (let i = 1; i < grads.length; i++) grads[i]?.dispose();
-    return grads[0];
+    return this._lossBackward(spec, [input, target], options, gradOutput, 1)[0];
   }
 
   // ---- generator and ops -------------------------------------------------------------------
