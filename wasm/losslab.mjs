@@ -336,7 +336,13 @@ class LossLab {
     for (const d of descs) put(d);
     for (const p of spec.options) {
       const v = opts[p.name];
-      if (v == null || p.kind === 'callable') { a[k++] = 0; continue; }
+      if (p.kind === 'callable' && v != null) {
+        // A JS distance needs autograd over arbitrary tensor code to be differentiated, and a
+        // tensor `minimum` for swap: neither exists yet, so every call refuses rather than
+        // ignore it (the core never sees a callable).
+        throw pyError('NotImplementedError', `${spec.name}(): ${p.name} other than None is not supported yet`);
+      }
+      if (v == null) { a[k++] = 0; continue; }
       a[k++] = 1;
       switch (p.kind) {
         case 'float': a[k++] = Number(v); break;
@@ -395,13 +401,6 @@ class LossLab {
     try {
       const opts = this._checkOptions(spec, options);
       const descs = this._operands(spec, args, temps);
-      for (const p of spec.options) {
-        if (p.kind === 'callable' && opts[p.name] != null) {
-          // A JS distance needs autograd over arbitrary tensor code to be differentiated, and a
-          // tensor `minimum` for swap: neither exists yet, so say so rather than ignore it.
-          throw pyError('NotImplementedError', `${spec.name}(): ${p.name} other than None is not supported yet`);
-        }
-      }
       this._writeCall(spec, descs, opts);
       if (this._M.lossForwardPacked(this._specs.get(spec.name).index) !== 0) throw this._M.lastError();
       return this._forwardResult();
