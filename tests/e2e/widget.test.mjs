@@ -350,7 +350,7 @@ test('widget: below the fold, nothing loads until it is scrolled into view', asy
     await p.waitForTimeout(1500);
     // (dist/registry.mjs is the option table state.mjs is generated from: a few kB, needed to
     // read the attributes; the engine's modules and wasm are what must wait.)
-    const heavy = (u) => u.endsWith('.wasm') || u.endsWith('/worker.mjs') ||
+    const heavy = (u) => u.endsWith('.wasm') || u.endsWith('/worker.mjs') || u.includes('/worker/') ||
       (u.includes('/dist/') && !u.endsWith('/dist/registry.mjs')) || u.startsWith('blob:');
     assert.deepEqual(requests.filter(heavy), [], 'no wasm, worker or module fetched before the cell is visible');
     assert.ok(requests.some((u) => u === `${siteOrigin}/widget.js`));

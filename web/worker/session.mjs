@@ -1,0 +1,41 @@
+// The worker's shared state, read by every part of a job: the two loaded wasm builds, the current
+// data set and the newest job id per channel; with what every part of a job uses to talk to the
+// page and to let newer jobs in (post, progress, checkpoint). Assigned only through the setters
+// below (the importers see the new values: ES module live bindings).
+
+export let simd = null;     // the SIMD build (everything but the scalar timing runs here)
+export let scalar = null;   // the scalar build (timing only)
+export let data = null;     // the current data set (one at a time: memory)
+export const latest = new Map();   // channel → newest job id
+
+export function setBuilds(simdLab, scalarLab) {
+  simd = simdLab;
+  scalar = scalarLab;
+}
+
+export function setData(d) {
+  data = d;
+}
+
+export const post = (m) => self.postMessage(m);
+
+export class Superseded extends Error {}
+
+// Lets newer messages in, then gives up if this job is no longer the newest on its channel.
+export async function checkpoint(job) {
+  await new Promise((r) => setTimeout(r, 0));
+  if (latest.get(job.channel ?? 0) !== job.id) throw new Superseded();
+}
+
+export function progress(job, phase, fraction, extra = {}) {
+  post({ type: 'progress', id: job.id, phase, fraction, ...extra });
+}
+
+export function findSpec(name) {
+  const spec = simd.registry.losses.find((s) => s.name === name);
+  if (!spec) {
+    throw Object.assign(new Error(`'${name}' is not a loss in this build (registered: ${simd.registry.losses.map((s) => s.name).join(', ')})`),
+      { kind: 'unknown-loss', name: 'ValueError' });
+  }
+  return spec;
+}

@@ -1,0 +1,141 @@
+// Timing: the same loss by the SIMD build, the scalar build and a plain JavaScript loop, each
+// timed as the median of several samples.
+
+import { jsLoss } from '../jsloops.mjs';
+import { simd, scalar, data, post, Superseded, checkpoint, progress } from './session.mjs';
+import { isOom, isAborted } from './errors.mjs';
+import { lossOptions } from './data.mjs';
+
+function jsOptions(spec, state) {
+  const o = {};
+  for (const opt of spec.options) {
+    const v = state[opt.name];
+    if (v === undefined || v === null) continue;
+    o[opt.name] = opt.kind === 'tensor' ? Float32Array.from(v) : v;
+  }
+  return o;
+}
+
+function median(a) {
+  const s = [...a].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function measure(job, fn, reps) {
+  // Warm-up: two runs (one when a single run is already slow).
+  let t0 = performance.now();
+  let value = fn();
+  let one = performance.now() - t0;
+  if (one < 200) {
+    t0 = performance.now();
+    value = fn();
+    one = performance.now() - t0;
+  }
+  // Tiny inputs: time a batch of calls per sample so each sample spans ≥ 1 ms (timer resolution).
+  let inner = Math.max(1, Math.min(100000, Math.ceil(1 / Math.max(one, 1e-4))));
+  // Coarse timers (100 µs when the page is not cross-origin isolated, e.g. a widget on another
+  // site) can make the first call look free: grow the batch until it really spans 1 ms.
+  for (let k = 0; k < 8 && one < 1 && inner < 1e6; k++) {
+    t0 = performance.now();
+    for (let i = 0; i < inner; i++) value = fn();
+    const dt = performance.now() - t0;
+    if (dt >= 1) break;
+    inner = Math.min(1e6, inner * (dt > 0.1 ? Math.ceil(1.5 / dt) : 10));
+  }
+  const samples = [];
+  let total = 0;
+  let sinceTick = 0;
+  for (;;) {
+    t0 = performance.now();
+    for (let i = 0; i < inner; i++) value = fn();
+    const dt = performance.now() - t0;
+    samples.push(dt / inner);
+    total += dt;
+    sinceTick += dt;
+    // Automatic: at least 5 samples and 250 ms (3 when one call takes over 300 ms), at most 31.
+    const enough = one > 300 ? 3 : 5;
+    if (reps > 0 ? samples.length >= reps : (samples.length >= enough && total >= 250) || samples.length >= 31) break;
+    if (sinceTick > 100) {
+      sinceTick = 0;
+      await checkpoint(job);
+    }
+  }
+  return { ms: median(samples), min: Math.min(...samples), samples: samples.length, inner, value };
+}
+
+function copyTo(lab, t) {
+  return lab.tensor(t.toArray(), { shape: t.shape, dtype: t.dtype });
+}
+
+// One timed path; a failure is reported in its row (the result above stays valid).
+async function timePath(job, key, extra, body) {
+  try {
+    return { key, ...extra, ...(await body()) };
+  } catch (e) {
+    if (e instanceof Superseded || isAborted(e)) throw e;
+    if (isOom(e)) job.oom = true;
+    return { key, ...extra, error: `${e.name}: ${e.message}` };
+  }
+}
+
+export async function timing(job, spec, plan, state, list) {
+  const [input, target] = list;
+  const reps = state.reps ?? 0;
+  const numel = input.numel();
+  const paths = [];
+  const reduction = 'mean';
+  progress(job, 'timing', 0.6, { path: 'simd' });
+  paths.push(await timePath(job, 'simd', { arch: simd.arch }, async () => {
+    const F = simd.nn.functional[spec.name];
+    const so = lossOptions(simd, spec, state, reduction);
+    try {
+      return await measure(job, () => {
+        const t = F(...list, so.opts);
+        const v = t.item();
+        t.dispose();
+        return v;
+      }, reps);
+    } finally {
+      so.dispose();
+    }
+  }));
+  progress(job, 'timing', 0.7, { path: 'scalar' });
+  await checkpoint(job);
+
+  // The scalar build: the same data copied into its own heap (not timed).
+  paths.push(await timePath(job, 'scalar', { arch: scalar.arch }, async () => {
+    const SF = scalar.nn.functional[spec.name];
+    if (typeof SF !== 'function') throw Object.assign(new Error(`${spec.name} is not in the scalar build`), { name: 'ValueError' });
+    const sList = list.map((t) => copyTo(scalar, t));
+    const sc = lossOptions(scalar, spec, state, reduction);
+    try {
+      return await measure(job, () => {
+        const t = SF(...sList, sc.opts);
+        const v = t.item();
+        t.dispose();
+        return v;
+      }, reps);
+    } finally {
+      sc.dispose();
+      for (const t of sList) t.dispose();
+    }
+  }));
+  progress(job, 'timing', 0.85, { path: 'js' });
+  await checkpoint(job);
+
+  // A plain JavaScript loop over typed arrays (copied out of the heap, not timed).
+  const js = list.length === 2 ? jsLoss(spec.name) : null;
+  if (js) {
+    paths.push(await timePath(job, 'js', {}, async () => {
+      const x = input.toArray();
+      let y = target.toArray();
+      if (y instanceof BigInt64Array) y = Int32Array.from(y, (v) => Number(v));
+      const o = jsOptions(spec, state);
+      const xs = input.shape;
+      const ys = target.shape;
+      return measure(job, () => js(x, xs, y, ys, o), reps);
+    }));
+  }
+  post({ type: 'timing', id: job.id, timing: { reduction, numel, paths, genMs: data?.genMs ?? null } });
+}
