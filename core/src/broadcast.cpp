@@ -79,7 +79,8 @@ Result<Tensor> expand_to(const TensorView& v, const Shape& shape) {
   Tensor out(v.dtype, shape);
   if (!out.ok()) return oom_error(std::to_string(out.nbytes()) + " bytes");
   if (v.shape == shape) {
-    std::memcpy(out.data(), v.data, out.nbytes());
+    if (out.nbytes() > 0)
+      std::memcpy(out.data(), v.data, out.nbytes());  // an empty view's data may be null
     return out;
   }
   const auto st = broadcast_strides(v.shape, shape);
@@ -128,7 +129,8 @@ Result<Tensor> sum_to_shape(const TensorView& g, const Shape& shape) {
   Tensor out(g.dtype, shape);
   if (!out.ok()) return oom_error(std::to_string(out.nbytes()) + " bytes");
   if (g.shape == shape) {
-    std::memcpy(out.data(), g.data, out.nbytes());
+    if (out.nbytes() > 0)
+      std::memcpy(out.data(), g.data, out.nbytes());  // an empty view's data may be null
     return out;
   }
   if (g.dtype == DType::Float32)
