@@ -7,8 +7,8 @@
 //     plain T (the scalar reference) and for xsimd batches, using only IEEE + - * /, compares,
 //     selects and the portable exp/log of detail/pmath.hpp, so SIMD == scalar bit for bit;
 //   * torch_sum_to(): at::sum_to (how autograd sums a broadcast gradient back to an operand's
-//     shape) in torch 1.13's summation order (SumKernel.cpp's cascade_sum), so gradients of
-//     broadcast operands round as torch's do;
+//     shape) in torch 1.13's summation order (torch_sum.hpp), so gradients of broadcast operands
+//     round as torch's do;
 //   * promote(), floating_wants(), reduced(): the call's compute dtype, the operands that get a
 //     gradient, and the 'none' values reduced as torch's `.mean()` / `.sum()` into the output.
 #pragma once
@@ -25,11 +25,8 @@
 
 namespace losslab::elem {
 
-// at::sum_to(g, shape) bit for bit as torch 1.13.1 computes it on the CPU (AVX2, one thread)
-// when, after dropping size-1 dimensions and merging neighbours, the reduced dimensions form one
-// block: all of g (full sum), the trailing dims (a row sum per output) or a middle/leading block
-// (a column sum per output). Other patterns (reduced blocks separated by kept ones) sum in
-// double and round once (sum_to_shape), which is within an ulp or so of torch's order.
+// at::sum_to(g, shape) in torch's order: losslab::torch_sum_to (torch_sum.hpp), and g itself
+// when it already has the shape.
 Result<Tensor> torch_sum_to(Tensor g, const Shape& shape);
 
 // v broadcast to `shape`, in `dtype`, contiguous; no copy when it already is.
