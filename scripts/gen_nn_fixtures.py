@@ -4,7 +4,7 @@ thread), for the torch.nn.functional losses losslab adds
 
   margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, multilabel_soft_margin_loss,
   multi_margin_loss, multilabel_margin_loss, cosine_embedding_loss, triplet_margin_loss,
-  triplet_margin_with_distance_loss (distance_function=None only), poisson_nll_loss,
+  triplet_margin_with_distance_loss (distance_function None or a torch.nn.functional distance), poisson_nll_loss,
   gaussian_nll_loss, ctc_loss
 
 and the distances pairwise_distance and cosine_similarity.

@@ -156,10 +156,15 @@ Result<LossCall> read_loss_call(const LossSpec& spec, PackReader& r) {
   return call;
 }
 
+// Index i < losses().size() is the registry's loss i; after them come internal_losses().
 const LossSpec* loss_at(int index) {
+  if (index < 0) return nullptr;
+  std::size_t i = static_cast<std::size_t>(index);
   const auto& all = losses();
-  if (index < 0 || static_cast<std::size_t>(index) >= all.size()) return nullptr;
-  return &all[static_cast<std::size_t>(index)];
+  if (i < all.size()) return &all[i];
+  i -= all.size();
+  const auto& internal = internal_losses();
+  return i < internal.size() ? &internal[i] : nullptr;
 }
 
 int loss_forward_packed(int index) {
@@ -309,59 +314,67 @@ val options_val(const std::vector<OptionSpec>& options) {
   return opts;
 }
 
+// One spec as plain JS data.
+val spec_val(const LossSpec& s) {
+  val o = val::object();
+  o.set("name", val(std::string(s.name)));
+  o.set("module", val(std::string(s.module_name)));
+  o.set("kind", val(std::string(s.kind == FnKind::Loss ? "loss" : "distance")));
+  o.set("inputKind", val(std::string(s.input_kind)));
+  o.set("formula", val(std::string(s.formula)));
+  val red = val::array();
+  if (s.has_reduction()) {
+    red.call<void>("push", val(std::string("none")), val(std::string("mean")),
+                   val(std::string("sum")));
+    if (s.batchmean) red.call<void>("push", val(std::string("batchmean")));
+  }
+  o.set("reductions", red);
+  if (s.reduction_message) o.set("reductionMessage", val(std::string(s.reduction_message)));
+  val tg = val::array();
+  const std::pair<unsigned, const char*> kinds[] = {
+      {kTargetFloat, "float"}, {kTargetIndex, "index"},           {kTargetProb, "probability"},
+      {kTargetSign, "sign"},   {kTargetMultiLabel, "multilabel"}, {kTargetSequence, "sequence"}};
+  for (const auto& [bit, nm] : kinds)
+    if (s.targets & bit) tg.call<void>("push", val(std::string(nm)));
+  o.set("targets", tg);
+  val ops = val::array();
+  unsigned j = 0;
+  for (const OperandSpec& p : s.operands) {
+    val po = val::object();
+    po.set("name", val(std::string(p.name)));
+    po.set("role", val(std::string(role_name(p.role))));
+    val dts = val::array();
+    if (p.dtypes & kFloating) dts.call<void>("push", val(std::string("floating")));
+    if (p.dtypes & kInteger) dts.call<void>("push", val(std::string("integer")));
+    if (p.dtypes & kList) dts.call<void>("push", val(std::string("list")));
+    po.set("dtypes", dts);
+    po.set("differentiable", val(p.differentiable));
+    ops.set(j++, po);
+  }
+  o.set("operands", ops);
+  o.set("options", options_val(s.options));
+  val ex = val::object();
+  ex.set("none", val((s.exact & kExactNone) != 0));
+  ex.set("reduced", val((s.exact & kExactReduced) != 0));
+  ex.set("grad", val((s.exact & kExactGrad) != 0));
+  ex.set("acrossBuilds", val((s.exact & kExactAcrossBuilds) != 0));
+  o.set("exact", ex);
+  return o;
+}
+
 // The registry as plain JS data: what the JS API, dist/registry.json (and from it the page, the
-// widget and the .d.ts), the tests and the bench enumerate.
+// widget and the .d.ts), the tests and the bench enumerate. `internal` (after the losses in
+// loss_at's numbering) is for the JS API only.
 val registry() {
   val out = val::object();
   val ls = val::array();
   unsigned i = 0;
-  for (const LossSpec& s : losses()) {
-    val o = val::object();
-    o.set("name", val(std::string(s.name)));
-    o.set("module", val(std::string(s.module_name)));
-    o.set("kind", val(std::string(s.kind == FnKind::Loss ? "loss" : "distance")));
-    o.set("inputKind", val(std::string(s.input_kind)));
-    o.set("formula", val(std::string(s.formula)));
-    val red = val::array();
-    if (s.has_reduction()) {
-      red.call<void>("push", val(std::string("none")), val(std::string("mean")),
-                     val(std::string("sum")));
-      if (s.batchmean) red.call<void>("push", val(std::string("batchmean")));
-    }
-    o.set("reductions", red);
-    if (s.reduction_message) o.set("reductionMessage", val(std::string(s.reduction_message)));
-    val tg = val::array();
-    const std::pair<unsigned, const char*> kinds[] = {
-        {kTargetFloat, "float"}, {kTargetIndex, "index"},           {kTargetProb, "probability"},
-        {kTargetSign, "sign"},   {kTargetMultiLabel, "multilabel"}, {kTargetSequence, "sequence"}};
-    for (const auto& [bit, nm] : kinds)
-      if (s.targets & bit) tg.call<void>("push", val(std::string(nm)));
-    o.set("targets", tg);
-    val ops = val::array();
-    unsigned j = 0;
-    for (const OperandSpec& p : s.operands) {
-      val po = val::object();
-      po.set("name", val(std::string(p.name)));
-      po.set("role", val(std::string(role_name(p.role))));
-      val dts = val::array();
-      if (p.dtypes & kFloating) dts.call<void>("push", val(std::string("floating")));
-      if (p.dtypes & kInteger) dts.call<void>("push", val(std::string("integer")));
-      if (p.dtypes & kList) dts.call<void>("push", val(std::string("list")));
-      po.set("dtypes", dts);
-      po.set("differentiable", val(p.differentiable));
-      ops.set(j++, po);
-    }
-    o.set("operands", ops);
-    o.set("options", options_val(s.options));
-    val ex = val::object();
-    ex.set("none", val((s.exact & kExactNone) != 0));
-    ex.set("reduced", val((s.exact & kExactReduced) != 0));
-    ex.set("grad", val((s.exact & kExactGrad) != 0));
-    ex.set("acrossBuilds", val((s.exact & kExactAcrossBuilds) != 0));
-    o.set("exact", ex);
-    ls.set(i++, o);
-  }
+  for (const LossSpec& s : losses()) ls.set(i++, spec_val(s));
   out.set("losses", ls);
+  val in = val::array();
+  i = 0;
+  for (const LossSpec& s : internal_losses()) in.set(i++, spec_val(s));
+  out.set("internal", in);
   val as = val::array();
   i = 0;
   for (const ActivationSpec& s : activations()) {
@@ -421,6 +434,7 @@ val draw_int(JsGenerator& g, std::string low, std::string high, val shape, std::
 
 val op_mm(val a, val b) { return wrap(mm(view_of(a), view_of(b))); }
 val op_sigmoid(val a) { return wrap(sigmoid(view_of(a))); }
+val op_add_same(val a, val b) { return wrap(add_same(view_of(a), view_of(b))); }
 val op_t(val a) { return wrap(transpose2d(view_of(a))); }
 val op_to(val a, std::string dtype_s) {
   const auto dt = dtype_from_name(dtype_s);
@@ -477,6 +491,7 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("mm", &op_mm);
   emscripten::function("sigmoid", &op_sigmoid);
   emscripten::function("t", &op_t);
+  emscripten::function("addSame", &op_add_same);
   emscripten::function("to", &op_to);
   emscripten::function("recipe", &make_recipe_js);
   emscripten::function("histogram", &histogram_js);

@@ -153,8 +153,19 @@ class LossLab {
      *  exactness), the distances, and the activations. */
     this.registry = Object.freeze({ losses: reg.losses, activations: reg.activations });
     this._specs = new Map();
-    reg.losses.forEach((spec, index) => this._specs.set(spec.name, { spec, index, act: false }));
+    this._index = new Map();   // loss spec -> its number in the bindings' packed calls
+    reg.losses.forEach((spec, index) => {
+      this._specs.set(spec.name, { spec, index, act: false });
+      this._index.set(spec, index);
+    });
     reg.activations.forEach((spec, index) => this._specs.set(spec.name, { spec, index, act: true }));
+    // The internal specs (after the losses in the numbering): the triplet loss from the
+    // distances a JS distance_function gave, by the public name it serves.
+    this._fromDistances = new Map();
+    reg.internal.forEach((spec, i) => {
+      this._index.set(spec, reg.losses.length + i);
+      this._fromDistances.set(spec.name, spec);
+    });
     this._defaultGenerator = new Generator(this);
     const self = this;
     const F = {};
@@ -336,12 +347,8 @@ class LossLab {
     for (const d of descs) put(d);
     for (const p of spec.options) {
       const v = opts[p.name];
-      if (p.kind === 'callable' && v != null) {
-        // A JS distance needs autograd over arbitrary tensor code to be differentiated, and a
-        // tensor `minimum` for swap: neither exists yet, so every call refuses rather than
-        // ignore it (the core never sees a callable).
-        throw pyError('NotImplementedError', `${spec.name}(): ${p.name} other than None is not supported yet`);
-      }
+      // A callable never crosses: _viaDistances resolves it first.
+      if (p.kind === 'callable' && v != null) throw new Error(`${spec.name}(): ${p.name} reached the core`);
       if (v == null) { a[k++] = 0; continue; }
       a[k++] = 1;
       switch (p.kind) {
@@ -400,13 +407,74 @@ class LossLab {
     const temps = [];
     try {
       const opts = this._checkOptions(spec, options);
+      if (this._callable(spec, opts)) return this._viaDistances(spec, args, opts, false);
       const descs = this._operands(spec, args, temps);
       this._writeCall(spec, descs, opts);
-      if (this._M.lossForwardPacked(this._specs.get(spec.name).index) !== 0) throw this._M.lastError();
-      return this._forwardResult();
+      if (this._M.lossForwardPacked(this._index.get(spec)) !== 0) throw this._M.lastError();
+      const t = this._forwardResult();
+      // Where the value came from, so that a distance_function's result can be differentiated
+      // (_viaDistances); list operands (temporaries) leave no origin.
+      if (!temps.length) t._origin = { spec, operands: args.slice(0, spec.operands.length), options: { ...opts } };
+      return t;
     } finally {
       for (const t of temps) t.dispose();
     }
+  }
+
+  // The callable option a call sets (distance_function), or null.
+  _callable(spec, opts) {
+    const p = spec.options.find((o) => o.kind === 'callable' && opts[o.name] != null);
+    return p ? opts[p.name] : null;
+  }
+
+  // triplet_margin_with_distance_loss with a JS distance_function, as torch's Python runs it:
+  // d(a, p), d(a, n) and with swap d(p, n) by the function (here, outside any wasm frame), then
+  // the rest in the core (the internal spec: the same code from the distances on). Its gradient
+  // chains d loss / d each distance through the function's result when that result is the value
+  // of a losslab function of the operands (F.pairwise_distance, F.cosine_similarity, ...: its
+  // origin); anything else needs autograd over tensor code, and is refused.
+  _viaDistances(spec, args, opts, backward, gradOutput = null) {
+    const fn = this._callable(spec, opts);
+    const tail = this._fromDistances.get(spec.name);
+    if (!tail) throw pyError('NotImplementedError', `${spec.name}(): a callable option is not supported`);
+    this._operands(spec, args, []);   // the operands' own checks (Tensors of this instance)
+    const [a, p, n] = args;
+    const pairs = [[a, p], [a, n]];
+    if (opts.swap) pairs.push([p, n]);
+    const d = pairs.map(([x, y]) => {
+      const r = fn(x, y);
+      if (!(r instanceof Tensor) || r._lab !== this) {
+        throw typeError(`${spec.name}(): distance_function must return a Tensor of this losslab instance, got ${pyTypeName(r)}`);
+      }
+      return r;
+    });
+    if (!opts.swap) d.push(d[1]);   // dist_swap is read only with swap
+    const tailOpts = { reduction: opts.reduction, force_scalar: opts.force_scalar, margin: opts.margin, swap: opts.swap };
+    if (!backward) return this._lossForward(tail, d, tailOpts);
+    const gd = this._lossBackward(tail, d, tailOpts, gradOutput);
+    const grads = [null, null, null];
+    for (let k = 0; k < pairs.length; k++) {
+      const o = d[k]._origin;
+      const why = !o ? 'is not the value of a losslab function'
+        : o.operands.some((t, j) => o.spec.operands[j].differentiable && !args.includes(t))
+          ? 'depends on a tensor other than anchor, positive and negative' : null;
+      if (why) {
+        throw pyError('NotImplementedError', `torch.grad('${spec.name}'): distance_function's result ${why} (e.g. F.pairwise_distance(x1, x2)); differentiating other tensor code needs autograd, which losslab does not have yet`);
+      }
+      const g = this._lossBackward(o.spec, o.operands, o.options, gd[k]);
+      gd[k].dispose();
+      o.operands.forEach((t, j) => {
+        const i = args.indexOf(t);
+        if (!g[j]) return;
+        if (i < 0 || i > 2) { g[j].dispose(); return; }
+        if (!grads[i]) { grads[i] = g[j]; return; }
+        const sum = this._wrap(this._M.addSame(grads[i]._desc(), g[j]._desc()));
+        grads[i].dispose();
+        g[j].dispose();
+        grads[i] = sum;
+      });
+    }
+    return grads;
   }
 
   // d loss / d each operand in `want` (bit k: operand k; default every differentiable one);
@@ -415,10 +483,11 @@ class LossLab {
     const temps = [];
     try {
       const opts = this._checkOptions(spec, options);
+      if (this._callable(spec, opts)) return this._viaDistances(spec, args, opts, true, gradOutput);
       const descs = this._operands(spec, args, temps);
       const g = gradOutput == null ? null : this._own(gradOutput, 'grad_output');
       this._writeCall(spec, descs, opts, true, g);
-      if (this._M.lossBackwardPacked(this._specs.get(spec.name).index, want) !== 0) throw this._M.lastError();
+      if (this._M.lossBackwardPacked(this._index.get(spec), want) !== 0) throw this._M.lastError();
       const r = this._resultView();
       const out = [];
       let p = 0;

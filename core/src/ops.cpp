@@ -186,6 +186,25 @@ Result<Tensor> sigmoid(const TensorView& x) {
   return r;
 }
 
+Result<Tensor> add_same(const TensorView& a, const TensorView& b) {
+  if (a.dtype != b.dtype || a.shape != b.shape || !dtype_is_floating(a.dtype))
+    return runtime_error(std::string("add_same: expected two floating tensors of one shape and "
+                                     "dtype, got ") +
+                         dtype_name(a.dtype) + " " + shape_str(a.shape) + " and " +
+                         dtype_name(b.dtype) + " " + shape_str(b.shape));
+  Result<Tensor> r = alloc_tensor(a.dtype, a.shape);
+  if (!r.ok()) return r;
+  const int64_t n = a.numel();
+  if (a.dtype == DType::Float32) {
+    float* o = r.value().as<float>();
+    for (int64_t i = 0; i < n; ++i) o[i] = a.as<float>()[i] + b.as<float>()[i];
+  } else {
+    double* o = r.value().as<double>();
+    for (int64_t i = 0; i < n; ++i) o[i] = a.as<double>()[i] + b.as<double>()[i];
+  }
+  return r;
+}
+
 Result<Tensor> transpose2d(const TensorView& x) {
   if (x.dim() > 2) {
     return runtime_error("t() expects a tensor with <= 2 dimensions, but self is " +

@@ -60,6 +60,13 @@ const std::vector<LossSpec>& losses() {
   return all;
 }
 
+extern const LossSpec kTripletMarginFromDistances;
+
+const std::vector<LossSpec>& internal_losses() {
+  static const std::vector<LossSpec> all = {kTripletMarginFromDistances};
+  return all;
+}
+
 const LossSpec* find_loss(const std::string& name) {
   for (const auto& s : losses())
     if (name == s.name) return &s;

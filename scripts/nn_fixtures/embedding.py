@@ -132,6 +132,31 @@ def cases_triplet(fn):
     add(fn, "err-reduction-avg", _trip((3, 4)),
         "invalid reduction" + (" (raised after the distances are computed)" if dist else ""),
         {"reduction": "avg"})
+    if dist:
+        # distance_function given: torch's Python calls it on (a, p), (a, n) and with swap (p, n)
+        pd = lambda **kw: {"fn": "pairwise_distance", "options": kw}  # noqa: E731
+        cs = lambda **kw: {"fn": "cosine_similarity", "options": kw}  # noqa: E731
+        add(fn, "fn-pd-p1-none", _trip((4, 6)), "distance_function = pairwise_distance(p=1)",
+            {"distance_function": pd(p=1.0), "reduction": "none"})
+        add(fn, "fn-pd-p3-swap-mean", _trip((5, 4)), "pairwise_distance(p=3), swap",
+            {"distance_function": pd(p=3.0), "swap": True, "reduction": "mean"})
+        add(fn, "fn-pd-eps-sum", _trip((4, 5)), "pairwise_distance(eps=0.1), sum",
+            {"distance_function": pd(eps=0.1), "reduction": "sum"}, gscale=-2.0)
+        add(fn, "fn-cos-none", _trip((4, 6)), "distance_function = cosine_similarity (a similarity: "
+            "any function of two tensors is allowed)", {"distance_function": cs(), "reduction": "none"})
+        add(fn, "fn-cos-swap-sum", _trip((6, 3)), "cosine_similarity, swap, sum",
+            {"distance_function": cs(), "swap": True, "reduction": "sum"}, gscale=0.5)
+        add(fn, "fn-pd-swap-tie-none", lambda: (lambda a: [("anchor", a), ("positive", a.clone()), ("negative", rn(3, 4))])(rn(3, 4)),
+            "pairwise_distance(p=1), swap with anchor == positive: tied distances",
+            {"distance_function": pd(p=1.0), "swap": True, "margin": 10.0, "reduction": "none"})
+        add(fn, "fn-pd-broadcast-none", lambda: [("anchor", rn(3, 4)), ("positive", rn(1, 4)), ("negative", rn(3, 4))],
+            "pairwise_distance(p=1), positive (1, 4) broadcast", {"distance_function": pd(p=1.0), "reduction": "none"})
+        add(fn, "fn-pd-f64-swap-mean", _trip((3, 4), F64), "float64, pairwise_distance(p=1), swap",
+            {"distance_function": pd(p=1.0), "swap": True, "reduction": "mean"})
+        add(fn, "fn-pd-empty-mean", _trip((0, 4)), "N = 0 with a distance_function",
+            {"distance_function": pd(p=1.0), "reduction": "mean"})
+        add(fn, "fn-err-reduction-avg", _trip((3, 4)), "invalid reduction with a distance_function",
+            {"distance_function": pd(p=1.0), "reduction": "avg"})
 
 
 def _pair(shape, dtype=F32):

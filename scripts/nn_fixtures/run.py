@@ -23,7 +23,9 @@ def _clone_ops(ops, opts, req):
         else:
             args.append(v)
     for k, v in opts.items():
-        if isinstance(v, torch.Tensor):
+        if k == "distance_function" and isinstance(v, dict):
+            kw[k] = distance_function(v)
+        elif isinstance(v, torch.Tensor):
             t = v.detach().clone()
             if k in req:
                 t.requires_grad_(True)
@@ -32,6 +34,14 @@ def _clone_ops(ops, opts, req):
         else:
             kw[k] = v
     return args, kw, leaves
+
+
+def distance_function(d):
+    """A distance_function option as the fixtures describe it, {"fn": a torch.nn.functional
+    distance, "options": its keywords}, as the Python function a learner would pass (the JS tests
+    pass the same function of the JS API)."""
+    f, kw = getattr(F, d["fn"]), dict(d.get("options", {}))
+    return lambda x, y: f(x, y, **kw)
 
 
 def _call(fn, ops, opts, req):

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "golden_util.hpp"
+#include "losslab/ops.hpp"
 #include "losslab/registry.hpp"
 
 namespace losslab {
@@ -63,6 +64,105 @@ golden::Tolerance tolerance(const LossSpec& spec, const std::string& reduction, 
   return t;
 }
 
+// A loss's options from a case's {keyword: value} (number, bool and tensor options; `owned`
+// keeps decoded tensors alive).
+void set_option(const LossSpec& spec, LossOptions& o, const std::string& key, const json& value,
+                std::vector<Decoded>& owned) {
+  const OptionSpec* p = spec.option(key);
+  ASSERT_NE(p, nullptr) << spec.name << " has no option " << key;
+  if (p->field.f) o.*(p->field.f) = golden::json_number(value);
+  if (p->field.i) o.*(p->field.i) = static_cast<int64_t>(golden::json_number(value));
+  if (p->field.b) o.*(p->field.b) = value.get<bool>();
+  if (p->field.t) {
+    owned.push_back(golden::decode(value));
+    o.*(p->field.t) = owned.back().view();
+  }
+}
+
+// triplet_margin_with_distance_loss with distance_function = {"fn", "options"}: what the JS API
+// does with a JS function (wasm/losslab.mjs, _viaDistances), here with the named distance: the
+// distances of (a, p), (a, n) and with swap (p, n), the loss from them by the internal spec, and
+// its distance gradients chained through the distance's backward, an operand's two
+// contributions added (add_same) as autograd accumulates them.
+void run_distance_function_case(const json& c, const LossCall& call, const json& desc,
+                                bool force_scalar) {
+  const LossSpec* dist = find_loss(desc.at("fn").get<std::string>());
+  ASSERT_NE(dist, nullptr) << desc.at("fn");
+  const LossSpec* tail = nullptr;
+  for (const LossSpec& s : internal_losses())
+    if (std::string(s.name) == "triplet_margin_with_distance_loss") tail = &s;
+  ASSERT_NE(tail, nullptr) << "no internal spec for distance_function";
+  std::vector<Decoded> owned;
+  LossOptions dopt = dist->defaults();
+  const json dkw = desc.value("options", json::object());
+  for (const auto& [key, value] : dkw.items()) {
+    set_option(*dist, dopt, key, value, owned);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  dopt.force_scalar = force_scalar;
+  dopt.reduction = Reduction::None;
+  const bool swap = call.options.swap;
+  std::vector<std::pair<int, int>> pairs = {{0, 1}, {0, 2}};
+  if (swap) pairs.push_back({1, 2});
+  std::vector<Tensor> d;
+  for (const auto& [i, j] : pairs) {
+    auto r = dist->forward(LossCall{{call[i], call[j]}, dopt});
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    d.push_back(std::move(r.value().value));
+  }
+  LossCall tc;
+  tc.operands = {d[0].view(), d[1].view(), d[swap ? 2 : 1].view()};
+  tc.options = tail->defaults();
+  tc.options.margin = call.options.margin;
+  tc.options.swap = swap;
+  tc.options.reduction = call.options.reduction;
+  tc.options.force_scalar = force_scalar;
+  auto fwd = tail->forward(tc);
+  if (c.contains("error")) {
+    ASSERT_FALSE(fwd.ok()) << "expected " << c["error"].at("type");
+    golden::expect_error(fwd.error(), c["error"], "forward");
+    return;
+  }
+  ASSERT_TRUE(fwd.ok()) << fwd.error().type << ": " << fwd.error().message;
+  const std::string red = call.options.reduction == Reduction::None  ? "none"
+                          : call.options.reduction == Reduction::Sum ? "sum"
+                                                                     : "mean";
+  golden::expect_tensor(fwd.value().value, c.at("expected").at("output"),
+                        tolerance(*tail, red, false), "output");
+  Decoded g = golden::decode(c.at("grad_output"));
+  const TensorView gv = g.view();
+  auto gd = tail->backward(tc, &gv, kWantAll);
+  ASSERT_TRUE(gd.ok()) << gd.error().message;
+  std::optional<Tensor> acc[3];
+  for (std::size_t k = 0; k < pairs.size(); ++k) {
+    ASSERT_TRUE(gd.value()[k].has_value()) << "no gradient for distance " << k;
+    const TensorView gk = gd.value()[k]->view();
+    auto gx = dist->backward(LossCall{{call[pairs[k].first], call[pairs[k].second]}, dopt}, &gk,
+                             kWantAll);
+    ASSERT_TRUE(gx.ok()) << gx.error().message;
+    const int ix[2] = {pairs[k].first, pairs[k].second};
+    for (int m = 0; m < 2; ++m) {
+      auto& got = gx.value()[static_cast<std::size_t>(m)];
+      if (!got) continue;
+      auto& a = acc[ix[m]];
+      if (!a) {
+        a = std::move(*got);
+        continue;
+      }
+      auto sum = add_same(a->view(), got->view());
+      ASSERT_TRUE(sum.ok()) << sum.error().message;
+      a = sum.take();
+    }
+  }
+  const json& grads = c.at("expected").at("grads");
+  const char* names[3] = {"anchor", "positive", "negative"};
+  for (int k = 0; k < 3; ++k) {
+    ASSERT_TRUE(acc[k].has_value()) << names[k] << ": no gradient, torch gives one";
+    golden::expect_tensor(*acc[k], grads.at(names[k]), tolerance(*tail, red, true),
+                          std::string("grad ") + names[k]);
+  }
+}
+
 void run_case(const json& c, bool force_scalar) {
   const std::string fn = c.at("fn").get<std::string>();
   const LossSpec* spec = find_loss(fn);
@@ -108,17 +208,12 @@ void run_case(const json& c, bool force_scalar) {
       continue;
     }
     if (value.is_null()) continue;
-    const OptionSpec* p = spec->option(key);
-    ASSERT_NE(p, nullptr) << fn << " has no option " << key;
-    if (p->field.f) call.options.*(p->field.f) = golden::json_number(value);
-    if (p->field.i) call.options.*(p->field.i) = static_cast<int64_t>(golden::json_number(value));
-    if (p->field.b) call.options.*(p->field.b) = value.get<bool>();
-    if (p->field.t) {
-      owned.push_back(golden::decode(value));
-      call.options.*(p->field.t) = owned.back().view();
-    }
+    set_option(*spec, call.options, key, value, owned);
+    if (::testing::Test::HasFatalFailure()) return;
   }
   if (!spec->has_reduction()) call.options.reduction = Reduction::None;
+  if (opts.contains("distance_function") && opts["distance_function"].is_object())
+    return run_distance_function_case(c, call, opts["distance_function"], force_scalar);
 
   auto fwd = spec->forward(call);
   if (c.contains("error")) {

@@ -278,12 +278,3 @@ test('softmax / log_softmax take dtype= (the input is cast first) and reject unk
   assert.throws(() => F.softmax(x, { dim: 1, dtype: 'float16' }), TypeError);
 });
 
-test('a JS distance_function is refused by forward and by grad alike, never ignored', () => {
-  const a = torch.randn([4, 3]), p = torch.randn([4, 3]), n = torch.randn([4, 3]);
-  const dist = (x, y) => F.pairwise_distance(x, y);
-  const err = { name: 'NotImplementedError', message: 'triplet_margin_with_distance_loss(): distance_function other than None is not supported yet' };
-  assert.throws(() => F.triplet_margin_with_distance_loss(a, p, n, { distance_function: dist }), err);
-  assert.throws(() => torch.grad('triplet_margin_with_distance_loss', [a, p, n], { distance_function: dist }), err);
-  assert.equal(F.triplet_margin_with_distance_loss(a, p, n, { distance_function: null }).toString(),
-    F.triplet_margin_with_distance_loss(a, p, n).toString());
-});

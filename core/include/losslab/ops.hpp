@@ -1,5 +1,6 @@
 // losslab core: the few non-loss tensor ops the lesson's recipes need (torch.mm, torch.sigmoid,
-// Tensor.t(), dtype conversion), with PyTorch 1.13.1's results and error messages.
+// Tensor.t(), dtype conversion), with PyTorch 1.13.1's results and error messages, and the sum
+// autograd accumulates gradients with.
 #pragma once
 #include "losslab/status.hpp"
 #include "losslab/tensor.hpp"
@@ -26,5 +27,10 @@ Result<Tensor> transpose2d(const TensorView& x);
 // and out-of-range values give the integer minimum (what x86 torch returns); int64 -> int32
 // wraps; integer -> floating rounds to nearest.
 Result<Tensor> to_dtype(const TensorView& x, DType dtype);
+
+// a + b of two float32/float64 tensors of one shape and dtype, one IEEE addition per element: how
+// autograd accumulates two gradients of one tensor (the JS API's chain through a
+// distance_function). Anything else is a RuntimeError naming both.
+Result<Tensor> add_same(const TensorView& a, const TensorView& b);
 
 }  // namespace losslab

@@ -132,6 +132,9 @@ struct LossSpec {
 };
 
 const std::vector<LossSpec>& losses();  // losses, then the distances
+// Specs the JS API composes public functions from, offered nowhere else: the triplet loss from
+// the distances a JS distance_function gave (triplet_margin_with_distance_loss.cpp).
+const std::vector<LossSpec>& internal_losses();
 const LossSpec* find_loss(const std::string& name);
 
 // Activations along a dim (log_softmax, softmax). dim < -ndim or >= ndim is an IndexError.

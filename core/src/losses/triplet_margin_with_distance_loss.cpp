@@ -2,7 +2,9 @@
 // with distance_function=None (pairwise_distance, p = 2, eps = 1e-6):
 //   l = clamp((d(a, p) - d(a, n)) + margin, min=0)
 // (a different order from triplet_margin_loss). No dim check; margin <= 0 is accepted in 1.13.
-// distance_function is a JS function resolved by the JS API; the core never sees it.
+// distance_function is a JS function: the JS API calls it on (a, p), (a, n) and with swap (p, n),
+// then computes the rest through kTripletMarginFromDistances below (an internal spec: the same
+// code from the distances on), and chains its distance gradients through the function's result.
 #include "losslab/registry.hpp"
 #include "triplet_util.hpp"
 
@@ -19,7 +21,106 @@ Result<LossGrads> twd_backward(const LossCall& c, const TensorView* g, unsigned 
   return triplet_backward(c, g, want, kP, kEps, true);
 }
 
+// The loss from distances the JS API's distance_function gave: torch's Python from
+// `positive_dist = distance_function(anchor, positive)` on, the three promoted to their common
+// floating dtype first (torch promotes in each op; every float32 value is exact in float64, so
+// promoting first gives the same bits). dist_swap is read only with swap.
+Status fd_check(const LossCall& c) {
+  const std::size_t n = c.options.swap ? 3 : 2;
+  for (std::size_t k = 0; k < n; ++k)
+    if (!dtype_is_floating(c[k].dtype))
+      return Error{"NotImplementedError",
+                   "triplet_margin_with_distance_loss(): distance_function must return a float32 "
+                   "or float64 Tensor, got " +
+                       std::string(dtype_name(c[k].dtype))};
+  return Ok{};
+}
+
+DType fd_dtype(const LossCall& c) {
+  DType d = detail::promote_floating(c[0].dtype, c[1].dtype);
+  return c.options.swap ? detail::promote_floating(d, c[2].dtype) : d;
+}
+
+template <class T>
+std::vector<T> values_as(const TensorView& v) {
+  std::vector<T> out(static_cast<std::size_t>(v.numel()));
+  if (v.dtype == DType::Float32)
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<T>(v.as<float>()[i]);
+  else
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<T>(v.as<double>()[i]);
+  return out;
+}
+
+template <class T>
+Result<TripletValues<T>> fd_values(const LossCall& c, TripletShapes* sh) {
+  const bool swap = c.options.swap;
+  auto s = triplet_shapes(c[0].shape, c[1].shape, swap ? c[2].shape : Shape{}, swap);
+  if (!s) return s.error();
+  *sh = s.take();
+  return triplet_values(values_as<T>(c[0]), values_as<T>(c[1]),
+                        swap ? values_as<T>(c[2]) : std::vector<T>{}, *sh, c.options.margin, swap,
+                        true);
+}
+
+template <class T>
+Result<LossOutput> fd_forward_t(const LossCall& c) {
+  TripletShapes sh;
+  auto v = fd_values<T>(c, &sh);
+  if (!v) return v.error();
+  return triplet_output(v.value(), sh, fd_dtype(c), c.options.reduction);
+}
+
+Result<LossOutput> fd_forward(const LossCall& c) {
+  return fd_dtype(c) == DType::Float32 ? fd_forward_t<float>(c) : fd_forward_t<double>(c);
+}
+
+template <class T>
+Result<LossGrads> fd_backward_t(const LossCall& c, const TensorView* go, unsigned want) {
+  TripletShapes sh;
+  auto v = fd_values<T>(c, &sh);
+  if (!v) return v.error();
+  const DType dt = fd_dtype(c);
+  auto up = detail::upstream_grad<T>(go, sh.out, c.options.reduction, dt);
+  if (!up) return up.error();
+  const auto g = triplet_distance_grads(v.value(), sh, up.value(), c.options.swap);
+  LossGrads out(3);
+  const std::vector<T>* gs[3] = {&g.dp, &g.dn, c.options.swap ? &g.ds : nullptr};
+  for (std::size_t k = 0; k < 3; ++k) {
+    if (!gs[k] || !(want & want_bit(k))) continue;
+    // in the common dtype, then cast to the distance's own (autograd's validate_outputs)
+    const TensorView gv{dt, c[k].shape, gs[k]->data()};
+    auto t = detail::as_dtype(gv, c[k].dtype);
+    if (!t) return t.error();
+    out[k] = t.take();
+  }
+  return out;
+}
+
+Result<LossGrads> fd_backward(const LossCall& c, const TensorView* g, unsigned want) {
+  return fd_dtype(c) == DType::Float32 ? fd_backward_t<float>(c, g, want)
+                                       : fd_backward_t<double>(c, g, want);
+}
+
 }  // namespace
+
+extern const LossSpec kTripletMarginFromDistances{
+    "triplet_margin_with_distance_loss",
+    "TripletMarginWithDistanceLoss",
+    FnKind::Loss,
+    {{"dist_pos", OperandRole::Input, kFloating, true},
+     {"dist_neg", OperandRole::Extra, kFloating, true},
+     {"dist_swap", OperandRole::Extra, kFloating, true}},
+    {opt_float("margin", &LossOptions::margin, 1.0, "the margin between the two distances"),
+     opt_bool("swap", &LossOptions::swap, false,
+              "use min(d(a, n), d(p, n)) as the negative distance")},
+    false,
+    0,
+    "distance",
+    "l = max(dist_pos - min(dist_neg, dist_swap if swap) + margin, 0)",
+    &fd_check,
+    &fd_forward,
+    &fd_backward,
+    kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 extern const LossSpec kTripletMarginWithDistanceLoss{
     "triplet_margin_with_distance_loss",

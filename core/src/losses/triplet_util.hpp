@@ -9,9 +9,30 @@
 
 namespace losslab::detail::emb {
 
+// The distances' shapes and the broadcast ones after them: min(d(a,n), d(p,n)) with swap, then
+// the loss's.
+struct TripletShapes {
+  Shape dp, dn, ds;  // ds only with swap
+  Shape neg, out;
+};
+
+inline Result<TripletShapes> triplet_shapes(Shape dp, Shape dn, Shape ds, bool swap) {
+  TripletShapes s{std::move(dp), std::move(dn), std::move(ds), {}, {}};
+  s.neg = s.dn;
+  if (swap) {
+    auto b = broadcast_shapes(s.dn, s.ds);
+    if (!b) return b.error();
+    s.neg = b.value();
+  }
+  auto b = broadcast_shapes(s.dp, s.neg);
+  if (!b) return b.error();
+  s.out = b.value();
+  return s;
+}
+
 struct Triplet {
   Pairwise ap, an, pn;  // pn only with swap
-  Shape neg_shape, out_shape;
+  TripletShapes sh;
   DType dtype;
 };
 
@@ -23,18 +44,14 @@ inline Result<Triplet> triplet_prepare(const LossCall& c, double eps) {
   if (!an) return an.error();
   t.ap = std::move(ap.value());
   t.an = std::move(an.value());
-  t.neg_shape = t.an.out_shape;
   if (c.options.swap) {
     auto pn = pairwise_prepare(c[1], c[2], eps, false);
     if (!pn) return pn.error();
     t.pn = std::move(pn.value());
-    auto s = broadcast_shapes(t.an.out_shape, t.pn.out_shape);
-    if (!s) return s.error();
-    t.neg_shape = s.value();
   }
-  auto s = broadcast_shapes(t.ap.out_shape, t.neg_shape);
-  if (!s) return s.error();
-  t.out_shape = s.value();
+  auto sh = triplet_shapes(t.ap.out_shape, t.an.out_shape, t.pn.out_shape, c.options.swap);
+  if (!sh) return sh.error();
+  t.sh = sh.take();
   t.dtype = t.ap.dtype;
   return t;
 }
@@ -60,24 +77,20 @@ std::vector<T> sum_back(const std::vector<T>& g, const Shape& from, const Shape&
 template <class T>
 struct TripletValues {
   std::vector<T> dp, dn, ds;  // own shapes
-  std::vector<T> dnb, dsb;    // dn, ds broadcast to neg_shape
-  std::vector<T> neg;         // neg_shape
-  std::vector<T> u;           // out_shape: the clamp's input
+  std::vector<T> dnb, dsb;    // dn, ds broadcast to neg
+  std::vector<T> neg;         // neg shape
+  std::vector<T> u;           // out shape: the clamp's input
 };
 
+// From the distances on: torch.min(dn, ds) with swap, then the clamp's input.
 template <class T>
-TripletValues<T> triplet_values(const Triplet& t, double p, double margin, bool swap,
+TripletValues<T> triplet_values(std::vector<T> dp, std::vector<T> dn, std::vector<T> ds,
+                                const TripletShapes& s, double margin, bool swap,
                                 bool with_distance) {
-  TripletValues<T> v;
-  v.dp.resize(t.ap.rows);
-  v.dn.resize(t.an.rows);
-  pairwise_norms<T>(t.ap, p, v.dp.data());
-  pairwise_norms<T>(t.an, p, v.dn.data());
+  TripletValues<T> v{std::move(dp), std::move(dn), std::move(ds), {}, {}, {}, {}};
   if (swap) {
-    v.ds.resize(t.pn.rows);
-    pairwise_norms<T>(t.pn, p, v.ds.data());
-    v.dnb = bcast(v.dn, t.an.out_shape, t.neg_shape);
-    v.dsb = bcast(v.ds, t.pn.out_shape, t.neg_shape);
+    v.dnb = bcast(v.dn, s.dn, s.neg);
+    v.dsb = bcast(v.ds, s.ds, s.neg);
     v.neg.resize(v.dnb.size());
     for (std::size_t i = 0; i < v.neg.size(); ++i) {
       const T a = v.dnb[i], b = v.dsb[i];
@@ -86,8 +99,8 @@ TripletValues<T> triplet_values(const Triplet& t, double p, double margin, bool 
   } else {
     v.neg = v.dn;
   }
-  const auto dpb = bcast(v.dp, t.ap.out_shape, t.out_shape);
-  const auto negb = bcast(v.neg, t.neg_shape, t.out_shape);
+  const auto dpb = bcast(v.dp, s.dp, s.out);
+  const auto negb = bcast(v.neg, s.neg, s.out);
   const T m = static_cast<T>(margin);
   v.u.resize(dpb.size());
   for (std::size_t i = 0; i < v.u.size(); ++i)
@@ -96,18 +109,31 @@ TripletValues<T> triplet_values(const Triplet& t, double p, double margin, bool 
 }
 
 template <class T>
-Result<LossOutput> triplet_forward_t(const LossCall& c, const Triplet& t, double p,
-                                     bool with_distance) {
-  const LossOptions& o = c.options;
-  const auto v = triplet_values<T>(t, p, o.margin, o.swap, with_distance);
-  auto out = alloc_tensor(t.dtype, t.out_shape);
+TripletValues<T> triplet_values(const Triplet& t, double p, double margin, bool swap,
+                                bool with_distance) {
+  std::vector<T> dp(t.ap.rows), dn(t.an.rows), ds;
+  pairwise_norms<T>(t.ap, p, dp.data());
+  pairwise_norms<T>(t.an, p, dn.data());
+  if (swap) {
+    ds.resize(t.pn.rows);
+    pairwise_norms<T>(t.pn, p, ds.data());
+  }
+  return triplet_values(std::move(dp), std::move(dn), std::move(ds), t.sh, margin, swap,
+                        with_distance);
+}
+
+// clamp(u, min=0) reduced as torch's .mean() / .sum().
+template <class T>
+Result<LossOutput> triplet_output(const TripletValues<T>& v, const TripletShapes& s, DType dtype,
+                                  Reduction reduction) {
+  auto out = alloc_tensor(dtype, s.out);
   if (!out) return out.error();
   T* q = out.value().template as<T>();
   for (std::size_t i = 0; i < v.u.size(); ++i) {
     const T u = v.u[i];
     q[i] = std::isnan(u) ? u : (u < T(0) ? T(0) : u);
   }
-  auto r = reduce_like_torch(out.take(), o.reduction);
+  auto r = reduce_like_torch(out.take(), reduction);
   if (!r) return r.error();
   LossOutput lo;
   lo.value = r.take();
@@ -115,44 +141,66 @@ Result<LossOutput> triplet_forward_t(const LossCall& c, const Triplet& t, double
 }
 
 template <class T>
+Result<LossOutput> triplet_forward_t(const LossCall& c, const Triplet& t, double p,
+                                     bool with_distance) {
+  const LossOptions& o = c.options;
+  return triplet_output(triplet_values<T>(t, p, o.margin, o.swap, with_distance), t.sh, t.dtype,
+                        o.reduction);
+}
+
+// d loss / d each distance (own shapes; ds only with swap), from the upstream gradient of the
+// loss's 'none' values: the clamp passes at 0, torch.min's gradient is split in half on a tie.
+template <class T>
+struct TripletDistanceGrads {
+  std::vector<T> dp, dn, ds;
+};
+
+template <class T>
+TripletDistanceGrads<T> triplet_distance_grads(const TripletValues<T>& v, const TripletShapes& s,
+                                               const std::vector<T>& up, bool swap) {
+  const std::size_t n = v.u.size();
+  std::vector<T> gu(n), gneg(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    gu[i] = v.u[i] >= T(0) ? up[i] : T(0);
+    gneg[i] = -gu[i];
+  }
+  TripletDistanceGrads<T> g;
+  g.dp = sum_back(gu, s.out, s.dp);
+  const auto gnegs = sum_back(gneg, s.out, s.neg);
+  if (swap) {
+    std::vector<T> gdnb(gnegs.size()), gdsb(gnegs.size());
+    for (std::size_t i = 0; i < gnegs.size(); ++i) {
+      const T a = v.dnb[i], b = v.dsb[i], x = gnegs[i];
+      const T w = a == b ? x / T(2) : x;
+      gdnb[i] = a > b ? T(0) : w;
+      gdsb[i] = a < b ? T(0) : w;
+    }
+    g.dn = sum_back(gdnb, s.neg, s.dn);
+    g.ds = sum_back(gdsb, s.neg, s.ds);
+  } else {
+    g.dn = gnegs;
+  }
+  return g;
+}
+
+template <class T>
 Result<LossGrads> triplet_backward_t(const LossCall& c, const Triplet& t, const TensorView* go,
                                      unsigned want, double p, bool with_distance) {
   const LossOptions& o = c.options;
   LossGrads out(3);
-  auto up = upstream_grad<T>(go, t.out_shape, o.reduction, t.dtype);
+  auto up = upstream_grad<T>(go, t.sh.out, o.reduction, t.dtype);
   if (!up) return up.error();
   const auto v = triplet_values<T>(t, p, o.margin, o.swap, with_distance);
   if (p == 0.0) return out;
-  const std::size_t n = v.u.size();
-  std::vector<T> gu(n), gneg(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    gu[i] = v.u[i] >= T(0) ? up.value()[i] : T(0);
-    gneg[i] = -gu[i];
-  }
-  const auto gdp = sum_back(gu, t.out_shape, t.ap.out_shape);
-  const auto gnegs = sum_back(gneg, t.out_shape, t.neg_shape);
-  std::vector<T> gdn, gds;
-  if (o.swap) {
-    std::vector<T> gdnb(gnegs.size()), gdsb(gnegs.size());
-    for (std::size_t i = 0; i < gnegs.size(); ++i) {
-      const T a = v.dnb[i], b = v.dsb[i], g = gnegs[i];
-      const T w = a == b ? g / T(2) : g;
-      gdnb[i] = a > b ? T(0) : w;
-      gdsb[i] = a < b ? T(0) : w;
-    }
-    gdn = sum_back(gdnb, t.neg_shape, t.an.out_shape);
-    gds = sum_back(gdsb, t.neg_shape, t.pn.out_shape);
-  } else {
-    gdn = gnegs;
-  }
+  const auto gd = triplet_distance_grads(v, t.sh, up.value(), o.swap);
   // Row grads of each distance, then each operand's two contributions.
   auto rows = [&](const Pairwise& pw, const std::vector<T>& d, const std::vector<T>& g) {
-    std::vector<T> gd(static_cast<std::size_t>(pw.diff.numel()));
-    pairwise_backward_rows<T>(pw, p, d.data(), g.data(), gd.data());
-    return gd;
+    std::vector<T> r(static_cast<std::size_t>(pw.diff.numel()));
+    pairwise_backward_rows<T>(pw, p, d.data(), g.data(), r.data());
+    return r;
   };
-  const auto gap = rows(t.ap, v.dp, gdp);
-  const auto gan = rows(t.an, v.dn, gdn);
+  const auto gap = rows(t.ap, v.dp, gd.dp);
+  const auto gan = rows(t.an, v.dn, gd.dn);
   std::optional<Tensor> ga1, ga2, gp1, gp2, gn1, gn2;
   const bool wa = want & want_bit(0), wp = want & want_bit(1), wn = want & want_bit(2);
   if (auto st = pairwise_operand_grads<T>(c[0], c[1], t.ap, gap.data(), wa ? &ga1 : nullptr,
@@ -164,7 +212,7 @@ Result<LossGrads> triplet_backward_t(const LossCall& c, const Triplet& t, const 
       !st)
     return st.error();
   if (o.swap) {
-    const auto gpn = rows(t.pn, v.ds, gds);
+    const auto gpn = rows(t.pn, v.ds, gd.ds);
     if (auto st = pairwise_operand_grads<T>(c[1], c[2], t.pn, gpn.data(), wp ? &gp2 : nullptr,
                                             wn ? &gn2 : nullptr);
         !st)
