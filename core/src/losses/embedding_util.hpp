@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -51,13 +52,29 @@ inline T tpow(T x, double e) {
   return std::pow(x, static_cast<T>(e));
 }
 
+// fmaf, correctly rounded, without a libm call where the hardware has no fma (wasm, SSE4.2):
+// x * y is exact in double, the double sum rounds once, and its conversion to float rounds
+// correctly unless that sum lies exactly halfway between two floats (musl's fmaf test, 1 in 2^29
+// of inexact sums); std::fma decides those.
+inline float fma_f32(float x, float y, float z) {
+#if defined(__FMA__)
+  return std::fma(x, y, z);
+#else
+  const double r = static_cast<double>(x) * static_cast<double>(y) + static_cast<double>(z);
+  uint64_t u;
+  std::memcpy(&u, &r, sizeof u);
+  if ((u & 0x1fffffff) != 0x10000000 || ((u >> 52) & 0x7ff) == 0x7ff) return static_cast<float>(r);
+  return std::fma(x, y, z);
+#endif
+}
+
 template <class T>
 inline T norm2_row(const T* x, int64_t D) {
   if constexpr (sizeof(T) == 4) {
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int64_t d = 0;
     for (; d + 8 <= D; d += 8)
-      for (int k = 0; k < 8; ++k) acc[k] = std::fma(x[d + k], x[d + k], acc[k]);
+      for (int k = 0; k < 8; ++k) acc[k] = fma_f32(x[d + k], x[d + k], acc[k]);
     float b = acc[0];
     for (int k = 1; k < 8; ++k) b = b + acc[k];
     if (D - d >= 4) {
@@ -67,7 +84,7 @@ inline T norm2_row(const T* x, int64_t D) {
       }
       d += 4;
     }
-    for (; d < D; ++d) b = std::fma(x[d], x[d], b);
+    for (; d < D; ++d) b = fma_f32(x[d], x[d], b);
     return std::sqrt(b);
   } else {
     double b = 0;
@@ -151,14 +168,32 @@ inline Result<Tensor> grad_to_operand(const TensorView& full, const TensorView& 
 
 // ---- pairwise_distance ------------------------------------------------------------------------
 
-// x1 - x2 + eps broadcast, as rows of the last dim.
+// x1 - x2 + eps broadcast, as rows of the last dim: materialized (the backward reads it), or,
+// for a forward of floating operands, made row by row from x1 and x2 (no (rows, D) buffers; the
+// operands are copied only where they need broadcasting or a dtype change).
 struct Pairwise {
   DType dtype = DType::Float32;
   Shape shape;      // broadcast shape of x1, x2
   Shape out_shape;  // without the last dim (keepdim: last dim 1)
   int64_t rows = 0, D = 1;
-  Tensor diff;  // (rows, D) in dtype
+  Tensor diff;  // (rows, D) in dtype, when materialized
+  bool on_the_fly = false;
+  const void* a = nullptr;  // on the fly: x1, x2 as (rows, D) of dtype
+  const void* b = nullptr;
+  Tensor a_own, b_own;  // their copies, where needed
+  double eps = 0;
 };
+
+// v as a contiguous tensor of `shape` and `dtype`: its own data when it already is one, else a
+// copy into `own`.
+inline Result<const void*> as_full(const TensorView& v, const Shape& shape, DType dtype,
+                                   Tensor& own) {
+  if (v.shape == shape && v.dtype == dtype) return static_cast<const void*>(v.data);
+  auto e = expand_to(v, shape, dtype);
+  if (!e) return e.error();
+  own = e.take();
+  return static_cast<const void*>(own.data());
+}
 
 template <class T>
 void fill_diff(const TensorView& x1, const TensorView& x2, double eps, Pairwise& pw) {
@@ -176,16 +211,18 @@ void fill_diff(const TensorView& x1, const TensorView& x2, double eps, Pairwise&
              static_cast<T>(eps);
     return;
   }
-  auto a = expand_to(x1, pw.shape, pw.dtype);
-  auto b = expand_to(x2, pw.shape, pw.dtype);
-  const T* pa = a.value().template as<T>();
-  const T* pb = b.value().template as<T>();
+  Tensor oa, ob;
+  auto a = as_full(x1, pw.shape, pw.dtype, oa);
+  auto b = as_full(x2, pw.shape, pw.dtype, ob);
+  const T* pa = static_cast<const T*>(a.value());
+  const T* pb = static_cast<const T*>(b.value());
   const T e = static_cast<T>(eps);
   for (int64_t i = 0; i < n; ++i) d[i] = (pa[i] - pb[i]) + e;
 }
 
+// keep_diff = false (a forward): the rows are made on the fly where both operands are floating.
 inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView& x2, double eps,
-                                         bool keepdim) {
+                                         bool keepdim, bool keep_diff = true) {
   auto s = broadcast_shapes(x1.shape, x2.shape);
   if (!s) return s.error();
   Pairwise pw;
@@ -200,6 +237,17 @@ inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView&
       pw.out_shape.pop_back();
   }
   pw.rows = shape_numel(pw.out_shape);
+  pw.eps = eps;
+  if (!keep_diff && dtype_is_floating(x1.dtype) && dtype_is_floating(x2.dtype)) {
+    auto a = as_full(x1, pw.shape, pw.dtype, pw.a_own);
+    if (!a) return a.error();
+    auto b = as_full(x2, pw.shape, pw.dtype, pw.b_own);
+    if (!b) return b.error();
+    pw.on_the_fly = true;
+    pw.a = a.value();
+    pw.b = b.value();
+    return pw;
+  }
   auto t = alloc_tensor(pw.dtype, pw.shape);
   if (!t) return t.error();
   pw.diff = t.take();
@@ -212,6 +260,19 @@ inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView&
 
 template <class T>
 void pairwise_norms(const Pairwise& pw, double p, T* out) {
+  if (pw.on_the_fly) {
+    const T* a = static_cast<const T*>(pw.a);
+    const T* b = static_cast<const T*>(pw.b);
+    const T e = static_cast<T>(pw.eps);
+    std::vector<T> row(static_cast<std::size_t>(pw.D));
+    for (int64_t r = 0; r < pw.rows; ++r) {
+      const T* ar = a + r * pw.D;
+      const T* br = b + r * pw.D;
+      for (int64_t k = 0; k < pw.D; ++k) row[static_cast<std::size_t>(k)] = (ar[k] - br[k]) + e;
+      out[r] = pw.D == 0 ? T(0) : norm_row(row.data(), pw.D, p);
+    }
+    return;
+  }
   const T* d = pw.diff.as<T>();
   for (int64_t r = 0; r < pw.rows; ++r) out[r] = pw.D == 0 ? T(0) : norm_row(d + r * pw.D, pw.D, p);
 }

@@ -20,7 +20,7 @@ Result<LossOutput> forward_t(Pairwise& pw, double p) {
 
 Result<LossOutput> pd_forward(const LossCall& c) {
   const LossOptions& o = c.options;
-  auto pw = pairwise_prepare(c[0], c[1], o.eps, o.keepdim);
+  auto pw = pairwise_prepare(c[0], c[1], o.eps, o.keepdim, false);
   if (!pw) return pw.error();
   if (pw.value().dtype == DType::Float32) return forward_t<float>(pw.value(), o.p);
   return forward_t<double>(pw.value(), o.p);

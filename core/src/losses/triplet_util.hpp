@@ -36,16 +36,17 @@ struct Triplet {
   DType dtype;
 };
 
-inline Result<Triplet> triplet_prepare(const LossCall& c, double eps) {
+// keep_diff: for the backward (which reads the differences); a forward makes rows on the fly.
+inline Result<Triplet> triplet_prepare(const LossCall& c, double eps, bool keep_diff) {
   Triplet t;
-  auto ap = pairwise_prepare(c[0], c[1], eps, false);
+  auto ap = pairwise_prepare(c[0], c[1], eps, false, keep_diff);
   if (!ap) return ap.error();
-  auto an = pairwise_prepare(c[0], c[2], eps, false);
+  auto an = pairwise_prepare(c[0], c[2], eps, false, keep_diff);
   if (!an) return an.error();
   t.ap = std::move(ap.value());
   t.an = std::move(an.value());
   if (c.options.swap) {
-    auto pn = pairwise_prepare(c[1], c[2], eps, false);
+    auto pn = pairwise_prepare(c[1], c[2], eps, false, keep_diff);
     if (!pn) return pn.error();
     t.pn = std::move(pn.value());
   }
@@ -241,7 +242,7 @@ Result<LossGrads> triplet_backward_t(const LossCall& c, const Triplet& t, const 
 // and reduction from c.options.
 inline Result<LossOutput> triplet_forward(const LossCall& c, double p, double eps,
                                           bool with_distance) {
-  auto t = triplet_prepare(c, eps);
+  auto t = triplet_prepare(c, eps, false);
   if (!t) return t.error();
   if (t.value().dtype == DType::Float32)
     return triplet_forward_t<float>(c, t.value(), p, with_distance);
@@ -250,7 +251,7 @@ inline Result<LossOutput> triplet_forward(const LossCall& c, double p, double ep
 
 inline Result<LossGrads> triplet_backward(const LossCall& c, const TensorView* g, unsigned want,
                                           double p, double eps, bool with_distance) {
-  auto t = triplet_prepare(c, eps);
+  auto t = triplet_prepare(c, eps, true);
   if (!t) return t.error();
   if (t.value().dtype == DType::Float32)
     return triplet_backward_t<float>(c, t.value(), g, want, p, with_distance);
