@@ -5,13 +5,11 @@
 // fixtures that is not registered yet is a reported skip.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
-#include <map>
-#include <set>
+#include <deque>
 #include <string>
 #include <vector>
 
+#include "golden_call.hpp"
 #include "golden_util.hpp"
 #include "losslab/ops.hpp"
 #include "losslab/registry.hpp"
@@ -22,37 +20,11 @@ namespace {
 using golden::Decoded;
 using golden::json;
 
+// Parsed on first use: the fixtures are 5 MB, and every test process of the suite would otherwise
+// parse them at start-up.
 const json& fixtures() {
-  static const json j = [] {
-    std::ifstream f(LOSSLAB_NN_JSON);
-    if (!f) return json();
-    return json::parse(f, nullptr, /*allow_exceptions=*/false);
-  }();
+  static const json j = golden::load_json(LOSSLAB_NN_JSON);
   return j;
-}
-
-// The cases of one function (parsed on first use: the fixtures are 5 MB, and every test process
-// of the suite would otherwise parse them at start-up).
-std::vector<const json*> cases_of(const std::string& fn) {
-  std::vector<const json*> out;
-  const json& j = fixtures();
-  if (j.is_object() && j.contains("cases"))
-    for (const json& c : j["cases"])
-      if (c["fn"] == fn) out.push_back(&c);
-  return out;
-}
-
-// An operand: a tensor, or {"list": [...]} (ctc lengths given as Python lists), which the JS API
-// turns into an int64 tensor before the call, as done here.
-Decoded operand(const json& v) {
-  if (v.contains("list")) {
-    Decoded d;
-    d.dtype = DType::Int64;
-    for (const json& e : v["list"]) d.i64.push_back(e.get<int64_t>());
-    d.shape = {static_cast<int64_t>(d.i64.size())};
-    return d;
-  }
-  return golden::decode(v);
 }
 
 golden::Tolerance tolerance(const LossSpec& spec, const std::string& reduction, bool grad) {
@@ -62,21 +34,6 @@ golden::Tolerance tolerance(const LossSpec& spec, const std::string& reduction, 
   else
     t.exact = (spec.exact & (reduction == "none" ? kExactNone : kExactReduced)) != 0;
   return t;
-}
-
-// A loss's options from a case's {keyword: value} (number, bool and tensor options; `owned`
-// keeps decoded tensors alive).
-void set_option(const LossSpec& spec, LossOptions& o, const std::string& key, const json& value,
-                std::vector<Decoded>& owned) {
-  const OptionSpec* p = spec.option(key);
-  ASSERT_NE(p, nullptr) << spec.name << " has no option " << key;
-  if (p->field.f) o.*(p->field.f) = golden::json_number(value);
-  if (p->field.i) o.*(p->field.i) = static_cast<int64_t>(golden::json_number(value));
-  if (p->field.b) o.*(p->field.b) = value.get<bool>();
-  if (p->field.t) {
-    owned.push_back(golden::decode(value));
-    o.*(p->field.t) = owned.back().view();
-  }
 }
 
 // triplet_margin_with_distance_loss with distance_function = {"fn", "options"}: what the JS API
@@ -92,11 +49,11 @@ void run_distance_function_case(const json& c, const LossCall& call, const json&
   for (const LossSpec& s : internal_losses())
     if (std::string(s.name) == "triplet_margin_with_distance_loss") tail = &s;
   ASSERT_NE(tail, nullptr) << "no internal spec for distance_function";
-  std::vector<Decoded> owned;
+  std::deque<Decoded> owned;
   LossOptions dopt = dist->defaults();
   const json dkw = desc.value("options", json::object());
   for (const auto& [key, value] : dkw.items()) {
-    set_option(*dist, dopt, key, value, owned);
+    golden::set_option(*dist, dopt, key, value, owned);
     if (::testing::Test::HasFatalFailure()) return;
   }
   dopt.force_scalar = force_scalar;
@@ -168,18 +125,11 @@ void run_case(const json& c, bool force_scalar) {
   const LossSpec* spec = find_loss(fn);
   ASSERT_NE(spec, nullptr) << fn;
 
-  std::vector<Decoded> owned;
-  owned.reserve(16);
-  LossCall call;
-  call.options = spec->defaults();
-  call.options.force_scalar = force_scalar;
+  golden::CaseCall cc;
+  golden::build_call(*spec, c, force_scalar, &cc);
+  if (::testing::Test::HasFatalFailure()) return;
+  const LossCall& call = cc.call;
   const json& ops = c.at("operands");
-  ASSERT_EQ(ops.size(), spec->operands.size()) << fn << ": operand count";
-  for (std::size_t k = 0; k < ops.size(); ++k) {
-    EXPECT_EQ(ops[k][0].get<std::string>(), spec->operands[k].name) << fn << ": operand " << k;
-    owned.push_back(operand(ops[k][1]));
-    call.operands.push_back(owned.back().view());
-  }
   // A mix of lists and Tensors for the list-or-Tensor operands is refused by the JS API before
   // the call (a TypeError, as torch's argument parser raises; its text lists torch's overloads
   // and is not reproduced), so here only the error class is checked.
@@ -193,25 +143,13 @@ void run_case(const json& c, bool force_scalar) {
       return;
     }
   }
-  const json& opts = c.at("options");
-  std::string reduction = spec->has_reduction() ? "mean" : "none";
-  for (const auto& [key, value] : opts.items()) {
-    if (key == "reduction") {
-      reduction = value.get<std::string>();
-      auto r = spec->parse_reduction(reduction);
-      if (!r) {
-        ASSERT_TRUE(c.contains("error")) << r.error().message;
-        golden::expect_error(r.error(), c["error"], "reduction");
-        return;
-      }
-      call.options.reduction = r.value();
-      continue;
-    }
-    if (value.is_null()) continue;
-    set_option(*spec, call.options, key, value, owned);
-    if (::testing::Test::HasFatalFailure()) return;
+  if (cc.reduction_error) {
+    ASSERT_TRUE(c.contains("error")) << cc.reduction_error->message;
+    golden::expect_error(*cc.reduction_error, c["error"], "reduction");
+    return;
   }
-  if (!spec->has_reduction()) call.options.reduction = Reduction::None;
+  const std::string& reduction = cc.reduction;
+  const json& opts = c.at("options");
   if (opts.contains("distance_function") && opts["distance_function"].is_object())
     return run_distance_function_case(c, call, opts["distance_function"], force_scalar);
 
@@ -255,7 +193,7 @@ class NnGolden : public ::testing::TestWithParam<std::string> {
  protected:
   void run_all(bool force_scalar) {
     ASSERT_TRUE(fixtures().is_object()) << "tests/golden/nn_losses.json is missing or unreadable";
-    const auto cases = cases_of(GetParam());
+    const auto cases = golden::cases_of(fixtures(), GetParam());
     ASSERT_FALSE(cases.empty()) << "no cases for " << GetParam();
     // A function losslab does not have yet is a reported skip, never a pass.
     if (!find_loss(GetParam())) GTEST_SKIP() << GetParam() << " is not in the registry yet";
@@ -269,21 +207,8 @@ class NnGolden : public ::testing::TestWithParam<std::string> {
 TEST_P(NnGolden, Simd) { run_all(false); }
 TEST_P(NnGolden, ScalarReference) { run_all(true); }
 
-// The functions the fixtures cover, found by scanning the file's `"fn": "<name>"` keys (every
-// test process runs this at start-up; a full parse of the 5 MB would cost ~0.2 s each).
-std::vector<std::string> fixture_functions() {
-  std::ifstream f(LOSSLAB_NN_JSON);
-  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  std::set<std::string> names;
-  const std::string key = "\"fn\":";
-  for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
-    const auto open = text.find('"', at + key.size());
-    if (open == std::string::npos) break;
-    names.insert(text.substr(open + 1, text.find('"', open + 1) - open - 1));
-  }
-  if (names.empty()) return {"fixtures_missing"};  // fails in run_all, never silently nothing
-  return {names.begin(), names.end()};
-}
+// The functions the fixtures cover (scanned, not parsed: this runs in every test process).
+std::vector<std::string> fixture_functions() { return golden::functions_in(LOSSLAB_NN_JSON); }
 
 std::string param_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
