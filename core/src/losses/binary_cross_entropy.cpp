@@ -13,7 +13,7 @@ namespace {
 
 struct BceOp {
   static constexpr detail::EwInfo kInfo{"binary_cross_entropy", detail::ShapeRule::SameSizeBce,
-                                        true, false};
+                                        true, false, /*divides_last=*/true};
   // torch's scalar kernel (glibc log), operation for operation.
   template <class T>
   static T scalar(T x, T y, T, const detail::EwParams<T>&) {

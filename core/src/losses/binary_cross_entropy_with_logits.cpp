@@ -16,7 +16,8 @@ namespace {
 
 struct BceLogitsOp {
   static constexpr detail::EwInfo kInfo{"binary_cross_entropy_with_logits",
-                                        detail::ShapeRule::SameSizeLogits, true, true};
+                                        detail::ShapeRule::SameSizeLogits, true, true,
+                                        /*divides_last=*/true};
   // torch's tensor expression, operation for operation (two exps and a log).
   template <class T>
   static T scalar(T x, T y, T pw, const detail::EwParams<T>& p) {

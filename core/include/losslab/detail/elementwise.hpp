@@ -36,6 +36,10 @@ struct EwInfo {
   ShapeRule rule;
   bool uses_weight;
   bool uses_pos_weight;
+  // torch's backward runs the kernel with the unscaled upstream gradient, multiplies by the
+  // weight, and only then divides by N for 'mean' (binary_cross_entropy_backward's
+  // grad_input.div_(numel)); otherwise the reduction's factor is folded into the upstream one.
+  bool divides_last = false;
 };
 
 template <class T>
@@ -215,6 +219,13 @@ void ew_grad(const EwPrepared& a, const T* g, T gscale, T* out, const EwParams<T
   }
 }
 
+// g[i] / N in T (torch's div_ by the integer numel, converted to the dtype first).
+template <class T>
+void ew_divide(T* g, int64_t n) {
+  const T d = static_cast<T>(n);
+  for (int64_t i = 0; i < n; ++i) g[i] = g[i] / d;
+}
+
 Result<Tensor> ew_finish_grad(Tensor full, const EwPrepared& a);
 Status check_grad_output(const TensorView* g, const Shape& expected, Reduction r, DType dtype);
 
@@ -233,15 +244,18 @@ Result<Tensor> ew_backward(const TensorView& input, const TensorView& target, co
   double g0 = 1.0;
   if (grad_output && o.reduction != Reduction::None)
     g0 = a.dtype == DType::Float32 ? *grad_output->as<float>() : *grad_output->as<double>();
-  const double scale = g0 * reduction_grad_scale(a.n, o.reduction, batch);
+  const bool last = Op::kInfo.divides_last && o.reduction == Reduction::Mean;
+  const double scale = last ? g0 : g0 * reduction_grad_scale(a.n, o.reduction, batch);
   if (a.dtype == DType::Float32) {
     const float* g =
         (grad_output && o.reduction == Reduction::None) ? grad_output->as<float>() : nullptr;
     ew_grad<Op>(a, g, static_cast<float>(scale), full.as<float>(), ew_params<float>(o, a));
+    if (last) ew_divide(full.as<float>(), a.n);
   } else {
     const double* g =
         (grad_output && o.reduction == Reduction::None) ? grad_output->as<double>() : nullptr;
     ew_grad<Op>(a, g, scale, full.as<double>(), ew_params<double>(o, a));
+    if (last) ew_divide(full.as<double>(), a.n);
   }
   return ew_finish_grad(std::move(full), a);
 }
