@@ -192,8 +192,45 @@ int64_t num_parts(int64_t n, int threads, int64_t* chunk) {
   return p;
 }
 
+// TorchRangeSum's result for n < 16 groups, where no cascade level is ever reached (the level
+// step is at least 2^4 groups), read straight from x: acc0[k] = 0 + the groups' k-th values in
+// order (acc1..3 stay +0, and adding +0 to acc0, which is never -0, changes nothing), then
+// finish()'s leftover vectors, lane folding, tail and lanes. No state to set up: a row of 32
+// values costs a few ns instead of TorchRangeSum's fill of 160 accumulators.
+template <class T>
+T small_sum(const T* x, int64_t n) {
+  constexpr int64_t L = detail::TorchRangeSum<T>::kLanes, G = 4 * L;
+  if (n < L) {
+    T p[4] = {T(0), T(0), T(0), T(0)};
+    int64_t i = 0;
+    if (n >= 4) {
+      for (int k = 0; k < 4; ++k) p[k] += x[k];
+      i = 4;
+    }
+    for (; i < n; ++i) p[0] += x[i];
+    for (int k = 1; k < 4; ++k) p[0] += p[k];
+    return p[0];
+  }
+  const int64_t group_end = ((n / L) / 4) * G;
+  T p[G];
+  for (int64_t k = 0; k < G; ++k) p[k] = T(0);
+  for (int64_t g = 0; g < group_end; g += G)
+    for (int64_t k = 0; k < G; ++k) p[k] += x[g + k];
+  const T* r = x + group_end;
+  const int64_t nvec = n / L - group_end / L, rem = n - group_end;
+  for (int64_t v = 0; v < nvec; ++v)
+    for (int64_t l = 0; l < L; ++l) p[l] += r[v * L + l];
+  for (int64_t q = 1; q < 4; ++q)
+    for (int64_t l = 0; l < L; ++l) p[l] += p[q * L + l];
+  T f = T(0);
+  for (int64_t i = nvec * L; i < rem; ++i) f += r[i];
+  for (int64_t l = 0; l < L; ++l) f += p[l];
+  return f;
+}
+
 template <class T>
 T sum_impl(const T* x, int64_t n, int threads) {
+  if (n > 0 && n < 16 * 4 * detail::TorchRangeSum<T>::kLanes) return T(0) + small_sum(x, n);
   if (threads <= 1 || n < kGrainSize) {  // one range, no allocation
     detail::TorchRangeSum<T> r(std::max<int64_t>(n, 0));
     r.add(x, n);
