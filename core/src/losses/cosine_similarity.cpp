@@ -15,7 +15,17 @@ struct Geom {
   DType dtype;
   Shape shape, out_shape;
   int64_t outer = 1, D = 1, inner = 1;
-  Tensor a, b;  // x1, x2 expanded to shape, in dtype
+  const void* a = nullptr;  // x1, x2 as contiguous tensors of shape, in dtype
+  const void* b = nullptr;
+  Tensor a_own, b_own;  // their copies, where broadcasting or a dtype change needs one
+  template <class T>
+  const T* x1() const {
+    return static_cast<const T*>(a);
+  }
+  template <class T>
+  const T* x2() const {
+    return static_cast<const T*>(b);
+  }
 };
 
 bool is_int(DType d) { return !dtype_is_floating(d); }
@@ -46,23 +56,34 @@ Result<Geom> prepare(const LossCall& c) {
     if (k > dim) g.inner *= g.shape[k];
     if (k != dim) g.out_shape.push_back(g.shape[k]);
   }
-  auto a = expand_to(x1, g.shape, g.dtype);
+  auto a = as_full(x1, g.shape, g.dtype, g.a_own);
   if (!a) return a.error();
-  auto b = expand_to(x2, g.shape, g.dtype);
+  auto b = as_full(x2, g.shape, g.dtype, g.b_own);
   if (!b) return b.error();
-  g.a = a.take();
-  g.b = b.take();
+  g.a = a.value();
+  g.b = b.value();
   return g;
 }
 
 // Norms n (outer * inner) of one operand.
+// (With the dim last, inner == 1, each row's values are made and summed one row at a time:
+// torch_sum_dim's per-row order, without (outer, D) temporaries.)
 template <class T>
 std::vector<T> norms(const T* x, const Geom& g, double eps) {
-  const int64_t n = g.outer * g.D * g.inner;
-  std::vector<T> sq(static_cast<std::size_t>(n));
-  for (int64_t i = 0; i < n; ++i) sq[i] = x[i] * x[i];
   std::vector<T> out(static_cast<std::size_t>(g.outer * g.inner));
-  torch_sum_dim(sq.data(), g.outer, g.D, g.inner, out.data());
+  if (g.inner == 1) {
+    std::vector<T> row(static_cast<std::size_t>(g.D));
+    for (int64_t o = 0; o < g.outer; ++o) {
+      const T* xr = x + o * g.D;
+      for (int64_t d = 0; d < g.D; ++d) row[d] = xr[d] * xr[d];
+      out[o] = torch_sum(row.data(), g.D);
+    }
+  } else {
+    const int64_t n = g.outer * g.D * g.inner;
+    std::vector<T> sq(static_cast<std::size_t>(n));
+    for (int64_t i = 0; i < n; ++i) sq[i] = x[i] * x[i];
+    torch_sum_dim(sq.data(), g.outer, g.D, g.inner, out.data());
+  }
   const T lo = static_cast<T>(eps * eps);
   for (T& v : out) v = std::sqrt(std::isnan(v) ? v : (v < lo ? lo : v));
   return out;
@@ -70,9 +91,23 @@ std::vector<T> norms(const T* x, const Geom& g, double eps) {
 
 template <class T>
 Result<LossOutput> forward_t(const Geom& g, double eps) {
-  const T* x1 = g.a.as<T>();
-  const T* x2 = g.b.as<T>();
+  const T* x1 = g.x1<T>();
+  const T* x2 = g.x2<T>();
   const auto n1 = norms(x1, g, eps), n2 = norms(x2, g, eps);
+  auto out = alloc_tensor(g.dtype, g.out_shape);
+  if (!out) return out.error();
+  if (g.inner == 1) {
+    T* q = out.value().template as<T>();
+    std::vector<T> row(static_cast<std::size_t>(g.D));
+    for (int64_t o = 0; o < g.outer; ++o) {
+      const T *a = x1 + o * g.D, *b = x2 + o * g.D;
+      for (int64_t d = 0; d < g.D; ++d) row[d] = (a[d] / n1[o]) * (b[d] / n2[o]);
+      q[o] = torch_sum(row.data(), g.D);
+    }
+    LossOutput lo;
+    lo.value = out.take();
+    return lo;
+  }
   const int64_t n = g.outer * g.D * g.inner;
   std::vector<T> prod(static_cast<std::size_t>(n));
   for (int64_t o = 0; o < g.outer; ++o)
@@ -81,8 +116,6 @@ Result<LossOutput> forward_t(const Geom& g, double eps) {
         const int64_t k = (o * g.D + d) * g.inner + i, r = o * g.inner + i;
         prod[k] = (x1[k] / n1[r]) * (x2[k] / n2[r]);
       }
-  auto out = alloc_tensor(g.dtype, g.out_shape);
-  if (!out) return out.error();
   torch_sum_dim(prod.data(), g.outer, g.D, g.inner, out.value().template as<T>());
   LossOutput lo;
   lo.value = out.take();
@@ -129,8 +162,8 @@ Result<LossGrads> backward_t(const LossCall& c, const Geom& g, const TensorView*
   LossGrads out(2);
   auto up = detail::upstream_grad<T>(go, g.out_shape, Reduction::None, g.dtype);
   if (!up) return up.error();
-  const T* x1 = g.a.as<T>();
-  const T* x2 = g.b.as<T>();
+  const T* x1 = g.x1<T>();
+  const T* x2 = g.x2<T>();
   const double eps = c.options.eps;
   const auto n1 = norms(x1, g, eps), n2 = norms(x2, g, eps);
   for (int k = 0; k < 2; ++k) {
