@@ -1,5 +1,6 @@
 #include "losslab/broadcast.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -39,6 +40,26 @@ template <class T>
 void expand_impl(const T* in, T* out, const Shape& shape, const std::vector<int64_t>& st) {
   const int64_t n = shape_numel(shape);
   const std::size_t nd = shape.size();
+  // The common broadcasts without the index walk: the source is its shape's trailing block (a
+  // scalar, or a row repeated over leading dims), laid out once and copied along.
+  std::size_t lead = 0;  // dims [0, lead) have stride 0, [lead, nd) are the source, contiguous
+  while (lead < nd && st[lead] == 0) ++lead;
+  bool block = true;
+  int64_t s = 1;
+  for (std::size_t d = nd; d-- > lead;) {
+    block = block && st[d] == (shape[d] == 1 ? st[d] : s);
+    s *= shape[d];
+  }
+  if (block && n > 0) {
+    const int64_t m = s;  // the block's size
+    if (m == 1) {
+      std::fill(out, out + n, in[0]);
+    } else {
+      for (int64_t i = 0; i < n; i += m)
+        std::memcpy(out + i, in, static_cast<std::size_t>(m) * sizeof(T));
+    }
+    return;
+  }
   std::vector<int64_t> idx(nd, 0);
   int64_t off = 0;
   for (int64_t i = 0; i < n; ++i) {
@@ -123,6 +144,19 @@ Result<Tensor> expand_to(const TensorView& v, const Shape& shape, DType dtype) {
     case DType::Int32: convert_from(ev, out.as<int32_t>()); break;
   }
   return out;
+}
+
+Result<Dense> dense(const TensorView& v, const Shape& shape, DType dtype) {
+  Dense d;
+  if (v.shape == shape && v.dtype == dtype) {
+    d.p = v.data;
+    return d;
+  }
+  auto e = expand_to(v, shape, dtype);
+  if (!e) return e.error();
+  d.own = e.take();
+  d.p = d.own.data();
+  return d;
 }
 
 Result<Tensor> sum_to_shape(const TensorView& g, const Shape& shape) {

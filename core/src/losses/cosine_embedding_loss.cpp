@@ -22,10 +22,8 @@ struct Geom {
   bool batched;  // target 1-D: 2-D inputs
   int64_t R1, D1, R2, D2, R, D;
   Shape cos_shape, out_shape;
-  const void* a = nullptr;  // x1, x2 in dtype (own shapes): the operands, or copies where the
-  const void* b = nullptr;  // dtype differs
-  Tensor a_own, b_own;
-  Tensor t;  // target as float64, broadcast to out_shape
+  Dense a, b;  // x1, x2 in dtype (own shapes): the operands, or copies where the dtype differs
+  Tensor t;    // target as float64, broadcast to out_shape
 };
 
 int64_t rows_of(const TensorView& v, bool batched) { return batched ? v.shape[0] : 1; }
@@ -70,14 +68,14 @@ Result<Geom> prepare(const LossCall& c) {
   auto os = broadcast_shapes(y.shape, g.cos_shape);  // where(target == 1, pos, zeros)
   if (!os) return os.error();
   g.out_shape = os.value();
-  auto a = as_full(x1, x1.shape, g.dtype, g.a_own);
+  auto a = dense(x1, x1.shape, g.dtype);
   if (!a) return a.error();
-  auto b = as_full(x2, x2.shape, g.dtype, g.b_own);
+  auto b = dense(x2, x2.shape, g.dtype);
   if (!b) return b.error();
   auto t = expand_to(y, g.out_shape, DType::Float64);
   if (!t) return t.error();
-  g.a = a.value();
-  g.b = b.value();
+  g.a = a.take();
+  g.b = b.take();
   g.t = t.take();
   return g;
 }
@@ -92,8 +90,8 @@ struct Parts {
 template <class T>
 Parts<T> parts(const Geom& g) {
   Parts<T> p;
-  const T* x1 = static_cast<const T*>(g.a);
-  const T* x2 = static_cast<const T*>(g.b);
+  const T* x1 = g.a.as<T>();
+  const T* x2 = g.b.as<T>();
   std::vector<T> row(static_cast<std::size_t>(std::max<int64_t>({g.D, g.D1, g.D2, 1})));
   p.ps.resize(g.R);
   for (int64_t r = 0; r < g.R; ++r) {
@@ -198,8 +196,8 @@ Result<LossGrads> backward_t(const LossCall& c, const Geom& g, const TensorView*
   }
   gm1 = sum_back(gm1, g.R1);
   gm2 = sum_back(gm2, g.R2);
-  const T* x1 = static_cast<const T*>(g.a);
-  const T* x2 = static_cast<const T*>(g.b);
+  const T* x1 = g.a.as<T>();
+  const T* x2 = g.b.as<T>();
   const Shape full = g.batched ? Shape{g.R, g.D} : Shape{g.D};
   for (int k = 0; k < 2; ++k) {
     const TensorView& x = c[static_cast<std::size_t>(k)];

@@ -15,16 +15,14 @@ struct Geom {
   DType dtype;
   Shape shape, out_shape;
   int64_t outer = 1, D = 1, inner = 1;
-  const void* a = nullptr;  // x1, x2 as contiguous tensors of shape, in dtype
-  const void* b = nullptr;
-  Tensor a_own, b_own;  // their copies, where broadcasting or a dtype change needs one
+  Dense a, b;  // x1, x2 as contiguous tensors of shape, in dtype (copied only where needed)
   template <class T>
   const T* x1() const {
-    return static_cast<const T*>(a);
+    return a.as<T>();
   }
   template <class T>
   const T* x2() const {
-    return static_cast<const T*>(b);
+    return b.as<T>();
   }
 };
 
@@ -56,12 +54,12 @@ Result<Geom> prepare(const LossCall& c) {
     if (k > dim) g.inner *= g.shape[k];
     if (k != dim) g.out_shape.push_back(g.shape[k]);
   }
-  auto a = as_full(x1, g.shape, g.dtype, g.a_own);
+  auto a = dense(x1, g.shape, g.dtype);
   if (!a) return a.error();
-  auto b = as_full(x2, g.shape, g.dtype, g.b_own);
+  auto b = dense(x2, g.shape, g.dtype);
   if (!b) return b.error();
-  g.a = a.value();
-  g.b = b.value();
+  g.a = a.take();
+  g.b = b.take();
   return g;
 }
 

@@ -9,19 +9,6 @@ Result<Tensor> torch_sum_to(Tensor g, const Shape& shape) {
   return losslab::torch_sum_to(g.view(), shape);
 }
 
-Result<Dense> dense(const TensorView& v, const Shape& shape, DType dtype) {
-  Dense d;
-  if (v.shape == shape && v.dtype == dtype) {
-    d.p = v.data;
-    return d;
-  }
-  auto e = expand_to(v, shape, dtype);
-  if (!e) return e.error();
-  d.own = e.take();
-  d.p = d.own.data();
-  return d;
-}
-
 Result<Tensor> make(DType dtype, const Shape& shape) {
   Tensor t(dtype, shape);
   if (!t.ok()) return oom_error(std::to_string(t.nbytes()) + " bytes");

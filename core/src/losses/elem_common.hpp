@@ -30,15 +30,8 @@ namespace losslab::elem {
 Result<Tensor> torch_sum_to(Tensor g, const Shape& shape);
 
 // v broadcast to `shape`, in `dtype`, contiguous; no copy when it already is.
-struct Dense {
-  Tensor own;
-  const void* p = nullptr;
-  template <class T>
-  const T* as() const {
-    return static_cast<const T*>(p);
-  }
-};
-Result<Dense> dense(const TensorView& v, const Shape& shape, DType dtype);
+using losslab::Dense;  // broadcast.hpp
+using losslab::dense;
 
 // A new tensor of `shape`, or the RangeError.
 Result<Tensor> make(DType dtype, const Shape& shape);

@@ -178,22 +178,9 @@ struct Pairwise {
   int64_t rows = 0, D = 1;
   Tensor diff;  // (rows, D) in dtype, when materialized
   bool on_the_fly = false;
-  const void* a = nullptr;  // on the fly: x1, x2 as (rows, D) of dtype
-  const void* b = nullptr;
-  Tensor a_own, b_own;  // their copies, where needed
+  Dense a, b;  // on the fly: x1, x2 as (rows, D) of dtype (broadcast.hpp's dense)
   double eps = 0;
 };
-
-// v as a contiguous tensor of `shape` and `dtype`: its own data when it already is one, else a
-// copy into `own`.
-inline Result<const void*> as_full(const TensorView& v, const Shape& shape, DType dtype,
-                                   Tensor& own) {
-  if (v.shape == shape && v.dtype == dtype) return static_cast<const void*>(v.data);
-  auto e = expand_to(v, shape, dtype);
-  if (!e) return e.error();
-  own = e.take();
-  return static_cast<const void*>(own.data());
-}
 
 template <class T>
 void fill_diff(const TensorView& x1, const TensorView& x2, double eps, Pairwise& pw) {
@@ -211,11 +198,10 @@ void fill_diff(const TensorView& x1, const TensorView& x2, double eps, Pairwise&
              static_cast<T>(eps);
     return;
   }
-  Tensor oa, ob;
-  auto a = as_full(x1, pw.shape, pw.dtype, oa);
-  auto b = as_full(x2, pw.shape, pw.dtype, ob);
-  const T* pa = static_cast<const T*>(a.value());
-  const T* pb = static_cast<const T*>(b.value());
+  auto a = dense(x1, pw.shape, pw.dtype);
+  auto b = dense(x2, pw.shape, pw.dtype);
+  const T* pa = a.value().template as<T>();
+  const T* pb = b.value().template as<T>();
   const T e = static_cast<T>(eps);
   for (int64_t i = 0; i < n; ++i) d[i] = (pa[i] - pb[i]) + e;
 }
@@ -239,13 +225,13 @@ inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView&
   pw.rows = shape_numel(pw.out_shape);
   pw.eps = eps;
   if (!keep_diff && dtype_is_floating(x1.dtype) && dtype_is_floating(x2.dtype)) {
-    auto a = as_full(x1, pw.shape, pw.dtype, pw.a_own);
+    auto a = dense(x1, pw.shape, pw.dtype);
     if (!a) return a.error();
-    auto b = as_full(x2, pw.shape, pw.dtype, pw.b_own);
+    auto b = dense(x2, pw.shape, pw.dtype);
     if (!b) return b.error();
     pw.on_the_fly = true;
-    pw.a = a.value();
-    pw.b = b.value();
+    pw.a = a.take();
+    pw.b = b.take();
     return pw;
   }
   auto t = alloc_tensor(pw.dtype, pw.shape);
@@ -261,8 +247,8 @@ inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView&
 template <class T>
 void pairwise_norms(const Pairwise& pw, double p, T* out) {
   if (pw.on_the_fly) {
-    const T* a = static_cast<const T*>(pw.a);
-    const T* b = static_cast<const T*>(pw.b);
+    const T* a = pw.a.template as<T>();
+    const T* b = pw.b.template as<T>();
     const T e = static_cast<T>(pw.eps);
     std::vector<T> row(static_cast<std::size_t>(pw.D));
     for (int64_t r = 0; r < pw.rows; ++r) {
