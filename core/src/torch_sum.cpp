@@ -138,38 +138,44 @@ int64_t TorchRangeSum<T>::add(const T* x, int64_t count) {
   return take;
 }
 
+// finish()'s last steps, from multi_row_sum's result p[kGroup] (the group partials) and the
+// m - group_end values after the whole groups, r: for m < L torch's scalar row_sum instead.
+template <class T>
+T fold(T* p, const T* r, int64_t m, int64_t group_end) {
+  constexpr int64_t L = TorchRangeSum<T>::kLanes;
+  const int64_t rem = m - group_end;
+  if (m < L) {
+    // scalar row_sum (no whole vector): 4 scalar rows, size m / 4 (0 or 1)
+    T q[4] = {T(0), T(0), T(0), T(0)};
+    int64_t i = 0;
+    if (m >= 4) {
+      for (int k = 0; k < 4; ++k) q[k] += r[k];
+      i = 4;
+    }
+    for (; i < rem; ++i) q[0] += r[i];
+    for (int k = 1; k < 4; ++k) q[0] += q[k];
+    return q[0];
+  }
+  // row_sum: leftover vectors into partial_sums[0], then partial_sums[0] += [1], [2], [3]
+  const int64_t nvec = m / L - group_end / L;
+  for (int64_t v = 0; v < nvec; ++v)
+    for (int64_t l = 0; l < L; ++l) p[l] += r[v * L + l];
+  for (int64_t q = 1; q < 4; ++q)
+    for (int64_t l = 0; l < L; ++l) p[l] += p[q * L + l];
+  // vectorized_inner_sum: scalar tail first, then the lanes in order
+  T f = T(0);
+  for (int64_t i = nvec * L; i < rem; ++i) f += r[i];
+  for (int64_t l = 0; l < L; ++l) f += p[l];
+  return f;
+}
+
 template <class T>
 T TorchRangeSum<T>::finish() const {
   assert(pos_ == m_);
-  constexpr int L = kLanes;
-  const T* r = buf_;  // the m_ - group_end_ remainder values
-  const int rem = static_cast<int>(m_ - group_end_);
-  if (m_ < L) {
-    // scalar row_sum (no whole vector): 4 scalar rows, size m / 4 (0 or 1)
-    T p[4] = {T(0), T(0), T(0), T(0)};
-    int i = 0;
-    if (m_ >= 4) {
-      for (int k = 0; k < 4; ++k) p[k] += r[k];
-      i = 4;
-    }
-    for (; i < rem; ++i) p[0] += r[i];
-    for (int k = 1; k < 4; ++k) p[0] += p[k];
-    return p[0];
-  }
   // multi_row_sum's result: acc[0] += acc[1], acc[2], acc[3]
   alignas(64) T p[kGroup];
   for (int k = 0; k < kGroup; ++k) p[k] = ((acc_[0][k] + acc_[1][k]) + acc_[2][k]) + acc_[3][k];
-  // row_sum: leftover vectors into partial_sums[0], then partial_sums[0] += [1], [2], [3]
-  const int nvec = static_cast<int>(m_ / L - (group_end_ / L));
-  for (int v = 0; v < nvec; ++v)
-    for (int l = 0; l < L; ++l) p[l] += r[v * L + l];
-  for (int q = 1; q < 4; ++q)
-    for (int l = 0; l < L; ++l) p[l] += p[q * L + l];
-  // vectorized_inner_sum: scalar tail first, then the lanes in order
-  T f = T(0);
-  for (int i = nvec * L; i < rem; ++i) f += r[i];
-  for (int l = 0; l < L; ++l) f += p[l];
-  return f;
+  return fold(p, buf_, m_, group_end_);  // buf_: the remainder values
 }
 
 template class TorchRangeSum<float>;
@@ -199,33 +205,13 @@ int64_t num_parts(int64_t n, int threads, int64_t* chunk) {
 // values costs a few ns instead of TorchRangeSum's fill of 160 accumulators.
 template <class T>
 T small_sum(const T* x, int64_t n) {
-  constexpr int64_t L = detail::TorchRangeSum<T>::kLanes, G = 4 * L;
-  if (n < L) {
-    T p[4] = {T(0), T(0), T(0), T(0)};
-    int64_t i = 0;
-    if (n >= 4) {
-      for (int k = 0; k < 4; ++k) p[k] += x[k];
-      i = 4;
-    }
-    for (; i < n; ++i) p[0] += x[i];
-    for (int k = 1; k < 4; ++k) p[0] += p[k];
-    return p[0];
-  }
-  const int64_t group_end = ((n / L) / 4) * G;
+  constexpr int64_t G = detail::TorchRangeSum<T>::kGroup;
+  const int64_t group_end = ((n / detail::TorchRangeSum<T>::kLanes) / 4) * G;
   T p[G];
   for (int64_t k = 0; k < G; ++k) p[k] = T(0);
   for (int64_t g = 0; g < group_end; g += G)
     for (int64_t k = 0; k < G; ++k) p[k] += x[g + k];
-  const T* r = x + group_end;
-  const int64_t nvec = n / L - group_end / L, rem = n - group_end;
-  for (int64_t v = 0; v < nvec; ++v)
-    for (int64_t l = 0; l < L; ++l) p[l] += r[v * L + l];
-  for (int64_t q = 1; q < 4; ++q)
-    for (int64_t l = 0; l < L; ++l) p[l] += p[q * L + l];
-  T f = T(0);
-  for (int64_t i = nvec * L; i < rem; ++i) f += r[i];
-  for (int64_t l = 0; l < L; ++l) f += p[l];
-  return f;
+  return detail::fold(p, x + group_end, n, group_end);
 }
 
 template <class T>
