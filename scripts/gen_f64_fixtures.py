@@ -22,7 +22,6 @@ runs write identical files.
 Needs torch 1.13 (Debian python3-torch) and numpy.
 Usage: /usr/bin/python3 scripts/gen_f64_fixtures.py [out.json]
 """
-import json
 import os
 import sys
 import warnings
@@ -34,7 +33,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from nn_fixtures.cases import CASES, R3, add, pm1, put, ri, rn, ru, seed_of  # noqa: E402
-from nn_fixtures.encoding import F64, enc_tensor, enc_value  # noqa: E402
+from nn_fixtures.encoding import F64, enc_tensor, enc_value, write_cases  # noqa: E402
 from nn_fixtures.run import run_case  # noqa: E402
 from gen_nn_fixtures import cpu_capability  # noqa: E402
 
@@ -530,12 +529,7 @@ def main():
         "ref64": "the same call in torch float64: floating operands, tensor options and grad_output "
                  "converted with .double()",
     }
-    with open(path, "w") as f:
-        f.write('{"meta": %s,\n"cases": [\n' % json.dumps(meta))
-        for i, r in enumerate(recs):
-            f.write(json.dumps(r, separators=(",", ":"), allow_nan=False))
-            f.write(",\n" if i + 1 < len(recs) else "\n")
-        f.write("]}\n")
+    write_cases(path, meta, recs)
     by_fn = {}
     for r in recs:
         by_fn[r["fn"]] = by_fn.get(r["fn"], 0) + 1

@@ -29,7 +29,6 @@ by family: elementwise.py, rowwise.py, embedding.py (with the distances), ctc.py
 cases go in its family's module and its call in build_cases() below (the order of the calls is
 the order of the file).
 """
-import json
 import os
 import sys
 
@@ -39,6 +38,7 @@ import torch  # noqa: E402
 
 from nn_fixtures import ctc, elementwise, embedding, rowwise  # noqa: E402
 from nn_fixtures.cases import CASES  # noqa: E402
+from nn_fixtures.encoding import write_cases  # noqa: E402
 from nn_fixtures.run import run_case  # noqa: E402
 
 
@@ -89,12 +89,7 @@ def main():
                     "bits (authoritative) for float32/float64; int tensors have values only; "
                     "ctc lengths passed as Python lists are {\"list\": [...]}",
     }
-    with open(path, "w") as f:
-        f.write('{"meta": %s,\n"cases": [\n' % json.dumps(meta))
-        for i, r in enumerate(recs):
-            f.write(json.dumps(r, separators=(",", ":"), allow_nan=False))
-            f.write(",\n" if i + 1 < len(recs) else "\n")
-        f.write("]}\n")
+    write_cases(path, meta, recs)
     by_fn = {}
     for r in recs:
         by_fn.setdefault(r["fn"], [0, 0])

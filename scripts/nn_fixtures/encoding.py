@@ -1,4 +1,5 @@
 """Tensor, value and error encoding of the fixtures (the same as tests/golden/public.json)."""
+import json
 import math
 
 import numpy as np
@@ -58,3 +59,13 @@ def enc_error(e, phase=None):
         d["phase"] = phase
     return d
 
+
+
+def write_cases(path, meta, recs):
+    """The fixture file: {"meta": ..., "cases": [...]}, one case per line (stable bytes)."""
+    with open(path, "w") as f:
+        f.write('{"meta": %s,\n"cases": [\n' % json.dumps(meta))
+        for i, r in enumerate(recs):
+            f.write(json.dumps(r, separators=(",", ":"), allow_nan=False))
+            f.write(",\n" if i + 1 < len(recs) else "\n")
+        f.write("]}\n")
