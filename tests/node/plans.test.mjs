@@ -1,10 +1,9 @@
 // web/recipes.mjs: which recipe tensor feeds which operand, derived from the registry entry
-// (operands, targets, inputKind). Checked for the build's registry and, for losses the build
-// does not register yet, for the entries scripts/codepanel-cases.mjs expects (PENDING).
+// (operands, targets, inputKind), for the build's registry.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { lossPlan, validLosses, gradOperand } from '../../web/recipes.mjs';
-import { PENDING, RECIPE_OF, loadRegistry, specFor } from '../../scripts/codepanel-cases.mjs';
+import { RECIPE_OF, loadRegistry, specFor } from '../../scripts/codepanel-cases.mjs';
 
 const registry = loadRegistry();
 const EXPECTED = {
@@ -23,8 +22,8 @@ const EXPECTED = {
 };
 
 for (const [name, ops] of Object.entries(EXPECTED)) {
-  const sp = specFor(name, registry);
-  test(`${name} (${sp.pending ? 'expected entry' : 'registry'}) on ${RECIPE_OF[name].recipe}: ${ops.join(', ')}`, () => {
+  test(`${name} on ${RECIPE_OF[name].recipe}: ${ops.join(', ')}`, () => {
+    const sp = specFor(name, registry);
     const plan = lossPlan(RECIPE_OF[name].recipe, sp, {});
     assert.ok(plan);
     assert.deepEqual(plan.operands, ops);
@@ -39,21 +38,25 @@ for (const [name, ops] of Object.entries(EXPECTED)) {
 }
 
 test('the lesson\'s losses keep their plans; distances are on no menu', () => {
-  const reg = registry ?? { losses: [] };
-  const mse = reg.losses.find((s) => s.name === 'mse_loss');
-  if (mse) assert.deepEqual(lossPlan('regression', mse, {}).operands, ['yhat', 'y']);
-  const ce = reg.losses.find((s) => s.name === 'cross_entropy');
-  if (ce) assert.deepEqual(lossPlan('multiclass', ce, {}).operands, ['zhat', 'y_long']);
-  const dist = { name: 'pairwise_distance', kind: 'distance', operands: [{ name: 'x1', role: 'input', dtypes: ['floating'] },
-    { name: 'x2', role: 'input', dtypes: ['floating'] }], targets: [], inputKind: 'embedding', options: [], reductions: [] };
+  assert.ok(registry, 'no dist/registry.json: build first');
+  const mse = registry.losses.find((s) => s.name === 'mse_loss');
+  assert.ok(mse, 'mse_loss is in the registry');
+  assert.deepEqual(lossPlan('regression', mse, {}).operands, ['yhat', 'y']);
+  const ce = registry.losses.find((s) => s.name === 'cross_entropy');
+  assert.ok(ce, 'cross_entropy is in the registry');
+  assert.deepEqual(lossPlan('multiclass', ce, {}).operands, ['zhat', 'y_long']);
+  const dists = registry.losses.filter((s) => s.kind === 'distance');
+  assert.deepEqual(dists.map((s) => s.name), ['pairwise_distance', 'cosine_similarity']);
   for (const r of ['regression', 'binary', 'multiclass', 'paste', 'ranking', 'embedding', 'counts', 'gaussian', 'multilabel', 'ctc']) {
-    assert.equal(lossPlan(r, dist, {}), null, r);
-    assert.ok(!validLosses(r, [...reg.losses, ...PENDING, dist], {}).includes(dist), r);
+    for (const dist of dists) assert.equal(lossPlan(r, dist, {}), null, `${dist.name} on ${r}`);
+    const offered = validLosses(r, registry.losses, {});
+    for (const dist of dists) assert.ok(!offered.includes(dist), `${dist.name} offered on ${r}`);
   }
 });
 
 test('each new recipe offers its losses and not the others', () => {
-  const all = [...(registry?.losses ?? []), ...PENDING.filter((p) => !registry?.losses.some((s) => s.name === p.name))];
+  assert.ok(registry, 'no dist/registry.json: build first');
+  const all = registry.losses;
   for (const [name, r] of Object.entries(RECIPE_OF)) {
     assert.ok(validLosses(r.recipe, all, {}).some((s) => s.name === name), `${name} on ${r.recipe}`);
   }
