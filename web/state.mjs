@@ -85,7 +85,7 @@ function normDefault(kind, v) {
 
 /**
  * PyTorch's message for an option value outside the loss's valid range (as the core words it:
- * "{}" is the value as C++ prints it, "{py}" as Python does), or null when the value is fine or
+ * "{}" is the value as C++ prints it), or null when the value is fine or
  * the loss has no range for it. {name: 'RuntimeError', message} otherwise.
  */
 export function checkOption(key, value, loss) {
@@ -96,24 +96,8 @@ export function checkOption(key, value, loss) {
     : (r.minInclusive ? v >= r.min : v > r.min) && (r.maxInclusive ? v <= r.max : v < r.max);
   if (ok) return null;
   let m = r.message;
-  if (m.includes('{py}')) m = m.replace('{py}', r.kind === 'int' ? String(value) : pyRepr(v));
-  else if (m.includes('{}')) m = m.replace('{}', r.kind === 'int' ? String(value) : cppRepr(v));
+  if (m.includes('{}')) m = m.replace('{}', r.kind === 'int' ? String(value) : cppRepr(v));
   return { name: r.error, message: m };
-}
-
-/** Python's repr of a float (1.5, 2.0, 1e-05, nan, inf). */
-export function pyRepr(v) {
-  if (Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (Object.is(v, -0)) return '-0.0';
-  const a = Math.abs(v);
-  if (a >= 1e16 || (a < 1e-4 && a !== 0)) {
-    const [mant, exp] = v.toExponential().split('e');
-    const e = Number(exp);
-    return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  }
-  const s = String(v);
-  return s.includes('.') ? s : `${s}.0`;
 }
 
 /** C++'s `ostream << double` (printf %g, 6 significant digits). */
