@@ -63,6 +63,11 @@ add("neg", torch.tensor([-1.23456, 2.5]))
 add("f64-mat", torch.randn(2, 2, dtype=torch.float64))
 add("int32-vec", torch.tensor([1, 2, 3], dtype=torch.int32))
 add("long-wide", torch.arange(40))
+# Deep tensors (the printer must not recurse per dimension): torch's own repr recurses, so these
+# stay within Python's recursion limit.
+add("deep-ones-200", torch.full([1] * 200, 2.0))
+add("deep-mixed", torch.randn([2] + [1] * 150 + [3]))
+add("deep-summarized", torch.randn([1001] + [1] * 60))
 
 out = os.path.join(os.path.dirname(__file__), '..', 'tests', 'golden', 'format.json')
 with open(out, 'w') as f:

@@ -119,44 +119,88 @@ struct Walker {
     }
     return idx;
   }
-  void collect(std::size_t d, int64_t base, bool summarize, std::vector<double>& out) const {
-    if (d == t.shape.size()) {
-      out.push_back(value_at(t, base));
-      return;
+  // The values printed, in order (every element, or the summary's edges). Iterative, as str()
+  // is: a tensor may have thousands of dims (torch prints 5000 dims of size 1 fine).
+  void collect(bool summarize, std::vector<double>& out) const {
+    const std::size_t nd = t.shape.size();
+    std::vector<std::vector<int64_t>> idx(nd);
+    for (std::size_t d = 0; d < nd; ++d) {
+      idx[d] = kept(d, summarize);
+      if (idx[d].empty()) return;
     }
-    for (int64_t i : kept(d, summarize)) collect(d + 1, base + i * strides[d], summarize, out);
+    std::vector<std::size_t> pos(nd, 0);
+    for (;;) {
+      int64_t off = 0;
+      for (std::size_t d = 0; d < nd; ++d) off += idx[d][pos[d]] * strides[d];
+      out.push_back(value_at(t, off));
+      std::size_t d = nd;
+      for (;;) {
+        if (d == 0) return;
+        --d;
+        if (++pos[d] < idx[d].size()) break;
+        pos[d] = 0;
+      }
+    }
   }
-  std::string str(std::size_t d, int64_t base, int indent, bool summarize,
+  // One 1-D row starting at `base` along dimension d (the last), wrapped at the line width.
+  std::string row(std::size_t d, int64_t base, int indent, bool summarize,
                   const Formatter& f) const {
-    const std::size_t dim = t.shape.size() - d;
     const int64_t n = t.shape[d];
     const bool cut = summarize && n > 2 * kEdge;
-    if (dim == 1) {
-      const int64_t elen = static_cast<int64_t>(f.max_width) + 2;
-      const int64_t per_line = std::max<int64_t>(1, (kLinewidth - indent) / elen);
-      std::vector<std::string> data;
-      for (int64_t i : kept(d, summarize)) {
-        if (cut && i == n - kEdge) data.push_back(" ...");
-        data.push_back(f.format(value_at(t, base + i * strides[d])));
-      }
-      std::string r = "[";
-      for (std::size_t i = 0; i < data.size(); ++i) {
-        if (i)
-          r +=
-              static_cast<int64_t>(i) % per_line == 0 ? ",\n" + std::string(indent + 1, ' ') : ", ";
-        r += data[i];
-      }
-      return r + "]";
-    }
-    std::vector<std::string> slices;
+    const int64_t elen = static_cast<int64_t>(f.max_width) + 2;
+    const int64_t per_line = std::max<int64_t>(1, (kLinewidth - indent) / elen);
+    std::vector<std::string> data;
     for (int64_t i : kept(d, summarize)) {
-      if (cut && i == n - kEdge) slices.push_back("...");
-      slices.push_back(str(d + 1, base + i * strides[d], indent + 1, summarize, f));
+      if (cut && i == n - kEdge) data.push_back(" ...");
+      data.push_back(f.format(value_at(t, base + i * strides[d])));
     }
-    const std::string sep = "," + std::string(dim - 1, '\n') + std::string(indent + 1, ' ');
     std::string r = "[";
-    for (std::size_t i = 0; i < slices.size(); ++i) r += (i ? sep : "") + slices[i];
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      if (i)
+        r += static_cast<int64_t>(i) % per_line == 0 ? ",\n" + std::string(indent + 1, ' ') : ", ";
+      r += data[i];
+    }
     return r + "]";
+  }
+  // The nested lists of a tensor of >= 1 dims, written in order with an explicit stack of open
+  // brackets (no recursion): each level's slices are separated by "," + (dims - 1) newlines +
+  // the next level's indent, with "..." in place of a summarised middle.
+  std::string str(int indent0, bool summarize, const Formatter& f) const {
+    const std::size_t nd = t.shape.size();
+    if (nd == 1) return row(0, 0, indent0, summarize, f);
+    struct Open {
+      std::size_t d;
+      int64_t base;
+      int indent;
+      std::vector<int64_t> idx;
+      std::size_t next;
+    };
+    std::vector<Open> open;
+    open.push_back({0, 0, indent0, kept(0, summarize), 0});
+    std::string out = "[";
+    while (!open.empty()) {
+      Open& o = open.back();
+      if (o.next == o.idx.size()) {
+        out += "]";
+        open.pop_back();
+        continue;
+      }
+      const int64_t n = t.shape[o.d], i = o.idx[o.next];
+      const std::string sep =
+          "," + std::string(nd - o.d - 1, '\n') + std::string(o.indent + 1, ' ');
+      if (o.next++ > 0) out += sep;
+      if (summarize && n > 2 * kEdge && i == n - kEdge) out += "..." + sep;
+      const std::size_t cd = o.d + 1;
+      const int64_t cb = o.base + i * strides[o.d];
+      const int ci = o.indent + 1;
+      if (cd + 1 == nd) {
+        out += row(cd, cb, ci, summarize, f);
+      } else {
+        out += "[";
+        open.push_back({cd, cb, ci, kept(cd, summarize), 0});  // (invalidates o)
+      }
+    }
+    return out;
   }
 };
 
@@ -184,9 +228,9 @@ std::string torch_repr(const TensorView& t) {
     const bool summarize = t.numel() > kThreshold;
     Walker w(t);
     std::vector<double> vals;
-    w.collect(0, 0, summarize, vals);
+    w.collect(summarize, vals);
     Formatter f(vals, floating);
-    body = t.dim() == 0 ? f.format(value_at(t, 0)) : w.str(0, 0, indent, summarize, f);
+    body = t.dim() == 0 ? f.format(value_at(t, 0)) : w.str(indent, summarize, f);
   }
   std::string s = prefix + body;
   const std::size_t nl = s.rfind('\n');

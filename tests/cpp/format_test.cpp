@@ -85,4 +85,18 @@ INSTANTIATE_TEST_SUITE_P(Torch113, Format, ::testing::ValuesIn(names()),
                            return s;
                          });
 
+// 100000 dims of size 1: the pattern torch's printer gives (format.json has it at 200 dims, where
+// torch's recursive printer still runs), without a stack frame per dim (a recursive printer
+// overflows the stack here, natively and in wasm).
+TEST(FormatDeep, HundredThousandDimsOfSizeOne) {
+  const std::size_t nd = 100000;
+  const float one = 2.0f;
+  TensorView v;
+  v.dtype = DType::Float32;
+  v.shape = Shape(nd, 1);
+  v.data = &one;
+  const std::string want = "tensor(" + std::string(nd, '[') + "2." + std::string(nd, ']') + ")";
+  for (int k = 0; k < 3; ++k) ASSERT_EQ(torch_repr(v), want);
+}
+
 }  // namespace

@@ -278,3 +278,11 @@ test('softmax / log_softmax take dtype= (the input is cast first) and reject unk
   assert.throws(() => F.softmax(x, { dim: 1, dtype: 'float16' }), TypeError);
 });
 
+
+test('toString() of a tensor with 20000 dims of size 1, many times: torch\'s pattern, and the module lives on', () => {
+  const nd = 20000;
+  const t = torch.tensor([2], { shape: new Array(nd).fill(1) });
+  const want = `tensor(${'['.repeat(nd)}2.${']'.repeat(nd)})`;
+  for (let k = 0; k < 30; k++) assert.equal(t.toString(), want);
+  assert.equal(F.mse_loss(torch.tensor([1, 2]), torch.tensor([0, 0])).toString(), 'tensor(2.5000)');
+});
