@@ -1,9 +1,14 @@
 // A dependency-free static server for build/site with the headers the page is designed for:
 // a CSP without 'unsafe-eval' or 'unsafe-inline', cross-origin isolation (precise timers),
 // correct MIME types, and CORS so the widget can be embedded from another origin.
+// It serves files below its root and nothing else: GET and HEAD only (405 otherwise), paths that
+// leave the root (also through encoded separators), contain NUL or do not decode are refused
+// without naming any path, a directory without its trailing slash is redirected to it, and text
+// and wasm go out gzip-compressed when the client accepts it.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 
 const MIME = {
@@ -11,33 +16,95 @@ const MIME = {
   '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.ts': 'text/plain', '.txt': 'text/plain',
 };
+const COMPRESS = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.json', '.svg', '.ts', '.txt']);
+const MAX_PATH = 2048;
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
   "style-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; " +
   "object-src 'none'; base-uri 'none'; frame-ancestors *";
+// On every response, errors included.
+const COMMON = {
+  'Content-Security-Policy': CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+};
+
+class HttpError extends Error {
+  constructor(status, text, extra = {}) {
+    super(text);
+    this.status = status;
+    this.extra = extra;
+  }
+}
+
+// The file a request path names below root, or an HttpError (never echoing a path).
+function resolvePath(root, pathname) {
+  if (pathname.length > MAX_PATH) throw new HttpError(414, 'URI too long');
+  let rel;
+  try {
+    rel = decodeURIComponent(pathname);
+  } catch {
+    throw new HttpError(400, 'bad request');
+  }
+  if (rel.includes('\0')) throw new HttpError(400, 'bad request');
+  const file = path.resolve(root, `.${path.posix.sep}${rel}`);
+  const inside = path.relative(root, file);
+  if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) {
+    throw new HttpError(404, 'not found');
+  }
+  return file;
+}
 
 export function serve(dir, { port = 0, host = '127.0.0.1', headers = {} } = {}) {
   const root = path.resolve(dir);
   const server = createServer(async (req, res) => {
     try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        throw new HttpError(405, 'method not allowed', { Allow: 'GET, HEAD' });
+      }
       const url = new URL(req.url, 'http://x');
-      let file = path.join(root, decodeURIComponent(url.pathname));
-      if (!file.startsWith(root)) throw Object.assign(new Error('forbidden'), { code: 'ENOENT' });
-      if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
-        'Content-Security-Policy': CSP,
+      let file = resolvePath(root, url.pathname);
+      let st;
+      try {
+        st = await stat(file);
+      } catch {
+        throw new HttpError(404, 'not found');
+      }
+      if (st.isDirectory()) {
+        if (!url.pathname.endsWith('/')) {
+          throw new HttpError(301, 'moved', { Location: `${url.pathname}/${url.search}` });
+        }
+        file = path.join(file, 'index.html');
+      }
+      let body;
+      try {
+        body = await readFile(file);
+      } catch {
+        throw new HttpError(404, 'not found');
+      }
+      const ext = path.extname(file);
+      const h = {
+        ...COMMON,
+        'Content-Type': MIME[ext] ?? 'application/octet-stream',
         'Cross-Origin-Opener-Policy': 'same-origin',
         'Cross-Origin-Embedder-Policy': 'require-corp',
         'Cross-Origin-Resource-Policy': 'cross-origin',
         'Access-Control-Allow-Origin': '*',
         'Cache-Control': 'no-cache',
+        Vary: 'Accept-Encoding',
         ...headers,
-      });
-      res.end(body);
+      };
+      if (COMPRESS.has(ext) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        body = gzipSync(body, { level: 6 });
+        h['Content-Encoding'] = 'gzip';
+      }
+      h['Content-Length'] = body.length;
+      res.writeHead(200, h);
+      res.end(req.method === 'HEAD' ? undefined : body);
     } catch (e) {
-      res.writeHead(e.code === 'ENOENT' || e.code === 'EISDIR' ? 404 : 500, { 'Content-Type': 'text/plain' });
-      res.end(e.code === 'ENOENT' ? 'not found' : String(e));
+      const status = e instanceof HttpError ? e.status : 500;
+      const text = e instanceof HttpError ? e.message : 'internal error';
+      res.writeHead(status, { ...COMMON, 'Content-Type': 'text/plain; charset=utf-8', ...(e.extra ?? {}) });
+      res.end(req.method === 'HEAD' ? undefined : text);
     }
   });
   return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
