@@ -27,6 +27,9 @@ const ARRAY_TYPES = {
   float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array,
 };
 const DTYPES = Object.keys(ARRAY_TYPES);
+// Only this module makes Tensors (a Tensor is a heap address it owns): the exported class is for
+// instanceof checks, and `new Tensor(...)` from outside is a TypeError.
+const INTERNAL = Symbol('losslab.internal');
 
 /**
  * Loads a wasm build and returns a PyTorch-like namespace.
@@ -107,6 +110,7 @@ function parseShape(args, fname) {
   }
   shape = shape.map(Number);
   for (const d of shape) {
+    if (Number.isInteger(d) && d >= 2 ** 63) throw pyError('RuntimeError', 'Overflow when unpacking long');
     if (!Number.isInteger(d) || d < 0) {
       throw new Error(`${fname}: Trying to create tensor with negative dimension ${d}: [${shape.join(', ')}]`);
     }
@@ -216,11 +220,32 @@ class LossLab {
     if (n !== values.length) {
       throw new Error(`shape '[${sh.join(', ')}]' is invalid for input of size ${values.length}`);
     }
+    let anyBig = values instanceof BigInt64Array;
+    if (!ArrayBuffer.isView(values)) {
+      for (const v of values) {
+        if (typeof v === 'bigint') anyBig = true;
+        else if (typeof v === 'string') throw pyError('ValueError', "too many dimensions 'str'");
+        else if (typeof v === 'boolean') throw pyError('NotImplementedError', 'tensor(): bool tensors are not supported');
+        else if (typeof v !== 'number') throw pyError('RuntimeError', `Could not infer dtype of ${v === null || v === undefined ? 'NoneType' : pyTypeName(v)}`);
+      }
+    }
+    const fits = (dtype === 'int32' && values instanceof Int32Array) ||
+      (dtype === 'int64' && (values instanceof BigInt64Array || values instanceof Int32Array));
+    if ((dtype === 'int64' || dtype === 'int32') && !fits) {
+      // torch truncates floats toward zero and refuses what the integer type cannot hold
+      const e = dtype === 'int64' ? 63 : 31;
+      const [lo, hi] = [-(2 ** e), 2 ** e];   // exact doubles: the valid range is [lo, hi)
+      const bad = () => pyError('RuntimeError', `value cannot be converted to type ${dtype} without overflow`);
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (typeof v === 'bigint' ? v < BigInt(lo) || v >= BigInt(hi) : !(Math.trunc(v) >= lo && Math.trunc(v) < hi)) throw bad();
+      }
+    }
     const t = this._alloc(dtype, sh);
     const view = t._view();
     if (dtype === 'int64') {
-      for (let i = 0; i < n; i++) view[i] = BigInt(values[i]);
-    } else if (values instanceof BigInt64Array || (values.length && typeof values[0] === 'bigint')) {
+      for (let i = 0; i < n; i++) view[i] = typeof values[i] === 'bigint' ? values[i] : BigInt(Math.trunc(values[i]));
+    } else if (anyBig) {
       for (let i = 0; i < n; i++) view[i] = Number(values[i]);
     } else {
       view.set(values);
@@ -237,12 +262,12 @@ class LossLab {
       const e = new RangeError(`out of memory: could not allocate ${bytes} bytes for a ${dtype} tensor of shape [${shape.join(', ')}]`);
       throw e;
     }
-    return new Tensor(this, { ptr, dtype, shape });
+    return new Tensor(this, { ptr, dtype, shape }, INTERNAL);
   }
 
   _wrap(desc) {
     fail(desc);
-    const t = new Tensor(this, desc);
+    const t = new Tensor(this, desc, INTERNAL);
     if (desc.warnings) {
       t.warnings = Array.from(desc.warnings);
       if (this._warn) for (const w of t.warnings) console.warn(`UserWarning: ${w}`);
@@ -595,10 +620,15 @@ class LossLab {
   /** The lesson's data set-ups: 'regression' | 'binary' | 'multiclass'. */
   recipe(name, { n, c = 3, seed = 420 } = {}) {
     const s = toBigSeed(seed);
+    for (const [k, v] of [['n', n], ['c', c]]) {
+      if (v !== undefined && !(typeof v === 'bigint' || Number.isInteger(v))) {
+        throw typeError(`recipe(): ${k} must be an integer, got ${pyTypeName(v)} ${String(v)}`);
+      }
+    }
     const r = fail(this._M.recipe(String(name), Number(s & 0xffffffffn), Number(s >> 32n),
       Number(n ?? (name === 'binary' ? 3000000 : name === 'multiclass' ? 300 : 50)), Number(c)));
     const out = {};
-    for (const k of Object.keys(r)) out[k] = new Tensor(this, r[k]);
+    for (const k of Object.keys(r)) out[k] = new Tensor(this, r[k], INTERNAL);
     return out;
   }
 
@@ -635,7 +665,8 @@ class Generator {
 }
 
 class Tensor {
-  constructor(lab, desc) {
+  constructor(lab, desc, token) {
+    if (token !== INTERNAL) throw typeError('Tensor cannot be constructed directly: use torch.tensor(data, {dtype, shape})');
     this._lab = lab;
     this._ptr = desc.ptr >>> 0;
     this._dtype = desc.dtype;
@@ -646,7 +677,15 @@ class Tensor {
   get shape() { return this._shape.slice(); }
   get ndim() { return this._shape.length; }
   dim() { return this._shape.length; }
-  size(d) { return d === undefined ? this.shape : this._shape[d < 0 ? d + this._shape.length : d]; }
+  /** size() → the shape; size(d) → one dim (negative d counts from the end), as torch. */
+  size(d) {
+    if (d === undefined) return this.shape;
+    const n = this._shape.length;
+    const k = Number(toInt64(d, () => typeError(`size(): argument 'dim' must be int, not ${pyTypeName(d)}`)));
+    if (n === 0) throw pyError('IndexError', `Dimension specified as ${k} but tensor has no dimensions`);
+    if (k < -n || k >= n) throw pyError('IndexError', `Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${k})`);
+    return this._shape[k < 0 ? k + n : k];
+  }
   numel() { return this._shape.reduce((a, b) => a * b, 1); }
   get disposed() { return this._ptr === 0; }
 
@@ -682,7 +721,12 @@ class Tensor {
   }
 
   t() { return this._lab._wrap(this._lab._M.t(this._desc())); }
-  to(dtype) { return this._lab._wrap(this._lab._M.to(this._desc(), dtype)); }
+  to(dtype) {
+    if (typeof dtype !== 'string' || !DTYPES.includes(dtype)) {
+      throw typeError(`to(): dtype must be one of ${DTYPES.join(', ')}, got ${typeof dtype === 'string' ? `'${dtype}'` : pyTypeName(dtype)}`);
+    }
+    return this._lab._wrap(this._lab._M.to(this._desc(), dtype));
+  }
   long() { return this.to('int64'); }
   int() { return this.to('int32'); }
   float() { return this.to('float32'); }

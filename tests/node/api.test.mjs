@@ -286,3 +286,28 @@ test('toString() of a tensor with 20000 dims of size 1, many times: torch\'s pat
   for (let k = 0; k < 30; k++) assert.equal(t.toString(), want);
   assert.equal(F.mse_loss(torch.tensor([1, 2]), torch.tensor([0, 0])).toString(), 'tensor(2.5000)');
 });
+
+test('silent coercions are torch\'s errors: size(d), tensor() elements and integer ranges, recipe sizes, to(), new Tensor', async () => {
+  const { Tensor } = await import('losslab');
+  const x = torch.randn([2, 3]);
+  assert.equal(x.size(1), 3);
+  assert.equal(x.size(-2), 2);
+  assert.deepEqual(x.size(), [2, 3]);
+  assert.throws(() => x.size(5), { name: 'IndexError', message: 'Dimension out of range (expected to be in range of [-2, 1], but got 5)' });
+  assert.throws(() => x.size(-3), { name: 'IndexError', message: 'Dimension out of range (expected to be in range of [-2, 1], but got -3)' });
+  assert.throws(() => torch.tensor(1).size(0), { name: 'IndexError', message: 'Dimension specified as 0 but tensor has no dimensions' });
+  assert.throws(() => x.size(1.5), TypeError);
+  assert.throws(() => torch.tensor(['a', '1']), { name: 'ValueError', message: "too many dimensions 'str'" });
+  assert.throws(() => torch.tensor([null]), { name: 'RuntimeError', message: 'Could not infer dtype of NoneType' });
+  assert.throws(() => torch.tensor([2 ** 31], { dtype: 'int32' }), { name: 'RuntimeError', message: 'value cannot be converted to type int32 without overflow' });
+  assert.throws(() => torch.tensor([NaN], { dtype: 'int64' }), { name: 'RuntimeError', message: 'value cannot be converted to type int64 without overflow' });
+  assert.throws(() => torch.tensor([2n ** 63n]), { name: 'RuntimeError', message: 'value cannot be converted to type int64 without overflow' });
+  assert.deepEqual(Array.from(torch.tensor([1.7, -1.7, 2 ** 31 - 1], { dtype: 'int32' }).toArray()), [1, -1, 2 ** 31 - 1]);
+  assert.deepEqual(Array.from(torch.tensor([1.7, -1.7], { dtype: 'int64' }).toArray()), [1n, -1n]);
+  assert.deepEqual(Array.from(torch.tensor([1, 2n]).toArray()), [1, 2]);
+  assert.throws(() => torch.randn([2 ** 63]), { name: 'RuntimeError', message: 'Overflow when unpacking long' });
+  assert.throws(() => torch.recipe('regression', { n: 2.5 }), { name: 'TypeError', message: 'recipe(): n must be an integer, got float 2.5' });
+  assert.throws(() => x.to(5), { name: 'TypeError', message: 'to(): dtype must be one of float32, float64, int64, int32, got int' });
+  assert.throws(() => new Tensor(torch, { ptr: 8, dtype: 'float32', shape: [4] }), TypeError);
+  assert.equal(F.mse_loss(torch.tensor([1, 2]), torch.tensor([0, 0])).toString(), 'tensor(2.5000)');
+});
