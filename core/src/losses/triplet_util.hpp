@@ -6,6 +6,7 @@
 // Clamp grads pass at 0; distance shapes broadcast and their grads are summed back.
 #pragma once
 #include "embedding_util.hpp"
+#include "losslab/ops.hpp"
 
 namespace losslab::detail::emb {
 
@@ -219,22 +220,20 @@ Result<LossGrads> triplet_backward_t(const LossCall& c, const Triplet& t, const 
         !st)
       return st.error();
   }
-  auto add = [](std::optional<Tensor>& a, std::optional<Tensor>& b) -> std::optional<Tensor> {
-    if (!a) return std::move(b);
-    if (b && a->dtype() == DType::Float32) {
-      float* x = a->template as<float>();
-      const float* y = b->template as<float>();
-      for (int64_t i = 0; i < a->numel(); ++i) x[i] = x[i] + y[i];
-    } else if (b) {
-      double* x = a->template as<double>();
-      const double* y = b->template as<double>();
-      for (int64_t i = 0; i < a->numel(); ++i) x[i] = x[i] + y[i];
-    }
-    return std::move(a);
+  // an operand's two contributions, added as autograd accumulates them (ops.hpp's add_same)
+  auto add = [](std::optional<Tensor>& a,
+                std::optional<Tensor>& b) -> Result<std::optional<Tensor>> {
+    if (!a || !b) return std::optional<Tensor>(a ? std::move(a) : std::move(b));
+    auto s = add_same(a->view(), b->view());
+    if (!s) return s.error();
+    return std::optional<Tensor>(s.take());
   };
-  out[0] = add(ga1, ga2);
-  out[1] = add(gp1, gp2);
-  out[2] = add(gn1, gn2);
+  std::optional<Tensor>* parts[3][2] = {{&ga1, &ga2}, {&gp1, &gp2}, {&gn1, &gn2}};
+  for (std::size_t k = 0; k < 3; ++k) {
+    auto r = add(*parts[k][0], *parts[k][1]);
+    if (!r) return r.error();
+    out[k] = r.take();
+  }
   return out;
 }
 
