@@ -41,14 +41,13 @@ DType fd_dtype(const LossCall& c) {
   return c.options.swap ? detail::promote_floating(d, c[2].dtype) : d;
 }
 
+// A distance's values in T (broadcast.hpp's dense converts where the dtype differs).
 template <class T>
-std::vector<T> values_as(const TensorView& v) {
-  std::vector<T> out(static_cast<std::size_t>(v.numel()));
-  if (v.dtype == DType::Float32)
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<T>(v.as<float>()[i]);
-  else
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<T>(v.as<double>()[i]);
-  return out;
+Result<std::vector<T>> values_as(const TensorView& v) {
+  auto d = dense(v, v.shape, sizeof(T) == 4 ? DType::Float32 : DType::Float64);
+  if (!d) return d.error();
+  const T* p = d.value().template as<T>();
+  return std::vector<T>(p, p + v.numel());
 }
 
 template <class T>
@@ -57,9 +56,12 @@ Result<TripletValues<T>> fd_values(const LossCall& c, TripletShapes* sh) {
   auto s = triplet_shapes(c[0].shape, c[1].shape, swap ? c[2].shape : Shape{}, swap);
   if (!s) return s.error();
   *sh = s.take();
-  return triplet_values(values_as<T>(c[0]), values_as<T>(c[1]),
-                        swap ? values_as<T>(c[2]) : std::vector<T>{}, *sh, c.options.margin, swap,
-                        true);
+  auto dp = values_as<T>(c[0]);
+  auto dn = values_as<T>(c[1]);
+  auto ds = swap ? values_as<T>(c[2]) : Result<std::vector<T>>(std::vector<T>{});
+  for (const auto* r : {&dp, &dn, &ds})
+    if (!*r) return r->error();
+  return triplet_values(dp.take(), dn.take(), ds.take(), *sh, c.options.margin, swap, true);
 }
 
 template <class T>
