@@ -200,8 +200,10 @@ Result<LossOutput> ew_forward(const TensorView& input, const TensorView& target,
   return out;
 }
 
+// div != 0: each gradient / div last (divides_last: torch's div_ by the integer numel, converted
+// to the dtype first), in the same pass.
 template <class Op, class T>
-void ew_grad(const EwPrepared& a, const T* g, T gscale, T* out, const EwParams<T>& p) {
+void ew_grad(const EwPrepared& a, const T* g, T gscale, T* out, const EwParams<T>& p, T div) {
   const T* x = static_cast<const T*>(a.x);
   const T* y = static_cast<const T*>(a.y);
   const T* w = static_cast<const T*>(a.w);
@@ -210,20 +212,14 @@ void ew_grad(const EwPrepared& a, const T* g, T gscale, T* out, const EwParams<T
     if constexpr (HasGradUpstream<Op, T>::value) {
       T d = Op::grad_upstream(x[i], y[i], pw ? pw[i] : T(1), g ? g[i] : gscale, p);
       if (w) d = d * w[i];
-      out[i] = d;
+      out[i] = div != T(0) ? d / div : d;
     } else {
       T d = Op::grad(x[i], y[i], pw ? pw[i] : T(1), p);
       if (w) d = d * w[i];
-      out[i] = g ? d * g[i] : d * gscale;
+      d = g ? d * g[i] : d * gscale;
+      out[i] = div != T(0) ? d / div : d;
     }
   }
-}
-
-// g[i] / N in T (torch's div_ by the integer numel, converted to the dtype first).
-template <class T>
-void ew_divide(T* g, int64_t n) {
-  const T d = static_cast<T>(n);
-  for (int64_t i = 0; i < n; ++i) g[i] = g[i] / d;
 }
 
 Result<Tensor> ew_finish_grad(Tensor full, const EwPrepared& a);
@@ -249,13 +245,13 @@ Result<Tensor> ew_backward(const TensorView& input, const TensorView& target, co
   if (a.dtype == DType::Float32) {
     const float* g =
         (grad_output && o.reduction == Reduction::None) ? grad_output->as<float>() : nullptr;
-    ew_grad<Op>(a, g, static_cast<float>(scale), full.as<float>(), ew_params<float>(o, a));
-    if (last) ew_divide(full.as<float>(), a.n);
+    ew_grad<Op>(a, g, static_cast<float>(scale), full.as<float>(), ew_params<float>(o, a),
+                last ? static_cast<float>(a.n) : 0.0f);
   } else {
     const double* g =
         (grad_output && o.reduction == Reduction::None) ? grad_output->as<double>() : nullptr;
-    ew_grad<Op>(a, g, scale, full.as<double>(), ew_params<double>(o, a));
-    if (last) ew_divide(full.as<double>(), a.n);
+    ew_grad<Op>(a, g, scale, full.as<double>(), ew_params<double>(o, a),
+                last ? static_cast<double>(a.n) : 0.0);
   }
   return ew_finish_grad(std::move(full), a);
 }
