@@ -437,9 +437,12 @@ class LossLab {
       this._writeCall(spec, descs, opts);
       if (this._M.lossForwardPacked(this._index.get(spec)) !== 0) throw this._M.lastError();
       const t = this._forwardResult();
-      // Where the value came from, so that a distance_function's result can be differentiated
-      // (_viaDistances); list operands (temporaries) leave no origin.
-      if (!temps.length) t._origin = { spec, operands: args.slice(0, spec.operands.length), options: { ...opts } };
+      // Where a per-row value came from (a distance, a 'none' loss), so that a distance_function
+      // returning it can be differentiated (_viaDistances); reduced losses, the hot path of
+      // repeated calls, and list operands (temporaries) record none.
+      if (!temps.length && (spec.kind === 'distance' || opts.reduction === 'none')) {
+        t._origin = { spec, operands: args.slice(0, spec.operands.length), options: { ...opts } };
+      }
       return t;
     } finally {
       for (const t of temps) t.dispose();
