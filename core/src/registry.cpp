@@ -3,6 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "losslab/ops.hpp"
+
 namespace losslab {
 
 // Each loss file defines its spec; this is the only list of them (order = menu order): the
@@ -206,9 +208,77 @@ Result<LossGrads> LossSpec::backward(const LossCall& call, const TensorView* gra
   unsigned mask = 0;
   for (std::size_t k = 0; k < operands.size(); ++k)
     if (operands[k].differentiable) mask |= want_bit(k);
+  if (grad_in_float64 && all_float32(call, grad_output) && grad_in_float64(call)) {
+    auto r = backward_in_float64(call, grad_output, want & mask);
+    if (!r) return r.error();
+    r.value().resize(operands.size());
+    return r;
+  }
   auto r = backward_fn(call, grad_output, want & mask);
   if (!r) return r.error();
   r.value().resize(operands.size());
+  return r;
+}
+
+bool always(const LossCall&) { return true; }
+
+namespace {
+bool f32_or_integer(const TensorView& v) {
+  return v.dtype == DType::Float32 || !dtype_is_floating(v.dtype);
+}
+}  // namespace
+
+bool LossSpec::all_float32(const LossCall& call, const TensorView* grad_output) {
+  bool any = false;
+  for (const TensorView& v : call.operands) {
+    if (!f32_or_integer(v)) return false;
+    any = any || v.dtype == DType::Float32;
+  }
+  for (const auto* t : {&call.options.weight, &call.options.pos_weight})
+    if (*t && !f32_or_integer(**t)) return false;
+  return any && (!grad_output || grad_output->dtype == DType::Float32);
+}
+
+// The call with every float32 tensor widened to float64, its backward, and each gradient
+// rounded back to its operand's float32 (the one rounding).
+Result<LossGrads> LossSpec::backward_in_float64(const LossCall& call, const TensorView* grad_output,
+                                                unsigned want) const {
+  std::vector<Tensor> keep;
+  keep.reserve(call.operands.size() + 3);
+  auto widen = [&](const TensorView& v) -> Result<TensorView> {
+    if (v.dtype != DType::Float32) return v;
+    auto t = to_dtype(v, DType::Float64);
+    if (!t) return t.error();
+    keep.push_back(t.take());
+    return keep.back().view();
+  };
+  LossCall wide{{}, call.options};
+  for (const TensorView& v : call.operands) {
+    auto w = widen(v);
+    if (!w) return w.error();
+    wide.operands.push_back(w.value());
+  }
+  for (auto* t : {&wide.options.weight, &wide.options.pos_weight}) {
+    if (!*t) continue;
+    auto w = widen(**t);
+    if (!w) return w.error();
+    *t = w.value();
+  }
+  std::optional<TensorView> go;
+  if (grad_output) {
+    auto w = widen(*grad_output);
+    if (!w) return w.error();
+    go = w.value();
+  }
+  auto r = backward_fn(wide, go ? &*go : nullptr, want);
+  if (!r) return r.error();
+  LossGrads& grads = r.value();
+  for (std::size_t k = 0; k < grads.size() && k < call.operands.size(); ++k) {
+    if (!grads[k] || grads[k]->dtype() == call[k].dtype) continue;
+    auto n = to_dtype(grads[k]->view(), call[k].dtype);
+    if (!n) return n.error();
+    grads[k] = n.take();
+  }
   return r;
 }
 

@@ -112,6 +112,13 @@ struct LossSpec {
   // PyTorch's ValueError for an unknown reduction, "{}" = the value. Losses written in torch's
   // Python say "{} is not valid"; null: ATen's "{} is not a valid value for reduction".
   const char* reduction_message = nullptr;
+  // Where torch's float32 gradient formula cancels (softmax minus a near-equal target, a log of
+  // a near-1 ratio), its float32 gradients can be thousands of ulp from the exact result. When
+  // this says so for a call whose floating tensors are all float32, backward() computes in
+  // float64 (the same kernels, on widened copies) and rounds each gradient once: within half
+  // an ulp of the float64 result, so never farther from it than torch's float32 (the
+  // tests/cpp/f64_closeness_test.cpp bound). Null: the float32 kernels.
+  bool (*grad_in_float64)(const LossCall&) = nullptr;
 
   bool has_reduction() const { return kind == FnKind::Loss; }
   // The loss's own defaults (its OptionSpec defaults written into their fields).
@@ -129,6 +136,11 @@ struct LossSpec {
   Result<LossOutput> forward(const TensorView& a, const TensorView& b, const LossOptions& o) const;
   Result<Tensor> backward(const TensorView& a, const TensorView& b, const LossOptions& o,
                           const TensorView* grad_output) const;
+
+ private:
+  static bool all_float32(const LossCall& call, const TensorView* grad_output);
+  Result<LossGrads> backward_in_float64(const LossCall& call, const TensorView* grad_output,
+                                        unsigned want) const;
 };
 
 const std::vector<LossSpec>& losses();  // losses, then the distances
@@ -155,6 +167,8 @@ struct ActivationSpec {
   ActivationBackwardFn backward;
 };
 const std::vector<ActivationSpec>& activations();
+// For LossSpec::grad_in_float64: every call.
+bool always(const LossCall&);
 const ActivationSpec* find_activation(const std::string& name);
 
 }  // namespace losslab

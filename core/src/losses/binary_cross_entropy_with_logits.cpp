@@ -80,6 +80,8 @@ extern const LossSpec kBinaryCrossEntropyWithLogits{
     nullptr,
     &forward2<&detail::ew_forward<BceLogitsOp>>,
     &backward2<&detail::ew_backward<BceLogitsOp>>,
-    0};
+    0,
+    nullptr,
+    &always};
 
 }  // namespace losslab

@@ -418,6 +418,8 @@ extern const LossSpec kCrossEntropy{
     nullptr,
     &forward2<&ce_forward>,
     &backward2<&ce_backward>,
-    0};
+    0,
+    nullptr,
+    &always};
 
 }  // namespace losslab

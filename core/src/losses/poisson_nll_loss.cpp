@@ -177,6 +177,7 @@ extern const LossSpec kPoissonNllLoss{
     &poisson_forward,
     &poisson_backward,
     kExactAcrossBuilds,
-    "{} is not valid"};
+    "{} is not valid",
+    &always};
 
 }  // namespace losslab
