@@ -205,9 +205,19 @@ Result<LossOutput> LossSpec::forward(const LossCall& call) const {
 Result<LossGrads> LossSpec::backward(const LossCall& call, const TensorView* grad_output,
                                      unsigned want) const {
   if (auto st = validate(call); !st) return st.error();
-  unsigned mask = 0;
-  for (std::size_t k = 0; k < operands.size(); ++k)
-    if (operands[k].differentiable) mask |= want_bit(k);
+  // An integer operand gets no gradient (torch cannot even make it require one); asking for
+  // the gradients of integer operands only, by name (not kWantAll), is torch's error for
+  // requires_grad on one.
+  unsigned mask = 0, integer = 0;
+  for (std::size_t k = 0; k < operands.size(); ++k) {
+    if (!operands[k].differentiable) continue;
+    if (dtype_is_floating(call[k].dtype))
+      mask |= want_bit(k);
+    else
+      integer |= want_bit(k);
+  }
+  if (want != kWantAll && (want & mask) == 0 && (want & integer) != 0)
+    return runtime_error("only Tensors of floating point dtype can require gradients");
   if (grad_in_float64 && all_float32(call, grad_output) && grad_in_float64(call)) {
     auto r = backward_in_float64(call, grad_output, want & mask);
     if (!r) return r.error();

@@ -3,7 +3,9 @@
 #include <cmath>
 #include <limits>
 
+#include "elem_common.hpp"
 #include "losslab/detail/elementwise.hpp"
+#include "losslab/ops.hpp"
 #include "losslab/registry.hpp"
 
 namespace losslab {
@@ -36,6 +38,50 @@ struct HuberOp {
   }
 };
 
+// torch's huber_loss writes into empty_like(input): the result has the input's dtype (computed
+// in the promoted dtype and cast to it), and an integer input cannot hold it. Its backward
+// TensorIterator wants one dtype: a target of another dtype is an error there.
+Status same_dtype_or_error(const TensorView& input, const TensorView& target) {
+  if (target.dtype == input.dtype) return Ok{};
+  return runtime_error("Found dtype " + std::string(dtype_torch_name(target.dtype)) +
+                       " but expected " + dtype_torch_name(input.dtype));
+}
+
+Result<LossOutput> huber_forward(const TensorView& input, const TensorView& target,
+                                 const LossOptions& o) {
+  const bool in_f = dtype_is_floating(input.dtype), tg_f = dtype_is_floating(target.dtype);
+  if (!in_f && tg_f) {
+    auto prep = detail::ew_prepare(HuberOp::kInfo, input, target, o);  // shape errors first
+    if (!prep) return prep.error();
+    return runtime_error("result type " + std::string(dtype_torch_name(prep.value().dtype)) +
+                         " can't be cast to the desired output type " +
+                         dtype_torch_name(input.dtype));
+  }
+  if (!(input.dtype == DType::Float32 && target.dtype == DType::Float64))
+    return detail::ew_forward<HuberOp>(input, target, o);
+  // float32 input, float64 target: the float64 values rounded to float32, then torch's float32
+  // reduction of them.
+  LossOptions none = o;
+  none.reduction = Reduction::None;
+  auto r = detail::ew_forward<HuberOp>(input, target, none);
+  if (!r) return r.error();
+  auto v = to_dtype(r.value().value.view(), DType::Float32);
+  if (!v) return v.error();
+  auto out = elem::reduced(v.take(), o.reduction);
+  if (out) out.value().warnings = std::move(r.value().warnings);
+  return out;
+}
+
+Result<Tensor> huber_backward(const TensorView& input, const TensorView& target,
+                              const LossOptions& o, const TensorView* grad_output) {
+  if (dtype_is_floating(input.dtype)) {
+    auto prep = detail::ew_prepare(HuberOp::kInfo, input, target, o);  // shape errors first
+    if (!prep) return prep.error();
+    if (auto st = same_dtype_or_error(input, target); !st) return st.error();
+  }
+  return detail::ew_backward<HuberOp>(input, target, o, grad_output);
+}
+
 }  // namespace
 
 extern const LossSpec kHuberLoss{
@@ -52,8 +98,8 @@ extern const LossSpec kHuberLoss{
     "any",
     "l = |x - y| < delta ? 0.5 (x - y)^2 : delta (|x - y| - 0.5 delta)",
     nullptr,
-    &forward2<&detail::ew_forward<HuberOp>>,
-    &backward2<&detail::ew_backward<HuberOp>>,
+    &forward2<&huber_forward>,
+    &backward2<&huber_backward>,
     kExactNone | kExactReduced | kExactGrad | kExactAcrossBuilds};
 
 }  // namespace losslab

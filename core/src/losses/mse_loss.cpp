@@ -1,4 +1,6 @@
-// mse_loss (nn.MSELoss): l = (x - y)^2; d l / d x = 2 (x - y).
+// mse_loss (nn.MSELoss): l = (x - y)^2; d l / d x = 2 (x - y), evaluated as torch's
+// mse_loss_backward does: (2 norm) (x - y) g, norm = 1/N for 'mean' (so 1.5e38 - -1.5e38 at N = 2
+// gives 3e38, not an overflowed 2 (x - y)).
 #include "losslab/detail/elementwise.hpp"
 #include "losslab/registry.hpp"
 
@@ -6,7 +8,8 @@ namespace losslab {
 namespace {
 
 struct MseOp {
-  static constexpr detail::EwInfo kInfo{"mse_loss", detail::ShapeRule::BroadcastWarn, false, false};
+  static constexpr detail::EwInfo kInfo{
+      "mse_loss", detail::ShapeRule::BroadcastWarn, false, false, false, true};
   template <class T>
   static T scalar(T x, T y, T, const detail::EwParams<T>&) {
     const T d = x - y;
@@ -20,8 +23,8 @@ struct MseOp {
   }
 #endif
   template <class T>
-  static T grad(T x, T y, T, const detail::EwParams<T>&) {
-    return T(2) * (x - y);
+  static T grad_upstream(T x, T y, T, T g, const detail::EwParams<T>& p) {
+    return T(2) * p.norm * (x - y) * g;
   }
 };
 

@@ -40,6 +40,10 @@ struct EwInfo {
   // weight, and only then divides by N for 'mean' (binary_cross_entropy_backward's
   // grad_input.div_(numel)); otherwise the reduction's factor is folded into the upstream one.
   bool divides_last = false;
+  // torch's backward kernel is norm * (...) * g with norm the reduction's factor (1/N for
+  // 'mean') multiplied first (mse_loss_backward): grad_upstream gets the unscaled upstream g and
+  // the factor in EwParams::norm. (Scaling g first overflows where torch's gradient is finite.)
+  bool scale_first = false;
 };
 
 template <class T>
@@ -50,6 +54,7 @@ struct EwParams {
   // A pos_weight tensor was given (the kernels then get pw = 1 where it is absent, but
   // binary_cross_entropy_with_logits evaluates a differently associated formula with one).
   bool has_pos_weight = false;
+  T norm = 1;  // EwInfo::scale_first: the reduction's factor
 };
 
 // Whether Op has grad_upstream (see the top of this file).
@@ -241,17 +246,22 @@ Result<Tensor> ew_backward(const TensorView& input, const TensorView& target, co
   if (grad_output && o.reduction != Reduction::None)
     g0 = a.dtype == DType::Float32 ? *grad_output->as<float>() : *grad_output->as<double>();
   const bool last = Op::kInfo.divides_last && o.reduction == Reduction::Mean;
-  const double scale = last ? g0 : g0 * reduction_grad_scale(a.n, o.reduction, batch);
+  const bool first = Op::kInfo.scale_first;
+  const double factor = reduction_grad_scale(a.n, o.reduction, batch);
+  const double scale = last || first ? g0 : g0 * factor;
   if (a.dtype == DType::Float32) {
     const float* g =
         (grad_output && o.reduction == Reduction::None) ? grad_output->as<float>() : nullptr;
-    ew_grad<Op>(a, g, static_cast<float>(scale), full.as<float>(), ew_params<float>(o, a),
+    EwParams<float> p = ew_params<float>(o, a);
+    if (first) p.norm = static_cast<float>(factor);
+    ew_grad<Op>(a, g, static_cast<float>(scale), full.as<float>(), p,
                 last ? static_cast<float>(a.n) : 0.0f);
   } else {
     const double* g =
         (grad_output && o.reduction == Reduction::None) ? grad_output->as<double>() : nullptr;
-    ew_grad<Op>(a, g, scale, full.as<double>(), ew_params<double>(o, a),
-                last ? static_cast<double>(a.n) : 0.0);
+    EwParams<double> p = ew_params<double>(o, a);
+    if (first) p.norm = factor;
+    ew_grad<Op>(a, g, scale, full.as<double>(), p, last ? static_cast<double>(a.n) : 0.0);
   }
   return ew_finish_grad(std::move(full), a);
 }

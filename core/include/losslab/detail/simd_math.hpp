@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "losslab/detail/kconst.hpp"
+#include "losslab/detail/pmath.hpp"
 #include "losslab/detail/xsimd.hpp"
 
 #if LOSSLAB_HAVE_SIMD
@@ -93,9 +94,11 @@ template <class A>
 LOSSLAB_NOINLINE xsimd::batch<float, A> log_slow(xsimd::batch<float, A> x) {
   return xsimd::log(x);
 }
+// exp: pmath's, which rounds subnormal results once (xsimd::exp flushes them to 0, and then
+// kl_div(log_target) computed 0 * inf = NaN where torch has inf).
 template <class A>
 LOSSLAB_NOINLINE xsimd::batch<float, A> exp_slow(xsimd::batch<float, A> x) {
-  return xsimd::exp(x);
+  return pm::exp(x);
 }
 
 // log(x) for float lanes.
@@ -161,7 +164,7 @@ LOSSLAB_INLINE xsimd::batch<float, A> fast_exp(const xsimd::batch<float, A>& x,
 template <class A>
 xsimd::batch<double, A> fast_exp(const xsimd::batch<double, A>& x,
                                  const SimdK<xsimd::batch<double, A>>&) {
-  return xsimd::exp(x);
+  return pm::exp(x);
 }
 
 // log(u) for u in [1, 2] (float lanes): no range reduction, u = (1 + s) / (1 - s) with

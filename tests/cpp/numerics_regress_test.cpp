@@ -1,0 +1,166 @@
+// Regressions from the hardening issue's "Numerics" list, each with torch 1.13.1's answer
+// (checked with Debian's python3-torch when written), on the SIMD kernels and the scalar
+// reference alike.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "losslab/registry.hpp"
+
+namespace losslab {
+namespace {
+
+const float kInf = std::numeric_limits<float>::infinity();
+
+LossOptions opts(const char* loss, Reduction r, bool scalar) {
+  LossOptions o = find_loss(loss)->defaults();
+  o.reduction = r;
+  o.force_scalar = scalar;
+  return o;
+}
+
+template <class T>
+TensorView tv(std::vector<T>& v, DType d) {
+  return TensorView{d, {static_cast<int64_t>(v.size())}, v.data()};
+}
+
+// torch: norm * (x - y) * g with norm = 2/N multiplied first; 2 (x - y) overflowed here.
+TEST(NumericsRegress, MseGradientDoesNotOverflowEarly) {
+  for (bool scalar : {false, true}) {
+    std::vector<float> x = {1.5e38f, 0.0f}, y = {-1.5e38f, 0.0f};
+    auto g = find_loss("mse_loss")
+                 ->backward(tv(x, DType::Float32), tv(y, DType::Float32),
+                            opts("mse_loss", Reduction::Mean, scalar), nullptr);
+    ASSERT_TRUE(g.ok()) << g.error().message;
+    EXPECT_EQ(g.value().as<float>()[0], 3e38f);  // torch: tensor([3.0000e+38, 0.0000e+00])
+    EXPECT_EQ(g.value().as<float>()[1], 0.0f);
+    // 'sum' has norm 2: 2 * 3e38 overflows in torch too.
+    auto s = find_loss("mse_loss")
+                 ->backward(tv(x, DType::Float32), tv(y, DType::Float32),
+                            opts("mse_loss", Reduction::Sum, scalar), nullptr);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s.value().as<float>()[0], kInf);
+  }
+}
+
+// exp(-100) is subnormal in float32 (and exp(-720) in float64): flushed to 0 it made
+// 0 * (y - x) = 0 * inf a NaN; torch gives inf. Every lane count (a batch with the edge).
+TEST(NumericsRegress, KlDivLogTargetKeepsSubnormalExp) {
+  for (bool scalar : {false, true}) {
+    for (int n : {1, 3, 8, 17}) {
+      std::vector<float> x(n, -kInf), t(n, -100.0f);
+      auto r = find_loss("kl_div")->forward(tv(x, DType::Float32), tv(t, DType::Float32), [&] {
+        LossOptions o = opts("kl_div", Reduction::None, scalar);
+        o.log_target = true;
+        return o;
+      }());
+      ASSERT_TRUE(r.ok());
+      for (int i = 0; i < n; ++i)
+        EXPECT_EQ(r.value().value.as<float>()[i], kInf) << "scalar " << scalar << " n " << n;
+      std::vector<double> xd(n, -std::numeric_limits<double>::infinity()), td(n, -720.0);
+      auto rd = find_loss("kl_div")->forward(tv(xd, DType::Float64), tv(td, DType::Float64), [&] {
+        LossOptions o = opts("kl_div", Reduction::None, scalar);
+        o.log_target = true;
+        return o;
+      }());
+      ASSERT_TRUE(rd.ok());
+      for (int i = 0; i < n; ++i)
+        EXPECT_EQ(rd.value().value.as<double>()[i], std::numeric_limits<double>::infinity());
+    }
+  }
+}
+
+// torch's huber_loss writes into empty_like(input): float32 input, float64 target is float32
+// (the float64 values rounded), an integer input cannot hold the result, and the backward
+// wants one dtype.
+TEST(NumericsRegress, HuberResultHasTheInputsDtype) {
+  const LossSpec& h = *find_loss("huber_loss");
+  for (bool scalar : {false, true}) {
+    std::vector<float> x = {1.0f, 2.5f, -3.0f};
+    std::vector<double> y = {0.1, 0.2, 0.3};
+    auto none = h.forward(tv(x, DType::Float32), tv(y, DType::Float64),
+                          opts("huber_loss", Reduction::None, scalar));
+    ASSERT_TRUE(none.ok()) << none.error().message;
+    ASSERT_EQ(none.value().value.dtype(), DType::Float32);
+    for (int i = 0; i < 3; ++i) {
+      const double z = std::fabs(double(x[i]) - y[i]);
+      const double want = z < 1 ? 0.5 * z * z : z - 0.5;
+      EXPECT_EQ(none.value().value.as<float>()[i], static_cast<float>(want)) << i;
+    }
+    auto mean = h.forward(tv(x, DType::Float32), tv(y, DType::Float64),
+                          opts("huber_loss", Reduction::Mean, scalar));
+    ASSERT_TRUE(mean.ok());
+    ASSERT_EQ(mean.value().value.dtype(), DType::Float32);
+    const float* v = none.value().value.as<float>();
+    EXPECT_EQ(*mean.value().value.as<float>(), (v[0] + v[1] + v[2]) / 3.0f);
+    // float64 input, float32 target: float64.
+    std::vector<double> xd = {1.0, 2.5, -3.0};
+    std::vector<float> yf = {0.1f, 0.2f, 0.3f};
+    auto d = h.forward(tv(xd, DType::Float64), tv(yf, DType::Float32),
+                       opts("huber_loss", Reduction::Mean, scalar));
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d.value().value.dtype(), DType::Float64);
+  }
+  std::vector<int64_t> xi = {1, 2, -3};
+  std::vector<float> yf = {0.0f, 0.0f, 0.0f};
+  std::vector<double> yd = {0.0, 0.0, 0.0};
+  auto e = h.forward(tv(xi, DType::Int64), tv(yf, DType::Float32),
+                     opts("huber_loss", Reduction::Mean, false));
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().type, "RuntimeError");
+  EXPECT_EQ(e.error().message, "result type Float can't be cast to the desired output type Long");
+  auto ed = h.forward(tv(xi, DType::Int64), tv(yd, DType::Float64),
+                      opts("huber_loss", Reduction::Mean, false));
+  ASSERT_FALSE(ed.ok());
+  EXPECT_EQ(ed.error().message, "result type Double can't be cast to the desired output type Long");
+
+  std::vector<float> x = {1.0f, 2.5f, -3.0f};
+  auto b = h.backward(tv(x, DType::Float32), tv(yd, DType::Float64),
+                      opts("huber_loss", Reduction::Mean, false), nullptr);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().type, "RuntimeError");
+  EXPECT_EQ(b.error().message, "Found dtype Double but expected Float");
+  std::vector<int64_t> yi = {0, 0, 0};
+  auto bi = h.backward(tv(x, DType::Float32), tv(yi, DType::Int64),
+                       opts("huber_loss", Reduction::Mean, false), nullptr);
+  ASSERT_FALSE(bi.ok());
+  EXPECT_EQ(bi.error().message, "Found dtype Long but expected Float");
+  // The forward of that pair is torch's float32 value.
+  auto fi = h.forward(tv(x, DType::Float32), tv(yi, DType::Int64),
+                      opts("huber_loss", Reduction::Sum, false));
+  ASSERT_TRUE(fi.ok());
+  EXPECT_EQ(fi.value().value.dtype(), DType::Float32);
+  EXPECT_EQ(*fi.value().value.as<float>(), 5.0f);  // torch: tensor(5.)
+}
+
+// An integer tensor cannot require grad in torch ("only Tensors of floating point dtype can
+// require gradients"); asking for its gradient by name is that error, asking for all
+// gradients leaves it without one.
+TEST(NumericsRegress, NoGradientForIntegerInputs) {
+  std::vector<int64_t> xi = {1, 2};
+  std::vector<float> y = {0.0f, 0.0f};
+  for (const char* name : {"mse_loss", "l1_loss", "smooth_l1_loss", "poisson_nll_loss"}) {
+    const LossSpec& s = *find_loss(name);
+    auto g = s.backward(tv(xi, DType::Int64), tv(y, DType::Float32),
+                        opts(name, Reduction::Mean, false), nullptr);
+    ASSERT_FALSE(g.ok()) << name;
+    EXPECT_EQ(g.error().type, "RuntimeError") << name;
+    EXPECT_EQ(g.error().message, "only Tensors of floating point dtype can require gradients");
+  }
+  const LossSpec& m = *find_loss("margin_ranking_loss");
+  std::vector<int64_t> a = {1, 2};
+  std::vector<float> b = {0.5f, 3.0f}, t = {-1.0f, -1.0f};
+  LossCall c{{tv(a, DType::Int64), tv(b, DType::Float32), tv(t, DType::Float32)},
+             opts("margin_ranking_loss", Reduction::Sum, false)};
+  auto all = m.backward(c, nullptr, kWantAll);
+  ASSERT_TRUE(all.ok());
+  EXPECT_FALSE(all.value()[0].has_value());
+  ASSERT_TRUE(all.value()[1].has_value());
+  EXPECT_EQ(all.value()[1]->as<float>()[0], -1.0f);  // torch: tensor([-1., 0.])
+}
+
+}  // namespace
+}  // namespace losslab
