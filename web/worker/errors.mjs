@@ -3,15 +3,24 @@
 
 import { ParseError } from '../parse.mjs';
 
-// A clean out-of-memory: malloc said no (a RangeError from the API, or a JS typed array that
-// could not be allocated). The instance is intact; the worker is restarted after the job to
-// give the grown heap back.
+// Errors are told apart by what they are, never by words in a message (an unknown loss named
+// 'aborted' is the loss's error, not a crash): the JS API raises RangeError for out-of-memory
+// only, its other errors are Errors named after PyTorch's classes, and an abort or a trap
+// inside wasm is a WebAssembly.RuntimeError (Emscripten's abort() throws one).
+const WasmRuntimeError = globalThis.WebAssembly?.RuntimeError;
+function isWasmRuntimeError(e) {
+  return WasmRuntimeError !== undefined && e instanceof WasmRuntimeError;
+}
+// A clean out-of-memory: malloc said no (the API's RangeError, or a JS typed array that could
+// not be allocated), or the runtime's own abort for it (Aborted(OOM), Cannot enlarge memory).
+// The page restarts the worker after the job to give the grown heap back.
 export function isOom(e) {
-  return e instanceof RangeError || /out of memory|allocation failed|Aborted\(OOM\)|Cannot enlarge memory/i.test(String(e?.message));
+  return e instanceof RangeError ||
+    (isWasmRuntimeError(e) && /Aborted\(OOM\)|Cannot enlarge memory/.test(String(e.message)));
 }
 // An abort or a trap inside wasm: the instance's state is unknown, stop now.
 export function isAborted(e) {
-  return (e instanceof WebAssembly.RuntimeError) || /Aborted|memory access out of bounds/i.test(String(e?.message));
+  return isWasmRuntimeError(e);
 }
 function isFatal(e) {
   return isOom(e) || isAborted(e);
