@@ -317,7 +317,7 @@ export function parseEntries(entries) {
       } else errors.push({ key: k, code: 'unknownKey', params: { key: k } });
       continue;
     }
-    if (k === 'hide') {   // the widget's list form: hide="seed,n"
+    if (k === 'hide') {   // the widget's list form: hide="seed,n" (the widget checks the names)
       for (const h of String(v).split(/[\s,]+/).filter(Boolean)) hidden.add(h);
       continue;
     }
@@ -372,7 +372,10 @@ export function serializeHash(state, ctx = {}) {
     }
     parts.push(`${p.key}=${enc(s)}`);
   }
-  for (const h of [...(ctx.hidden ?? [])].sort()) parts.push(`${h}_hide=1`);
+  // Only names the page knows, encoded: a crafted name cannot add keys to the link.
+  for (const h of [...(ctx.hidden ?? [])].sort()) {
+    if (PARAM[h] || PANELS.includes(h)) parts.push(`${enc(h)}_hide=1`);
+  }
   return { hash: parts.join('&'), omitted };
 }
 

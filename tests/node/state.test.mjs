@@ -132,3 +132,15 @@ test('cppRepr prints as C++ does', () => {
   assert.deepEqual([1.5, 2, 1e-5, 1e16, -0.25, 123456789, 0.1 + 0.2, 1234567].map(S.cppRepr),
     ['1.5', '2', '1e-05', '1e+16', '-0.25', '1.23457e+08', '0.3', '1.23457e+06']);
 });
+
+test('hide names: written back only when the page knows them, so no link rewrites itself', () => {
+  // A crafted list-form name that, written back raw, added '&loss=kl_div' to the link.
+  const crafted = S.parseHash('#recipe=binary&hide=seed,x%26loss%3Dkl_div%26y');
+  assert.ok(crafted.hidden.has('seed'));
+  const { hash } = S.serializeHash(crafted.state, { hidden: crafted.hidden });
+  assert.ok(!hash.includes('kl_div'), hash);
+  const back = S.parseHash('#' + hash);
+  assert.equal(back.state.loss, crafted.state.loss);
+  assert.deepEqual([...back.hidden], ['seed']);
+  assert.deepEqual(back.errors, []);
+});
