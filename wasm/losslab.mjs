@@ -74,6 +74,15 @@ function typeError(msg) {
 }
 
 // An Error whose name is PyTorch's exception class (ValueError, RuntimeError, IndexError).
+// A generator's dtype, checked before it crosses (Embind's own conversion error leaks what it
+// had converted): torch's TypeError for a non-dtype, one of DTYPES, or the default.
+function drawDtype(fn, dtype, dflt) {
+  if (dtype === undefined || dtype === null) return dflt;
+  if (typeof dtype !== 'string') throw typeError(`${fn}(): argument 'dtype' must be torch.dtype, not ${pyTypeName(dtype)}`);
+  if (!DTYPES.includes(dtype)) throw typeError(`${fn}(): dtype must be one of ${DTYPES.join(', ')}, got '${dtype}'`);
+  return dtype;
+}
+
 function pyError(type, msg) {
   const e = new Error(msg);
   e.name = type;
@@ -591,28 +600,26 @@ class LossLab {
   /** torch.rand(shape, {dtype, generator}) */
   rand(...args) {
     const [a, opts] = this._drawArgs(args);
-    return this._wrap(this._M.draw(this._genOf(opts), 'rand', parseShape(a, 'rand'), opts.dtype ?? 'float32'));
+    return this._wrap(this._M.draw(this._genOf(opts), 'rand', parseShape(a, 'rand'), drawDtype('rand', opts.dtype, 'float32')));
   }
 
   /** torch.randn(shape, {dtype, generator}) */
   randn(...args) {
     const [a, opts] = this._drawArgs(args);
-    return this._wrap(this._M.draw(this._genOf(opts), 'randn', parseShape(a, 'randn'), opts.dtype ?? 'float32'));
+    return this._wrap(this._M.draw(this._genOf(opts), 'randn', parseShape(a, 'randn'), drawDtype('randn', opts.dtype, 'float32')));
   }
 
   /** torch.randint(low, high, shape, {dtype, generator}); torch.randint(high, shape) too. */
   randint(...args) {
     const [a, opts] = this._drawArgs(args);
+    const dtype = drawDtype('randint', opts.dtype, 'int64');  // types first, as torch's parser
     let low = 0, high, shape;
     if (a.length === 2) [high, shape] = a;
     else [low, high, shape] = a;
-    const int = (v, what) => {
-      if (typeof v === 'bigint') return v.toString();
-      if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v).toString();
-      throw typeError(`randint(): ${what} must be an integer, got ${String(v)}`);
-    };
+    // int64 as torch unpacks it: beyond it is "Overflow when unpacking long" (was a wrap).
+    const int = (v, what) => toInt64(v, () => typeError(`randint(): ${what} must be an integer, got ${String(v)}`)).toString();
     return this._wrap(this._M.drawInt(this._genOf(opts), int(low, 'low'), int(high, 'high'),
-      parseShape([shape], 'randint'), opts.dtype ?? 'int64'));
+      parseShape([shape], 'randint'), dtype));
   }
 
   /** torch.mm(a, b) */
@@ -637,6 +644,9 @@ class LossLab {
 
   /** Histogram of a tensor computed in wasm: {min, max, counts, nonFinite}. */
   histogram(t, bins = 64) {
+    if (!Number.isInteger(bins) || bins < 1 || bins > 2 ** 31 - 1) {
+      throw typeError(`histogram(): bins must be a positive integer, got ${pyTypeName(bins)} ${String(bins)}`);
+    }
     const h = fail(this._M.histogram(this._own(t, 'input'), bins));
     return { min: h.min, max: h.max, nonFinite: h.nonFinite, counts: Array.from(h.counts) };
   }

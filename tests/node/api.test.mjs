@@ -311,3 +311,23 @@ test('silent coercions are torch\'s errors: size(d), tensor() elements and integ
   assert.throws(() => new Tensor(torch, { ptr: 8, dtype: 'float32', shape: [4] }), TypeError);
   assert.equal(F.mse_loss(torch.tensor([1, 2]), torch.tensor([0, 0])).toString(), 'tensor(2.5000)');
 });
+
+test('arguments Embind would fail to convert are refused in JS first, and leak nothing', () => {
+  const x = torch.tensor([[1, 2.5]]);
+  const calls = [
+    [() => torch.randint(10n ** 3000n, [2], { dtype: {} }), TypeError, /randint\(\): argument 'dtype' must be torch\.dtype, not dict/],
+    [() => torch.rand([2], { dtype: 5 }), TypeError, /rand\(\): argument 'dtype' must be torch\.dtype, not int/],
+    [() => torch.randn([2], { dtype: 'half' }), TypeError, /randn\(\): dtype must be one of float32, float64, int64, int32, got 'half'/],
+    [() => torch.histogram(x, 1n), TypeError, /histogram\(\): bins must be a positive integer, got int 1/],
+    [() => torch.histogram(x, 0), TypeError, /bins must be a positive integer/],
+    [() => x.to(5), TypeError, /to\(\): dtype must be one of/],
+  ];
+  for (const [f, cls, re] of calls) assert.throws(f, (e) => e instanceof cls && re.test(e.message));
+  // Warm up, then 20000 failing calls each: the heap does not grow.
+  const h0 = torch.heapBytes();
+  for (let i = 0; i < 20000; i++) for (const [f] of calls) { try { f(); } catch { /* expected */ } }
+  assert.equal(torch.heapBytes(), h0);
+  assert.equal(torch.randint(10n ** 3000n > 0n ? 5 : 0, [3]).shape.length, 1);
+  assert.throws(() => torch.randint(10n ** 3000n, [2]), /Overflow when unpacking long/);
+  assert.equal(torch.histogram(x, 2).counts.length, 2);
+});
