@@ -6,7 +6,7 @@
 //   otherwise           → shape [lines, values]   (every line must have the same count)
 // Blank lines and lines starting with '#' are skipped.
 
-const NUMBER = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
+const NUMBER = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
 const INTEGER = /^[+-]?\d+$/;
 
 export class ParseError extends Error {
@@ -25,6 +25,11 @@ function toNumber(tok) {
   if (t === 'inf' || t === 'infinity') return Infinity;
   if (t === '-inf' || t === '-infinity') return -Infinity;
   return Number(tok);
+}
+
+// A token as a message quotes it: at most 64 characters.
+function quoted(tok) {
+  return tok.length > 64 ? `${tok.slice(0, 60)}…` : tok;
 }
 
 /**
@@ -54,12 +59,14 @@ export function parseNumbers(text, { integers = false, keepTokens = false } = {}
           `line ${li + 1}, column ${ci + 1}: empty value`);
       }
       if (!NUMBER.test(tok)) {
-        throw new ParseError('parseNotNumber', { line: li + 1, column: ci + 1, token: tok },
-          `line ${li + 1}, column ${ci + 1}: "${tok}" is not a number`);
+        const t = quoted(tok);
+        throw new ParseError('parseNotNumber', { line: li + 1, column: ci + 1, token: t },
+          `line ${li + 1}, column ${ci + 1}: "${t}" is not a number`);
       }
       if (integers && !INTEGER.test(tok)) {
-        throw new ParseError('parseNotInteger', { line: li + 1, column: ci + 1, token: tok },
-          `line ${li + 1}, column ${ci + 1}: "${tok}" is not an integer class index`);
+        const t = quoted(tok);
+        throw new ParseError('parseNotInteger', { line: li + 1, column: ci + 1, token: t },
+          `line ${li + 1}, column ${ci + 1}: "${t}" is not an integer class index`);
       }
       out.push(toNumber(tok));
       if (tokens) tokens.push(tok);

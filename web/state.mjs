@@ -190,14 +190,23 @@ export function applies(key, state, ctx = {}) {
   return !p.when || p.when(state, ctx);
 }
 
-const err = (code, params = {}) => ({ error: { code, params } });
+// An unknown key as a message quotes it: at most 64 characters (a 1 MB key in a notice took
+// the page seconds to lay out).
+function shortKey(k) {
+  return k.length > 64 ? `${k.slice(0, 60)}…` : k;
+}
+
+// Messages quote what they were given, at most 64 characters of it (shortKey).
+const err = (code, params = {}) => ({
+  error: { code, params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? shortKey(v) : v])) },
+});
 
 function parseNumberLike(raw) {
   const t = String(raw).trim().toLowerCase().replace(/_/g, '');
   if (t === 'inf' || t === '+inf' || t === 'infinity') return Infinity;
   if (t === '-inf' || t === '-infinity') return -Infinity;
   if (t === 'nan') return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return undefined;
+  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/.test(t)) return undefined;
   return Number(t);
 }
 
@@ -314,7 +323,7 @@ export function parseEntries(entries) {
       const base = k.slice(0, -5);
       if (PARAM[base] || PANELS.includes(base)) {
         if (parseValue('log_target', v).value === true) hidden.add(base);
-      } else errors.push({ key: k, code: 'unknownKey', params: { key: k } });
+      } else errors.push({ key: shortKey(k), code: 'unknownKey', params: { key: shortKey(k) } });
       continue;
     }
     if (k === 'hide') {   // the widget's list form: hide="seed,n" (the widget checks the names)
@@ -322,7 +331,7 @@ export function parseEntries(entries) {
       continue;
     }
     if (!PARAM[k]) {
-      errors.push({ key: k, code: 'unknownKey', params: { key: k } });
+      errors.push({ key: shortKey(k), code: 'unknownKey', params: { key: shortKey(k) } });
       continue;
     }
     raw.set(k, v);

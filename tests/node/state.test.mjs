@@ -144,3 +144,34 @@ test('hide names: written back only when the page knows them, so no link rewrite
   assert.deepEqual([...back.hidden], ['seed']);
   assert.deepEqual(back.errors, []);
 });
+
+test('a 1 MB key or value is quoted in at most 64 characters', () => {
+  const big = 'a'.repeat(1 << 20);
+  const r = S.parseHash(`#${big}=1&n=${'9'.repeat(1 << 20)}x&loss=${big}`);
+  assert.ok(r.errors.length >= 2, JSON.stringify(r.errors).slice(0, 200));
+  for (const e of r.errors) {
+    assert.ok(e.key.length <= 64, e.key.slice(0, 80));
+    for (const v of Object.values(e.params)) if (typeof v === 'string') assert.ok(v.length <= 64, `${e.code}: ${v.slice(0, 80)}`);
+  }
+});
+
+test('number syntax checks are linear: a 1 MB digit run that ends badly is refused at once', async () => {
+  // In a child process with a time limit: a backtracking regex blocks the event loop, so only a
+  // separate process can be stopped (the old /\d+\.?\d*/ was quadratic: this took hours).
+  const { spawnSync } = await import('node:child_process');
+  const here = new URL('.', import.meta.url).href;
+  const code = `
+    import { web } from '${here}websrc.mjs';
+    const S = await web('state.mjs'), P = await web('parse.mjs');
+    const bad = '9'.repeat(1 << 20) + 'x';
+    if (!S.parseValue('n', bad).error) throw new Error('accepted');
+    let threw = false;
+    try { P.parseNumbers(bad); } catch { threw = true; }
+    if (!threw) throw new Error('parsed');`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { timeout: 20000, encoding: 'utf8' });
+  assert.equal(r.signal, null, 'the check did not finish within 20 s');
+  assert.equal(r.status, 0, r.stderr);
+  const P = await web('parse.mjs');
+  assert.deepEqual(S.parseValue('n', '1e3'), { value: 1000 });
+  assert.deepEqual(Array.from(P.parseNumbers('1.5, .5, 2., -3e-2').values), [1.5, 0.5, 2, -0.03]);
+});
