@@ -40,13 +40,8 @@ struct HuberOp {
 
 // torch's huber_loss writes into empty_like(input): the result has the input's dtype (computed
 // in the promoted dtype and cast to it), and an integer input cannot hold it. Its backward
-// TensorIterator wants one dtype: a target of another dtype is an error there.
-Status same_dtype_or_error(const TensorView& input, const TensorView& target) {
-  if (target.dtype == input.dtype) return Ok{};
-  return runtime_error("Found dtype " + std::string(dtype_torch_name(target.dtype)) +
-                       " but expected " + dtype_torch_name(input.dtype));
-}
-
+// TensorIterator wants one dtype: a target of another dtype is an error there. (Shape errors
+// come first, as in torch; ew_prepare is only run for them on these rare paths.)
 Result<LossOutput> huber_forward(const TensorView& input, const TensorView& target,
                                  const LossOptions& o) {
   const bool in_f = dtype_is_floating(input.dtype), tg_f = dtype_is_floating(target.dtype);
@@ -74,10 +69,11 @@ Result<LossOutput> huber_forward(const TensorView& input, const TensorView& targ
 
 Result<Tensor> huber_backward(const TensorView& input, const TensorView& target,
                               const LossOptions& o, const TensorView* grad_output) {
-  if (dtype_is_floating(input.dtype)) {
+  if (dtype_is_floating(input.dtype) && target.dtype != input.dtype) {
     auto prep = detail::ew_prepare(HuberOp::kInfo, input, target, o);  // shape errors first
     if (!prep) return prep.error();
-    if (auto st = same_dtype_or_error(input, target); !st) return st.error();
+    return runtime_error("Found dtype " + std::string(dtype_torch_name(target.dtype)) +
+                         " but expected " + dtype_torch_name(input.dtype));
   }
   return detail::ew_backward<HuberOp>(input, target, o, grad_output);
 }
