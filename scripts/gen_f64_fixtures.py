@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Generates tests/golden/f64_closeness.json: float32 cases, chosen to be cancellation-heavy, for
-every function where losslab is not bit-exact with torch (a registry exactness flag none / reduced
-/ grad is false, and the activations, which carry no such flag), each with torch's float32 result
-and `ref64`, the same call in torch float64. tests/cpp/f64_closeness_test.cpp requires losslab's
-float32 result to be at least as close to ref64 as torch's is, plus 2 float32 ulps, per element.
+every function whose float32 kernels use exp/log or cancel (those the registry does not flag fully
+bit-exact with torch, and some it does), each with torch's float32 result and `ref64`, the same
+call in torch float64. tests/cpp/f64_closeness_test.cpp requires losslab's float32 result to be
+at least as close to ref64 as torch's is, plus 2 float32 ulps, per element, and torch's own bits
+where the registry flags the output (by reduction) or the gradients exact.
 
   binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, kl_div,
   soft_margin_loss, multilabel_soft_margin_loss, poisson_nll_loss, gaussian_nll_loss, ctc_loss,
@@ -57,36 +58,15 @@ DIFFERENTIABLE = {
 # tests/cpp/f64_closeness_test.cpp on the native build, SIMD and scalar; the test prints each such
 # element). They are recorded as {"known_gap": {"note", "over_at_most", "excess_at_most"}}: the
 # test reports those elements instead of failing, within the bounds of GAP_BOUNDS below, and fails
-# beyond them. Deleting an entry makes its case strict again.
-FORWARD = ("A forward value that cancels (torch's float32 is itself e_torch >= 2 ulp off there). "
-           "Forward values keep torch's float32 formula and summation order, so that the page prints "
-           "torch's value; they differ from torch's only in the rounding of the log/exp kernels "
-           "(torch's are Sleef's u10 ones, built on fused multiply-adds), which the cancellation "
-           "amplifies. Gradients of these functions are computed in float64 and rounded once "
-           "(LossSpec::grad_in_float64), so none of their gradients is a gap.")
-
-CTC = ("One gradient element of ctc_loss's float32 alpha-beta recursion that cancels (torch's "
-       "float32 is itself e_torch >= 2 ulp off there). ctc_loss keeps torch's float32 recursion: "
-       "computed in float64 its gradients would be up to ~300 ulp from torch's on the ordinary "
-       "cases of tests/golden/nn_losses.json, where now they agree within 8 ulp.")
-
-KNOWN_GAPS = {
-    "ctc_loss-004-T30-N2-C3-none": CTC,
-    "kl_div-002-near-target-mean": FORWARD + " Here: the mean of terms of both signs.",
-    "kl_div-007-near-log-target-sum": FORWARD + " Here: the sum of terms of both signs.",
-    "poisson_nll_loss-010-rate-input-fitted-full-none":
-        FORWARD + " Here: x - y log(x + eps) + the Stirling term, one element.",
-}
+# beyond them. Deleting an entry makes its case strict again. None today: the last four (kl_div's
+# and poisson_nll_loss's forward values, one ctc_loss gradient element) closed when those kernels
+# took torch's own exp/log (core/include/losslab/detail/torch_math.hpp), which made them bit-exact.
+KNOWN_GAPS = {}  # case id -> note
 
 # What each gap may reach, so that it cannot grow unnoticed: at most `over` elements of the case beyond
 # e_torch + 2, none of them more than `excess` ulp beyond e_torch (the worst measured over the native
 # and wasm builds, SIMD and scalar, plus 10 % and 2 ulp: the printed figures are rounded).
-GAP_BOUNDS = {
-    "ctc_loss-004-T30-N2-C3-none": (1, 12),
-    "kl_div-002-near-target-mean": (1, 2005),
-    "kl_div-007-near-log-target-sum": (1, 73),
-    "poisson_nll_loss-010-rate-input-fitted-full-none": (1, 34),
-}
+GAP_BOUNDS = {}  # case id -> (over, excess)
 
 R4 = R3 + ("batchmean",)
 GS = {"mean": 1.0, "sum": 0.5, "batchmean": -2.0}  # upstream gradient of the reduced cases

@@ -21,6 +21,7 @@
 #include "losslab/detail/elementwise.hpp"
 #include "losslab/detail/loss_util.hpp"
 #include "losslab/detail/pmath.hpp"
+#include "losslab/detail/torch_math.hpp"
 #include "losslab/loss.hpp"
 
 namespace losslab::elem {
@@ -47,8 +48,15 @@ unsigned floating_wants(const LossCall& c, unsigned want);
 // (detail::reduce_like_torch).
 Result<LossOutput> reduced(Result<Tensor> values, Reduction r);
 
+// The constants a kernel's exp/log use, built once per call: pmath's (k itself is a pm::K<V>)
+// and torch's exp's (k.exp_k, detail/torch_math.hpp).
+template <class V>
+struct KPack : detail::pm::K<V> {
+  detail::tmath::ExpK<V> exp_k;
+};
+
 // out[i] = kern(k, in[i]...) for i < n. kern is called with V = T (scalar reference) or
-// V = xsimd::batch<T> (SIMD), and k = pm::K<V> (the exp/log constants, built once per call).
+// V = xsimd::batch<T> (SIMD), and k = KPack<V>.
 template <class T, class Kern, class... P>
 void map(int64_t n, bool simd, T* out, const Kern& kern, const P*... in) {
   int64_t i = 0;
@@ -56,7 +64,7 @@ void map(int64_t n, bool simd, T* out, const Kern& kern, const P*... in) {
   if (simd) {
     using B = xsimd::batch<T>;
     constexpr int64_t L = static_cast<int64_t>(B::size);
-    const detail::pm::K<B> k;
+    const KPack<B> k;
     for (; i + L <= n; i += L) kern(k, B::load_unaligned(in + i)...).store_unaligned(out + i);
     if (i < n) {
       const int64_t r = n - i;
@@ -68,7 +76,7 @@ void map(int64_t n, bool simd, T* out, const Kern& kern, const P*... in) {
   }
 #endif
   (void)simd;
-  const detail::pm::K<T> k;
+  const KPack<T> k;
   for (; i < n; ++i) out[i] = kern(k, in[i]...);
 }
 

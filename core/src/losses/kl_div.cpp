@@ -1,12 +1,15 @@
 // kl_div (nn.KLDivLoss): the input is log-probabilities.
 //   l = xlogy(y, y) - y x            (xlogy(0, .) = 0, xlogy(NaN, .) = NaN);  d l / d x = -y
 //   l = exp(y) (y - x)               with log_target;                          d l / d x = -exp(y)
+// exp is torch's at::exp and log its xlogy's std::log (detail/torch_math.hpp), so the values
+// and their reductions are torch's.
 // 'batchmean' divides the sum by input.size(0); 'mean' warns as torch 1.13 does.
 #include <cmath>
 #include <limits>
 
 #include "losslab/detail/elementwise.hpp"
 #include "losslab/detail/simd_math.hpp"
+#include "losslab/detail/torch_math.hpp"
 #include "losslab/registry.hpp"
 
 namespace losslab {
@@ -28,7 +31,7 @@ struct KlDivOp {
   }
   template <class T>
   static T scalar(T x, T y, T, const detail::EwParams<T>& p) {
-    if (p.log_target) return std::exp(y) * (y - x);
+    if (p.log_target) return detail::tmath::torch_exp(y) * (y - x);
     return xlogy(y) - y * x;
   }
 #if LOSSLAB_HAVE_SIMD
@@ -36,17 +39,18 @@ struct KlDivOp {
   template <class B, class T>
   LOSSLAB_INLINE static B simd(B x, B y, B, const detail::EwParams<T>& p,
                                const detail::SimdK<B>& k) {
-    if (p.log_target) return detail::fast_exp(y, k) * (y - x);
+    if (p.log_target) return detail::tmath::torch_exp(y, k.exp_k) * (y - x);
     const B zero = k.zero;
     // y log(y) is already NaN for NaN y; only y == 0 needs the select (and log(1) in its lanes
-    // keeps the batch on fast_log's fast path).
+    // keeps the batch on libm_log's fast path). The log is libc's logf, as torch's xlogy calls.
     const auto y0 = y == zero;
-    return xsimd::select(y0, zero, y * detail::fast_log(xsimd::select(y0, k.one, y), k)) - y * x;
+    return xsimd::select(y0, zero, y * detail::tmath::libm_log(xsimd::select(y0, k.one, y))) -
+           y * x;
   }
 #endif
   template <class T>
   static T grad(T, T y, T, const detail::EwParams<T>& p) {
-    return p.log_target ? -std::exp(y) : -y;
+    return p.log_target ? -detail::tmath::torch_exp(y) : -y;
   }
 };
 
@@ -80,6 +84,6 @@ extern const LossSpec kKlDiv{"kl_div",
                              &kl_div_check,
                              &forward2<&kl_div_forward>,
                              &backward2<&detail::ew_backward<KlDivOp>>,
-                             0};
+                             kExactNone | kExactReduced | kExactGrad};
 
 }  // namespace losslab

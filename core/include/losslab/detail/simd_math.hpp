@@ -13,6 +13,7 @@
 
 #include "losslab/detail/kconst.hpp"
 #include "losslab/detail/pmath.hpp"
+#include "losslab/detail/torch_math.hpp"
 #include "losslab/detail/xsimd.hpp"
 
 #if LOSSLAB_HAVE_SIMD
@@ -31,6 +32,7 @@ struct SimdK<xsimd::batch<float, A>> {
   I i_log_off, i_log_base, i_mant_mask, i_bias;
   B lg1, lg2, lg3, lg4, ln2_hi_log, ln2_lo_log, g0, g1, g2, g3;
   B exp_lo, exp_hi, log2e, ln2_hi, ln2_lo, ep0, ep1, ep2, ep3, ep4, rint_magic;
+  tmath::ExpK<B> exp_k;  // torch's exp's (detail/torch_math.hpp)
   SimdK() {
     const auto& K = math_k();
     const auto& C = basic_k<float>();
@@ -53,6 +55,7 @@ template <class A>
 struct SimdK<xsimd::batch<double, A>> {
   using B = xsimd::batch<double, A>;
   B zero, one, minus100, sign;
+  tmath::ExpK<B> exp_k;
   SimdK() {
     const auto& C = basic_k<double>();
     zero = B(C.zero), one = B(C.one);
