@@ -22,6 +22,7 @@
 #include "inner.hpp"
 #include "losslab/detail/elementwise.hpp"
 #include "losslab/detail/softmax.hpp"
+#include "losslab/detail/torch_math.hpp"
 #include "reference.hpp"
 #include "rows.hpp"
 
@@ -125,6 +126,34 @@ void log_softmax_pick(const T* x, const int64_t* t, int64_t ii, T* v, const SmGe
 #endif
   (void)simd;
   ref_pick(x, t, ii, v, g, r0, r1);
+}
+
+void log_softmax_lastdim_torch(const float* x, float* y, int64_t rows, int64_t C) {
+  if (C == 0) return;
+  std::vector<float> m(static_cast<std::size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    float mr = xr[0];
+    for (int64_t j = 1; j < C; ++j) mr = std::max(mr, xr[j]);
+    m[static_cast<std::size_t>(r)] = mr;
+    for (int64_t j = 0; j < C; ++j) y[r * C + j] = xr[j] - mr;
+  }
+  const int64_t n = rows * C;
+  int64_t i = 0;
+#if LOSSLAB_HAVE_SIMD
+  using B = Batch<float>;
+  constexpr int64_t W = static_cast<int64_t>(B::size);
+  const tmath::ExpK<B> k;
+  for (; i + W <= n; i += W) tmath::exp(B::load_unaligned(y + i), k).store_unaligned(y + i);
+#endif
+  for (; i < n; ++i) y[i] = tmath::exp(y[i]);
+  for (int64_t r = 0; r < rows; ++r) {
+    float* yr = y + r * C;
+    const float L = tmath::log(lastdim_sum<float, float>(C, [&](int64_t j) { return yr[j]; }));
+    const float mr = m[static_cast<std::size_t>(r)];
+    const float* xr = x + r * C;
+    for (int64_t j = 0; j < C; ++j) yr[j] = (xr[j] - mr) - L;
+  }
 }
 
 template <class T>

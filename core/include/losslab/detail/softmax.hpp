@@ -60,6 +60,12 @@ void log_softmax_backward(const T* out, const T* g, T* gx, const SmGeom& geom, b
 template <class T>
 void softmax_backward(const T* out, const T* g, T* gx, const SmGeom& geom, bool simd);
 
+// log_softmax over the last dim of a contiguous (rows, C) float32 tensor exactly as torch 1.13
+// computes it, bit for bit: its order (max, the sum above) with its SLEEF exp and log
+// (detail/torch_math.hpp). Slower than the kernels above (which use pmath's exp/log, within
+// 2 ulp of torch); the recipes use it so that drawn data are torch's (the CTC log-probabilities).
+void log_softmax_lastdim_torch(const float* x, float* y, int64_t rows, int64_t C);
+
 // The portable exp / log of detail/pmath.hpp over n values, through the SIMD kernels or the
 // scalar code (bit-identical); for tests and tools that cannot see xsimd.
 template <class T>
