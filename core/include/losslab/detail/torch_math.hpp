@@ -53,6 +53,16 @@ using pm::vsel;
 inline float fma(float a, float b, float c) { return std::fma(a, b, c); }
 
 #if LOSSLAB_HAVE_SIMD
+// f on each lane of x (the rare slow paths below).
+template <class A, class F>
+xsimd::batch<float, A> per_lane(const xsimd::batch<float, A>& x, const F& f) {
+  constexpr std::size_t n = xsimd::batch<float, A>::size;
+  alignas(64) float v[n];
+  x.store_aligned(v);
+  for (std::size_t i = 0; i < n; ++i) v[i] = f(v[i]);
+  return xsimd::batch<float, A>::load_aligned(v);
+}
+
 template <class A>
 LOSSLAB_NOINLINE xsimd::batch<float, A> fma_lanes(const xsimd::batch<float, A>& a,
                                                   const xsimd::batch<float, A>& b,
@@ -124,12 +134,6 @@ xsimd::batch<uint32_t, A> sra1(const xsimd::batch<uint32_t, A>& u) {
 }
 #endif
 
-// SLEEF's vrint_vi2_vf (round to nearest even), for |x| <= 200: the 1.5 * 2^23 trick.
-template <class V>
-V rint_small(const V& x) {
-  return (x + V(12582912.0f)) - V(12582912.0f);
-}
-
 // xexpf (sleefsimdsp.c): q = rint(x / ln 2), s = x - q ln 2 in two fused steps, a degree-6
 // polynomial by fused Horner steps, then 2^q applied as two power-of-two factors.
 template <class V>
@@ -139,7 +143,7 @@ V exp(const V& d) {
   V qx = d * V(1.442695040888963407359924681001892137426645954152985934135449406931f);
   qx = vsel(qx >= V(-200.0f), qx, V(-200.0f));
   qx = vsel(qx <= V(200.0f), qx, V(200.0f));
-  const V q = rint_small(qx);
+  const V q = pm::rint_f32(qx);  // SLEEF's vrint_vi2_vf: nearest, ties to even
   V s = tmath::fma(q, V(-0.693145751953125f), d);
   s = tmath::fma(q, V(-1.428606765330187045e-06f), s);
   V u(0.000198527617612853646278381f);
@@ -226,7 +230,7 @@ inline xsimd::batch<float, xsimd::wasm> exp(const xsimd::batch<float, xsimd::was
   B qx = d * B(1.442695040888963407359924681001892137426645954152985934135449406931f);
   qx = xsimd::select(qx >= B(-200.0f), qx, B(-200.0f));
   qx = xsimd::select(qx <= B(200.0f), qx, B(200.0f));
-  const B q = rint_small(qx);
+  const B q = pm::rint_f32(qx);  // SLEEF's vrint_vi2_vf: nearest, ties to even
   const v128_t qv = q, dv = d;
   const v128_t qs[2] = {w::lo(qv), w::hi(qv)}, ds[2] = {w::lo(dv), w::hi(dv)};
   v128_t bad = wasm_i64x2_splat(0), u[2];
@@ -319,11 +323,7 @@ inline float libm_log(float x) { return std::log(x); }
 #if LOSSLAB_HAVE_SIMD
 template <class A>
 LOSSLAB_NOINLINE xsimd::batch<float, A> libm_log_lanes(const xsimd::batch<float, A>& x) {
-  constexpr std::size_t n = xsimd::batch<float, A>::size;
-  alignas(64) float v[n];
-  x.store_aligned(v);
-  for (std::size_t i = 0; i < n; ++i) v[i] = std::log(v[i]);
-  return xsimd::batch<float, A>::load_aligned(v);
+  return per_lane(x, [](float v) { return std::log(v); });
 }
 
 // a * b + c in double as glibc's logf computes it: fused where the target has FMA (glibc's
@@ -389,11 +389,7 @@ xsimd::batch<double, A> libm_log(const xsimd::batch<double, A>& x) {
 #if LOSSLAB_HAVE_SIMD && defined(__wasm_simd128__)
 template <class A>
 LOSSLAB_NOINLINE xsimd::batch<float, A> exp_lanes(const xsimd::batch<float, A>& x) {
-  constexpr std::size_t n = xsimd::batch<float, A>::size;
-  alignas(16) float v[n];
-  x.store_aligned(v);
-  for (std::size_t i = 0; i < n; ++i) v[i] = tmath::exp(v[i]);
-  return xsimd::batch<float, A>::load_aligned(v);
+  return per_lane(x, [](float v) { return tmath::exp(v); });
 }
 #endif
 
