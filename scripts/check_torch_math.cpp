@@ -7,34 +7,22 @@
 #include <immintrin.h>
 
 #include <cstdio>
-#include <cstring>
 
+#include "check_torch_math_sweep.hpp"
 #include "losslab/detail/torch_math.hpp"
 
 extern "C" __m256 Sleef_expf8_u10avx2(__m256);
 extern "C" __m256 Sleef_logf8_u10avx2(__m256);
 
-namespace {
-bool differ(float a, float b) {
-  uint32_t x, y;
-  std::memcpy(&x, &a, 4);
-  std::memcpy(&y, &b, 4);
-  return x != y && !(a != a && b != b);
-}
-}  // namespace
-
 int main() {
   namespace tm = losslab::detail::tmath;
+  using check::differ;
   using B = xsimd::batch<float>;
   constexpr int L = static_cast<int>(B::size);
   static_assert(L % 8 == 0, "an AVX2 or wider target");
   long n_exp = 0, n_log = 0, n_exp_s = 0, n_log_s = 0, n_libm = 0, n_libm_s = 0;
-  alignas(64) float in[L], e[L], l[L], m[L], se[8], sl[8];
-  for (uint64_t b = 0; b < (uint64_t{1} << 32); b += L) {
-    for (int j = 0; j < L; ++j) {
-      const auto u = static_cast<uint32_t>(b + static_cast<uint64_t>(j));
-      std::memcpy(&in[j], &u, 4);
-    }
+  check::sweep_all<L>([&](const float* in) {
+    alignas(64) float e[L], l[L], m[L], se[8], sl[8];
     const B x = B::load_aligned(in);
     tm::exp(x).store_aligned(e);
     tm::log(x).store_aligned(l);
@@ -53,7 +41,7 @@ int main() {
         n_libm_s += differ(tm::libm_log(xi), logf(xi));
       }
     }
-  }
+  });
   std::printf("differences over 2^32 float32 inputs:\n");
   std::printf("  exp  (SIMD, scalar) vs Sleef_expf8_u10avx2: %ld, %ld\n", n_exp, n_exp_s);
   std::printf("  log  (SIMD, scalar) vs Sleef_logf8_u10avx2: %ld, %ld\n", n_log, n_log_s);

@@ -17,11 +17,12 @@
 // -ffp-contract=off), selects and exact bit manipulation.
 //
 // Checked: against the system's libsleef 3.5.1 (Sleef_expf8_u10avx2 / Sleef_logf8_u10avx2) and
-// glibc's logf over all 2^32 float32 inputs, 0 differences (scripts/check_torch_math.sh); the test
-// suite checks torch's own outputs (tests/golden/torch_exp_log.json) and scalar == SIMD on a
-// sweep of the float32 range. Accuracy is SLEEF's (within 1.0 ulp) and libm's (0.82 ulp).
-// Range: exp(x) = 0 for x < -104, +inf for x > 100 (SLEEF's cut-offs; exp is subnormal below
-// about -87.3), log(0) = -inf, log(x < 0) = NaN.
+// glibc's logf over all 2^32 float32 inputs, 0 differences (scripts/check_torch_math.sh), and the
+// wasm SIMD paths against the scalar reference, also over all inputs, 0 differences
+// (scripts/check_torch_math_wasm.sh); the test suite checks torch's own outputs
+// (tests/golden/torch_exp_log.json) and scalar == SIMD on a sweep of the float32 range. Accuracy is
+// SLEEF's (within 1.0 ulp) and libm's (0.82 ulp). Range: exp(x) = 0 for x < -104, +inf for x > 100
+// (SLEEF's cut-offs; exp is subnormal below about -87.3), log(0) = -inf, log(x < 0) = NaN.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -261,18 +262,41 @@ inline xsimd::batch<float, xsimd::wasm> exp(const xsimd::batch<float, xsimd::was
 
 // xlogf_u1: m = x 2^-e in [0.75, 1.5), x = (m - 1) / (m + 1) as a double-float, log = e ln 2
 // + 2 atanh(x) with the series' head in double-float arithmetic (SLEEF's df.h, FMA variants).
+// The reduction x = m 2^e, m in [0.75, 1.5) (subnormals scaled by 2^64 first).
 template <class V>
-V log(const V& d0) {
+void log_reduce(const V& d0, V& m, V& e) {
   using U = decltype(vbits(d0));
   const auto o = d0 < V(1.17549435e-38f);
   const V d = vsel(o, d0 * V(18446744073709551616.0f), d0);  // 2^64
   const U eb = ((vbits(d * V(1.0f / 0.75f)) >> 23) & U(0xff)) - U(0x7f);
-  const V m = vfrom_bits(U(vbits(d) - (eb << 23)));
-  const V e = to_float(eb) - vsel(o, V(64.0f), V(0.0f));  // exact: small integers
+  m = vfrom_bits(U(vbits(d) - (eb << 23)));
+  e = to_float(eb) - vsel(o, V(64.0f), V(0.0f));  // exact: small integers
+}
+
+// s + 2 x + x^3 p in double-float (dfadd_vf2_vf2_vf2, dfadd_vf2_vf2_vf), then the edge values.
+template <class V>
+V log_finish(const V& d0, const V& s_x, const V& s_y, const V& x_x, const V& x_y, const V& x2,
+             const V& p) {
+  const V a_x = x_x * V(2.0f), a_y = x_y * V(2.0f);
+  V r_x = s_x + a_x;
+  V r_y = (((s_x - r_x) + a_x) + s_y) + a_y;
+  const V w = (x2 * x_x) * p;
+  const V z_x = r_x + w;
+  r_y = ((r_x - z_x) + w) + r_y;
+  V r = z_x + r_y;
+  r = vsel(d0 == V(INFINITY), V(INFINITY), r);
+  r = vsel((d0 < V(0.0f)) | (d0 != d0), V(NAN), r);
+  return vsel(d0 == V(0.0f), V(-INFINITY), r);
+}
+
+template <class V>
+V log(const V& d0) {
+  V m, e;
+  log_reduce(d0, m, e);
   // s = (ln 2 as hi + lo) * e   (dfmul_vf2_vf2_vf)
   const V c_hi(0.69314718246459960938f), c_lo(-1.904654323148236017e-09f);
-  V s_x = c_hi * e;
-  V s_y = tmath::fma(c_lo, e, tmath::fma(c_hi, e, -s_x));
+  const V s_x = c_hi * e;
+  const V s_y = tmath::fma(c_lo, e, tmath::fma(c_hi, e, -s_x));
   // n = -1 + m, dn = 1 + m   (dfadd2_vf_vf)
   const V n_x = V(-1.0f) + m;
   V v = n_x - V(-1.0f);
@@ -290,18 +314,69 @@ V log(const V& d0) {
   V p(0.3027294874e+0f);
   p = tmath::fma(p, x2, V(0.3996108174e+0f));
   p = tmath::fma(p, x2, V(0.6666694880e+0f));
-  // s = s + 2 x   (dfadd_vf2_vf2_vf2), then s + x^3 p   (dfadd_vf2_vf2_vf)
-  const V a_x = x_x * V(2.0f), a_y = x_y * V(2.0f);
-  V r_x = s_x + a_x;
-  V r_y = (((s_x - r_x) + a_x) + s_y) + a_y;
-  const V w = (x2 * x_x) * p;
-  const V z_x = r_x + w;
-  r_y = ((r_x - z_x) + w) + r_y;
-  V r = z_x + r_y;
-  r = vsel(d0 == V(INFINITY), V(INFINITY), r);
-  r = vsel((d0 < V(0.0f)) | (d0 != d0), V(NAN), r);
-  return vsel(d0 == V(0.0f), V(-INFINITY), r);
+  return log_finish(d0, s_x, s_y, x_x, x_y, x2, p);
 }
+
+#if LOSSLAB_HAVE_SIMD && defined(__wasm_simd128__)
+// log for WebAssembly batches: the plain float steps as above, the fused ones on f64x2 halves
+// with every float input widened once. Three of them are error-free transformations whose exact
+// result is a float (the rounding errors of c_hi e and of n t, and the residual 1 - dn t of a
+// correctly rounded reciprocal), so they need no rounding; the six others are rounded by
+// Veltkamp's split with their halfway lanes collected, as in exp, and a batch with one is redone
+// by the scalar log (about 2^-26 of batches).
+template <class A>
+LOSSLAB_NOINLINE xsimd::batch<float, A> log_lanes(const xsimd::batch<float, A>& x);
+
+inline xsimd::batch<float, xsimd::wasm> log(const xsimd::batch<float, xsimd::wasm>& d0) {
+  using B = xsimd::batch<float, xsimd::wasm>;
+  namespace w = wasm_d;
+  const ExpK<B> k;  // its split, mask and half
+  B m, e;
+  log_reduce(d0, m, e);
+  const B c_hi(0.69314718246459960938f);
+  const B s_x = c_hi * e;
+  const B n_x = B(-1.0f) + m;
+  B v = n_x - B(-1.0f);
+  const B n_y = (B(-1.0f) - (n_x - v)) + (m - v);
+  const B d_x = B(1.0f) + m;
+  v = d_x - B(1.0f);
+  const B d_y = (B(1.0f) - (d_x - v)) + (m - v);
+  const B t = B(1.0f) / d_x;
+  const B x_x = n_x * t;
+  const B x2 = x_x * x_x;
+  const v128_t ev = e, sxv = s_x, nxv = n_x, nyv = n_y, dxv = d_x, dyv = d_y, tv = t;
+  const v128_t xxv = x_x, x2v = x2;
+  const v128_t chi = wasm_f64x2_splat(double(0.69314718246459960938f));
+  const v128_t clo = wasm_f64x2_splat(double(-1.904654323148236017e-09f));
+  const v128_t p1 = wasm_f64x2_splat(double(0.3996108174e+0f));
+  const v128_t p2 = wasm_f64x2_splat(double(0.6666694880e+0f));
+  v128_t bad = wasm_i64x2_splat(0), sy[2], xy[2], pp[2];
+  for (int h = 0; h < 2; ++h) {
+    auto wide = [h](v128_t f) { return h == 0 ? w::lo(f) : w::hi(f); };
+    const v128_t eh = wide(ev), th = wide(tv), nxh = wide(nxv), xxh = wide(xxv), x2h = wide(x2v);
+    // s_y = fma(c_lo, e, fma(c_hi, e, -s_x))
+    const v128_t r1 = wasm_f64x2_sub(wasm_f64x2_mul(chi, eh), wide(sxv));
+    sy[h] = fma_step(clo, eh, r1, bad, k);
+    // uu = fma(t, n_x, -x_x);  vv = fma(-d_y, t, fma(-d_x, t, 1))
+    const v128_t uu = wasm_f64x2_sub(wasm_f64x2_mul(th, nxh), xxh);
+    const v128_t res = wasm_f64x2_sub(wasm_f64x2_splat(1.0), wasm_f64x2_mul(wide(dxv), th));
+    const v128_t vv = fma_step(wasm_f64x2_neg(wide(dyv)), th, res, bad, k);
+    // x_y = fma(x_x, vv, fma(n_y, t, uu))
+    const v128_t in = fma_step(wide(nyv), th, uu, bad, k);
+    xy[h] = fma_step(xxh, vv, in, bad, k);
+    v128_t q = fma_step(wasm_f64x2_splat(double(0.3027294874e+0f)), x2h, p1, bad, k);
+    pp[h] = fma_step(q, x2h, p2, bad, k);
+  }
+  if (wasm_v128_any_true(bad)) return log_lanes(d0);
+  return log_finish(d0, s_x, B(w::join(sy[0], sy[1])), x_x, B(w::join(xy[0], xy[1])), x2,
+                    B(w::join(pp[0], pp[1])));
+}
+
+template <class A>
+LOSSLAB_NOINLINE xsimd::batch<float, A> log_lanes(const xsimd::batch<float, A>& x) {
+  return per_lane(x, [](float v) { return tmath::log(v); });
+}
+#endif
 
 // ---- C's logf (ARM's algorithm: glibc >= 2.28, musl >= 1.1.22) ----
 struct LogfEntry {
