@@ -27,6 +27,7 @@
 
 #include "losslab/broadcast.hpp"
 #include "losslab/detail/loss_util.hpp"
+#include "losslab/detail/torch_math.hpp"
 #include "losslab/loss.hpp"
 #include "losslab/tensor.hpp"
 #include "losslab/torch_sum.hpp"
@@ -52,21 +53,8 @@ inline T tpow(T x, double e) {
   return std::pow(x, static_cast<T>(e));
 }
 
-// fmaf, correctly rounded, without a libm call where the hardware has no fma (wasm, SSE4.2):
-// x * y is exact in double, the double sum rounds once, and its conversion to float rounds
-// correctly unless that sum lies exactly halfway between two floats (musl's fmaf test, 1 in 2^29
-// of inexact sums); std::fma decides those.
-inline float fma_f32(float x, float y, float z) {
-#if defined(__FMA__)
-  return std::fma(x, y, z);
-#else
-  const double r = static_cast<double>(x) * static_cast<double>(y) + static_cast<double>(z);
-  uint64_t u;
-  std::memcpy(&u, &r, sizeof u);
-  if ((u & 0x1fffffff) != 0x10000000 || ((u >> 52) & 0x7ff) == 0x7ff) return static_cast<float>(r);
-  return std::fma(x, y, z);
-#endif
-}
+// fmaf, correctly rounded (detail/torch_math.hpp).
+using tmath::fma;
 
 template <class T>
 inline T norm2_row(const T* x, int64_t D) {
@@ -74,7 +62,7 @@ inline T norm2_row(const T* x, int64_t D) {
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int64_t d = 0;
     for (; d + 8 <= D; d += 8)
-      for (int k = 0; k < 8; ++k) acc[k] = fma_f32(x[d + k], x[d + k], acc[k]);
+      for (int k = 0; k < 8; ++k) acc[k] = fma(x[d + k], x[d + k], acc[k]);
     float b = acc[0];
     for (int k = 1; k < 8; ++k) b = b + acc[k];
     if (D - d >= 4) {
@@ -84,7 +72,7 @@ inline T norm2_row(const T* x, int64_t D) {
       }
       d += 4;
     }
-    for (; d < D; ++d) b = fma_f32(x[d], x[d], b);
+    for (; d < D; ++d) b = fma(x[d], x[d], b);
     return std::sqrt(b);
   } else {
     double b = 0;

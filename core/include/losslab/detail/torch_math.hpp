@@ -51,7 +51,23 @@ using pm::vfrom_bits;
 using pm::vsel;
 
 // ---- exact fused multiply-add: a * b + c rounded once ----
-inline float fma(float a, float b, float c) { return std::fma(a, b, c); }
+// Without a libm call where the hardware has no fma (wasm, SSE4.2): a * b is exact in double, the
+// double sum rounds once, and its conversion to float rounds correctly unless that sum lies
+// exactly halfway between two floats (1 in 2^29 of inexact sums) or in float's subnormal range;
+// std::fma decides those.
+inline float fma(float a, float b, float c) {
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+  return std::fma(a, b, c);
+#else
+  const double r = static_cast<double>(a) * static_cast<double>(b) + static_cast<double>(c);
+  uint64_t u;
+  std::memcpy(&u, &r, sizeof u);
+  const uint64_t ex = (u >> 52) & 0x7ff;
+  if ((u & 0x1fffffff) != 0x10000000 && (ex >= 1023 - 126 || r == 0.0))
+    return static_cast<float>(r);
+  return std::fma(a, b, c);
+#endif
+}
 
 #if LOSSLAB_HAVE_SIMD
 // f on each lane of x (the rare slow paths below).
