@@ -70,14 +70,14 @@ inline float fma(float a, float b, float c) {
 }
 
 #if LOSSLAB_HAVE_SIMD
-// f on each lane of x (the rare slow paths below).
-template <class A, class F>
-xsimd::batch<float, A> per_lane(const xsimd::batch<float, A>& x, const F& f) {
-  constexpr std::size_t n = xsimd::batch<float, A>::size;
-  alignas(64) float v[n];
+// f on each lane of x (the rare slow paths below, and float64's libm_log).
+template <class T, class A, class F>
+xsimd::batch<T, A> per_lane(const xsimd::batch<T, A>& x, const F& f) {
+  constexpr std::size_t n = xsimd::batch<T, A>::size;
+  alignas(64) T v[n];
   x.store_aligned(v);
   for (std::size_t i = 0; i < n; ++i) v[i] = f(v[i]);
-  return xsimd::batch<float, A>::load_aligned(v);
+  return xsimd::batch<T, A>::load_aligned(v);
 }
 
 template <class A>
@@ -410,6 +410,7 @@ inline constexpr LogfEntry kLogfTable[16] = {
     {0x1.886e6037841edp-1, 0x1.1058bc8a07ee1p-2},  {0x1.767dcf5534862p-1, 0x1.4043057b6ee09p-2}};
 
 inline float libm_log(float x) { return std::log(x); }
+inline double libm_log(double x) { return std::log(x); }
 
 #if LOSSLAB_HAVE_SIMD
 template <class A>
@@ -470,10 +471,11 @@ LOSSLAB_INLINE xsimd::batch<float, A> libm_log(const xsimd::batch<float, A>& x) 
   }
   return B::load_aligned(out);
 }
-// float64 lanes: xsimd's log (torch's std::log(double) is glibc's log, not reproduced here).
+// float64 lanes: libc's log itself, lane by lane (torch's std::log(double); glibc's and musl's
+// are the same algorithm, ARM's log).
 template <class A>
 xsimd::batch<double, A> libm_log(const xsimd::batch<double, A>& x) {
-  return xsimd::log(x);
+  return per_lane(x, [](double v) { return std::log(v); });
 }
 #endif  // LOSSLAB_HAVE_SIMD
 
