@@ -289,6 +289,23 @@ void log_reduce(const V& d0, V& m, V& e) {
   e = to_float(eb) - vsel(o, V(64.0f), V(0.0f));  // exact: small integers
 }
 
+// n = -1 + m and dn = 1 + m as double-floats (dfadd2_vf_vf), t = 1 / dn and the head of n / dn
+// (dfdiv_vf2_vf2_vf2's plain steps; its fused ones are the caller's).
+template <class V>
+struct LogQuotient {
+  V n_x, n_y, d_x, d_y, t, x_x;
+  explicit LogQuotient(const V& m) {
+    n_x = V(-1.0f) + m;
+    V v = n_x - V(-1.0f);
+    n_y = (V(-1.0f) - (n_x - v)) + (m - v);
+    d_x = V(1.0f) + m;
+    v = d_x - V(1.0f);
+    d_y = (V(1.0f) - (d_x - v)) + (m - v);
+    t = V(1.0f) / d_x;
+    x_x = n_x * t;
+  }
+};
+
 // s + 2 x + x^3 p in double-float (dfadd_vf2_vf2_vf2, dfadd_vf2_vf2_vf), then the edge values.
 template <class V>
 V log_finish(const V& d0, const V& s_x, const V& s_y, const V& x_x, const V& x_y, const V& x2,
@@ -313,16 +330,8 @@ V log(const V& d0) {
   const V c_hi(0.69314718246459960938f), c_lo(-1.904654323148236017e-09f);
   const V s_x = c_hi * e;
   const V s_y = tmath::fma(c_lo, e, tmath::fma(c_hi, e, -s_x));
-  // n = -1 + m, dn = 1 + m   (dfadd2_vf_vf)
-  const V n_x = V(-1.0f) + m;
-  V v = n_x - V(-1.0f);
-  const V n_y = (V(-1.0f) - (n_x - v)) + (m - v);
-  const V d_x = V(1.0f) + m;
-  v = d_x - V(1.0f);
-  const V d_y = (V(1.0f) - (d_x - v)) + (m - v);
-  // x = n / dn   (dfdiv_vf2_vf2_vf2)
-  const V t = V(1.0f) / d_x;
-  const V x_x = n_x * t;
+  const LogQuotient<V> q(m);
+  const V &n_x = q.n_x, &n_y = q.n_y, &d_x = q.d_x, &d_y = q.d_y, &t = q.t, &x_x = q.x_x;
   const V uu = tmath::fma(t, n_x, -x_x);
   const V vv = tmath::fma(-d_y, t, tmath::fma(-d_x, t, V(1.0f)));
   const V x_y = tmath::fma(x_x, vv, tmath::fma(n_y, t, uu));
@@ -351,14 +360,8 @@ inline xsimd::batch<float, xsimd::wasm> log(const xsimd::batch<float, xsimd::was
   log_reduce(d0, m, e);
   const B c_hi(0.69314718246459960938f);
   const B s_x = c_hi * e;
-  const B n_x = B(-1.0f) + m;
-  B v = n_x - B(-1.0f);
-  const B n_y = (B(-1.0f) - (n_x - v)) + (m - v);
-  const B d_x = B(1.0f) + m;
-  v = d_x - B(1.0f);
-  const B d_y = (B(1.0f) - (d_x - v)) + (m - v);
-  const B t = B(1.0f) / d_x;
-  const B x_x = n_x * t;
+  const LogQuotient<B> q(m);
+  const B &n_x = q.n_x, &n_y = q.n_y, &d_x = q.d_x, &d_y = q.d_y, &t = q.t, &x_x = q.x_x;
   const B x2 = x_x * x_x;
   const v128_t ev = e, sxv = s_x, nxv = n_x, nyv = n_y, dxv = d_x, dyv = d_y, tv = t;
   const v128_t xxv = x_x, x2v = x2;
@@ -380,8 +383,8 @@ inline xsimd::batch<float, xsimd::wasm> log(const xsimd::batch<float, xsimd::was
     // x_y = fma(x_x, vv, fma(n_y, t, uu))
     const v128_t in = fma_step(wide(nyv), th, uu, bad, k);
     xy[h] = fma_step(xxh, vv, in, bad, k);
-    v128_t q = fma_step(wasm_f64x2_splat(double(0.3027294874e+0f)), x2h, p1, bad, k);
-    pp[h] = fma_step(q, x2h, p2, bad, k);
+    v128_t p0 = fma_step(wasm_f64x2_splat(double(0.3027294874e+0f)), x2h, p1, bad, k);
+    pp[h] = fma_step(p0, x2h, p2, bad, k);
   }
   if (wasm_v128_any_true(bad)) return log_lanes(d0);
   return log_finish(d0, s_x, B(w::join(sy[0], sy[1])), x_x, B(w::join(xy[0], xy[1])), x2,
