@@ -23,6 +23,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "losslab/broadcast.hpp"
@@ -56,24 +57,78 @@ inline T tpow(T x, double e) {
 // fmaf, correctly rounded (detail/torch_math.hpp).
 using tmath::fma;
 
+// torch's float32 norm_two after the 8-blocks (see the top): b is the sum of the 8 lane
+// accumulators, d the first element left; at(k) is element k.
+template <class At>
+inline float norm2_f32_tail(float b, int64_t d, int64_t D, const At& at) {
+  if (D - d >= 4) {
+    for (int64_t k = 0; k < 4; ++k) {
+      const float v = at(d + k);
+      const float sq = v * v;
+      b = b + sq;
+    }
+    d += 4;
+  }
+  for (; d < D; ++d) {
+    const float v = at(d);
+    b = fma(v, v, b);
+  }
+  return std::sqrt(b);
+}
+
+// The scalar reference: the 8 lane accumulators as floats.
+template <class At>
+inline float norm2_f32(int64_t D, const At& at) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t d = 0;
+  for (; d + 8 <= D; d += 8)
+    for (int k = 0; k < 8; ++k) {
+      const float v = at(d + k);
+      acc[k] = fma(v, v, acc[k]);
+    }
+  float b = acc[0];
+  for (int k = 1; k < 8; ++k) b = b + acc[k];
+  return norm2_f32_tail(b, d, D, at);
+}
+
+#if LOSSLAB_HAVE_SIMD
+// torch's 8 lanes as one 8-float batch where the target has one (AVX2, AVX-512), else as two of
+// 4 (wasm, SSE, NEON): each lane keeps its own exact fma chain, so the result is the scalar one's.
+// The AVX2 arch is named with its fma3: xsimd's other 8-float archs (avx2, avxvnni) compute fma
+// as a rounded product plus c.
+#if defined(__AVX2__) && defined(__FMA__)
+using Lanes8 = xsimd::batch<float, xsimd::fma3<xsimd::avx2>>;
+#elif defined(__AVX__)
+using Lanes8 = xsimd::batch<float, xsimd::avx>;
+#else
+using Lanes8 = xsimd::batch<float>;
+#endif
+static_assert(8 % Lanes8::size == 0, "8 lanes as whole batches");
+
+// ld(k) is the batch of elements k .. k + Lanes8::size, at(k) element k.
+template <class Ld, class At>
+inline float norm2_f32_simd(int64_t D, const Ld& ld, const At& at) {
+  constexpr int64_t W = static_cast<int64_t>(Lanes8::size), NB = 8 / W;
+  Lanes8 acc[NB];
+  for (auto& a : acc) a = Lanes8(0.0f);
+  int64_t d = 0;
+  for (; d + 8 <= D; d += 8)
+    for (int64_t j = 0; j < NB; ++j) {
+      const Lanes8 v = ld(d + j * W);
+      acc[j] = tmath::fma(v, v, acc[j]);
+    }
+  alignas(32) float l[8];
+  for (int64_t j = 0; j < NB; ++j) acc[j].store_aligned(l + j * W);
+  float b = l[0];
+  for (int k = 1; k < 8; ++k) b = b + l[k];
+  return norm2_f32_tail(b, d, D, at);
+}
+#endif
+
 template <class T>
 inline T norm2_row(const T* x, int64_t D) {
   if constexpr (sizeof(T) == 4) {
-    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t d = 0;
-    for (; d + 8 <= D; d += 8)
-      for (int k = 0; k < 8; ++k) acc[k] = fma(x[d + k], x[d + k], acc[k]);
-    float b = acc[0];
-    for (int k = 1; k < 8; ++k) b = b + acc[k];
-    if (D - d >= 4) {
-      for (int k = 0; k < 4; ++k) {
-        const float sq = x[d + k] * x[d + k];
-        b = b + sq;
-      }
-      d += 4;
-    }
-    for (; d < D; ++d) b = fma(x[d], x[d], b);
-    return std::sqrt(b);
+    return norm2_f32(D, [x](int64_t k) { return x[k]; });
   } else {
     double b = 0;
     for (int64_t d = 0; d < D; ++d) b = std::fma(x[d], x[d], b);
@@ -168,6 +223,7 @@ struct Pairwise {
   bool on_the_fly = false;
   Dense a, b;  // on the fly: x1, x2 as (rows, D) of dtype (broadcast.hpp's dense)
   double eps = 0;
+  bool simd = false;  // float32 p = 2 norms by norm2_f32_simd (the call's !force_scalar)
 };
 
 template <class T>
@@ -196,7 +252,7 @@ void fill_diff(const TensorView& x1, const TensorView& x2, double eps, Pairwise&
 
 // keep_diff = false (a forward): the rows are made on the fly where both operands are floating.
 inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView& x2, double eps,
-                                         bool keepdim, bool keep_diff = true) {
+                                         bool keepdim, bool simd, bool keep_diff = true) {
   auto s = broadcast_shapes(x1.shape, x2.shape);
   if (!s) return s.error();
   Pairwise pw;
@@ -212,6 +268,7 @@ inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView&
   }
   pw.rows = shape_numel(pw.out_shape);
   pw.eps = eps;
+  pw.simd = simd;
   if (!keep_diff && dtype_is_floating(x1.dtype) && dtype_is_floating(x2.dtype)) {
     auto a = dense(x1, pw.shape, pw.dtype);
     if (!a) return a.error();
@@ -232,8 +289,42 @@ inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView&
   return pw;
 }
 
+#if LOSSLAB_HAVE_SIMD
+// The float32 p = 2 norms with the lanes in batches (norm2_f32_simd); the on-the-fly rows are
+// made batch by batch.
+inline void pairwise_norms2_simd(const Pairwise& pw, float* out) {
+  const int64_t D = pw.D;
+  if (pw.on_the_fly) {
+    const float e = static_cast<float>(pw.eps);
+    const Lanes8 E(e);
+    for (int64_t r = 0; r < pw.rows; ++r) {
+      const float* ar = pw.a.as<float>() + r * D;
+      const float* br = pw.b.as<float>() + r * D;
+      out[r] = norm2_f32_simd(
+          D,
+          [=](int64_t k) {
+            return (Lanes8::load_unaligned(ar + k) - Lanes8::load_unaligned(br + k)) + E;
+          },
+          [=](int64_t k) { return (ar[k] - br[k]) + e; });
+    }
+    return;
+  }
+  for (int64_t r = 0; r < pw.rows; ++r) {
+    const float* x = pw.diff.as<float>() + r * D;
+    out[r] = norm2_f32_simd(
+        D, [=](int64_t k) { return Lanes8::load_unaligned(x + k); },
+        [=](int64_t k) { return x[k]; });
+  }
+}
+#endif
+
 template <class T>
 void pairwise_norms(const Pairwise& pw, double p, T* out) {
+#if LOSSLAB_HAVE_SIMD
+  if constexpr (std::is_same_v<T, float>) {
+    if (pw.simd && p == 2.0 && pw.D > 0) return pairwise_norms2_simd(pw, out);
+  }
+#endif
   if (pw.on_the_fly) {
     const T* a = pw.a.template as<T>();
     const T* b = pw.b.template as<T>();
@@ -249,6 +340,25 @@ void pairwise_norms(const Pairwise& pw, double p, T* out) {
   }
   const T* d = pw.diff.as<T>();
   for (int64_t r = 0; r < pw.rows; ++r) out[r] = pw.D == 0 ? T(0) : norm_row(d + r * pw.D, pw.D, p);
+}
+
+// Row r of x1 - x2 + eps: the materialized one, or made into buf (D elements) on the fly.
+template <class T>
+const T* diff_row(const Pairwise& pw, int64_t r, T* buf) {
+  if (!pw.on_the_fly) return pw.diff.as<T>() + r * pw.D;
+  const T* ar = pw.a.template as<T>() + r * pw.D;
+  const T* br = pw.b.template as<T>() + r * pw.D;
+  const T e = static_cast<T>(pw.eps);
+  for (int64_t k = 0; k < pw.D; ++k) buf[k] = (ar[k] - br[k]) + e;
+  return buf;
+}
+
+// Whether x1 and x2 of `pw` are floating tensors of its dtype and of the broadcast shape, so their
+// gradients are the row gradients themselves (no at::sum_to, no cast): a backward can then make
+// the rows on the fly and write the operands' gradients directly.
+inline bool plain_operands(const Pairwise& pw, const TensorView& x1, const TensorView& x2) {
+  return x1.dtype == pw.dtype && x2.dtype == pw.dtype && x1.shape == pw.shape &&
+         x2.shape == pw.shape && dtype_is_floating(pw.dtype);
 }
 
 // d/d diff of sum(g * norms), into a (rows, D) buffer.

@@ -20,7 +20,7 @@ Result<LossOutput> forward_t(Pairwise& pw, double p) {
 
 Result<LossOutput> pd_forward(const LossCall& c) {
   const LossOptions& o = c.options;
-  auto pw = pairwise_prepare(c[0], c[1], o.eps, o.keepdim, false);
+  auto pw = pairwise_prepare(c[0], c[1], o.eps, o.keepdim, !o.force_scalar, false);
   if (!pw) return pw.error();
   if (pw.value().dtype == DType::Float32) return forward_t<float>(pw.value(), o.p);
   return forward_t<double>(pw.value(), o.p);
@@ -36,6 +36,25 @@ Result<LossGrads> backward_t(const LossCall& c, const Pairwise& pw, const Tensor
   if (p == 0.0) return out;  // torch's norm backward gives no gradient for p = 0
   std::vector<T> norms(static_cast<std::size_t>(pw.rows));
   pairwise_norms<T>(pw, p, norms.data());
+  if (pw.on_the_fly) {  // plain operands: the row gradients are x1's, negated x2's
+    T* q[2] = {nullptr, nullptr};
+    for (std::size_t k = 0; k < 2; ++k) {
+      if (!(want & want_bit(k))) continue;
+      auto t = alloc_tensor(pw.dtype, pw.shape);
+      if (!t) return t.error();
+      out[k] = t.take();
+      q[k] = out[k]->template as<T>();
+    }
+    const auto n = static_cast<std::size_t>(pw.D);
+    std::vector<T> row(n), gr(n);
+    for (int64_t r = 0; r < pw.rows; ++r) {
+      T* g0 = q[0] ? q[0] + r * pw.D : gr.data();
+      norm_row_backward(diff_row(pw, r, row.data()), pw.D, p, norms[r], up.value()[r], g0);
+      if (q[1])
+        for (int64_t k = 0; k < pw.D; ++k) q[1][r * pw.D + k] = -g0[k];
+    }
+    return out;
+  }
   std::vector<T> gd(static_cast<std::size_t>(pw.diff.numel()));
   pairwise_backward_rows<T>(pw, p, norms.data(), up.value().data(), gd.data());
   if (auto st = pairwise_operand_grads<T>(c[0], c[1], pw, gd.data(),
@@ -47,7 +66,11 @@ Result<LossGrads> backward_t(const LossCall& c, const Pairwise& pw, const Tensor
 }
 
 Result<LossGrads> pd_backward(const LossCall& c, const TensorView* g, unsigned want) {
-  auto pw = pairwise_prepare(c[0], c[1], c.options.eps, c.options.keepdim);
+  // The rows are made on the fly for plain operands, materialized otherwise.
+  auto pw = pairwise_prepare(c[0], c[1], c.options.eps, c.options.keepdim, !c.options.force_scalar,
+                             false);
+  if (pw && !plain_operands(pw.value(), c[0], c[1]))
+    pw = pairwise_prepare(c[0], c[1], c.options.eps, c.options.keepdim, !c.options.force_scalar);
   if (!pw) return pw.error();
   if (pw.value().dtype == DType::Float32) return backward_t<float>(c, pw.value(), g, want);
   return backward_t<double>(c, pw.value(), g, want);

@@ -40,14 +40,14 @@ struct Triplet {
 // keep_diff: for the backward (which reads the differences); a forward makes rows on the fly.
 inline Result<Triplet> triplet_prepare(const LossCall& c, double eps, bool keep_diff) {
   Triplet t;
-  auto ap = pairwise_prepare(c[0], c[1], eps, false, keep_diff);
+  auto ap = pairwise_prepare(c[0], c[1], eps, false, !c.options.force_scalar, keep_diff);
   if (!ap) return ap.error();
-  auto an = pairwise_prepare(c[0], c[2], eps, false, keep_diff);
+  auto an = pairwise_prepare(c[0], c[2], eps, false, !c.options.force_scalar, keep_diff);
   if (!an) return an.error();
   t.ap = std::move(ap.value());
   t.an = std::move(an.value());
   if (c.options.swap) {
-    auto pn = pairwise_prepare(c[1], c[2], eps, false, keep_diff);
+    auto pn = pairwise_prepare(c[1], c[2], eps, false, !c.options.force_scalar, keep_diff);
     if (!pn) return pn.error();
     t.pn = std::move(pn.value());
   }
@@ -185,6 +185,47 @@ TripletDistanceGrads<T> triplet_distance_grads(const TripletValues<T>& v, const 
   return g;
 }
 
+// Operands of one floating dtype and one shape (triplet_plain): each row's distance gradients
+// are made and added into the three operands' gradients directly, with the additions of the
+// general path below (anchor: ap's + an's; positive: -ap's [+ pn's]; negative: -an's [+ -pn's]),
+// so the bits are the same without its (rows, D) temporaries.
+template <class T>
+Result<LossGrads> triplet_backward_plain(const LossCall& c, const Triplet& t,
+                                         const TripletValues<T>& v,
+                                         const TripletDistanceGrads<T>& gd, unsigned want,
+                                         double p) {
+  LossGrads out(3);
+  const bool swap = c.options.swap;
+  const int64_t R = t.ap.rows, D = t.ap.D;
+  T* q[3] = {nullptr, nullptr, nullptr};
+  for (std::size_t k = 0; k < 3; ++k) {
+    if (!(want & want_bit(k))) continue;
+    auto g = alloc_tensor(t.dtype, c[k].shape);
+    if (!g) return g.error();
+    out[k] = g.take();
+    q[k] = out[k]->template as<T>();
+  }
+  const auto n = static_cast<std::size_t>(D);
+  std::vector<T> rap(n), ran(n), rpn(n), gap(n), gan(n), gpn(n);
+  for (int64_t r = 0; r < R; ++r) {
+    norm_row_backward(diff_row(t.ap, r, rap.data()), D, p, v.dp[r], gd.dp[r], gap.data());
+    norm_row_backward(diff_row(t.an, r, ran.data()), D, p, v.dn[r], gd.dn[r], gan.data());
+    if (swap) norm_row_backward(diff_row(t.pn, r, rpn.data()), D, p, v.ds[r], gd.ds[r], gpn.data());
+    const int64_t o = r * D;
+    if (q[0])
+      for (int64_t k = 0; k < D; ++k) q[0][o + k] = gap[k] + gan[k];
+    if (q[1])
+      for (int64_t k = 0; k < D; ++k) q[1][o + k] = swap ? (-gap[k]) + gpn[k] : -gap[k];
+    if (q[2])
+      for (int64_t k = 0; k < D; ++k) q[2][o + k] = swap ? (-gan[k]) + (-gpn[k]) : -gan[k];
+  }
+  return out;
+}
+
+inline bool triplet_plain(const LossCall& c, const Triplet& t) {
+  return plain_operands(t.ap, c[0], c[1]) && plain_operands(t.an, c[0], c[2]);
+}
+
 template <class T>
 Result<LossGrads> triplet_backward_t(const LossCall& c, const Triplet& t, const TensorView* go,
                                      unsigned want, double p, bool with_distance) {
@@ -195,6 +236,7 @@ Result<LossGrads> triplet_backward_t(const LossCall& c, const Triplet& t, const 
   const auto v = triplet_values<T>(t, p, o.margin, o.swap, with_distance);
   if (p == 0.0) return out;
   const auto gd = triplet_distance_grads(v, t.sh, up.value(), o.swap);
+  if (triplet_plain(c, t)) return triplet_backward_plain(c, t, v, gd, want, p);
   // Row grads of each distance, then each operand's two contributions.
   auto rows = [&](const Pairwise& pw, const std::vector<T>& d, const std::vector<T>& g) {
     std::vector<T> r(static_cast<std::size_t>(pw.diff.numel()));
@@ -250,6 +292,14 @@ inline Result<LossOutput> triplet_forward(const LossCall& c, double p, double ep
 
 inline Result<LossGrads> triplet_backward(const LossCall& c, const TensorView* g, unsigned want,
                                           double p, double eps, bool with_distance) {
+  // The rows are materialized only for the general path (broadcasting or mixed dtypes).
+  auto probe = triplet_prepare(c, eps, false);
+  if (!probe) return probe.error();
+  if (triplet_plain(c, probe.value())) {
+    if (probe.value().dtype == DType::Float32)
+      return triplet_backward_t<float>(c, probe.value(), g, want, p, with_distance);
+    return triplet_backward_t<double>(c, probe.value(), g, want, p, with_distance);
+  }
   auto t = triplet_prepare(c, eps, true);
   if (!t) return t.error();
   if (t.value().dtype == DType::Float32)

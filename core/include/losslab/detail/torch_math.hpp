@@ -89,7 +89,7 @@ LOSSLAB_NOINLINE xsimd::batch<float, A> fma_lanes(const xsimd::batch<float, A>& 
   a.store_aligned(av);
   b.store_aligned(bv);
   c.store_aligned(cv);
-  for (std::size_t i = 0; i < n; ++i) av[i] = std::fma(av[i], bv[i], cv[i]);
+  for (std::size_t i = 0; i < n; ++i) av[i] = tmath::fma(av[i], bv[i], cv[i]);
   return xsimd::batch<float, A>::load_aligned(av);
 }
 
