@@ -5,6 +5,7 @@
 // the sums in torch's `.sum(dim)` order (torch_sum.hpp); gradients by torch's autograd
 // chain. The target gets no gradient.
 #include <algorithm>
+#include <type_traits>
 
 #include "embedding_util.hpp"
 #include "losslab/registry.hpp"
@@ -24,6 +25,7 @@ struct Geom {
   Shape cos_shape, out_shape;
   Dense a, b;  // x1, x2 in dtype (own shapes): the operands, or copies where the dtype differs
   Tensor t;    // target as float64, broadcast to out_shape
+  bool simd;   // the call's !force_scalar
 };
 
 int64_t rows_of(const TensorView& v, bool batched) { return batched ? v.shape[0] : 1; }
@@ -57,6 +59,7 @@ Result<Geom> prepare(const LossCall& c) {
   Geom g;
   g.dtype = detail::promote_floating(x1.dtype, x2.dtype);
   g.batched = y.dim() == 1;
+  g.simd = !c.options.force_scalar;
   const Shape s = broadcast_shapes(x1.shape, x2.shape).value();
   g.R1 = rows_of(x1, g.batched);
   g.R2 = rows_of(x2, g.batched);
@@ -87,11 +90,59 @@ struct Parts {
   std::vector<T> ps, m1, m2, denom, cos;  // ps, denom, cos: R; m1: R1; m2: R2
 };
 
+// denom = sqrt(m1 * m2), cos = ps / denom.
+template <class T>
+Parts<T>& finish_parts(const Geom& g, Parts<T>& p) {
+  p.denom.resize(g.R);
+  p.cos.resize(g.R);
+  for (int64_t r = 0; r < g.R; ++r) {
+    p.denom[r] = std::sqrt(p.m1[bi(r, g.R1)] * p.m2[bi(r, g.R2)]);
+    p.cos[r] = p.ps[r] / p.denom[r];
+  }
+  return p;
+}
+
+#if LOSSLAB_HAVE_SIMD
+// x1 and x2 of one shape with rows shorter than kRowSumMax: the three row sums at once, each with
+// torch's lanes in batches (torch_row_sum_f32), the products made batch by batch.
+bool simd_rows(const Geom& g) {
+  return g.dtype == DType::Float32 && g.R1 == g.R && g.R2 == g.R && g.D1 == g.D && g.D2 == g.D &&
+         g.D < kRowSumMax;
+}
+
+void parts_simd(const Geom& g, Parts<float>& p) {
+  const float eps = static_cast<float>(kEpsilon);
+  p.ps.resize(g.R);
+  p.m1.resize(g.R);
+  p.m2.resize(g.R);
+  for (int64_t r = 0; r < g.R; ++r) {
+    const float* a = g.a.as<float>() + r * g.D;
+    const float* b = g.b.as<float>() + r * g.D;
+    auto ld = [](const float* u, const float* v) {
+      return
+          [=](int64_t k) { return Lanes8::load_unaligned(u + k) * Lanes8::load_unaligned(v + k); };
+    };
+    auto at = [](const float* u, const float* v) { return [=](int64_t k) { return u[k] * v[k]; }; };
+    p.ps[r] = torch_row_sum_f32(g.D, ld(a, b), at(a, b));
+    p.m1[r] = torch_row_sum_f32(g.D, ld(a, a), at(a, a)) + eps;
+    p.m2[r] = torch_row_sum_f32(g.D, ld(b, b), at(b, b)) + eps;
+  }
+}
+#endif
+
 template <class T>
 Parts<T> parts(const Geom& g) {
   Parts<T> p;
   const T* x1 = g.a.as<T>();
   const T* x2 = g.b.as<T>();
+#if LOSSLAB_HAVE_SIMD
+  if constexpr (std::is_same_v<T, float>) {
+    if (g.simd && simd_rows(g)) {
+      parts_simd(g, p);
+      return finish_parts(g, p);
+    }
+  }
+#endif
   std::vector<T> row(static_cast<std::size_t>(std::max<int64_t>({g.D, g.D1, g.D2, 1})));
   p.ps.resize(g.R);
   for (int64_t r = 0; r < g.R; ++r) {
@@ -109,13 +160,7 @@ Parts<T> parts(const Geom& g) {
   };
   mag(x1, g.R1, g.D1, p.m1);
   mag(x2, g.R2, g.D2, p.m2);
-  p.denom.resize(g.R);
-  p.cos.resize(g.R);
-  for (int64_t r = 0; r < g.R; ++r) {
-    p.denom[r] = std::sqrt(p.m1[bi(r, g.R1)] * p.m2[bi(r, g.R2)]);
-    p.cos[r] = p.ps[r] / p.denom[r];
-  }
-  return p;
+  return finish_parts(g, p);
 }
 
 template <class T>
@@ -207,6 +252,19 @@ Result<LossGrads> backward_t(const LossCall& c, const Geom& g, const TensorView*
     const int64_t Rs = k == 0 ? g.R1 : g.R2, Ds = k == 0 ? g.D1 : g.D2;
     const int64_t Ro = k == 0 ? g.R2 : g.R1, Do = k == 0 ? g.D2 : g.D1;
     const std::vector<T>& gm = k == 0 ? gm1 : gm2;
+    if (x.shape == full && c[1 - static_cast<std::size_t>(k)].shape == full && x.dtype == g.dtype) {
+      // no broadcasting, no cast: the two paths' sum written directly (at::sum_to is the identity)
+      auto gx = alloc_tensor(g.dtype, full);
+      if (!gx) return gx.error();
+      T* q = gx.value().template as<T>();
+      for (int64_t r = 0; r < g.R; ++r)
+        for (int64_t j = 0; j < g.D; ++j) {
+          const T a = gm[r] * self[r * g.D + j];
+          q[r * g.D + j] = (a + a) + gps[r] * other[r * g.D + j];
+        }
+      out[static_cast<std::size_t>(k)] = gx.take();
+      continue;
+    }
     // The ps path: gps expanded over D, times the other operand, summed to this one's shape.
     std::vector<T> gfull(static_cast<std::size_t>(g.R * g.D));
     for (int64_t r = 0; r < g.R; ++r)

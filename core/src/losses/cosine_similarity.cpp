@@ -2,6 +2,8 @@
 //   n = sqrt(clamp_min(sum(x^2, dim, keepdim), eps^2))   (the clamp under no_grad)
 //   s = sum((x1 / n1) * (x2 / n2), dim)
 // in torch's `.sum(dim)` order (torch_sum.hpp). No reduction.
+#include <type_traits>
+
 #include "embedding_util.hpp"
 #include "losslab/detail/softmax.hpp"
 #include "losslab/registry.hpp"
@@ -15,7 +17,8 @@ struct Geom {
   DType dtype;
   Shape shape, out_shape;
   int64_t outer = 1, D = 1, inner = 1;
-  Dense a, b;  // x1, x2 as contiguous tensors of shape, in dtype (copied only where needed)
+  Dense a, b;         // x1, x2 as contiguous tensors of shape, in dtype (copied only where needed)
+  bool simd = false;  // float32 rows (dim last) shorter than kRowSumMax by torch_row_sum_f32
   template <class T>
   const T* x1() const {
     return a.as<T>();
@@ -60,7 +63,17 @@ Result<Geom> prepare(const LossCall& c) {
   if (!b) return b.error();
   g.a = a.take();
   g.b = b.take();
+#if LOSSLAB_HAVE_SIMD
+  g.simd = !c.options.force_scalar && g.dtype == DType::Float32 && g.inner == 1 && g.D < kRowSumMax;
+#endif
   return g;
+}
+
+// n = sqrt(clamp_min(n, eps^2)) in place.
+template <class T>
+void clamp_sqrt(std::vector<T>& n, double eps) {
+  const T lo = static_cast<T>(eps * eps);
+  for (T& v : n) v = std::sqrt(std::isnan(v) ? v : (v < lo ? lo : v));
 }
 
 // Norms n (outer * inner) of one operand.
@@ -69,6 +82,24 @@ Result<Geom> prepare(const LossCall& c) {
 template <class T>
 std::vector<T> norms(const T* x, const Geom& g, double eps) {
   std::vector<T> out(static_cast<std::size_t>(g.outer * g.inner));
+#if LOSSLAB_HAVE_SIMD
+  if constexpr (std::is_same_v<T, float>) {
+    if (g.simd) {
+      for (int64_t o = 0; o < g.outer; ++o) {
+        const float* xr = x + o * g.D;
+        out[o] = torch_row_sum_f32(
+            g.D,
+            [=](int64_t k) {
+              const Lanes8 v = Lanes8::load_unaligned(xr + k);
+              return v * v;
+            },
+            [=](int64_t k) { return xr[k] * xr[k]; });
+      }
+      clamp_sqrt(out, eps);
+      return out;
+    }
+  }
+#endif
   if (g.inner == 1) {
     std::vector<T> row(static_cast<std::size_t>(g.D));
     for (int64_t o = 0; o < g.outer; ++o) {
@@ -82,8 +113,7 @@ std::vector<T> norms(const T* x, const Geom& g, double eps) {
     for (int64_t i = 0; i < n; ++i) sq[i] = x[i] * x[i];
     torch_sum_dim(sq.data(), g.outer, g.D, g.inner, out.data());
   }
-  const T lo = static_cast<T>(eps * eps);
-  for (T& v : out) v = std::sqrt(std::isnan(v) ? v : (v < lo ? lo : v));
+  clamp_sqrt(out, eps);
   return out;
 }
 
@@ -94,6 +124,27 @@ Result<LossOutput> forward_t(const Geom& g, double eps) {
   const auto n1 = norms(x1, g, eps), n2 = norms(x2, g, eps);
   auto out = alloc_tensor(g.dtype, g.out_shape);
   if (!out) return out.error();
+#if LOSSLAB_HAVE_SIMD
+  if constexpr (std::is_same_v<T, float>) {
+    if (g.simd) {
+      float* q = out.value().template as<float>();
+      for (int64_t o = 0; o < g.outer; ++o) {
+        const float *a = x1 + o * g.D, *b = x2 + o * g.D;
+        const float s1 = n1[o], s2 = n2[o];
+        const Lanes8 S1(s1), S2(s2);
+        q[o] = torch_row_sum_f32(
+            g.D,
+            [=](int64_t k) {
+              return (Lanes8::load_unaligned(a + k) / S1) * (Lanes8::load_unaligned(b + k) / S2);
+            },
+            [=](int64_t k) { return (a[k] / s1) * (b[k] / s2); });
+      }
+      LossOutput lo;
+      lo.value = out.take();
+      return lo;
+    }
+  }
+#endif
   if (g.inner == 1) {
     T* q = out.value().template as<T>();
     std::vector<T> row(static_cast<std::size_t>(g.D));
@@ -127,12 +178,48 @@ Result<LossOutput> cs_forward(const LossCall& c) {
   return forward_t<double>(g.value(), c.options.eps);
 }
 
-// One operand's gradient: x / n gives gx = ga / n directly, and through n:
-//   gn = sum_dim(-ga * ((x / n) / n)),  gsq = gn / (2 n),  gx += gsq * (2 x)   (pow backward).
+// One operand's gradient into out (outer * D * inner): x / n gives gx = ga / n directly, and
+// through n:
+//   gn = sum_dim(-ga * ((x / n) / n)),  gsq = gn / (2 n),  gx += gsq * (2 x)   (pow backward),
+// with ga = up * (other / n_other). With the dim last, row by row (no (outer, D) temporaries).
 template <class T>
-std::vector<T> operand_grad(const T* x, const std::vector<T>& nx, const T* other,
-                            const std::vector<T>& no, const T* up, const Geom& g) {
+void operand_grad(const T* x, const std::vector<T>& nx, const T* other, const std::vector<T>& no,
+                  const T* up, const Geom& g, T* out) {
   const int64_t n = g.outer * g.D * g.inner;
+  if (g.inner == 1) {
+    std::vector<T> t(static_cast<std::size_t>(g.D));
+    for (int64_t o = 0; o < g.outer; ++o) {
+      const T *xr = x + o * g.D, *orow = other + o * g.D;
+      const T u = up[o], sx = nx[o], so = no[o];
+      auto tval = [=](int64_t d) {
+        const T ga = u * (orow[d] / so);
+        return -ga * ((xr[d] / sx) / sx);
+      };
+      T gn = T(0);
+      bool summed = false;
+#if LOSSLAB_HAVE_SIMD
+      if constexpr (std::is_same_v<T, float>) {
+        if (g.simd) {
+          const Lanes8 U(u), SX(sx), SO(so);
+          auto ld = [=](int64_t k) {
+            const Lanes8 ga = U * (Lanes8::load_unaligned(orow + k) / SO);
+            return -ga * ((Lanes8::load_unaligned(xr + k) / SX) / SX);
+          };
+          gn = torch_row_sum_f32(g.D, ld, tval);
+          summed = true;
+        }
+      }
+#endif
+      if (!summed) {
+        for (int64_t d = 0; d < g.D; ++d) t[d] = tval(d);
+        gn = torch_sum(t.data(), g.D);
+      }
+      const T gsq = gn / (T(2) * sx);
+      T* q = out + o * g.D;
+      for (int64_t d = 0; d < g.D; ++d) q[d] = (u * (orow[d] / so)) / sx + gsq * (T(2) * xr[d]);
+    }
+    return;
+  }
   std::vector<T> ga(static_cast<std::size_t>(n)), t(static_cast<std::size_t>(n));
   for (int64_t o = 0; o < g.outer; ++o)
     for (int64_t d = 0; d < g.D; ++d)
@@ -143,7 +230,6 @@ std::vector<T> operand_grad(const T* x, const std::vector<T>& nx, const T* other
       }
   std::vector<T> gn(static_cast<std::size_t>(g.outer * g.inner));
   torch_sum_dim(t.data(), g.outer, g.D, g.inner, gn.data());
-  std::vector<T> out(static_cast<std::size_t>(n));
   for (int64_t o = 0; o < g.outer; ++o)
     for (int64_t d = 0; d < g.D; ++d)
       for (int64_t i = 0; i < g.inner; ++i) {
@@ -151,7 +237,6 @@ std::vector<T> operand_grad(const T* x, const std::vector<T>& nx, const T* other
         const T gsq = gn[r] / (T(2) * nx[r]);
         out[k] = ga[k] / nx[r] + gsq * (T(2) * x[k]);
       }
-  return out;
 }
 
 template <class T>
@@ -167,9 +252,17 @@ Result<LossGrads> backward_t(const LossCall& c, const Geom& g, const TensorView*
   for (int k = 0; k < 2; ++k) {
     const TensorView& x = c[static_cast<std::size_t>(k)];
     if (!(want & want_bit(static_cast<std::size_t>(k))) || !dtype_is_floating(x.dtype)) continue;
-    auto gx = k == 0 ? operand_grad(x1, n1, x2, n2, up.value().data(), g)
-                     : operand_grad(x2, n2, x1, n1, up.value().data(), g);
-    auto r = grad_to_operand(TensorView{g.dtype, g.shape, gx.data()}, x);
+    auto gx = alloc_tensor(g.dtype, g.shape);
+    if (!gx) return gx.error();
+    T* q = gx.value().template as<T>();
+    if (k == 0)
+      operand_grad(x1, n1, x2, n2, up.value().data(), g, q);
+    else
+      operand_grad(x2, n2, x1, n1, up.value().data(), g, q);
+    // x's own shape and dtype: the gradient itself, else summed (at::sum_to) and cast
+    Result<Tensor> r = x.shape == g.shape && x.dtype == g.dtype
+                           ? gx.take()
+                           : grad_to_operand(gx.value().view(), x);
     if (!r) return r.error();
     out[static_cast<std::size_t>(k)] = r.take();
   }

@@ -123,6 +123,46 @@ inline float norm2_f32_simd(int64_t D, const Ld& ld, const At& at) {
   for (int k = 1; k < 8; ++k) b = b + l[k];
   return norm2_f32_tail(b, d, D, at);
 }
+
+// torch.sum of a float32 row of n < kRowSumMax values (fewer than 16 groups of 32: torch_sum.cpp's
+// small_sum, which is what torch_sum gives for such n) with torch's 8-lane vectors in batches:
+// the groups' 4 vectors P0..P3 from +0, the leftover vectors into P0, P0 += P1, P2, P3, then in
+// order the scalar tail and P0's lanes, and 0 + that. ld(k) / at(k) as for norm2_f32_simd.
+constexpr int64_t kRowSumMax = 16 * 32;
+
+template <class Ld, class At>
+inline float torch_row_sum_f32(int64_t n, const Ld& ld, const At& at) {
+  if (n < 8) {  // no whole vector: torch's scalar row_sum of 4 rows
+    float q[4] = {0, 0, 0, 0};
+    int64_t i = 0;
+    if (n >= 4) {
+      for (int k = 0; k < 4; ++k) q[k] += at(k);
+      i = 4;
+    }
+    for (; i < n; ++i) q[0] += at(i);
+    for (int k = 1; k < 4; ++k) q[0] += q[k];
+    return 0.0f + q[0];
+  }
+  constexpr int64_t W = static_cast<int64_t>(Lanes8::size), NB = 8 / W;
+  const int64_t group_end = ((n / 8) / 4) * 32;
+  Lanes8 p[4][NB];
+  for (auto& v : p)
+    for (auto& b : v) b = Lanes8(0.0f);
+  for (int64_t g = 0; g < group_end; g += 32)
+    for (int64_t v = 0; v < 4; ++v)
+      for (int64_t j = 0; j < NB; ++j) p[v][j] += ld(g + v * 8 + j * W);
+  const int64_t vec_end = (n / 8) * 8;
+  for (int64_t k = group_end; k < vec_end; k += 8)
+    for (int64_t j = 0; j < NB; ++j) p[0][j] += ld(k + j * W);
+  for (int64_t v = 1; v < 4; ++v)
+    for (int64_t j = 0; j < NB; ++j) p[0][j] += p[v][j];
+  alignas(32) float l[8];
+  for (int64_t j = 0; j < NB; ++j) p[0][j].store_aligned(l + j * W);
+  float f = 0.0f;
+  for (int64_t i = vec_end; i < n; ++i) f += at(i);
+  for (int k = 0; k < 8; ++k) f += l[k];
+  return 0.0f + f;
+}
 #endif
 
 template <class T>
