@@ -7,11 +7,17 @@
 // to x[i], accumulated in the dtype, g = (T)(1 / (N C)) for 'mean', (T)(1 / C) otherwise; the
 // upstream value multiplies last. Every operation is torch's, in its order: bit-exact.
 // No SIMD kernel: the frame sums are sequential double additions over a data-dependent set of
-// pairs (labels x non-labels), and torch's bits depend on that order.
+// pairs (labels x non-labels), and torch's bits depend on that order. The pairs torch skips add
+// an exact 0 instead, so that the terms are made branch-free, by a bit mask (with random labels
+// torch's branch is mispredicted half the time: 300000 x 10 frames, 41 -> 13 ms natively).
+// Interleaving 4 frames' chains of additions was slower (15 ms): their label counts differ.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "frame_common.hpp"
@@ -85,9 +91,20 @@ Result<Plan> make_plan(const LossCall& c) {
   return p;
 }
 
+// v if on, else +0, by a bit mask (compilers turn a ?: here back into a branch).
+template <class T>
+inline T keep_if(T v, bool on) {
+  using U = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
+  U b;
+  std::memcpy(&b, &v, sizeof b);
+  b &= U(0) - static_cast<U>(on);
+  std::memcpy(&v, &b, sizeof b);
+  return v;
+}
+
 // One frame: torch's multilabel_margin_loss_forward_inner_sum_cpu (is_target marks the labels).
 template <class T>
-T frame_sum(const T* x, const int64_t* t, unsigned char* is_target, int64_t C) {
+T frame_sum(const T* x, const int64_t* t, unsigned char* is_target, double* terms, int64_t C) {
   for (int64_t k = 0; k < C; ++k) {
     if (t[k] < 0) break;
     is_target[t[k]] = 1;
@@ -96,12 +113,14 @@ T frame_sum(const T* x, const int64_t* t, unsigned char* is_target, int64_t C) {
   for (int64_t k = 0; k < C; ++k) {
     const int64_t j = t[k];
     if (j < 0) break;
-    const T xj = x[j];
+    const T a = T(1) - x[j];
+    // The pairs torch skips add 0.0 instead (sum + 0.0 is sum: it is never -0), so the terms are
+    // made without a branch, then added in order.
     for (int64_t i = 0; i < C; ++i) {
-      if (is_target[i]) continue;
-      const T z = T(1) - xj + x[i];
-      if (z > 0) sum += static_cast<double>(z);
+      const T z = a + x[i];
+      terms[i] = keep_if(static_cast<double>(z), (is_target[i] == 0) & (z > 0));
     }
+    for (int64_t i = 0; i < C; ++i) sum += terms[i];
   }
   return static_cast<T>(sum);
 }
@@ -112,17 +131,18 @@ void forward_t(const LossCall& c, const Plan& p, T* o) {
   const int64_t* t = c[1].as<int64_t>();
   const int64_t N = p.nframe, C = p.dim;
   std::vector<unsigned char> is_target(static_cast<std::size_t>(C));
+  std::vector<double> terms(static_cast<std::size_t>(C));
   if (!p.out_shape.empty()) {
     for (int64_t n = 0; n < N; ++n) {
       std::fill(is_target.begin(), is_target.end(), 0);
-      o[n] = frame_sum(x + n * C, t + n * C, is_target.data(), C) / static_cast<T>(C);
+      o[n] = frame_sum(x + n * C, t + n * C, is_target.data(), terms.data(), C) / static_cast<T>(C);
     }
     return;
   }
   double sum = 0;
   for (int64_t n = 0; n < N; ++n) {
     std::fill(is_target.begin(), is_target.end(), 0);
-    sum += static_cast<double>(frame_sum(x + n * C, t + n * C, is_target.data(), C));
+    sum += static_cast<double>(frame_sum(x + n * C, t + n * C, is_target.data(), terms.data(), C));
   }
   sum /= static_cast<double>(C);
   if (c.options.reduction == Reduction::Mean) sum /= static_cast<double>(N);
@@ -142,6 +162,7 @@ void backward_t(const LossCall& c, const Plan& p, T* gi) {
   const T gs = frame::grad_scale<T>(c.options.reduction, N, C);
   std::fill(gi, gi + N * C, T(0));
   std::vector<unsigned char> is_target(static_cast<std::size_t>(C));
+  std::vector<T> step(static_cast<std::size_t>(C));
   for (int64_t n = 0; n < N; ++n) {
     const T* xr = x + n * C;
     const int64_t* tr = t + n * C;
@@ -154,15 +175,16 @@ void backward_t(const LossCall& c, const Plan& p, T* gi) {
     for (int64_t k = 0; k < C; ++k) {
       const int64_t j = tr[k];
       if (j < 0) break;
-      const T xj = xr[j];
+      const T a = T(1) - xr[j];
+      // Each active pair is -gs to x[j] and +gs to x[i] (i is then not a label, so i != j); the
+      // skipped pairs add +-0, which changes nothing (the gradients are never -0). So the +gs
+      // loop vectorizes and only x[j]'s chain is sequential.
       for (int64_t i = 0; i < C; ++i) {
-        if (is_target[i]) continue;
-        const T z = T(1) - xj + xr[i];
-        if (z > 0) {
-          gr[j] = gr[j] - gs;
-          gr[i] = gr[i] + gs;
-        }
+        const T z = a + xr[i];
+        step[i] = keep_if(gs, (is_target[i] == 0) & (z > 0));
       }
+      for (int64_t i = 0; i < C; ++i) gr[i] = gr[i] + step[i];
+      for (int64_t i = 0; i < C; ++i) gr[j] = gr[j] - step[i];
     }
   }
 }
