@@ -22,8 +22,11 @@ const pause = () => new Promise((r) => setTimeout(r, 0));
 // other processes took. Reading the CPU clock costs about a millisecond of main-thread time
 // (calibrated and subtracted), so with it a timed run lasts >= 50 ms.
 //
-// Per contender: the first call gives the value (and warms up), then >= 1 more call and >= 30 ms
+// Per contender: the first call gives the value (and warms up), then >= 5 more calls and >= 100 ms
 // of warm-up (a first call slower than 0.5 s counts as the whole warm-up: tfjs-cpu at large N).
+// V8 runs a wasm function in its baseline tier (Liftoff) until the optimized code is ready, for
+// the next call: in Node, triplet_margin_loss at N = 3e6 took 19.6, 14.5, 10.7, 8.9 ms on its
+// first calls and 7.5 ms from the fifth on; 30 ms of warm-up timed part of that ramp.
 // A timed run is a batch of k calls, k chosen from the warm-up so that a run lasts >= minRunMs;
 // the result is the median over runs of the per-call time. The contenders of one workload are set
 // up together and their timed runs interleaved round robin, so whatever else happens on the host
@@ -50,7 +53,7 @@ async function warmUp(run, firstMs) {
     const c0 = cpuClock ? await cpuClock() : 0;
     const t0 = performance.now();
     let calls = 0;
-    while (calls < 1 || (performance.now() - t0 < 30 && calls < 100)) {
+    while (calls < 5 || (performance.now() - t0 < 100 && calls < 100)) {
       run();
       calls++;
     }

@@ -110,23 +110,27 @@ bool simd_rows(const Geom& g) {
          g.D < kRowSumMax;
 }
 
+// One row's three sums, not inlined into the loop over rows (see embedding_util.hpp's
+// norm2_diff_row_simd: V8 switches a function called per row to optimized code sooner).
+LOSSLAB_NOINLINE void row_sums_simd(const float* a, const float* b, int64_t D, float eps, float* ps,
+                                    float* m1, float* m2) {
+  auto ld = [](const float* u, const float* v) {
+    return [=](int64_t k) { return Lanes8::load_unaligned(u + k) * Lanes8::load_unaligned(v + k); };
+  };
+  auto at = [](const float* u, const float* v) { return [=](int64_t k) { return u[k] * v[k]; }; };
+  *ps = torch_row_sum_f32(D, ld(a, b), at(a, b));
+  *m1 = torch_row_sum_f32(D, ld(a, a), at(a, a)) + eps;
+  *m2 = torch_row_sum_f32(D, ld(b, b), at(b, b)) + eps;
+}
+
 void parts_simd(const Geom& g, Parts<float>& p) {
   const float eps = static_cast<float>(kEpsilon);
   p.ps.resize(g.R);
   p.m1.resize(g.R);
   p.m2.resize(g.R);
-  for (int64_t r = 0; r < g.R; ++r) {
-    const float* a = g.a.as<float>() + r * g.D;
-    const float* b = g.b.as<float>() + r * g.D;
-    auto ld = [](const float* u, const float* v) {
-      return
-          [=](int64_t k) { return Lanes8::load_unaligned(u + k) * Lanes8::load_unaligned(v + k); };
-    };
-    auto at = [](const float* u, const float* v) { return [=](int64_t k) { return u[k] * v[k]; }; };
-    p.ps[r] = torch_row_sum_f32(g.D, ld(a, b), at(a, b));
-    p.m1[r] = torch_row_sum_f32(g.D, ld(a, a), at(a, a)) + eps;
-    p.m2[r] = torch_row_sum_f32(g.D, ld(b, b), at(b, b)) + eps;
-  }
+  for (int64_t r = 0; r < g.R; ++r)
+    row_sums_simd(g.a.as<float>() + r * g.D, g.b.as<float>() + r * g.D, g.D, eps, &p.ps[r],
+                  &p.m1[r], &p.m2[r]);
 }
 #endif
 

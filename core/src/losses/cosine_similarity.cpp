@@ -29,6 +29,48 @@ struct Geom {
   }
 };
 
+#if LOSSLAB_HAVE_SIMD
+// The float32 rows' sums (torch_row_sum_f32), one function per row: not inlined into the loops
+// over rows, so V8 switches them to optimized code within a call (embedding_util.hpp's
+// norm2_diff_row_simd says why).
+LOSSLAB_NOINLINE float sq_sum_row(const float* xr, int64_t D) {
+  return torch_row_sum_f32(
+      D,
+      [=](int64_t k) {
+        const Lanes8 v = Lanes8::load_unaligned(xr + k);
+        return v * v;
+      },
+      [=](int64_t k) { return xr[k] * xr[k]; });
+}
+
+// sum((a / s1) * (b / s2))
+LOSSLAB_NOINLINE float cos_row(const float* a, const float* b, float s1, float s2, int64_t D) {
+  const Lanes8 S1(s1), S2(s2);
+  return torch_row_sum_f32(
+      D,
+      [=](int64_t k) {
+        return (Lanes8::load_unaligned(a + k) / S1) * (Lanes8::load_unaligned(b + k) / S2);
+      },
+      [=](int64_t k) { return (a[k] / s1) * (b[k] / s2); });
+}
+
+// sum(-(u (o / so)) ((x / sx) / sx)): the backward's gn
+LOSSLAB_NOINLINE float gn_row(const float* xr, const float* orow, float u, float sx, float so,
+                              int64_t D) {
+  const Lanes8 U(u), SX(sx), SO(so);
+  return torch_row_sum_f32(
+      D,
+      [=](int64_t k) {
+        const Lanes8 ga = U * (Lanes8::load_unaligned(orow + k) / SO);
+        return -ga * ((Lanes8::load_unaligned(xr + k) / SX) / SX);
+      },
+      [=](int64_t k) {
+        const float ga = u * (orow[k] / so);
+        return -ga * ((xr[k] / sx) / sx);
+      });
+}
+#endif
+
 bool is_int(DType d) { return !dtype_is_floating(d); }
 
 Result<Geom> prepare(const LossCall& c) {
@@ -85,16 +127,7 @@ std::vector<T> norms(const T* x, const Geom& g, double eps) {
 #if LOSSLAB_HAVE_SIMD
   if constexpr (std::is_same_v<T, float>) {
     if (g.simd) {
-      for (int64_t o = 0; o < g.outer; ++o) {
-        const float* xr = x + o * g.D;
-        out[o] = torch_row_sum_f32(
-            g.D,
-            [=](int64_t k) {
-              const Lanes8 v = Lanes8::load_unaligned(xr + k);
-              return v * v;
-            },
-            [=](int64_t k) { return xr[k] * xr[k]; });
-      }
+      for (int64_t o = 0; o < g.outer; ++o) out[o] = sq_sum_row(x + o * g.D, g.D);
       clamp_sqrt(out, eps);
       return out;
     }
@@ -128,17 +161,8 @@ Result<LossOutput> forward_t(const Geom& g, double eps) {
   if constexpr (std::is_same_v<T, float>) {
     if (g.simd) {
       float* q = out.value().template as<float>();
-      for (int64_t o = 0; o < g.outer; ++o) {
-        const float *a = x1 + o * g.D, *b = x2 + o * g.D;
-        const float s1 = n1[o], s2 = n2[o];
-        const Lanes8 S1(s1), S2(s2);
-        q[o] = torch_row_sum_f32(
-            g.D,
-            [=](int64_t k) {
-              return (Lanes8::load_unaligned(a + k) / S1) * (Lanes8::load_unaligned(b + k) / S2);
-            },
-            [=](int64_t k) { return (a[k] / s1) * (b[k] / s2); });
-      }
+      for (int64_t o = 0; o < g.outer; ++o)
+        q[o] = cos_row(x1 + o * g.D, x2 + o * g.D, n1[o], n2[o], g.D);
       LossOutput lo;
       lo.value = out.take();
       return lo;
@@ -200,12 +224,7 @@ void operand_grad(const T* x, const std::vector<T>& nx, const T* other, const st
 #if LOSSLAB_HAVE_SIMD
       if constexpr (std::is_same_v<T, float>) {
         if (g.simd) {
-          const Lanes8 U(u), SX(sx), SO(so);
-          auto ld = [=](int64_t k) {
-            const Lanes8 ga = U * (Lanes8::load_unaligned(orow + k) / SO);
-            return -ga * ((Lanes8::load_unaligned(xr + k) / SX) / SX);
-          };
-          gn = torch_row_sum_f32(g.D, ld, tval);
+          gn = gn_row(xr, orow, u, sx, so, g.D);
           summed = true;
         }
       }
