@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "losslab/arith.hpp"
 #include "losslab/format.hpp"
 #include "losslab/ops.hpp"
 #include "losslab/recipes.hpp"
@@ -436,6 +437,28 @@ val op_mm(val a, val b) { return wrap(mm(view_of(a), view_of(b))); }
 val op_sigmoid(val a) { return wrap(sigmoid(view_of(a))); }
 val op_add_same(val a, val b) { return wrap(add_same(view_of(a), view_of(b))); }
 val op_t(val a) { return wrap(transpose2d(view_of(a))); }
+// Tensor arithmetic (arith.hpp). A number arrives converted by the JS API: kind 0 a float (f),
+// 1 an int (hi: signed high 32 bits, lo: unsigned low 32 bits).
+Scalar scalar_of(int kind, double f, double hi, double lo) {
+  Scalar s;
+  s.is_float = kind == 0;
+  s.f = f;
+  s.i = static_cast<int64_t>((static_cast<uint64_t>(static_cast<int64_t>(hi)) << 32) |
+                             static_cast<uint64_t>(lo));
+  return s;
+}
+val op_binary(int op, val a, val b) {
+  const TensorView va = view_of(a), vb = view_of(b);
+  return wrap(binary(static_cast<BinOp>(op), Operand::of(va), Operand::of(vb)));
+}
+val op_binary_scalar(int op, val t, int kind, double f, double hi, double lo, bool number_first) {
+  const TensorView v = view_of(t);
+  const Scalar s = scalar_of(kind, f, hi, lo);
+  const BinOp o = static_cast<BinOp>(op);
+  return wrap(number_first ? binary(o, Operand::of(s), Operand::of(v))
+                           : binary(o, Operand::of(v), Operand::of(s)));
+}
+val op_neg(val a) { return wrap(neg(view_of(a))); }
 val op_to(val a, std::string dtype_s) {
   const auto dt = dtype_from_name(dtype_s);
   if (!dt) return make_error(value_error("unknown dtype '" + dtype_s + "'"));
@@ -491,6 +514,9 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("mm", &op_mm);
   emscripten::function("sigmoid", &op_sigmoid);
   emscripten::function("t", &op_t);
+  emscripten::function("binary", &op_binary);
+  emscripten::function("binaryScalar", &op_binary_scalar);
+  emscripten::function("neg", &op_neg);
   emscripten::function("addSame", &op_add_same);
   emscripten::function("to", &op_to);
   emscripten::function("recipe", &make_recipe_js);

@@ -5,6 +5,8 @@ export type TypedArrayOf<D extends DType> = D extends 'float32' ? Float32Array
   : D extends 'float64' ? Float64Array : D extends 'int64' ? BigInt64Array : Int32Array;
 export type Reduction = 'none' | 'mean' | 'sum' | 'batchmean';
 export type Seed = number | bigint | string;
+/** A Python number: an int if a bigint or an integer-valued number within 2**53, else a float. */
+export type Num = number | bigint;
 
 /** A tensor living in the wasm heap. Free it with dispose() (or let the GC reclaim it). */
 export declare class Tensor {
@@ -26,6 +28,15 @@ export declare class Tensor {
   toString(): string;
   dispose(): void;
   t(): Tensor;
+  /** Tensor arithmetic, as torch's methods (broadcasting, type promotion, torch's bits). */
+  add(other: Tensor | Num): Tensor;
+  sub(other: Tensor | Num): Tensor;
+  /** other - this. */
+  rsub(other: Tensor | Num): Tensor;
+  mul(other: Tensor | Num): Tensor;
+  /** True division: integer tensors give float32. */
+  div(other: Tensor | Num): Tensor;
+  neg(): Tensor;
   to(dtype: DType): Tensor;
   long(): Tensor;
   int(): Tensor;
@@ -102,6 +113,13 @@ export interface LossLab {
   randn(...sizes: number[]): Tensor;
   randint(low: number | bigint, high: number | bigint, shape: number[], options?: DrawOptions): Tensor;
   randint(high: number | bigint, shape: number[], options?: DrawOptions): Tensor;
+  add(a: Tensor | Num, b: Tensor | Num): Tensor;
+  sub(a: Tensor | Num, b: Tensor | Num): Tensor;
+  /** b - a. */
+  rsub(a: Tensor, b: Tensor | Num): Tensor;
+  mul(a: Tensor | Num, b: Tensor | Num): Tensor;
+  div(a: Tensor | Num, b: Tensor | Num): Tensor;
+  neg(t: Tensor): Tensor;
   mm(a: Tensor, b: Tensor): Tensor;
   sigmoid(t: Tensor): Tensor;
   recipe(name: 'regression' | 'binary' | 'multiclass',

@@ -100,6 +100,31 @@ function toInt64(v, bad = () => typeError(`expected an integer, got ${pyTypeName
   return b;
 }
 
+// The op codes of arith.hpp's BinOp.
+const ARITH = { add: 0, sub: 1, mul: 2, div: 3 };
+
+// A Python number for the arithmetic: [kind (0 float, 1 int), float value, int hi, int lo].
+function pyNumber(v, fn, arg) {
+  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 2 ** 53)) {
+    const b = BigInt.asUintN(64, toInt64(v));
+    return [1, 0, Number(BigInt.asIntN(32, b >> 32n)), Number(b & 0xffffffffn)];
+  }
+  if (typeof v === 'number') return [0, v, 0, 0];
+  throw typeError(`${fn}(): argument '${arg}' must be Tensor or Number, not ${pyTypeName(v)}`);
+}
+
+// add / sub / rsub take torch's alpha keyword, which losslab does not compute yet.
+function noArithOptions(fn, opts) {
+  if (opts == null) return;
+  if (typeof opts !== 'object') throw typeError(`${fn}(): options must be an object, not ${pyTypeName(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (k === 'alpha') {
+      throw pyError('NotImplementedError', `${fn}(): alpha is not supported yet (torch computes other * alpha + input with a fused multiply-add in its vector body only)`);
+    }
+    throw typeError(`${fn}() got an unexpected keyword argument '${k}'`);
+  }
+}
+
 function toBigSeed(seed) {
   let s;
   if (typeof seed === 'bigint') s = seed;
@@ -622,6 +647,40 @@ class LossLab {
       parseShape([shape], 'randint'), dtype));
   }
 
+  // ---- tensor arithmetic ---------------------------------------------------------------------
+  // A number operand is a Python number: an int when it is a BigInt or an integer-valued Number
+  // within 2**53 (so `x.mul(2)` of an int tensor stays int, as `x * 2` does in torch), else a
+  // float (0.5, 1e20, NaN, Infinity). Checked and converted here, before anything crosses.
+
+  _arith(op, name, a, b) {
+    const isT = (v) => v instanceof Tensor;
+    if (!isT(a) && !isT(b)) {
+      throw typeError(`${name}(): argument 'input' (position 1) must be Tensor, not ${pyTypeName(a)}`);
+    }
+    if (isT(a) && isT(b)) return this._wrap(this._M.binary(ARITH[op], this._own(a, 'input'), this._own(b, 'other')));
+    const numberFirst = !isT(a);
+    const t = numberFirst ? b : a, v = numberFirst ? a : b;
+    const desc = this._own(t, numberFirst ? 'other' : 'input');
+    const [kind, f, hi, lo] = pyNumber(v, name, numberFirst ? 'input' : 'other');
+    return this._wrap(this._M.binaryScalar(ARITH[op], desc, kind, f, hi, lo, numberFirst));
+  }
+
+  /** torch.add(a, b): a + b, either may be a number (no alpha). */
+  add(a, b, opts) { noArithOptions('add', opts); return this._arith('add', 'add', a, b); }
+  /** torch.sub(a, b): a - b. */
+  sub(a, b, opts) { noArithOptions('sub', opts); return this._arith('sub', 'sub', a, b); }
+  /** torch.rsub(a, b): b - a (what `1 - y` is in torch). */
+  rsub(a, b, opts) { noArithOptions('rsub', opts); return this._arith('sub', 'rsub', b, a); }
+  /** torch.mul(a, b): a * b. */
+  mul(a, b) { return this._arith('mul', 'mul', a, b); }
+  /** torch.div(a, b): a / b, true division (integers give float32). */
+  div(a, b, opts) {
+    if (opts != null && opts.rounding_mode != null) throw pyError('NotImplementedError', `div(): rounding_mode='${String(opts.rounding_mode)}' is not supported yet (only true division)`);
+    return this._arith('div', 'div', a, b);
+  }
+  /** torch.neg(t): -t. */
+  neg(t) { return this._wrap(this._M.neg(this._own(t, 'input'))); }
+
   /** torch.mm(a, b) */
   mm(a, b) { return this._wrap(this._M.mm(this._own(a, 'self'), this._own(b, 'mat2'))); }
   /** torch.sigmoid(t) */
@@ -734,6 +793,14 @@ class Tensor {
   }
 
   t() { return this._lab._wrap(this._lab._M.t(this._desc())); }
+  /** this + other (a Tensor or a number), as torch's Tensor.add. */
+  add(other, opts) { return this._lab.add(this, other, opts); }
+  sub(other, opts) { return this._lab.sub(this, other, opts); }
+  /** other - this (Tensor.rsub: `1 - y`). */
+  rsub(other, opts) { return this._lab.rsub(this, other, opts); }
+  mul(other) { return this._lab.mul(this, other); }
+  div(other, opts) { return this._lab.div(this, other, opts); }
+  neg() { return this._lab.neg(this); }
   to(dtype) {
     if (typeof dtype !== 'string' || !DTYPES.includes(dtype)) {
       throw typeError(`to(): dtype must be one of ${DTYPES.join(', ')}, got ${typeof dtype === 'string' ? `'${dtype}'` : pyTypeName(dtype)}`);

@@ -9,7 +9,8 @@ namespace losslab {
 Result<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
   const std::size_t nd = std::max(a.size(), b.size());
   Shape out(nd);
-  for (std::size_t i = 0; i < nd; ++i) {
+  // From the last dim, as ATen's infer_size: the error names the last mismatching dim.
+  for (std::size_t i = nd; i-- > 0;) {
     const std::size_t off = nd - 1 - i;
     const int64_t da = off < a.size() ? a[a.size() - 1 - off] : 1;
     const int64_t db = off < b.size() ? b[b.size() - 1 - off] : 1;

@@ -91,7 +91,8 @@ inline Decoded decode(const json& t) {
       }
       break;
     case DType::Int64:
-      for (const json& v : vals) d.i64.push_back(v.get<int64_t>());
+      for (const json& v : vals)  // (beyond 2^53 some fixtures write decimal strings)
+        d.i64.push_back(v.is_string() ? std::stoll(v.get<std::string>()) : v.get<int64_t>());
       break;
     case DType::Int32:
       for (const json& v : vals) d.i32.push_back(v.get<int32_t>());

@@ -1,0 +1,46 @@
+// losslab core: tensor arithmetic as torch 1.13.1 computes it on the CPU: torch.add / sub / mul /
+// div (true division) and neg, with torch's broadcasting, its type promotion (torch.result_type:
+// dimensioned tensors before 0-d tensors before Python numbers, each only raising the category)
+// and its results bit for bit: one IEEE operation per element in the result dtype, operands cast
+// to it first (so float32 + 0.1 adds float(0.1)); integers wrap as torch's do; division of
+// integers is true division in float32 (torch's default dtype).
+//
+// (torch.add with alpha is not here: torch computes b * alpha + a with an FMA in its vectorized
+// body and without one in the scalar tail, so its bits depend on the element's position.)
+#pragma once
+#include <cstdint>
+
+#include "losslab/status.hpp"
+#include "losslab/tensor.hpp"
+
+namespace losslab {
+
+enum class BinOp : int { Add = 0, Sub = 1, Mul = 2, Div = 3 };
+
+// A Python number operand (a "wrapped number" in ATen): a float (double) or an int (int64; a
+// value beyond int64 is the caller's "Overflow when unpacking long").
+struct Scalar {
+  bool is_float = true;
+  double f = 0;
+  int64_t i = 0;
+};
+
+// One operand of a binary op: a tensor, or a Python number.
+struct Operand {
+  const TensorView* tensor = nullptr;
+  Scalar scalar;
+  static Operand of(const TensorView& t) { return Operand{&t, {}}; }
+  static Operand of(const Scalar& s) { return Operand{nullptr, s}; }
+};
+
+// torch.result_type(a, b) for add / sub / mul (div makes an integer result float32).
+DType result_type(const Operand& a, const Operand& b);
+
+// torch.<op>(a, b): a or b (not both) may be a number. Shape errors are torch's ("The size of
+// tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1").
+Result<Tensor> binary(BinOp op, const Operand& a, const Operand& b);
+
+// torch.neg(x): -x; integers wrap (-(-2^63) is -2^63).
+Result<Tensor> neg(const TensorView& x);
+
+}  // namespace losslab

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Generates tests/golden/arith.json: torch 1.13.1's (CPU, one thread) results of tensor arithmetic,
+torch.add / sub / mul / div (true division) and torch.neg, over the four dtypes losslab has, with
+broadcasting, 0-d tensors and Python numbers on either side (type promotion), edge values (NaN,
++-Inf, -0, subnormals, overflow, integer wrap-around, division by zero) and torch's errors.
+
+Each case: {"id", "op", "a", "b"} where an operand is a tensor (public.json's encoding; int64
+values beyond 2^53 as decimal strings) or
+{"number": v, "kind": "int" | "float"} (a Python number: "inf"/"-inf"/"nan" as strings, ints
+beyond 2^53 as decimal strings), and "expected" (the output tensor, bit-exact in "hex") or
+"error" ({type, message}). neg has no "b".
+
+The tests read only the JSON. Deterministic: two runs write identical files.
+Needs torch 1.13 (Debian python3-torch) and numpy.
+Usage: /usr/bin/python3 scripts/gen_arith_fixtures.py [out.json]
+"""
+import json
+import os
+import sys
+import zlib
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "nn_fixtures"))
+from encoding import DTYPE_NAMES, enc_error, enc_float, enc_tensor  # noqa: E402
+
+torch.set_num_threads(1)
+F32, F64, I64, I32 = torch.float32, torch.float64, torch.int64, torch.int32
+DTYPES = [F32, F64, I64, I32]
+OPS = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div}
+INF, NAN = float("inf"), float("nan")
+
+cases = []
+
+
+def seed_of(name):
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+def draw(shape, dtype, name):
+    g = torch.Generator().manual_seed(seed_of(name))
+    if dtype.is_floating_point:
+        return (torch.randn(shape, generator=g, dtype=F64) * 3).to(dtype)
+    return torch.randint(-50, 50, shape, generator=g, dtype=dtype)
+
+
+def enc_exact(t):
+    """enc_tensor, with int64 values beyond 2^53 as decimal strings (JSON readers parse numbers as
+    doubles)."""
+    d = enc_tensor(t)
+    if d["dtype"] == "int64":
+        d["values"] = [v if abs(v) <= 2**53 else str(v) for v in d["values"]]
+    return d
+
+
+def enc_operand(x):
+    if isinstance(x, torch.Tensor):
+        return enc_exact(x)
+    if isinstance(x, bool):
+        raise TypeError("no bools")
+    if isinstance(x, int):
+        return {"number": x if abs(x) <= 2**53 else str(x), "kind": "int"}
+    return {"number": enc_float(x), "kind": "float"}
+
+
+def add(cid, op, a, b=None):
+    c = {"id": cid, "op": op, "a": enc_operand(a)}
+    if op != "neg":
+        c["b"] = enc_operand(b)
+    try:
+        r = torch.neg(a) if op == "neg" else OPS[op](a, b)
+        c["expected"] = enc_exact(r)
+    except Exception as e:  # torch's error is the expected result
+        c["error"] = enc_error(e)
+    cases.append(c)
+
+
+def name(d):
+    return DTYPE_NAMES[d]
+
+
+def build():
+    # every dtype pair, same shape and broadcast shapes
+    for op in OPS:
+        for da in DTYPES:
+            for db in DTYPES:
+                tag = "%s-%s-%s" % (op, name(da), name(db))
+                add(tag + "-same", op, draw([7], da, tag + "a"), draw([7], db, tag + "b"))
+                add(tag + "-bcast", op, draw([3, 1, 5], da, tag + "c"), draw([4, 1], db, tag + "d"))
+                add(tag + "-0d-right", op, draw([6], da, tag + "e"), draw([], db, tag + "f"))
+                add(tag + "-0d-both", op, draw([], da, tag + "g"), draw([], db, tag + "h"))
+    # Python numbers on either side (the reflected operators: 1 - y, 2 / t, (-1/N) * t)
+    numbers = [2, -3, 0, 0.1, -1.0 / 3000, 2.5, 1e20, 1e300, INF, -INF, NAN, 2**31, 2**40, -(2**63)]
+    for op in OPS:
+        for d in DTYPES:
+            x = draw([9], d, "num-%s-%s" % (op, name(d)))
+            for k, v in enumerate(numbers):
+                add("num-%s-%s-%d-right" % (op, name(d), k), op, x, v)
+                add("num-%s-%s-%d-left" % (op, name(d), k), op, v, x)
+            add("num-%s-%s-0d" % (op, name(d)), op, draw([], d, "num0d-" + op + name(d)), 0.75)
+    # edge values
+    f = [0.0, -0.0, 1.0, -1.0, INF, -INF, NAN, 1e-45, -1e-45, 1.17549435e-38, 3.4e38, -3.4e38, 0.1, 7.0]
+    for d in (F32, F64):
+        a = torch.tensor(f, dtype=d)
+        grid_a = a.repeat_interleave(len(f))
+        grid_b = a.repeat(len(f))
+        for op in OPS:
+            add("edge-%s-%s" % (op, name(d)), op, grid_a, grid_b)
+        add("edge-neg-%s" % name(d), "neg", a)
+    for d, lim in ((I64, 2**63), (I32, 2**31)):
+        v = torch.tensor([0, 1, -1, lim - 1, -lim, lim // 2, 12345, -7], dtype=d)
+        grid_a = v.repeat_interleave(len(v))
+        grid_b = v.repeat(len(v))
+        for op in OPS:
+            add("edge-%s-%s" % (op, name(d)), op, grid_a, grid_b)
+        add("edge-neg-%s" % name(d), "neg", v)
+    # shapes: empty, 0-d, long rows (vectorized bodies and tails), stride-0 inner dims
+    add("shape-empty", "add", torch.zeros([0, 3]), torch.ones([1, 3]))
+    add("shape-empty-bcast", "mul", torch.zeros([2, 0, 1]), torch.ones([3]))
+    add("shape-long", "div", draw([1037], F32, "long-a"), draw([1037], F32, "long-b"))
+    add("shape-inner-bcast", "sub", draw([5, 1], F32, "ib-a"), draw([1, 33], F32, "ib-b"))
+    add("shape-outer-bcast", "mul", draw([2, 1, 3, 4], F64, "ob-a"), draw([5, 1, 1], F32, "ob-b"))
+    add("shape-4d", "add", draw([2, 3, 1, 2], I32, "4d-a"), draw([3, 4, 1], I64, "4d-b"))
+    # errors
+    add("error-shape", "add", torch.ones([2, 3]), torch.ones([4]))
+    add("error-shape-2", "mul", torch.ones([3, 2]), torch.ones([2, 3]))
+    add("error-shape-0", "sub", torch.ones([0]), torch.ones([2]))
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden", "arith.json")
+    build()
+    doc = {
+        "generator": "scripts/gen_arith_fixtures.py",
+        "torch": torch.__version__,
+        "encoding": "tensors as in public.json; numbers as {number, kind}",
+        "cases": cases,
+    }
+    with open(out, "w") as fh:
+        json.dump(doc, fh, separators=(",", ":"))
+        fh.write("\n")
+    print("%d cases -> %s" % (len(cases), out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+// Tensor arithmetic through the package: torch.add / sub / mul / div / neg (and the Tensor
+// methods, the number-first forms as torch's reflected operators) against torch 1.13.1
+// (tests/golden/arith.json, scripts/gen_arith_fixtures.py): dtype, shape and every bit (-0 and
+// NaN included), in both builds; torch's errors; what is refused and how.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { createLossLab, Tensor } from 'losslab';
+import { toTensor, values, bitsOf } from './golden.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { cases } = JSON.parse(readFileSync(path.join(here, '..', 'golden', 'arith.json'), 'utf8'));
+
+test('the fixtures cover every op, dtype pair, numbers and errors', () => {
+  assert.ok(cases.length >= 700, `${cases.length} cases`);
+  for (const op of ['add', 'sub', 'mul', 'div', 'neg']) assert.ok(cases.some((c) => c.op === op), op);
+  assert.ok(cases.some((c) => c.error), 'error cases');
+  assert.ok(cases.some((c) => c.a.number !== undefined), 'number-first cases');
+});
+
+const number = (o) => {
+  const v = o.number;
+  if (v === 'nan') return NaN;
+  if (v === 'inf') return Infinity;
+  if (v === '-inf') return -Infinity;
+  if (o.kind === 'int') return typeof v === 'string' ? BigInt(v) : v;
+  return v;
+};
+
+// Every bit, NaNs as NaN (their payload is not specified), -0 distinct from +0.
+function sameBits(got, want, dtype) {
+  if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
+  for (let i = 0; i < want.length; i++) {
+    const a = got[i], b = want[i];
+    if (dtype === 'int64' || dtype === 'int32') {
+      if (a !== b) return `[${i}] ${a} vs ${b}`;
+    } else if (Number.isNaN(b) || Number.isNaN(a)) {
+      if (Number.isNaN(a) !== Number.isNaN(b)) return `[${i}] ${a} vs ${b} (NaN pattern)`;
+    } else if (bitsOf(a, dtype) !== bitsOf(b, dtype)) {
+      return `[${i}] ${Object.is(a, -0) ? '-0' : a} vs ${Object.is(b, -0) ? '-0' : b} (bits)`;
+    }
+  }
+  return null;
+}
+
+for (const simd of [true, false]) {
+  const torch = await createLossLab({ simd, warnings: 'silent' });
+  const operand = (o) => (o.number !== undefined ? number(o) : toTensor(torch, o));
+  test(`${torch.flavor}: ${cases.length} torch cases, bit for bit`, () => {
+    let checked = 0;
+    for (const c of cases) {
+      const a = operand(c.a), b = c.b ? operand(c.b) : undefined;
+      const call = () => (c.op === 'neg' ? torch.neg(a) : torch[c.op](a, b));
+      if (c.error) {
+        assert.throws(call, { message: c.error.message }, c.id);
+        continue;
+      }
+      const out = call();
+      const want = c.expected;
+      assert.equal(out.dtype, want.dtype, `${c.id}: dtype`);
+      assert.deepEqual(out.shape, want.shape, `${c.id}: shape`);
+      assert.equal(sameBits(out.toArray(), values(want), want.dtype), null, c.id);
+      // the method forms give the same tensor
+      if (c.op !== 'neg' && a instanceof Tensor) {
+        const m = a[c.op](b);
+        assert.equal(sameBits(m.toArray(), values(want), want.dtype), null, `${c.id}: method`);
+        m.dispose();
+      }
+      out.dispose();
+      checked++;
+    }
+    assert.ok(checked > 700);
+  });
+
+  test(`${torch.flavor}: the lesson's reflected forms`, () => {
+    const y = torch.tensor(new Float32Array([0, 1, 0.25]));
+    assert.equal(y.rsub(1).toString(), 'tensor([1.0000, 0.0000, 0.7500])');   // 1 - y
+    assert.equal(torch.rsub(y, 1).toString(), 'tensor([1.0000, 0.0000, 0.7500])');
+    assert.equal(torch.mul(-1 / 3, y).toString(), torch.mul(y, -1 / 3).toString());
+    const i = torch.tensor([1n, 2n], { dtype: 'int64' });
+    assert.equal(i.mul(2).dtype, 'int64');       // an integer-valued number is a Python int
+    assert.equal(i.mul(2.5).dtype, 'float32');
+    assert.equal(i.div(2).toString(), 'tensor([0.5000, 1.0000])');
+  });
+
+  test(`${torch.flavor}: refused with torch's messages, nothing crosses`, () => {
+    const x = torch.tensor(new Float32Array([1, 2]));
+    assert.throws(() => torch.add(1, 2), { name: 'TypeError', message: "add(): argument 'input' (position 1) must be Tensor, not int" });
+    assert.throws(() => x.add(2n ** 70n), { message: 'Overflow when unpacking long' });
+    assert.throws(() => x.mul('2'), { name: 'TypeError', message: "mul(): argument 'other' must be Tensor or Number, not str" });
+    assert.throws(() => x.add(1, { alpha: 2 }), { name: 'NotImplementedError' });
+    assert.throws(() => x.add(1, { beta: 2 }), { name: 'TypeError', message: "add() got an unexpected keyword argument 'beta'" });
+    assert.throws(() => x.div(2, { rounding_mode: 'floor' }), { name: 'NotImplementedError' });
+    const before = torch.heapBytes();
+    for (let k = 0; k < 2000; k++) {
+      try { x.add(torch.tensor(new Float32Array(3))); } catch { /* shape error */ }
+    }
+    globalThis.gc?.();
+    assert.equal(x.add(1).toString(), 'tensor([2., 3.])', 'the module keeps working');
+    assert.ok(torch.heapBytes() <= before + (1 << 20), `heap ${before} -> ${torch.heapBytes()}`);
+  });
+}
