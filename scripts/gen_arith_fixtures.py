@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Generates tests/golden/arith.json: torch 1.13.1's (CPU, one thread) results of tensor arithmetic,
-torch.add / sub / mul / div (true division) and torch.neg, over the four dtypes losslab has, with
+torch.add / sub / mul / div (true division), torch.neg / log / exp / sqrt / abs / square and the
+sum / mean reductions (all, or one dim with keepdim), over the four dtypes losslab has, with
 broadcasting, 0-d tensors and Python numbers on either side (type promotion), edge values (NaN,
 +-Inf, -0, subnormals, overflow, integer wrap-around, division by zero) and torch's errors.
 
@@ -8,7 +9,8 @@ Each case: {"id", "op", "a", "b"} where an operand is a tensor (public.json's en
 values beyond 2^53 as decimal strings) or
 {"number": v, "kind": "int" | "float"} (a Python number: "inf"/"-inf"/"nan" as strings, ints
 beyond 2^53 as decimal strings), and "expected" (the output tensor, bit-exact in "hex") or
-"error" ({type, message}). neg has no "b".
+"error" ({type, message}). The unary ops and reductions have no "b"; a reduction along a dim
+has "dim" and "keepdim".
 
 The tests read only the JSON. Deterministic: two runs write identical files.
 Needs torch 1.13 (Debian python3-torch) and numpy.
@@ -63,12 +65,25 @@ def enc_operand(x):
     return {"number": enc_float(x), "kind": "float"}
 
 
-def add(cid, op, a, b=None):
+UNARY = {"neg": torch.neg, "log": torch.log, "exp": torch.exp, "sqrt": torch.sqrt,
+         "abs": torch.abs, "square": torch.square}
+REDUCE = {"sum": torch.sum, "mean": torch.mean}
+
+
+def add(cid, op, a, b=None, dim=None, keepdim=False):
     c = {"id": cid, "op": op, "a": enc_operand(a)}
-    if op != "neg":
+    if op in OPS:
         c["b"] = enc_operand(b)
+    if op in REDUCE and dim is not None:
+        c["dim"] = dim
+        c["keepdim"] = keepdim
     try:
-        r = torch.neg(a) if op == "neg" else OPS[op](a, b)
+        if op in UNARY:
+            r = UNARY[op](a)
+        elif op in REDUCE:
+            r = REDUCE[op](a) if dim is None else REDUCE[op](a, dim, keepdim=keepdim)
+        else:
+            r = OPS[op](a, b)
         c["expected"] = enc_exact(r)
     except Exception as e:  # torch's error is the expected result
         c["error"] = enc_error(e)
@@ -121,10 +136,68 @@ def build():
     add("shape-inner-bcast", "sub", draw([5, 1], F32, "ib-a"), draw([1, 33], F32, "ib-b"))
     add("shape-outer-bcast", "mul", draw([2, 1, 3, 4], F64, "ob-a"), draw([5, 1, 1], F32, "ob-b"))
     add("shape-4d", "add", draw([2, 3, 1, 2], I32, "4d-a"), draw([3, 4, 1], I64, "4d-b"))
+    # elementwise functions: every dtype, edge values, lengths around the 8-lane vectors
+    for op in ("log", "exp", "sqrt", "abs", "square"):
+        for d in DTYPES:
+            x = draw([37], d, "un-%s-%s" % (op, name(d)))
+            if op in ("log", "sqrt") and d.is_floating_point:
+                x = x.abs()
+            add("unary-%s-%s" % (op, name(d)), op, x)
+        for d in (F32, F64):
+            add("unary-%s-edge-%s" % (op, name(d)), op, torch.tensor(f, dtype=d))
+        add("unary-%s-0d" % op, op, torch.tensor(2.5))
+        add("unary-%s-empty" % op, op, torch.zeros([0, 2]))
+    g = torch.Generator().manual_seed(7)
+    wide = torch.rand([1031], generator=g, dtype=F64)
+    add("unary-log-wide", "log", (wide * 200).to(F32))
+    add("unary-exp-wide", "exp", ((wide - 0.5) * 200).to(F32))
+    add("unary-log-wide-f64", "log", wide * 200)
+    add("unary-exp-wide-f64", "exp", (wide - 0.5) * 200)
+    # reductions: all, each dim, keepdim, long rows (the cascade), integers, empty
+    for op in REDUCE:
+        for d in DTYPES:
+            if op == "mean" and not d.is_floating_point:
+                add("reduce-%s-%s-error" % (op, name(d)), op, draw([3], d, "re-" + op + name(d)))
+                continue
+            x = draw([3, 4, 5], d, "red-%s-%s" % (op, name(d)))
+            add("reduce-%s-%s-all" % (op, name(d)), op, x)
+            for dim in (0, 1, 2, -1):
+                add("reduce-%s-%s-dim%d" % (op, name(d), dim), op, x, dim=dim)
+            add("reduce-%s-%s-keep" % (op, name(d)), op, x, dim=1, keepdim=True)
+        # (sum's sizes reach the cascade's second level, 16^2 groups of 32; mean divides the same)
+        big = op == "sum"
+        add("reduce-%s-long" % op, op, draw([9001 if big else 1001], F32, "rl-" + op))
+        add("reduce-%s-long-f64" % op, op, draw([4500 if big else 700], F64, "rl64-" + op))
+        add("reduce-%s-rows" % op, op, draw([6, 700], F32, "rr-" + op), dim=1)
+        add("reduce-%s-cols" % op, op, draw([600, 9], F32, "rc-" + op), dim=0)
+        add("reduce-%s-mid" % op, op, draw([3, 100, 10], F32, "rm-" + op), dim=1)
+        add("reduce-%s-0d" % op, op, torch.tensor(5.0), dim=-1, keepdim=True)
+        add("reduce-%s-empty" % op, op, torch.zeros([0, 3]), dim=0)
+        add("reduce-%s-empty-all" % op, op, torch.zeros([0]))
+        add("reduce-%s-edge" % op, op, torch.tensor([1.0, INF, -INF]))
+        add("reduce-%s-baddim" % op, op, torch.ones([2, 3]), dim=2)
+    add("reduce-sum-int32-wrap", "sum", torch.tensor([2**31 - 1, 5], dtype=I32))
+    add("reduce-sum-int64-wrap", "sum", torch.tensor([2**63 - 1, 5], dtype=I64))
     # errors
     add("error-shape", "add", torch.ones([2, 3]), torch.ones([4]))
     add("error-shape-2", "mul", torch.ones([3, 2]), torch.ones([2, 3]))
     add("error-shape-0", "sub", torch.ones([0]), torch.ones([2]))
+
+
+def lesson_bce_by_hand():
+    """The lesson's binary cross-entropy by hand on its recipe (manual_seed(420); x = rand(N, 4),
+    w = rand(4, 1), y = randint(0, 2, (N, 1)).float(), sigma = sigmoid(mm(x, w))):
+    (-1/N) * torch.sum(y * torch.log(sigma) + (1 - y) * torch.log(1 - sigma))."""
+    out = []
+    for n in (3000, 3000000):
+        torch.manual_seed(420)
+        x = torch.rand([n, 4])
+        w = torch.rand([4, 1])
+        y = torch.randint(0, 2, [n, 1]).float()
+        sigma = torch.sigmoid(torch.mm(x, w))
+        bce = (-1 / n) * torch.sum(y * torch.log(sigma) + (1 - y) * torch.log(1 - sigma))
+        out.append({"n": n, "printed": str(bce), "expected": enc_tensor(bce)})
+    return out
 
 
 def main():
@@ -136,6 +209,7 @@ def main():
         "torch": torch.__version__,
         "encoding": "tensors as in public.json; numbers as {number, kind}",
         "cases": cases,
+        "lesson_bce_by_hand": lesson_bce_by_hand(),
     }
     with open(out, "w") as fh:
         json.dump(doc, fh, separators=(",", ":"))

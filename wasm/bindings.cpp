@@ -459,6 +459,13 @@ val op_binary_scalar(int op, val t, int kind, double f, double hi, double lo, bo
                            : binary(o, Operand::of(v), Operand::of(s)));
 }
 val op_neg(val a) { return wrap(neg(view_of(a))); }
+val op_unary(int op, val a) { return wrap(unary(static_cast<UnaryOp>(op), view_of(a))); }
+// dim arrives checked by the JS API (an integer within +-2^53).
+val op_reduce(bool is_mean, val a, bool all, double dim, bool keepdim) {
+  const ReduceDims d{all, static_cast<int64_t>(dim), keepdim};
+  const TensorView v = view_of(a);
+  return wrap(is_mean ? mean(v, d) : sum(v, d));
+}
 val op_to(val a, std::string dtype_s) {
   const auto dt = dtype_from_name(dtype_s);
   if (!dt) return make_error(value_error("unknown dtype '" + dtype_s + "'"));
@@ -517,6 +524,8 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("binary", &op_binary);
   emscripten::function("binaryScalar", &op_binary_scalar);
   emscripten::function("neg", &op_neg);
+  emscripten::function("unary", &op_unary);
+  emscripten::function("reduce", &op_reduce);
   emscripten::function("addSame", &op_add_same);
   emscripten::function("to", &op_to);
   emscripten::function("recipe", &make_recipe_js);

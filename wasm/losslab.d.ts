@@ -37,6 +37,14 @@ export declare class Tensor {
   /** True division: integer tensors give float32. */
   div(other: Tensor | Num): Tensor;
   neg(): Tensor;
+  log(): Tensor;
+  exp(): Tensor;
+  sqrt(): Tensor;
+  abs(): Tensor;
+  square(): Tensor;
+  /** Over every element, or one dim (torch's summation order; integers sum into int64). */
+  sum(dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor;
+  mean(dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor;
   to(dtype: DType): Tensor;
   long(): Tensor;
   int(): Tensor;
@@ -120,6 +128,13 @@ export interface LossLab {
   mul(a: Tensor | Num, b: Tensor | Num): Tensor;
   div(a: Tensor | Num, b: Tensor | Num): Tensor;
   neg(t: Tensor): Tensor;
+  log(t: Tensor): Tensor;
+  exp(t: Tensor): Tensor;
+  sqrt(t: Tensor): Tensor;
+  abs(t: Tensor): Tensor;
+  square(t: Tensor): Tensor;
+  sum(t: Tensor, dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor;
+  mean(t: Tensor, dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor;
   mm(a: Tensor, b: Tensor): Tensor;
   sigmoid(t: Tensor): Tensor;
   recipe(name: 'regression' | 'binary' | 'multiclass',

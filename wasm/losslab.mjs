@@ -100,8 +100,9 @@ function toInt64(v, bad = () => typeError(`expected an integer, got ${pyTypeName
   return b;
 }
 
-// The op codes of arith.hpp's BinOp.
+// The op codes of arith.hpp's BinOp and UnaryOp.
 const ARITH = { add: 0, sub: 1, mul: 2, div: 3 };
+const UNARY = { log: 0, exp: 1, sqrt: 2, abs: 3, square: 4 };
 
 // A Python number for the arithmetic: [kind (0 float, 1 int), float value, int hi, int lo].
 function pyNumber(v, fn, arg) {
@@ -680,6 +681,41 @@ class LossLab {
   }
   /** torch.neg(t): -t. */
   neg(t) { return this._wrap(this._M.neg(this._own(t, 'input'))); }
+  /** torch.log(t) (float32: torch's own SLEEF log, bit for bit); integers give float32. */
+  log(t) { return this._wrap(this._M.unary(UNARY.log, this._own(t, 'input'))); }
+  exp(t) { return this._wrap(this._M.unary(UNARY.exp, this._own(t, 'input'))); }
+  sqrt(t) { return this._wrap(this._M.unary(UNARY.sqrt, this._own(t, 'input'))); }
+  abs(t) { return this._wrap(this._M.unary(UNARY.abs, this._own(t, 'input'))); }
+  square(t) { return this._wrap(this._M.unary(UNARY.square, this._own(t, 'input'))); }
+
+  // torch.sum(t) | sum(t, dim[, keepdim]) | sum(t, { dim, keepdim }), in torch's summation order.
+  _reduce(name, t, a, b) {
+    const desc = this._own(t, 'input');
+    let dim = a, keepdim = b;
+    if (a !== null && typeof a === 'object' && !Array.isArray(a)) {
+      for (const k of Object.keys(a)) {
+        if (k === 'dtype') throw pyError('NotImplementedError', `${name}(): dtype= is not supported yet`);
+        if (k !== 'dim' && k !== 'keepdim') throw typeError(`${name}() got an unexpected keyword argument '${k}'`);
+      }
+      ({ dim, keepdim } = a);
+    }
+    if (Array.isArray(dim)) {
+      if (dim.length !== 1) throw pyError('NotImplementedError', `${name}(): reducing over ${dim.length} dims at once is not supported yet (one dim, or all)`);
+      [dim] = dim;
+    }
+    if (keepdim !== undefined && typeof keepdim !== 'boolean') {
+      throw typeError(`${name}(): argument 'keepdim' must be bool, not ${pyTypeName(keepdim)}`);
+    }
+    const all = dim === undefined || dim === null;
+    if (all && keepdim) throw pyError('NotImplementedError', `${name}(): keepdim without dim is not supported yet`);
+    const d = all ? 0 : Number(toInt64(dim, () => typeError(`${name}(): argument 'dim' must be int, not ${pyTypeName(dim)}`)));
+    if (!all && Math.abs(d) > 2 ** 53) throw pyError('IndexError', `Dimension out of range (expected to be in range of [${-Math.max(1, t.ndim)}, ${Math.max(1, t.ndim) - 1}], but got ${d})`);
+    return this._wrap(this._M.reduce(name === 'mean', desc, all, d, Boolean(keepdim)));
+  }
+  /** torch.sum(t[, dim[, keepdim]]): torch's cascade order; integer tensors sum into int64. */
+  sum(t, dim, keepdim) { return this._reduce('sum', t, dim, keepdim); }
+  /** torch.mean(t[, dim[, keepdim]]): the sum divided by the count, in the dtype. */
+  mean(t, dim, keepdim) { return this._reduce('mean', t, dim, keepdim); }
 
   /** torch.mm(a, b) */
   mm(a, b) { return this._wrap(this._M.mm(this._own(a, 'self'), this._own(b, 'mat2'))); }
@@ -801,6 +837,13 @@ class Tensor {
   mul(other) { return this._lab.mul(this, other); }
   div(other, opts) { return this._lab.div(this, other, opts); }
   neg() { return this._lab.neg(this); }
+  log() { return this._lab.log(this); }
+  exp() { return this._lab.exp(this); }
+  sqrt() { return this._lab.sqrt(this); }
+  abs() { return this._lab.abs(this); }
+  square() { return this._lab.square(this); }
+  sum(dim, keepdim) { return this._lab.sum(this, dim, keepdim); }
+  mean(dim, keepdim) { return this._lab.mean(this, dim, keepdim); }
   to(dtype) {
     if (typeof dtype !== 'string' || !DTYPES.includes(dtype)) {
       throw typeError(`to(): dtype must be one of ${DTYPES.join(', ')}, got ${typeof dtype === 'string' ? `'${dtype}'` : pyTypeName(dtype)}`);

@@ -3,13 +3,18 @@
 // innermost dim as a plain loop the compiler vectorizes.
 #include "losslab/arith.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "losses/elem_common.hpp"
 #include "losslab/broadcast.hpp"
+#include "losslab/detail/softmax.hpp"
 #include "losslab/ops.hpp"
+#include "losslab/torch_sum.hpp"
 
 namespace losslab {
 namespace {
@@ -218,5 +223,153 @@ Result<Tensor> neg(const TensorView& x) {
   }
   return binary(BinOp::Sub, Operand::of(zero), Operand::of(x));  // 0 - x wraps as -x does
 }
+
+namespace {
+
+namespace tx = detail::tmath;
+
+template <class T>
+void unary_t(UnaryOp op, const T* x, T* o, int64_t n) {
+  // One generic kernel for the scalar lanes and the batches (elem::map): same bits either way.
+  switch (op) {
+    case UnaryOp::Log:
+      elem::map(
+          n, true, o, [](const auto&, auto v) { return tx::torch_log(v); }, x);
+      break;
+    case UnaryOp::Exp:
+      elem::map(
+          n, true, o, [](const auto& k, auto v) { return tx::torch_exp(v, k.exp_k); }, x);
+      break;
+    case UnaryOp::Sqrt:
+      for (int64_t i = 0; i < n; ++i) o[i] = std::sqrt(x[i]);
+      break;
+    case UnaryOp::Abs:
+      for (int64_t i = 0; i < n; ++i) o[i] = std::fabs(x[i]);
+      break;
+    case UnaryOp::Square:
+      for (int64_t i = 0; i < n; ++i) o[i] = x[i] * x[i];
+      break;
+  }
+}
+
+template <class I>
+void unary_int(UnaryOp op, const I* x, I* o, int64_t n) {
+  using U = std::make_unsigned_t<I>;
+  for (int64_t i = 0; i < n; ++i) {
+    const U u = static_cast<U>(x[i]);
+    o[i] = op == UnaryOp::Abs ? (x[i] < 0 ? static_cast<I>(U(0) - u) : x[i])
+                              : static_cast<I>(static_cast<U>(u * u));
+  }
+}
+
+}  // namespace
+
+Result<Tensor> unary(UnaryOp op, const TensorView& x) {
+  const bool keeps_int = op == UnaryOp::Abs || op == UnaryOp::Square;
+  if (!dtype_is_floating(x.dtype) && !keeps_int) {  // an integer tensor computes in float32
+    auto f = to_dtype(x, DType::Float32);
+    if (!f) return f.error();
+    return unary(op, f.value().view());
+  }
+  auto r = alloc_tensor(x.dtype, x.shape);
+  if (!r) return r;
+  const int64_t n = x.numel();
+  switch (x.dtype) {
+    case DType::Float32: unary_t(op, x.as<float>(), r.value().as<float>(), n); break;
+    case DType::Float64: unary_t(op, x.as<double>(), r.value().as<double>(), n); break;
+    case DType::Int64: unary_int(op, x.as<int64_t>(), r.value().as<int64_t>(), n); break;
+    case DType::Int32: unary_int(op, x.as<int32_t>(), r.value().as<int32_t>(), n); break;
+  }
+  return r;
+}
+
+namespace {
+
+// (outer, D, inner) of the reduced dim, and the output shape.
+struct Geom {
+  int64_t outer = 1, D = 1, inner = 1;
+  Shape out;
+};
+
+Result<Geom> reduce_geom(const TensorView& x, const ReduceDims& d) {
+  Geom g;
+  if (d.all) {
+    g.D = x.numel();
+    if (d.keepdim) g.out.assign(x.shape.size(), 1);
+    return g;
+  }
+  auto w = detail::wrap_dim(d.dim, x.dim());
+  if (!w) return w.error();
+  const int64_t k = w.value();
+  for (int64_t i = 0; i < x.dim(); ++i) {
+    const int64_t s = x.shape[static_cast<std::size_t>(i)];
+    if (i < k) g.outer *= s;
+    if (i == k) g.D = s;
+    if (i > k) g.inner *= s;
+    if (i != k || d.keepdim) g.out.push_back(i == k ? 1 : s);
+  }
+  return g;
+}
+
+template <class T>
+void sum_float(const T* x, const Geom& g, T* o) {
+  if (g.outer * g.inner == 1) {
+    *o = torch_sum(x, g.D);
+    return;
+  }
+  torch_sum_dim(x, g.outer, g.D, g.inner, o);
+}
+
+template <class I>
+void sum_int(const I* x, const Geom& g, int64_t* o) {
+  for (int64_t a = 0; a < g.outer; ++a)
+    for (int64_t c = 0; c < g.inner; ++c) {
+      uint64_t s = 0;  // wrapping, in any order
+      for (int64_t k = 0; k < g.D; ++k)
+        s += static_cast<uint64_t>(static_cast<int64_t>(x[(a * g.D + k) * g.inner + c]));
+      o[a * g.inner + c] = static_cast<int64_t>(s);
+    }
+}
+
+Result<Tensor> reduce(const TensorView& x, const ReduceDims& d, bool is_mean) {
+  if (is_mean && !dtype_is_floating(x.dtype)) return runtime_error(elem::int_mean_message(x.dtype));
+  auto g = reduce_geom(x, d);
+  if (!g) return g.error();
+  const Geom& G = g.value();
+  const DType out_dt = dtype_is_floating(x.dtype) ? x.dtype : DType::Int64;
+  auto r = alloc_tensor(out_dt, G.out);
+  if (!r) return r;
+  const int64_t m = G.outer * G.inner;
+  switch (x.dtype) {
+    case DType::Float32: {
+      float* o = r.value().as<float>();
+      if (G.D == 0)
+        std::fill(o, o + m, 0.0f);
+      else
+        sum_float(x.as<float>(), G, o);
+      if (is_mean)
+        for (int64_t i = 0; i < m; ++i) o[i] = o[i] / static_cast<float>(G.D);
+      break;
+    }
+    case DType::Float64: {
+      double* o = r.value().as<double>();
+      if (G.D == 0)
+        std::fill(o, o + m, 0.0);
+      else
+        sum_float(x.as<double>(), G, o);
+      if (is_mean)
+        for (int64_t i = 0; i < m; ++i) o[i] = o[i] / static_cast<double>(G.D);
+      break;
+    }
+    case DType::Int64: sum_int(x.as<int64_t>(), G, r.value().as<int64_t>()); break;
+    case DType::Int32: sum_int(x.as<int32_t>(), G, r.value().as<int64_t>()); break;
+  }
+  return r;
+}
+
+}  // namespace
+
+Result<Tensor> sum(const TensorView& x, const ReduceDims& d) { return reduce(x, d, false); }
+Result<Tensor> mean(const TensorView& x, const ReduceDims& d) { return reduce(x, d, true); }
 
 }  // namespace losslab

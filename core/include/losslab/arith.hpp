@@ -1,9 +1,10 @@
 // losslab core: tensor arithmetic as torch 1.13.1 computes it on the CPU: torch.add / sub / mul /
-// div (true division) and neg, with torch's broadcasting, its type promotion (torch.result_type:
-// dimensioned tensors before 0-d tensors before Python numbers, each only raising the category)
-// and its results bit for bit: one IEEE operation per element in the result dtype, operands cast
-// to it first (so float32 + 0.1 adds float(0.1)); integers wrap as torch's do; division of
-// integers is true division in float32 (torch's default dtype).
+// div (true division) and neg, a few elementwise functions and the sum / mean reductions, with
+// torch's broadcasting, its type promotion (torch.result_type: dimensioned tensors before 0-d
+// tensors before Python numbers, each only raising the category) and its results bit for bit: one
+// IEEE operation per element in the result dtype, operands cast to it first (so float32 + 0.1 adds
+// float(0.1)); integers wrap as torch's do; division of integers is true division in float32
+// (torch's default dtype).
 //
 // (torch.add with alpha is not here: torch computes b * alpha + a with an FMA in its vectorized
 // body and without one in the scalar tail, so its bits depend on the element's position.)
@@ -42,5 +43,25 @@ Result<Tensor> binary(BinOp op, const Operand& a, const Operand& b);
 
 // torch.neg(x): -x; integers wrap (-(-2^63) is -2^63).
 Result<Tensor> neg(const TensorView& x);
+
+// Elementwise functions. log / exp / sqrt of an integer tensor give float32 (torch's default
+// dtype). float32 log and exp are torch's own (SLEEF's u10, detail/torch_math.hpp: bit for bit);
+// float64 log and exp are pmath's (within 1 ulp of torch's SLEEF double versions); sqrt, abs and
+// square (x * x) are exact. abs and square keep integer dtypes (wrapping).
+enum class UnaryOp : int { Log = 0, Exp = 1, Sqrt = 2, Abs = 3, Square = 4 };
+Result<Tensor> unary(UnaryOp op, const TensorView& x);
+
+// torch.sum / torch.mean of every element (all) or along one dim
+// (negative counts from the end; keepdim keeps it as size 1), in torch's summation order
+// (torch_sum.hpp, one thread): float sums are torch's bits. Integer sums are int64 (wrapping);
+// mean of an integer tensor is torch's error; mean = sum / count in the dtype; empty: sum 0,
+// mean NaN.
+struct ReduceDims {
+  bool all = true;
+  int64_t dim = 0;
+  bool keepdim = false;
+};
+Result<Tensor> sum(const TensorView& x, const ReduceDims& d);
+Result<Tensor> mean(const TensorView& x, const ReduceDims& d);
 
 }  // namespace losslab
