@@ -311,13 +311,18 @@ Result<Geom> reduce_geom(const TensorView& x, const ReduceDims& d) {
   return g;
 }
 
+// The sums (an empty dim sums to 0), then for a mean each divided by the count in the dtype.
 template <class T>
-void sum_float(const T* x, const Geom& g, T* o) {
-  if (g.outer * g.inner == 1) {
+void sum_float(const T* x, const Geom& g, bool is_mean, T* o) {
+  const int64_t m = g.outer * g.inner;
+  if (g.D == 0)
+    std::fill(o, o + m, T(0));
+  else if (m == 1)
     *o = torch_sum(x, g.D);
-    return;
-  }
-  torch_sum_dim(x, g.outer, g.D, g.inner, o);
+  else
+    torch_sum_dim(x, g.outer, g.D, g.inner, o);
+  if (is_mean)
+    for (int64_t i = 0; i < m; ++i) o[i] = o[i] / static_cast<T>(g.D);
 }
 
 template <class I>
@@ -339,28 +344,9 @@ Result<Tensor> reduce(const TensorView& x, const ReduceDims& d, bool is_mean) {
   const DType out_dt = dtype_is_floating(x.dtype) ? x.dtype : DType::Int64;
   auto r = alloc_tensor(out_dt, G.out);
   if (!r) return r;
-  const int64_t m = G.outer * G.inner;
   switch (x.dtype) {
-    case DType::Float32: {
-      float* o = r.value().as<float>();
-      if (G.D == 0)
-        std::fill(o, o + m, 0.0f);
-      else
-        sum_float(x.as<float>(), G, o);
-      if (is_mean)
-        for (int64_t i = 0; i < m; ++i) o[i] = o[i] / static_cast<float>(G.D);
-      break;
-    }
-    case DType::Float64: {
-      double* o = r.value().as<double>();
-      if (G.D == 0)
-        std::fill(o, o + m, 0.0);
-      else
-        sum_float(x.as<double>(), G, o);
-      if (is_mean)
-        for (int64_t i = 0; i < m; ++i) o[i] = o[i] / static_cast<double>(G.D);
-      break;
-    }
+    case DType::Float32: sum_float(x.as<float>(), G, is_mean, r.value().as<float>()); break;
+    case DType::Float64: sum_float(x.as<double>(), G, is_mean, r.value().as<double>()); break;
     case DType::Int64: sum_int(x.as<int64_t>(), G, r.value().as<int64_t>()); break;
     case DType::Int32: sum_int(x.as<int32_t>(), G, r.value().as<int64_t>()); break;
   }

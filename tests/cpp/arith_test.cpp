@@ -87,24 +87,16 @@ TEST(Arith, TorchCasesBitForBit) {
     const std::string op = c.at("op");
     golden::Decoded ta, tb;
     TensorView va, vb;
-    Operand a, b;
-    if (c["a"].contains("number")) {
-      a = Operand::of(number_of(c["a"]));
-    } else {
-      ta = golden::decode(c["a"]);
-      va = ta.view();
-      a = Operand::of(va);
-    }
+    // a number, or a tensor decoded into d and viewed by v
+    auto operand = [](const json& o, golden::Decoded& d, TensorView& v) {
+      if (o.contains("number")) return Operand::of(number_of(o));
+      d = golden::decode(o);
+      v = d.view();
+      return Operand::of(v);
+    };
+    const Operand a = operand(c["a"], ta, va);
     const bool is_binary = op == "add" || op == "sub" || op == "mul" || op == "div";
-    if (is_binary) {
-      if (c["b"].contains("number")) {
-        b = Operand::of(number_of(c["b"]));
-      } else {
-        tb = golden::decode(c["b"]);
-        vb = tb.view();
-        b = Operand::of(vb);
-      }
-    }
+    const Operand b = is_binary ? operand(c["b"], tb, vb) : Operand{};
     const BinOp bop = op == "add"   ? BinOp::Add
                       : op == "sub" ? BinOp::Sub
                       : op == "mul" ? BinOp::Mul
