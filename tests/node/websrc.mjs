@@ -13,7 +13,7 @@ if (!existsSync(reg)) throw new Error('dist/registry.mjs is missing: run `npm ru
 const dir = await mkdtemp(path.join(tmpdir(), 'losslab-web-'));
 await cp(path.join(ROOT, 'web'), dir, { recursive: true });
 await mkdir(path.join(dir, 'dist'), { recursive: true });
-for (const f of ['registry.mjs', 'losslab.mjs', 'losslab-simd.mjs', 'losslab-simd.wasm', 'losslab-scalar.mjs', 'losslab-scalar.wasm']) {
+for (const f of ['registry.mjs', 'losslab.mjs', 'tensor_ops.mjs', 'losslab-simd.mjs', 'losslab-simd.wasm', 'losslab-scalar.mjs', 'losslab-scalar.wasm']) {
   if (existsSync(path.join(ROOT, 'dist', f))) await cp(path.join(ROOT, 'dist', f), path.join(dir, 'dist', f));
 }
 

@@ -1,0 +1,128 @@
+// Tensor operations of the JS API (torch.add ... torch.mean and the Tensor methods of the same
+// names), over the core's arith.hpp. Installed on losslab.mjs's LossLab and Tensor classes by
+// installTensorOps, which gets the shared argument helpers from there (so neither module imports
+// the other's internals). Every argument is checked and converted here, before anything crosses.
+//
+// A number operand is a Python number: an int when it is a BigInt or an integer-valued Number
+// within 2**53 (so `x.mul(2)` of an int tensor stays int, as `x * 2` does in torch), else a float
+// (0.5, 1e20, NaN, Infinity).
+
+export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeName, toInt64 }) {
+  // The op codes of arith.hpp's BinOp and UnaryOp.
+  const ARITH = { add: 0, sub: 1, mul: 2, div: 3 };
+  const UNARY = { log: 0, exp: 1, sqrt: 2, abs: 3, square: 4 };
+
+  // A Python number for the arithmetic: [kind (0 float, 1 int), float value, int hi, int lo].
+  function pyNumber(v, fn, arg) {
+    if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 2 ** 53)) {
+      const b = BigInt.asUintN(64, toInt64(v));
+      return [1, 0, Number(BigInt.asIntN(32, b >> 32n)), Number(b & 0xffffffffn)];
+    }
+    if (typeof v === 'number') return [0, v, 0, 0];
+    throw typeError(`${fn}(): argument '${arg}' must be Tensor or Number, not ${pyTypeName(v)}`);
+  }
+
+  // add / sub / rsub take torch's alpha keyword, which losslab does not compute yet.
+  function noArithOptions(fn, opts) {
+    if (opts == null) return;
+    if (typeof opts !== 'object') throw typeError(`${fn}(): options must be an object, not ${pyTypeName(opts)}`);
+    for (const k of Object.keys(opts)) {
+      if (k === 'alpha') {
+        throw pyError('NotImplementedError', `${fn}(): alpha is not supported yet (torch computes other * alpha + input with a fused multiply-add in its vector body only)`);
+      }
+      throw typeError(`${fn}() got an unexpected keyword argument '${k}'`);
+    }
+  }
+
+  class LabOps {
+    _arith(op, name, a, b) {
+      const isT = (v) => v instanceof Tensor;
+      if (!isT(a) && !isT(b)) {
+        throw typeError(`${name}(): argument 'input' (position 1) must be Tensor, not ${pyTypeName(a)}`);
+      }
+      if (isT(a) && isT(b)) return this._wrap(this._M.binary(ARITH[op], this._own(a, 'input'), this._own(b, 'other')));
+      const numberFirst = !isT(a);
+      const t = numberFirst ? b : a, v = numberFirst ? a : b;
+      const desc = this._own(t, numberFirst ? 'other' : 'input');
+      const [kind, f, hi, lo] = pyNumber(v, name, numberFirst ? 'input' : 'other');
+      return this._wrap(this._M.binaryScalar(ARITH[op], desc, kind, f, hi, lo, numberFirst));
+    }
+
+    /** torch.add(a, b): a + b, either may be a number (no alpha). */
+    add(a, b, opts) { noArithOptions('add', opts); return this._arith('add', 'add', a, b); }
+    /** torch.sub(a, b): a - b. */
+    sub(a, b, opts) { noArithOptions('sub', opts); return this._arith('sub', 'sub', a, b); }
+    /** torch.rsub(a, b): b - a (what `1 - y` is in torch). */
+    rsub(a, b, opts) { noArithOptions('rsub', opts); return this._arith('sub', 'rsub', b, a); }
+    /** torch.mul(a, b): a * b. */
+    mul(a, b) { return this._arith('mul', 'mul', a, b); }
+    /** torch.div(a, b): a / b, true division (integers give float32). */
+    div(a, b, opts) {
+      if (opts != null && opts.rounding_mode != null) throw pyError('NotImplementedError', `div(): rounding_mode='${String(opts.rounding_mode)}' is not supported yet (only true division)`);
+      return this._arith('div', 'div', a, b);
+    }
+    /** torch.neg(t): -t. */
+    neg(t) { return this._wrap(this._M.neg(this._own(t, 'input'))); }
+    /** torch.log(t) (float32: torch's own SLEEF log, bit for bit); integers give float32. */
+    log(t) { return this._wrap(this._M.unary(UNARY.log, this._own(t, 'input'))); }
+    exp(t) { return this._wrap(this._M.unary(UNARY.exp, this._own(t, 'input'))); }
+    sqrt(t) { return this._wrap(this._M.unary(UNARY.sqrt, this._own(t, 'input'))); }
+    abs(t) { return this._wrap(this._M.unary(UNARY.abs, this._own(t, 'input'))); }
+    square(t) { return this._wrap(this._M.unary(UNARY.square, this._own(t, 'input'))); }
+
+    // torch.sum(t) | sum(t, dim[, keepdim]) | sum(t, { dim, keepdim }), in torch's summation order.
+    _reduce(name, t, a, b) {
+      const desc = this._own(t, 'input');
+      let dim = a, keepdim = b;
+      if (a !== null && typeof a === 'object' && !Array.isArray(a)) {
+        for (const k of Object.keys(a)) {
+          if (k === 'dtype') throw pyError('NotImplementedError', `${name}(): dtype= is not supported yet`);
+          if (k !== 'dim' && k !== 'keepdim') throw typeError(`${name}() got an unexpected keyword argument '${k}'`);
+        }
+        ({ dim, keepdim } = a);
+      }
+      if (Array.isArray(dim)) {
+        if (dim.length !== 1) throw pyError('NotImplementedError', `${name}(): reducing over ${dim.length} dims at once is not supported yet (one dim, or all)`);
+        [dim] = dim;
+      }
+      if (keepdim !== undefined && typeof keepdim !== 'boolean') {
+        throw typeError(`${name}(): argument 'keepdim' must be bool, not ${pyTypeName(keepdim)}`);
+      }
+      const all = dim === undefined || dim === null;
+      if (all && keepdim) throw pyError('NotImplementedError', `${name}(): keepdim without dim is not supported yet`);
+      const d = all ? 0 : Number(toInt64(dim, () => typeError(`${name}(): argument 'dim' must be int, not ${pyTypeName(dim)}`)));
+      if (!all && Math.abs(d) > 2 ** 53) throw pyError('IndexError', `Dimension out of range (expected to be in range of [${-Math.max(1, t.ndim)}, ${Math.max(1, t.ndim) - 1}], but got ${d})`);
+      return this._wrap(this._M.reduce(name === 'mean', desc, all, d, Boolean(keepdim)));
+    }
+    /** torch.sum(t[, dim[, keepdim]]): torch's cascade order; integer tensors sum into int64. */
+    sum(t, dim, keepdim) { return this._reduce('sum', t, dim, keepdim); }
+    /** torch.mean(t[, dim[, keepdim]]): the sum divided by the count, in the dtype. */
+    mean(t, dim, keepdim) { return this._reduce('mean', t, dim, keepdim); }
+  }
+
+  class TensorOps {
+    /** this + other (a Tensor or a number), as torch's Tensor.add. */
+    add(other, opts) { return this._lab.add(this, other, opts); }
+    sub(other, opts) { return this._lab.sub(this, other, opts); }
+    /** other - this (Tensor.rsub: `1 - y`). */
+    rsub(other, opts) { return this._lab.rsub(this, other, opts); }
+    mul(other) { return this._lab.mul(this, other); }
+    div(other, opts) { return this._lab.div(this, other, opts); }
+    neg() { return this._lab.neg(this); }
+    log() { return this._lab.log(this); }
+    exp() { return this._lab.exp(this); }
+    sqrt() { return this._lab.sqrt(this); }
+    abs() { return this._lab.abs(this); }
+    square() { return this._lab.square(this); }
+    sum(dim, keepdim) { return this._lab.sum(this, dim, keepdim); }
+    mean(dim, keepdim) { return this._lab.mean(this, dim, keepdim); }
+  }
+
+  for (const [target, ops] of [[LossLab, LabOps], [Tensor, TensorOps]]) {
+    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(ops.prototype))) {
+      if (name === 'constructor') continue;
+      if (name in target.prototype) throw new Error(`installTensorOps: ${target.name}.${name} exists already`);
+      Object.defineProperty(target.prototype, name, d);
+    }
+  }
+}
