@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates tests/golden/arith.json: torch 1.13.1's (CPU, one thread) results of tensor arithmetic,
 torch.add / sub / mul / div (true division), torch.neg / log / exp / sqrt / abs / square and the
-sum / mean reductions (all, or one dim with keepdim), over the four dtypes losslab has, with
+sum / mean reductions (all, or one dim with keepdim), and the creation and shape ops (full, zeros,
+ones, arange, eye; reshape, unsqueeze, squeeze, flatten, transpose), over the four dtypes losslab has, with
 broadcasting, 0-d tensors and Python numbers on either side (type promotion), edge values (NaN,
 +-Inf, -0, subnormals, overflow, integer wrap-around, division by zero) and torch's errors.
 
@@ -10,7 +11,8 @@ values beyond 2^53 as decimal strings) or
 {"number": v, "kind": "int" | "float"} (a Python number: "inf"/"-inf"/"nan" as strings, ints
 beyond 2^53 as decimal strings), and "expected" (the output tensor, bit-exact in "hex") or
 "error" ({type, message}). The unary ops and reductions have no "b"; a reduction along a dim
-has "dim" and "keepdim".
+has "dim" and "keepdim". A creation or shape op has "args" (its arguments by torch's names; numbers
+in them encoded as operands, dtype by name) and, for a shape op, "a".
 
 The tests read only the JSON. Deterministic: two runs write identical files.
 Needs torch 1.13 (Debian python3-torch) and numpy.
@@ -184,6 +186,85 @@ def build():
     add("error-shape-0", "sub", torch.ones([0]), torch.ones([2]))
 
 
+DT = {"float32": F32, "float64": F64, "int64": I64, "int32": I32}
+
+
+def add_call(cid, op, args, a=None):
+    """A creation or shape op: torch's result for the call described by `args` (numbers in them
+    encoded as operands; "dtype" by name)."""
+    c = {"id": cid, "op": op, "args": {}}
+    if a is not None:
+        c["a"] = enc_operand(a)
+    kw = {}
+    for k, v in args.items():
+        c["args"][k] = enc_operand(v) if k in ("value", "start", "end", "step") else v
+        kw[k] = DT[v] if k == "dtype" else v
+    dt = {"dtype": kw.pop("dtype")} if "dtype" in kw else {}
+    try:
+        if op == "full":
+            r = torch.full(kw["shape"], kw["value"], **dt)
+        elif op in ("zeros", "ones"):
+            r = getattr(torch, op)(kw["shape"], **dt)
+        elif op == "arange":
+            r = torch.arange(kw["start"], kw["end"], kw["step"], **dt)
+        elif op == "eye":
+            r = torch.eye(kw["n"], kw.get("m", kw["n"]), **dt)
+        elif op == "reshape":
+            r = a.reshape(kw["shape"])
+        elif op == "unsqueeze":
+            r = a.unsqueeze(kw["dim"])
+        elif op == "squeeze":
+            r = a.squeeze(kw["dim"]) if "dim" in kw else a.squeeze()
+        elif op == "flatten":
+            r = a.flatten(kw["start_dim"], kw["end_dim"])
+        else:
+            r = a.transpose(kw["dim0"], kw["dim1"])
+        c["expected"] = enc_exact(r.contiguous())
+    except Exception as e:
+        c["error"] = enc_error(e)
+    cases.append(c)
+
+
+def build_factories():
+    for d in (None, "float32", "float64", "int64", "int32"):
+        tag = d or "default"
+        extra = {"dtype": d} if d else {}
+        add_call("full-int-" + tag, "full", {"shape": [2, 3], "value": 7, **extra})
+        add_call("full-float-" + tag, "full", {"shape": [4], "value": 2.5, **extra})
+        add_call("zeros-" + tag, "zeros", {"shape": [3, 0, 2] if d == "int32" else [2, 2], **extra})
+        add_call("ones-" + tag, "ones", {"shape": [], **extra})
+        add_call("eye-" + tag, "eye", {"n": 3, "m": 4, **extra})
+        add_call("arange-int-" + tag, "arange", {"start": -3, "end": 11, "step": 3, **extra})
+        add_call("arange-float-" + tag, "arange", {"start": -3.0, "end": 3.0, "step": 0.7, **extra})
+    add_call("arange-tenths", "arange", {"start": 0, "end": 1, "step": 0.1})
+    add_call("arange-neg-step", "arange", {"start": 5, "end": -5, "step": -1.5})
+    add_call("arange-empty", "arange", {"start": 2, "end": 2, "step": 1})
+    add_call("arange-big", "arange", {"start": 0, "end": 2**62, "step": 2**60})
+    add_call("arange-err-zero", "arange", {"start": 0, "end": 1, "step": 0})
+    add_call("arange-err-sign", "arange", {"start": 0, "end": 10, "step": -1})
+    add_call("eye-square", "eye", {"n": 4})
+    add_call("eye-err-n", "eye", {"n": -1})
+    add_call("eye-err-m", "eye", {"n": 2, "m": -1})
+    x = draw([2, 3, 4], F32, "shape-x")
+    for k, sh in enumerate(([4, 6], [-1, 4], [24], [2, -1, 3], [1, 24, 1], [5, 5], [-1, -1], [-2, 12])):
+        add_call("reshape-%d" % k, "reshape", {"shape": sh}, x)
+    add_call("reshape-0d", "reshape", {"shape": []}, torch.tensor([3.5]))
+    add_call("reshape-empty-ambiguous", "reshape", {"shape": [-1, 0]}, torch.zeros([0, 3]))
+    for dim in (0, 3, -1, -4, 4, -5):
+        add_call("unsqueeze-%d" % dim, "unsqueeze", {"dim": dim}, x)
+    y = draw([1, 3, 1, 2], I64, "shape-y")
+    add_call("squeeze-all", "squeeze", {}, y)
+    for dim in (0, 1, -2, 4):
+        add_call("squeeze-%d" % dim, "squeeze", {"dim": dim}, y)
+    add_call("squeeze-0d", "squeeze", {"dim": 0}, torch.tensor(2.0))
+    for a_, b_ in ((0, -1), (1, 2), (0, 0), (2, 1), (0, 3)):
+        add_call("flatten-%d-%d" % (a_, b_), "flatten", {"start_dim": a_, "end_dim": b_}, x)
+    add_call("flatten-0d", "flatten", {"start_dim": 0, "end_dim": -1}, torch.tensor(2.0))
+    for a_, b_ in ((0, 1), (0, 2), (-1, 0), (1, 1), (0, 3)):
+        add_call("transpose-%d-%d" % (a_, b_), "transpose", {"dim0": a_, "dim1": b_}, x)
+    add_call("transpose-int", "transpose", {"dim0": 1, "dim1": 3}, y)
+
+
 def lesson_bce_by_hand():
     """The lesson's binary cross-entropy by hand on its recipe (manual_seed(420); x = rand(N, 4),
     w = rand(4, 1), y = randint(0, 2, (N, 1)).float(), sigma = sigmoid(mm(x, w))):
@@ -204,6 +285,7 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden", "arith.json")
     build()
+    build_factories()
     doc = {
         "generator": "scripts/gen_arith_fixtures.py",
         "torch": torch.__version__,

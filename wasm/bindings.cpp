@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "losslab/arith.hpp"
+#include "losslab/factory.hpp"
 #include "losslab/format.hpp"
 #include "losslab/ops.hpp"
 #include "losslab/recipes.hpp"
@@ -459,6 +460,46 @@ val op_binary_scalar(int op, val t, int kind, double f, double hi, double lo, bo
                            : binary(o, Operand::of(v), Operand::of(s)));
 }
 val op_neg(val a) { return wrap(neg(view_of(a))); }
+// Creation and shape ops (factory.hpp); shapes and dims arrive checked by the JS API (integers
+// within +-2^53), a dtype as a name or "" (none given).
+Shape shape_from(const val& a) {
+  Shape s;
+  const unsigned nd = a["length"].as<unsigned>();
+  for (unsigned i = 0; i < nd; ++i) s.push_back(static_cast<int64_t>(a[i].as<double>()));
+  return s;
+}
+std::optional<DType> dtype_opt(const std::string& name) {
+  return name.empty() ? std::nullopt : dtype_from_name(name);
+}
+val op_full(val shape, int kind, double f, double hi, double lo, std::string dtype) {
+  return wrap(full(shape_from(shape), scalar_of(kind, f, hi, lo), dtype_opt(dtype)));
+}
+// start, end, step: 4 numbers each (kind, f, hi, lo) in one array.
+val op_arange(val n, std::string dtype) {
+  Scalar s[3];
+  for (unsigned k = 0; k < 3; ++k)
+    s[k] = scalar_of(n[4 * k].as<int>(), n[4 * k + 1].as<double>(), n[4 * k + 2].as<double>(),
+                     n[4 * k + 3].as<double>());
+  return wrap(arange(s[0], s[1], s[2], dtype_opt(dtype)));
+}
+val op_eye(double n, double m, std::string dtype) {
+  return wrap(eye(static_cast<int64_t>(n), static_cast<int64_t>(m),
+                  dtype_opt(dtype).value_or(DType::Float32)));
+}
+val op_reshape(val a, val shape) { return wrap(reshape(view_of(a), shape_from(shape))); }
+val op_unsqueeze(val a, double dim) {
+  return wrap(unsqueeze(view_of(a), static_cast<int64_t>(dim)));
+}
+val op_squeeze(val a, bool has_dim, double dim) {
+  return wrap(squeeze(view_of(a),
+                      has_dim ? std::optional<int64_t>(static_cast<int64_t>(dim)) : std::nullopt));
+}
+val op_flatten(val a, double s, double e) {
+  return wrap(flatten(view_of(a), static_cast<int64_t>(s), static_cast<int64_t>(e)));
+}
+val op_transpose(val a, double d0, double d1) {
+  return wrap(transpose(view_of(a), static_cast<int64_t>(d0), static_cast<int64_t>(d1)));
+}
 val op_unary(int op, val a) { return wrap(unary(static_cast<UnaryOp>(op), view_of(a))); }
 // dim arrives checked by the JS API (an integer within +-2^53).
 val op_reduce(bool is_mean, val a, bool all, double dim, bool keepdim) {
@@ -526,6 +567,14 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("neg", &op_neg);
   emscripten::function("unary", &op_unary);
   emscripten::function("reduce", &op_reduce);
+  emscripten::function("full", &op_full);
+  emscripten::function("arange", &op_arange);
+  emscripten::function("eye", &op_eye);
+  emscripten::function("reshape", &op_reshape);
+  emscripten::function("unsqueeze", &op_unsqueeze);
+  emscripten::function("squeeze", &op_squeeze);
+  emscripten::function("flatten", &op_flatten);
+  emscripten::function("transpose", &op_transpose);
   emscripten::function("addSame", &op_add_same);
   emscripten::function("to", &op_to);
   emscripten::function("recipe", &make_recipe_js);

@@ -45,6 +45,13 @@ export declare class Tensor {
   /** Over every element, or one dim (torch's summation order; integers sum into int64). */
   sum(dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor;
   mean(dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor;
+  /** A copy with another shape (one -1 inferred); view() is the same (no views yet). */
+  reshape(...shape: number[] | [number[]]): Tensor;
+  view(...shape: number[] | [number[]]): Tensor;
+  unsqueeze(dim: number): Tensor;
+  squeeze(dim?: number): Tensor;
+  flatten(startDim?: number, endDim?: number): Tensor;
+  transpose(dim0: number, dim1: number): Tensor;
   to(dtype: DType): Tensor;
   long(): Tensor;
   int(): Tensor;
@@ -135,6 +142,16 @@ export interface LossLab {
   square(t: Tensor): Tensor;
   sum(t: Tensor, dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor;
   mean(t: Tensor, dim?: number | { dim?: number; keepdim?: boolean }, keepdim?: boolean): Tensor;
+  /** A float value gives float32, an int one int64, unless dtype says. */
+  full(shape: number[], value: Num, options?: { dtype?: DType }): Tensor;
+  zeros(...sizes: Array<number | number[] | { dtype?: DType }>): Tensor;
+  ones(...sizes: Array<number | number[] | { dtype?: DType }>): Tensor;
+  zeros_like(t: Tensor, options?: { dtype?: DType }): Tensor;
+  ones_like(t: Tensor, options?: { dtype?: DType }): Tensor;
+  full_like(t: Tensor, value: Num, options?: { dtype?: DType }): Tensor;
+  /** arange(end) | arange(start, end[, step]) [, { dtype }]: int64 when all are ints. */
+  arange(...args: Array<Num | { dtype?: DType }>): Tensor;
+  eye(n: number, m?: number | { dtype?: DType }, options?: { dtype?: DType }): Tensor;
   mm(a: Tensor, b: Tensor): Tensor;
   sigmoid(t: Tensor): Tensor;
   recipe(name: 'regression' | 'binary' | 'multiclass',

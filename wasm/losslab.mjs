@@ -748,6 +748,6 @@ class Tensor {
   double() { return this.to('float64'); }
 }
 
-installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeName, toInt64 });
+installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeName, toInt64, parseShape, drawDtype });
 
 export { Tensor, Generator };

@@ -1,5 +1,6 @@
-// Tensor operations of the JS API (torch.add ... torch.mean and the Tensor methods of the same
-// names), over the core's arith.hpp. Installed on losslab.mjs's LossLab and Tensor classes by
+// Tensor operations of the JS API (torch.add ... torch.mean, torch.full ... torch.eye, and the
+// Tensor methods: the same ops, reshape / view / unsqueeze / squeeze / flatten / transpose), over
+// the core's arith.hpp and factory.hpp. Installed on losslab.mjs's LossLab and Tensor classes by
 // installTensorOps, which gets the shared argument helpers from there (so neither module imports
 // the other's internals). Every argument is checked and converted here, before anything crosses.
 //
@@ -7,7 +8,7 @@
 // within 2**53 (so `x.mul(2)` of an int tensor stays int, as `x * 2` does in torch), else a float
 // (0.5, 1e20, NaN, Infinity).
 
-export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeName, toInt64 }) {
+export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeName, toInt64, parseShape, drawDtype }) {
   // The op codes of arith.hpp's BinOp and UnaryOp.
   const ARITH = { add: 0, sub: 1, mul: 2, div: 3 };
   const UNARY = { log: 0, exp: 1, sqrt: 2, abs: 3, square: 4 };
@@ -34,7 +35,61 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     }
   }
 
+  // An int argument (dim, n) as a Number: torch's TypeError for a non-int, its overflow error
+  // beyond int64; beyond 2^53 (no tensor has such a dim) as the nearest double.
+  const intArg = (v, fn, arg) => Number(toInt64(v, () => typeError(`${fn}(): argument '${arg}' must be int, not ${pyTypeName(v)}`)));
+  // A size list for reshape / view: ints, -1 allowed (the core checks the rest).
+  const sizeList = (args, fn) => {
+    const list = args.length === 1 && (Array.isArray(args[0]) || ArrayBuffer.isView(args[0])) ? Array.from(args[0]) : args;
+    return list.map((v) => intArg(v, fn, 'shape'));
+  };
+  // [args without a trailing options object, the options ({} if none)]
+  const splitOpts = (args) => {
+    const last = args[args.length - 1];
+    if (args.length && last !== null && typeof last === 'object' && !Array.isArray(last) && !ArrayBuffer.isView(last) && !(last instanceof Tensor)) {
+      return [args.slice(0, -1), last];
+    }
+    return [args, {}];
+  };
+  const dtypeArg = (fn, opts) => drawDtype(fn, opts.dtype, '');
+
   class LabOps {
+    /** torch.full(shape, value, { dtype }): a float value gives float32, an int int64. */
+    full(shape, value, opts = {}) {
+      const s = parseShape([shape], 'full');
+      const [kind, f, hi, lo] = pyNumber(value, 'full', 'fill_value');
+      return this._wrap(this._M.full(s, kind, f, hi, lo, dtypeArg('full', opts)));
+    }
+    /** torch.zeros(...sizes | shape, { dtype }) */
+    zeros(...args) {
+      const [a, opts] = splitOpts(args);
+      return this._wrap(this._M.full(parseShape(a, 'zeros'), 0, 0, 0, 0, dtypeArg('zeros', opts) || 'float32'));
+    }
+    /** torch.ones(...sizes | shape, { dtype }) */
+    ones(...args) {
+      const [a, opts] = splitOpts(args);
+      return this._wrap(this._M.full(parseShape(a, 'ones'), 0, 1, 0, 0, dtypeArg('ones', opts) || 'float32'));
+    }
+    /** torch.zeros_like / ones_like / full_like: t's shape and (unless given) dtype. */
+    zeros_like(t, opts = {}) { this._own(t, 'input'); return this.zeros(t.shape, { dtype: opts.dtype ?? t.dtype }); }
+    ones_like(t, opts = {}) { this._own(t, 'input'); return this.ones(t.shape, { dtype: opts.dtype ?? t.dtype }); }
+    full_like(t, value, opts = {}) { this._own(t, 'input'); return this.full(t.shape, value, { dtype: opts.dtype ?? t.dtype }); }
+    /** torch.arange(end) | arange(start, end[, step]), { dtype }: int64 when all are ints. */
+    arange(...args) {
+      const [a, opts] = splitOpts(args);
+      if (a.length < 1 || a.length > 3) throw typeError(`arange() takes 1 to 3 positional arguments but ${a.length} were given`);
+      const [start, end, step] = a.length === 1 ? [0, a[0], 1] : [a[0], a[1], a[2] ?? 1];
+      const n = [start, end, step].flatMap((v, k) => pyNumber(v, 'arange', ['start', 'end', 'step'][k]));
+      return this._wrap(this._M.arange(n, dtypeArg('arange', opts)));
+    }
+    /** torch.eye(n[, m], { dtype }) */
+    eye(n, m, opts) {
+      if (m !== null && typeof m === 'object') [m, opts] = [undefined, m];
+      const rows = intArg(n, 'eye', 'n');
+      const cols = m === undefined ? rows : intArg(m, 'eye', 'm');
+      return this._wrap(this._M.eye(rows, cols, dtypeArg('eye', opts ?? {})));
+    }
+
     _arith(op, name, a, b) {
       const isT = (v) => v instanceof Tensor;
       if (!isT(a) && !isT(b)) {
@@ -101,6 +156,21 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
   }
 
   class TensorOps {
+    /** reshape(...shape | [shape]): one -1 is inferred. A copy (losslab has no views yet). */
+    reshape(...shape) { return this._lab._wrap(this._lab._M.reshape(this._desc(), sizeList(shape, 'reshape'))); }
+    /** view(...shape): reshape's result (a copy: there are no in-place ops to tell them apart). */
+    view(...shape) { return this._lab._wrap(this._lab._M.reshape(this._desc(), sizeList(shape, 'view'))); }
+    unsqueeze(dim) { return this._lab._wrap(this._lab._M.unsqueeze(this._desc(), intArg(dim, 'unsqueeze', 'dim'))); }
+    squeeze(dim) {
+      const has = dim !== undefined && dim !== null;
+      return this._lab._wrap(this._lab._M.squeeze(this._desc(), has, has ? intArg(dim, 'squeeze', 'dim') : 0));
+    }
+    flatten(startDim = 0, endDim = -1) {
+      return this._lab._wrap(this._lab._M.flatten(this._desc(), intArg(startDim, 'flatten', 'start_dim'), intArg(endDim, 'flatten', 'end_dim')));
+    }
+    transpose(dim0, dim1) {
+      return this._lab._wrap(this._lab._M.transpose(this._desc(), intArg(dim0, 'transpose', 'dim0'), intArg(dim1, 'transpose', 'dim1')));
+    }
     /** this + other (a Tensor or a number), as torch's Tensor.add. */
     add(other, opts) { return this._lab.add(this, other, opts); }
     sub(other, opts) { return this._lab.sub(this, other, opts); }

@@ -65,6 +65,7 @@ for (const simd of [true, false]) {
     let checked = 0;
     const stats = { near: 0, worst: 0 };
     for (const c of cases) {
+      if (c.args) continue;  // the creation and shape ops: their own test below
       const a = operand(c.a), b = c.b ? operand(c.b) : undefined;
       const unaryOp = UNARY_OPS.includes(c.op), reduction = c.op === 'sum' || c.op === 'mean';
       const call = () => (unaryOp ? torch[c.op](a)
@@ -91,6 +92,43 @@ for (const simd of [true, false]) {
     }
     assert.ok(checked > 800);
     console.log(`# ${torch.flavor}: ${checked} cases; float64 log/exp: ${stats.near} elements not torch's bits, worst ${stats.worst} ulp`);
+  });
+
+  test(`${torch.flavor}: creation and shape ops as torch makes them`, () => {
+    const calls = {
+      full: (g) => torch.full(g.shape, number(g.value), { dtype: g.dtype }),
+      zeros: (g) => torch.zeros(g.shape, { dtype: g.dtype }),
+      ones: (g) => torch.ones(...g.shape, { dtype: g.dtype }),   // the sizes form
+      arange: (g) => torch.arange(number(g.start), number(g.end), number(g.step), { dtype: g.dtype }),
+      eye: (g) => (g.m === undefined ? torch.eye(g.n, { dtype: g.dtype }) : torch.eye(g.n, g.m, { dtype: g.dtype })),
+      reshape: (g, a) => a.reshape(g.shape),
+      unsqueeze: (g, a) => a.unsqueeze(g.dim),
+      squeeze: (g, a) => a.squeeze(g.dim),
+      flatten: (g, a) => a.flatten(g.start_dim, g.end_dim),
+      transpose: (g, a) => a.transpose(g.dim0, g.dim1),
+    };
+    let checked = 0;
+    for (const c of cases.filter((k) => k.args)) {
+      const a = c.a ? toTensor(torch, c.a) : undefined;
+      const call = () => calls[c.op](c.args, a);
+      if (c.error) {
+        assert.throws(call, { message: c.error.message }, c.id);
+        continue;
+      }
+      const out = call();
+      assert.equal(out.dtype, c.expected.dtype, `${c.id}: dtype`);
+      assert.deepEqual(out.shape, c.expected.shape, `${c.id}: shape`);
+      assert.equal(sameBits(out.toArray(), values(c.expected), c.expected.dtype), null, c.id);
+      checked++;
+    }
+    assert.ok(checked >= 50, `${checked} cases`);
+    const x = torch.arange(6);
+    assert.deepEqual(x.view(2, -1).shape, [2, 3]);
+    assert.deepEqual(x.reshape([3, 2]).transpose(0, 1).shape, [2, 3]);
+    assert.equal(torch.zeros_like(x).dtype, 'int64');
+    assert.equal(torch.full_like(x, 2.5, { dtype: 'float64' }).toString(), 'tensor([2.5000, 2.5000, 2.5000, 2.5000, 2.5000, 2.5000], dtype=torch.float64)');
+    assert.throws(() => x.view(2.5), { name: 'TypeError', message: "view(): argument 'shape' must be int, not float" });
+    assert.throws(() => torch.zeros([2], { dtype: 'bool' }), { name: 'TypeError' });
   });
 
   test(`${torch.flavor}: the lesson's BCE by hand prints and rounds as torch's`, () => {
