@@ -19,9 +19,9 @@ Result<Tensor> full(const Shape& shape, const Scalar& value, std::optional<DType
 
 // torch.arange(start, end, step, dtype): ceil((end - start) / step) values fma(step, i, start)
 // in double, cast (torch's accscalar_t on the CPU, with the fma its kernel's build contracts);
-// an integer dtype converts the three to it first and computes in int64. Without a dtype: int64 when all
-// three are ints, else float32. Errors are torch's ("step must be nonzero", "upper bound and
-// larger bound inconsistent with step sign").
+// an integer dtype converts the three to it first and computes in int64. Without a dtype: int64
+// when all three are ints, else float32. Errors are torch's ("step must be nonzero", "upper bound
+// and larger bound inconsistent with step sign").
 Result<Tensor> arange(const Scalar& start, const Scalar& end, const Scalar& step,
                       std::optional<DType> dtype);
 
