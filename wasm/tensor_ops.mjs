@@ -43,14 +43,6 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     const list = args.length === 1 && (Array.isArray(args[0]) || ArrayBuffer.isView(args[0])) ? Array.from(args[0]) : args;
     return list.map((v) => intArg(v, fn, 'shape'));
   };
-  // [args without a trailing options object, the options ({} if none)]
-  const splitOpts = (args) => {
-    const last = args[args.length - 1];
-    if (args.length && last !== null && typeof last === 'object' && !Array.isArray(last) && !ArrayBuffer.isView(last) && !(last instanceof Tensor)) {
-      return [args.slice(0, -1), last];
-    }
-    return [args, {}];
-  };
   const dtypeArg = (fn, opts) => drawDtype(fn, opts.dtype, '');
 
   class LabOps {
@@ -62,12 +54,12 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     }
     /** torch.zeros(...sizes | shape, { dtype }) */
     zeros(...args) {
-      const [a, opts] = splitOpts(args);
+      const [a, opts] = this._drawArgs(args);
       return this._wrap(this._M.full(parseShape(a, 'zeros'), 0, 0, 0, 0, dtypeArg('zeros', opts) || 'float32'));
     }
     /** torch.ones(...sizes | shape, { dtype }) */
     ones(...args) {
-      const [a, opts] = splitOpts(args);
+      const [a, opts] = this._drawArgs(args);
       return this._wrap(this._M.full(parseShape(a, 'ones'), 0, 1, 0, 0, dtypeArg('ones', opts) || 'float32'));
     }
     /** torch.zeros_like / ones_like / full_like: t's shape and (unless given) dtype. */
@@ -76,7 +68,7 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     full_like(t, value, opts = {}) { this._own(t, 'input'); return this.full(t.shape, value, { dtype: opts.dtype ?? t.dtype }); }
     /** torch.arange(end) | arange(start, end[, step]), { dtype }: int64 when all are ints. */
     arange(...args) {
-      const [a, opts] = splitOpts(args);
+      const [a, opts] = this._drawArgs(args);
       if (a.length < 1 || a.length > 3) throw typeError(`arange() takes 1 to 3 positional arguments but ${a.length} were given`);
       const [start, end, step] = a.length === 1 ? [0, a[0], 1] : [a[0], a[1], a[2] ?? 1];
       const n = [start, end, step].flatMap((v, k) => pyNumber(v, 'arange', ['start', 'end', 'step'][k]));

@@ -1,6 +1,7 @@
 // Tensor arithmetic (arith.hpp): torch's result_type, then one loop over the broadcast shape with
-// the operands read through strides (0 along broadcast dims, so nothing is expanded), the
-// innermost dim as a plain loop the compiler vectorizes.
+// the operands read through strides (broadcast.hpp's broadcast_strides and StridedWalk: 0 along
+// broadcast dims, so nothing is expanded), the innermost dim as a plain loop the compiler
+// vectorizes.
 #include "losslab/arith.hpp"
 
 #include <algorithm>
@@ -101,6 +102,7 @@ Result<In> prepare(const Operand& o, DType dt, const Shape& out) {
   if (!o.tensor) {
     in.number = true;
     in.s = o.scalar;
+    in.stride.assign(out.size(), 0);  // a number is the same element everywhere
     return in;
   }
   const TensorView& v = *o.tensor;
@@ -111,15 +113,7 @@ Result<In> prepare(const Operand& o, DType dt, const Shape& out) {
     in.own = c.take();
     in.data = in.own.data();
   }
-  // Row-major strides of v aligned to the output's trailing dims; 0 where v broadcasts.
-  const std::size_t nd = out.size(), vd = v.shape.size();
-  in.stride.assign(nd, 0);
-  int64_t st = 1;
-  for (std::size_t k = 0; k < vd; ++k) {
-    const std::size_t i = vd - 1 - k;
-    in.stride[nd - 1 - k] = v.shape[i] == 1 ? 0 : st;
-    st *= v.shape[i];
-  }
+  in.stride = broadcast_strides(v.shape, out);
   return in;
 }
 
@@ -132,14 +126,17 @@ void run(BinOp op, const In& a, const In& b, const Shape& out, T* o) {
   const T sa = a.number ? scalar_as<T>(a.s) : T(0), sb = b.number ? scalar_as<T>(b.s) : T(0);
   const T* pa = static_cast<const T*>(a.data);
   const T* pb = static_cast<const T*>(b.data);
-  const int64_t ia = a.number || !nd ? 0 : a.stride.back(),
-                ib = b.number || !nd ? 0 : b.stride.back();
-  std::vector<int64_t> idx(static_cast<std::size_t>(nd), 0);
-  int64_t oa = 0, ob = 0;  // the row's offsets into a and b
-  for (int64_t row = 0; row < n / inner; ++row) {
+  const int64_t ia = nd ? a.stride.back() : 0, ib = nd ? b.stride.back() : 0;
+  // the rows: a walk over the dims before the last, with each operand's offset
+  const Shape rows(out.begin(), out.end() - (nd ? 1 : 0));
+  const auto outer = [&](const In& in) {
+    return std::vector<int64_t>(in.stride.begin(), in.stride.begin() + (nd ? nd - 1 : 0));
+  };
+  StridedWalk wa(rows, outer(a)), wb(rows, outer(b));
+  for (int64_t row = 0; row < n / inner; ++row, wa.next(), wb.next()) {
     T* q = o + row * inner;
-    const T* ra = a.number ? nullptr : pa + oa;
-    const T* rb = b.number ? nullptr : pb + ob;
+    const T* ra = a.number ? nullptr : pa + wa.offset();
+    const T* rb = b.number ? nullptr : pb + wb.offset();
     // The four layouts of the row, each a plain loop (vectorized; same operations, same bits).
     if (a.number) {
       if (ib == 1) {
@@ -157,16 +154,6 @@ void run(BinOp op, const In& a, const In& b, const Shape& out, T* o) {
       for (int64_t k = 0; k < inner; ++k) q[k] = apply(op, ra[k], rb[k]);
     } else {
       for (int64_t k = 0; k < inner; ++k) q[k] = apply(op, ra[k * ia], rb[k * ib]);
-    }
-    // next row: increment the outer index like an odometer
-    for (int64_t d = nd - 2; d >= 0; --d) {
-      const auto du = static_cast<std::size_t>(d);
-      if (!a.number) oa += a.stride[du];
-      if (!b.number) ob += b.stride[du];
-      if (++idx[du] < out[du]) break;
-      if (!a.number) oa -= a.stride[du] * out[du];
-      if (!b.number) ob -= b.stride[du] * out[du];
-      idx[du] = 0;
     }
   }
 }

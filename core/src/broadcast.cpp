@@ -24,8 +24,6 @@ Result<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
   return out;
 }
 
-namespace {
-// Row-major strides of `src` aligned to `shape`'s rank, 0 where src broadcasts.
 std::vector<int64_t> broadcast_strides(const Shape& src, const Shape& shape) {
   std::vector<int64_t> st(shape.size(), 0);
   int64_t s = 1;
@@ -36,6 +34,8 @@ std::vector<int64_t> broadcast_strides(const Shape& src, const Shape& shape) {
   }
   return st;
 }
+
+namespace {
 
 template <class T>
 void expand_impl(const T* in, T* out, const Shape& shape, const std::vector<int64_t>& st) {
@@ -61,18 +61,8 @@ void expand_impl(const T* in, T* out, const Shape& shape, const std::vector<int6
     }
     return;
   }
-  std::vector<int64_t> idx(nd, 0);
-  int64_t off = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    out[i] = in[off];
-    for (std::size_t d = nd; d-- > 0;) {
-      ++idx[d];
-      off += st[d];
-      if (idx[d] < shape[d]) break;
-      off -= st[d] * shape[d];
-      idx[d] = 0;
-    }
-  }
+  StridedWalk w(shape, st);
+  for (int64_t i = 0; i < n; ++i, w.next()) out[i] = in[w.offset()];
 }
 
 template <class T>
@@ -80,19 +70,9 @@ void sum_impl(const T* g, T* out, const Shape& gshape, const Shape& shape) {
   const std::vector<int64_t> st = broadcast_strides(shape, gshape);
   const int64_t n = shape_numel(gshape), m = shape_numel(shape);
   std::vector<double> acc(static_cast<std::size_t>(m), 0.0);
-  const std::size_t nd = gshape.size();
-  std::vector<int64_t> idx(nd, 0);
-  int64_t off = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    acc[static_cast<std::size_t>(off)] += static_cast<double>(g[i]);
-    for (std::size_t d = nd; d-- > 0;) {
-      ++idx[d];
-      off += st[d];
-      if (idx[d] < gshape[d]) break;
-      off -= st[d] * gshape[d];
-      idx[d] = 0;
-    }
-  }
+  StridedWalk w(gshape, st);
+  for (int64_t i = 0; i < n; ++i, w.next())
+    acc[static_cast<std::size_t>(w.offset())] += static_cast<double>(g[i]);
   for (int64_t j = 0; j < m; ++j) out[j] = static_cast<T>(acc[static_cast<std::size_t>(j)]);
 }
 }  // namespace

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "losslab/broadcast.hpp"
 #include "losslab/detail/softmax.hpp"
 
 namespace losslab {
@@ -210,21 +211,13 @@ Result<Tensor> transpose(const TensorView& x, int64_t dim0, int64_t dim1) {
   std::vector<int64_t> xs(nd, 1);
   for (std::size_t i = nd - 1; i-- > 0;) xs[i] = xs[i + 1] * x.shape[i + 1];
   std::swap(xs[d0], xs[d1]);
-  std::vector<int64_t> idx(nd, 0);
   const auto* src = static_cast<const unsigned char*>(x.data);
   auto* dst = static_cast<unsigned char*>(r.value().data());
   const int64_t n = r.value().numel();
-  int64_t off = 0;
-  for (int64_t k = 0; k < n; ++k) {
-    std::memcpy(dst + static_cast<std::size_t>(k) * es, src + static_cast<std::size_t>(off) * es,
-                es);
-    for (std::size_t i = nd; i-- > 0;) {  // odometer over the output's index
-      off += xs[i];
-      if (++idx[i] < s[i]) break;
-      off -= xs[i] * s[i];
-      idx[i] = 0;
-    }
-  }
+  StridedWalk walk(s, xs);  // the output's index, x's offset
+  for (int64_t k = 0; k < n; ++k, walk.next())
+    std::memcpy(dst + static_cast<std::size_t>(k) * es,
+                src + static_cast<std::size_t>(walk.offset()) * es, es);
   return r;
 }
 

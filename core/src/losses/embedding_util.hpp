@@ -132,16 +132,10 @@ constexpr int64_t kRowSumMax = 16 * 32;
 
 template <class Ld, class At>
 inline float torch_row_sum_f32(int64_t n, const Ld& ld, const At& at) {
-  if (n < 8) {  // no whole vector: torch's scalar row_sum of 4 rows
-    float q[4] = {0, 0, 0, 0};
-    int64_t i = 0;
-    if (n >= 4) {
-      for (int k = 0; k < 4; ++k) q[k] += at(k);
-      i = 4;
-    }
-    for (; i < n; ++i) q[0] += at(i);
-    for (int k = 1; k < 4; ++k) q[0] += q[k];
-    return 0.0f + q[0];
+  if (n < 8) {  // no whole vector: torch_sum's own scalar row_sum
+    float v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int64_t i = 0; i < n; ++i) v[i] = at(i);
+    return torch_sum(v, n);
   }
   constexpr int64_t W = static_cast<int64_t>(Lanes8::size), NB = 8 / W;
   const int64_t group_end = ((n / 8) / 4) * 32;
@@ -365,30 +359,6 @@ inline void pairwise_norms2_simd(const Pairwise& pw, float* out) {
 }
 #endif
 
-template <class T>
-void pairwise_norms(const Pairwise& pw, double p, T* out) {
-#if LOSSLAB_HAVE_SIMD
-  if constexpr (std::is_same_v<T, float>) {
-    if (pw.simd && p == 2.0 && pw.D > 0) return pairwise_norms2_simd(pw, out);
-  }
-#endif
-  if (pw.on_the_fly) {
-    const T* a = pw.a.template as<T>();
-    const T* b = pw.b.template as<T>();
-    const T e = static_cast<T>(pw.eps);
-    std::vector<T> row(static_cast<std::size_t>(pw.D));
-    for (int64_t r = 0; r < pw.rows; ++r) {
-      const T* ar = a + r * pw.D;
-      const T* br = b + r * pw.D;
-      for (int64_t k = 0; k < pw.D; ++k) row[static_cast<std::size_t>(k)] = (ar[k] - br[k]) + e;
-      out[r] = pw.D == 0 ? T(0) : norm_row(row.data(), pw.D, p);
-    }
-    return;
-  }
-  const T* d = pw.diff.as<T>();
-  for (int64_t r = 0; r < pw.rows; ++r) out[r] = pw.D == 0 ? T(0) : norm_row(d + r * pw.D, pw.D, p);
-}
-
 // Row r of x1 - x2 + eps: the materialized one, or made into buf (D elements) on the fly.
 template <class T>
 const T* diff_row(const Pairwise& pw, int64_t r, T* buf) {
@@ -400,12 +370,39 @@ const T* diff_row(const Pairwise& pw, int64_t r, T* buf) {
   return buf;
 }
 
+template <class T>
+void pairwise_norms(const Pairwise& pw, double p, T* out) {
+#if LOSSLAB_HAVE_SIMD
+  if constexpr (std::is_same_v<T, float>) {
+    if (pw.simd && p == 2.0 && pw.D > 0) return pairwise_norms2_simd(pw, out);
+  }
+#endif
+  std::vector<T> row(static_cast<std::size_t>(pw.D));
+  for (int64_t r = 0; r < pw.rows; ++r)
+    out[r] = pw.D == 0 ? T(0) : norm_row(diff_row(pw, r, row.data()), pw.D, p);
+}
+
 // Whether x1 and x2 of `pw` are floating tensors of its dtype and of the broadcast shape, so their
 // gradients are the row gradients themselves (no at::sum_to, no cast): a backward can then make
 // the rows on the fly and write the operands' gradients directly.
 inline bool plain_operands(const Pairwise& pw, const TensorView& x1, const TensorView& x2) {
   return x1.dtype == pw.dtype && x2.dtype == pw.dtype && x1.shape == pw.shape &&
          x2.shape == pw.shape && dtype_is_floating(pw.dtype);
+}
+
+// The gradients `want` asks for, allocated in out (operand k's shape, dtype dt), and their data
+// in q[k] (nullptr for the others).
+template <class T>
+Status alloc_wanted(const LossCall& c, unsigned want, DType dt, LossGrads& out, T** q) {
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    q[k] = nullptr;
+    if (!(want & want_bit(k))) continue;
+    auto g = alloc_tensor(dt, c[k].shape);
+    if (!g) return g.error();
+    out[k] = g.take();
+    q[k] = out[k]->template as<T>();
+  }
+  return Ok{};
 }
 
 // d/d diff of sum(g * norms), into a (rows, D) buffer.

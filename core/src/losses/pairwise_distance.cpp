@@ -37,14 +37,8 @@ Result<LossGrads> backward_t(const LossCall& c, const Pairwise& pw, const Tensor
   std::vector<T> norms(static_cast<std::size_t>(pw.rows));
   pairwise_norms<T>(pw, p, norms.data());
   if (pw.on_the_fly) {  // plain operands: the row gradients are x1's, negated x2's
-    T* q[2] = {nullptr, nullptr};
-    for (std::size_t k = 0; k < 2; ++k) {
-      if (!(want & want_bit(k))) continue;
-      auto t = alloc_tensor(pw.dtype, pw.shape);
-      if (!t) return t.error();
-      out[k] = t.take();
-      q[k] = out[k]->template as<T>();
-    }
+    T* q[2];            // (the operands have the broadcast shape here)
+    if (auto st = alloc_wanted(c, want, pw.dtype, out, q); !st) return st.error();
     const auto n = static_cast<std::size_t>(pw.D);
     std::vector<T> row(n), gr(n);
     for (int64_t r = 0; r < pw.rows; ++r) {

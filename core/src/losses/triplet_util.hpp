@@ -197,14 +197,8 @@ Result<LossGrads> triplet_backward_plain(const LossCall& c, const Triplet& t,
   LossGrads out(3);
   const bool swap = c.options.swap;
   const int64_t R = t.ap.rows, D = t.ap.D;
-  T* q[3] = {nullptr, nullptr, nullptr};
-  for (std::size_t k = 0; k < 3; ++k) {
-    if (!(want & want_bit(k))) continue;
-    auto g = alloc_tensor(t.dtype, c[k].shape);
-    if (!g) return g.error();
-    out[k] = g.take();
-    q[k] = out[k]->template as<T>();
-  }
+  T* q[3];
+  if (auto st = alloc_wanted(c, want, t.dtype, out, q); !st) return st.error();
   const auto n = static_cast<std::size_t>(D);
   std::vector<T> rap(n), ran(n), rpn(n), gap(n), gan(n), gpn(n);
   for (int64_t r = 0; r < R; ++r) {
