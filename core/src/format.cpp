@@ -206,7 +206,7 @@ struct Walker {
 
 }  // namespace
 
-std::string torch_repr(const TensorView& t) {
+std::string torch_repr(const TensorView& t, const std::vector<std::string>& extra) {
   const std::string prefix = "tensor(";
   const int indent = static_cast<int>(prefix.size());
   std::vector<std::string> suffixes;
@@ -232,6 +232,7 @@ std::string torch_repr(const TensorView& t) {
     Formatter f(vals, floating);
     body = t.dim() == 0 ? f.format(value_at(t, 0)) : w.str(indent, summarize, f);
   }
+  suffixes.insert(suffixes.end(), extra.begin(), extra.end());
   std::string s = prefix + body;
   const std::size_t nl = s.rfind('\n');
   std::size_t last_line_len = nl == std::string::npos ? s.size() + 2 : s.size() - nl + 1;

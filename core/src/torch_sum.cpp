@@ -344,7 +344,19 @@ Result<Tensor> sum_to_t(const TensorView& g, const Shape& shape) {
       inner *= size;
     }
   }
-  if (nred > 1 || g.numel() == 0) return sum_to_shape(g, shape);
+  if (g.numel() == 0) return sum_to_shape(g, shape);
+  if (nred > 1) {
+    // Reduced blocks separated by kept ones: the last block first, then the rest (torch's own
+    // order for such shapes is its iterator's; this one matches it for small blocks).
+    Shape mid = g.shape;
+    std::size_t k = nd;
+    while (k-- > 0 && !(g.shape[k] != 1 && tp[k] == 1)) {
+    }
+    for (; k < nd && (g.shape[k] == 1 || tp[k] == 1); --k) mid[k] = 1;
+    auto r = sum_to_t<T>(g, mid);
+    if (!r) return r;
+    return sum_to_t<T>(r.value().view(), shape);
+  }
   auto out = alloc_tensor(g.dtype, shape);
   if (!out) return out.error();
   T* o = out.value().template as<T>();

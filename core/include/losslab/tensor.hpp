@@ -56,6 +56,16 @@ class Tensor {
     return *this;
   }
   Tensor(const Tensor&) = delete;
+  // Takes ownership of a std::malloc'd buffer of shape's element count (JS's _malloc: a tensor
+  // the JS API made, handed to the core when autograd needs to keep it).
+  static Tensor adopt(DType dtype, Shape shape, void* data) {
+    Tensor t;
+    t.dtype_ = dtype;
+    t.shape_ = std::move(shape);
+    t.data_ = data;
+    t.ok_ = data != nullptr;
+    return t;
+  }
   Tensor& operator=(const Tensor&) = delete;
 
   bool ok() const { return ok_; }

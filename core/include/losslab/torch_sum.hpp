@@ -71,8 +71,8 @@ void torch_sum_dim(const T* x, int64_t outer, int64_t D, int64_t inner, T* out);
 // shape; shape broadcasts to g.shape), float32/float64: bit for bit when, after dropping size-1
 // dims and merging neighbours, the reduced dims form one block (all of g: torch.sum; the
 // trailing dims: a row sum per output; leading or middle dims: torch_sum_dim's columns);
-// otherwise (reduced blocks separated by kept ones) and for an empty g, sum_to_shape
-// (broadcast.hpp: a double accumulation rounded once, within an ulp or so of torch's order).
+// reduced blocks separated by kept ones are summed one block at a time, the last first (torch's
+// order for small blocks; larger ones within an ulp or so); an empty g gives zeros.
 Result<Tensor> torch_sum_to(const TensorView& g, const Shape& shape);
 
 namespace detail {

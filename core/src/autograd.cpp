@@ -1,0 +1,866 @@
+// Autograd: the graph, the engine, and each op's node with derivatives.yaml's formula (see
+// autograd.hpp).
+#include "losslab/autograd.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <queue>
+#include <unordered_map>
+#include <utility>
+
+#include "losslab/broadcast.hpp"
+#include "losslab/factory.hpp"
+#include "losslab/ops.hpp"
+#include "losslab/torch_sum.hpp"
+
+namespace losslab::autograd {
+namespace {
+
+bool g_grad_enabled = true;
+uint64_t g_next_seq = 0;
+
+using Grads = std::vector<std::optional<Tensor>>;
+
+Result<Tensor> copy_of(const TensorView& v) {
+  auto r = alloc_tensor(v.dtype, v.shape);
+  if (!r) return r;
+  if (r.value().nbytes()) std::memcpy(r.value().data(), v.data, r.value().nbytes());
+  return r;
+}
+
+Operand num(int64_t i) { return Operand::of(Scalar{false, 0, i}); }
+
+std::string tensor_type(const TensorView& v) {
+  return std::string("torch.") + dtype_torch_name(v.dtype) + "Tensor " + shape_str(v.shape);
+}
+
+// A tensor a node saved: its storage and the version it had (torch's SavedVariable).
+struct Saved {
+  std::shared_ptr<Storage> s;
+  uint64_t version = 0;
+  Saved() = default;
+  explicit Saved(const std::shared_ptr<Storage>& st) : s(st), version(st->version) {}
+  Result<TensorView> get(const char* node) const {
+    if (!s) {
+      return runtime_error(
+          "Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+          "backward through the graph a second time or if you need to access saved tensors after "
+          "calling backward.");
+    }
+    if (s->version != version) {
+      return runtime_error(
+          "one of the variables needed for gradient computation has been modified by an inplace "
+          "operation: [" +
+          tensor_type(s->data.view()) + "], which is saved by " + node + ", is at version " +
+          std::to_string(s->version) + "; expected version " + std::to_string(version) +
+          " instead.");
+    }
+    return s->data.view();
+  }
+};
+
+// The result Var of an op, with `node` recorded when grad mode is on and an input requires
+// grad (inputs: the op's inputs in its formula's order, null for a number).
+Result<VarPtr> record(Result<Tensor> value, std::shared_ptr<Node> node,
+                      const std::vector<const Var*>& inputs) {
+  if (!value) return value.error();
+  auto out = std::make_shared<Var>();
+  out->storage = std::make_shared<Storage>();
+  out->storage->data = value.take();
+  bool any = false;
+  for (const Var* v : inputs) any = any || (v && v->requires_grad);
+  if (!g_grad_enabled || !any) return out;
+  for (const Var* v : inputs) {
+    std::shared_ptr<Node> edge;
+    if (v && v->requires_grad) edge = v->grad_fn ? v->grad_fn : v->grad_accumulator;
+    node->next.push_back(edge);
+    node->input_shape.push_back(v ? v->view().shape : Shape{});
+    node->input_dtype.push_back(v ? v->view().dtype : DType::Float32);
+  }
+  node->seq = g_next_seq++;
+  out->requires_grad = true;
+  out->grad_fn = std::move(node);
+  return out;
+}
+
+// The gradient reaching a leaf: torch's AccumulateGrad.
+struct AccumulateGrad final : Node {
+  std::weak_ptr<Var> var;
+  const char* name() const override { return "AccumulateGrad"; }
+  Result<Grads> apply(const TensorView&) override { return Grads{}; }
+};
+
+// grad += g in place (one IEEE addition per element), as AccumulateGrad does outside grad mode.
+void add_into(Tensor& dst, const TensorView& g) {
+  const int64_t n = dst.numel();
+  if (dst.dtype() == DType::Float32) {
+    float* d = dst.as<float>();
+    const float* s = g.as<float>();
+    for (int64_t i = 0; i < n; ++i) d[i] = d[i] + s[i];
+  } else {
+    double* d = dst.as<double>();
+    const double* s = g.as<double>();
+    for (int64_t i = 0; i < n; ++i) d[i] = d[i] + s[i];
+  }
+}
+
+Status accumulate(Var& v, Tensor g) {
+  if (!v.grad) {
+    auto r = make_var(std::move(g));
+    if (!r) return r.error();
+    v.grad = r.take();
+    return Ok{};
+  }
+  Tensor& d = v.grad->storage->data;
+  if (d.shape() != g.shape() || d.dtype() != g.dtype()) {
+    return runtime_error("assigned grad has data of a different size or type: " +
+                         tensor_type(d.view()) + " and " + tensor_type(g.view()));
+  }
+  add_into(d, g.view());
+  ++v.grad->storage->version;
+  return Ok{};
+}
+
+// The engine's validate_outputs: a gradient is summed to its input's shape (the broadcast
+// dims), then cast to its dtype.
+Result<Tensor> fit(Tensor g, const Shape& shape, DType dtype) {
+  if (g.shape() != shape) {
+    auto r = torch_sum_to(g.view(), shape);
+    if (!r) return r;
+    g = r.take();
+  }
+  if (g.dtype() != dtype) return losslab::to_dtype(g.view(), dtype);
+  return g;
+}
+
+// ---- nodes ----------------------------------------------------------------------------------
+
+struct BinaryNode final : Node {
+  BinOp op;
+  bool rsub = false;  // torch.rsub(x, 1) (Python's 1 - x): RsubBackward1
+  Saved a, b;         // the tensors the formula reads (mul, div)
+  Scalar sa, sb;      // a number operand
+  bool a_is_num = false, b_is_num = false;
+  const char* name() const override {
+    switch (op) {
+      case BinOp::Add: return "AddBackward0";
+      case BinOp::Sub: return rsub ? "RsubBackward1" : "SubBackward0";
+      case BinOp::Mul: return "MulBackward0";
+      case BinOp::Div: return "DivBackward0";
+    }
+    return "?";
+  }
+  void release_saved() override { a.s.reset(), b.s.reset(); }
+  // An operand of a formula: a saved tensor or the number.
+  Result<Operand> operand(const Saved& s, bool is_num, const Scalar& sc, TensorView& hold) const {
+    if (is_num) return Operand::of(sc);
+    auto v = s.get(name());
+    if (!v) return v.error();
+    hold = v.value();
+    return Operand::of(hold);
+  }
+  Result<Grads> apply(const TensorView& g) override {
+    Grads out(2);
+    const Operand G = Operand::of(g);
+    if (op == BinOp::Add || op == BinOp::Sub) {
+      if (needs(0)) {
+        auto r = copy_of(g);
+        if (!r) return r.error();
+        out[0] = r.take();
+      }
+      if (needs(1)) {
+        auto r = op == BinOp::Add ? copy_of(g) : losslab::neg(g);
+        if (!r) return r.error();
+        out[1] = r.take();
+      }
+      return out;
+    }
+    TensorView ha, hb;
+    // each gradient reads only what was saved for it: mul's self-gradient the other operand,
+    // its other-gradient self; div's self-gradient other, its other-gradient both
+    if (op == BinOp::Mul) {
+      for (int k = 0; k < 2; ++k) {
+        if (!needs(k)) continue;
+        auto O = k == 0 ? operand(b, b_is_num, sb, hb) : operand(a, a_is_num, sa, ha);
+        if (!O) return O.error();
+        auto r = losslab::binary(BinOp::Mul, G, O.value());  // grad * other, grad * self
+        if (!r) return r.error();
+        out[k] = r.take();
+      }
+      return out;
+    }
+    auto B = operand(b, b_is_num, sb, hb);
+    if (!B) return B.error();
+    // div: grad / other; -grad * ((self / other) / other)
+    if (needs(0)) {
+      auto r = losslab::binary(BinOp::Div, G, B.value());
+      if (!r) return r.error();
+      out[0] = r.take();
+    }
+    if (needs(1)) {
+      auto A = operand(a, a_is_num, sa, ha);
+      if (!A) return A.error();
+      auto q = losslab::binary(BinOp::Div, A.value(), B.value());
+      if (!q) return q.error();
+      const TensorView qv = q.value().view();
+      auto q2 = losslab::binary(BinOp::Div, Operand::of(qv), B.value());
+      if (!q2) return q2.error();
+      auto ng = losslab::neg(g);
+      if (!ng) return ng.error();
+      const TensorView ngv = ng.value().view(), q2v = q2.value().view();
+      auto r = losslab::binary(BinOp::Mul, Operand::of(ngv), Operand::of(q2v));
+      if (!r) return r.error();
+      out[1] = r.take();
+    }
+    return out;
+  }
+};
+
+struct NegNode final : Node {
+  const char* name() const override { return "NegBackward0"; }
+  Result<Grads> apply(const TensorView& g) override {
+    auto r = losslab::neg(g);
+    if (!r) return r.error();
+    Grads out(1);
+    out[0] = r.take();
+    return out;
+  }
+};
+
+// sgn(x) for real x: (0 < x) - (x < 0), as torch's sign kernel (NaN gives 0).
+template <class T>
+void sign_of(const T* x, T* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>((T(0) < x[i]) - (x[i] < T(0)));
+}
+
+struct UnaryNode final : Node {
+  UnaryOp op;
+  Saved saved;  // self (log, abs, square) or result (exp, sqrt)
+  const char* name() const override {
+    switch (op) {
+      case UnaryOp::Log: return "LogBackward0";
+      case UnaryOp::Exp: return "ExpBackward0";
+      case UnaryOp::Sqrt: return "SqrtBackward0";
+      case UnaryOp::Abs: return "AbsBackward0";
+      case UnaryOp::Square: return "PowBackward0";
+    }
+    return "?";
+  }
+  void release_saved() override { saved.s.reset(); }
+  Result<Grads> apply(const TensorView& g) override {
+    auto sv = saved.get(name());
+    if (!sv) return sv.error();
+    const TensorView s = sv.value();
+    const Operand G = Operand::of(g), S = Operand::of(s);
+    Result<Tensor> r = runtime_error("unreachable");
+    switch (op) {
+      case UnaryOp::Log: r = losslab::binary(BinOp::Div, G, S); break;  // grad / self
+      case UnaryOp::Exp: r = losslab::binary(BinOp::Mul, G, S); break;  // grad * result
+      case UnaryOp::Sqrt: {                                             // grad / (2 * result)
+        auto two = losslab::binary(BinOp::Mul, num(2), S);
+        if (!two) return two.error();
+        const TensorView tv = two.value().view();
+        r = losslab::binary(BinOp::Div, G, Operand::of(tv));
+        break;
+      }
+      case UnaryOp::Abs: {  // grad * self.sgn()
+        auto sg = alloc_tensor(s.dtype, s.shape);
+        if (!sg) return sg.error();
+        if (s.dtype == DType::Float32)
+          sign_of(s.as<float>(), sg.value().as<float>(), s.numel());
+        else
+          sign_of(s.as<double>(), sg.value().as<double>(), s.numel());
+        const TensorView sgv = sg.value().view();
+        r = losslab::binary(BinOp::Mul, G, Operand::of(sgv));
+        break;
+      }
+      case UnaryOp::Square: {  // pow_backward: grad * (2 * self.pow(1))
+        auto two = losslab::binary(BinOp::Mul, S, num(2));
+        if (!two) return two.error();
+        const TensorView tv = two.value().view();
+        r = losslab::binary(BinOp::Mul, G, Operand::of(tv));
+        break;
+      }
+    }
+    if (!r) return r.error();
+    Grads out(1);
+    out[0] = r.take();
+    return out;
+  }
+};
+
+// sigmoid_backward: grad * (1 - y) * y, left to right (ATen's kernel, vector and scalar alike).
+template <class T>
+void sigmoid_grad(const T* g, const T* y, T* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = g[i] * (T(1) - y[i]) * y[i];
+}
+
+struct SigmoidNode final : Node {
+  Saved result;
+  const char* name() const override { return "SigmoidBackward0"; }
+  void release_saved() override { result.s.reset(); }
+  Result<Grads> apply(const TensorView& g) override {
+    auto yv = result.get(name());
+    if (!yv) return yv.error();
+    const TensorView y = yv.value();
+    auto gd = dense(g, y.shape, y.dtype);  // the same shape and dtype as the output
+    if (!gd) return gd.error();
+    auto r = alloc_tensor(y.dtype, y.shape);
+    if (!r) return r.error();
+    if (y.dtype == DType::Float32)
+      sigmoid_grad(gd.value().as<float>(), y.as<float>(), r.value().as<float>(), y.numel());
+    else
+      sigmoid_grad(gd.value().as<double>(), y.as<double>(), r.value().as<double>(), y.numel());
+    Grads out(1);
+    out[0] = r.take();
+    return out;
+  }
+};
+
+// sum / mean: the output's gradient expanded back over the reduced dims (sum_backward), divided
+// by the count for mean.
+struct ReduceNode final : Node {
+  bool is_mean = false;
+  ReduceDims d;
+  Shape in_shape;
+  const char* name() const override {
+    if (is_mean) return d.all ? "MeanBackward0" : "MeanBackward1";
+    return d.all ? "SumBackward0" : "SumBackward1";
+  }
+  Result<Grads> apply(const TensorView& g) override {
+    TensorView gv = g;
+    const int64_t nd = static_cast<int64_t>(in_shape.size());
+    int64_t count = shape_numel(in_shape);
+    if (!d.all && nd > 0) {
+      const int64_t dim = d.dim < 0 ? d.dim + nd : d.dim;
+      count = in_shape[static_cast<std::size_t>(dim)];
+      if (!d.keepdim) {  // unsqueeze(dim)
+        gv.shape = in_shape;
+        gv.shape[static_cast<std::size_t>(dim)] = 1;
+      }
+    }
+    auto e = expand_to(gv, in_shape);
+    if (!e) return e.error();
+    Grads out(1);
+    if (!is_mean) {
+      out[0] = e.take();
+      return out;
+    }
+    const TensorView ev = e.value().view();
+    auto r = losslab::binary(BinOp::Div, Operand::of(ev), num(count));
+    if (!r) return r.error();
+    out[0] = r.take();
+    return out;
+  }
+};
+
+struct MmNode final : Node {
+  Saved a, b;
+  const char* name() const override { return "MmBackward0"; }
+  void release_saved() override { a.s.reset(), b.s.reset(); }
+  Result<Grads> apply(const TensorView& g) override {
+    Grads out(2);
+    if (needs(0)) {  // grad.mm(mat2.t())
+      auto bv = b.get(name());
+      if (!bv) return bv.error();
+      auto bt = transpose2d(bv.value());
+      if (!bt) return bt.error();
+      auto r = losslab::mm(g, bt.value().view());
+      if (!r) return r.error();
+      out[0] = r.take();
+    }
+    if (needs(1)) {  // self.t().mm(grad)
+      auto av = a.get(name());
+      if (!av) return av.error();
+      auto at = transpose2d(av.value());
+      if (!at) return at.error();
+      auto r = losslab::mm(at.value().view(), g);
+      if (!r) return r.error();
+      out[1] = r.take();
+    }
+    return out;
+  }
+};
+
+struct TransposeNode final : Node {
+  bool is_t = false;
+  int64_t d0 = 0, d1 = 0;
+  const char* name() const override { return is_t ? "TBackward0" : "TransposeBackward0"; }
+  Result<Grads> apply(const TensorView& g) override {
+    auto r = is_t ? transpose2d(g) : losslab::transpose(g, d0, d1);
+    if (!r) return r.error();
+    Grads out(1);
+    out[0] = r.take();
+    return out;
+  }
+};
+
+struct ShapeNode final : Node {
+  ShapeKind kind;
+  Shape in_shape;
+  const char* name() const override {
+    switch (kind) {
+      case ShapeKind::View: return "ViewBackward0";
+      case ShapeKind::Reshape: return "ReshapeAliasBackward0";  // torch 1.13's reshape / flatten
+      case ShapeKind::Unsqueeze: return "UnsqueezeBackward0";
+      case ShapeKind::Squeeze: return "SqueezeBackward0";
+      case ShapeKind::SqueezeDim: return "SqueezeBackward1";
+    }
+    return "?";
+  }
+  Result<Grads> apply(const TensorView& g) override {
+    TensorView v = g;
+    v.shape = in_shape;
+    auto r = copy_of(v);
+    if (!r) return r.error();
+    Grads out(1);
+    out[0] = r.take();
+    return out;
+  }
+};
+
+struct ToCopyNode final : Node {
+  DType in_dtype;
+  const char* name() const override { return "ToCopyBackward0"; }
+  Result<Grads> apply(const TensorView& g) override {
+    auto r = losslab::to_dtype(g, in_dtype);
+    if (!r) return r.error();
+    Grads out(1);
+    out[0] = r.take();
+    return out;
+  }
+};
+
+struct LossNode final : Node {
+  const LossSpec* spec = nullptr;
+  LossCall call;             // views of the saved storages below
+  std::vector<Saved> saved;  // the operands, then the extra tensors (weights)
+  const char* grad_fn = "";
+  const char* name() const override { return grad_fn; }
+  void release_saved() override {
+    for (auto& s : saved) s.s.reset();
+  }
+  Result<Grads> apply(const TensorView& g) override {
+    for (const auto& s : saved)
+      if (auto v = s.get(name()); !v) return v.error();
+    unsigned want = 0;
+    for (std::size_t k = 0; k < call.operands.size(); ++k)
+      if (needs(k)) want |= want_bit(k);
+    auto r = spec->backward(call, &g, want);
+    if (!r) return r.error();
+    Grads out(call.operands.size());
+    for (std::size_t k = 0; k < out.size() && k < r.value().size(); ++k)
+      if (needs(k) && r.value()[k]) out[k] = std::move(*r.value()[k]);
+    return out;
+  }
+};
+
+struct ActivationNode final : Node {
+  const ActivationSpec* spec = nullptr;
+  Saved input;
+  bool has_dim = false;
+  int64_t dim = 0;
+  const char* name() const override {
+    return std::strcmp(spec->name, "log_softmax") == 0 ? "LogSoftmaxBackward0" : "SoftmaxBackward0";
+  }
+  void release_saved() override { input.s.reset(); }
+  Result<Grads> apply(const TensorView& g) override {
+    auto x = input.get(name());
+    if (!x) return x.error();
+    auto r = spec->backward(x.value(), has_dim, dim, &g);
+    if (!r) return r.error();
+    Grads out(1);
+    out[0] = r.take();
+    return out;
+  }
+};
+
+Error not_leaf_error() {
+  return runtime_error(
+      "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+      "variable in a subgraph that doesn't require differentiation use var_no_grad = "
+      "var.detach().");
+}
+
+}  // namespace
+
+// ---- Var ------------------------------------------------------------------------------------
+
+const char* Var::grad_fn_name() const { return grad_fn ? grad_fn->name() : nullptr; }
+
+Result<VarPtr> make_var(Tensor t, bool requires_grad) {
+  auto v = std::make_shared<Var>();
+  v->storage = std::make_shared<Storage>();
+  v->storage->data = std::move(t);
+  if (requires_grad) {
+    if (auto st = set_requires_grad(v, true); !st) return st.error();
+  }
+  return v;
+}
+
+bool grad_enabled() { return g_grad_enabled; }
+void set_grad_enabled(bool on) { g_grad_enabled = on; }
+
+Status set_requires_grad(const VarPtr& xp, bool on) {
+  Var& x = *xp;
+  if (!x.is_leaf()) {
+    if (on) return Ok{};  // a non-leaf that requires grad: nothing to change
+    return not_leaf_error();
+  }
+  if (on && !dtype_is_floating(x.view().dtype))
+    return runtime_error("only Tensors of floating point dtype can require gradients");
+  x.requires_grad = on;
+  if (on && !x.grad_accumulator) {
+    auto acc = std::make_shared<AccumulateGrad>();
+    acc->seq = UINT64_MAX;  // torch runs AccumulateGrad as soon as it is ready
+    acc->var = xp;          // weak: the graph does not keep the leaf alive
+    x.grad_accumulator = acc;
+  }
+  if (!on) x.grad_accumulator.reset();
+  return Ok{};
+}
+
+Status retain_grad(const VarPtr& x) {
+  if (!x->requires_grad)
+    return runtime_error("can't retain_grad on Tensor that has requires_grad=False");
+  if (x->is_leaf()) return Ok{};
+  x->retains_grad = true;
+  x->grad_fn->retained = x;
+  return Ok{};
+}
+
+VarPtr detach(const VarPtr& x) {
+  auto v = std::make_shared<Var>();
+  v->storage = x->storage;
+  return v;
+}
+
+void bump_version(Var& x) { ++x.storage->version; }
+
+// ---- the engine -----------------------------------------------------------------------------
+
+Status backward(const VarPtr& root, const TensorView* gradient, bool retain_graph) {
+  if (!root->requires_grad)
+    return runtime_error("element 0 of tensors does not require grad and does not have a grad_fn");
+  const TensorView rv = root->view();
+  Tensor g0;
+  if (gradient) {
+    if (gradient->shape != rv.shape) {
+      return runtime_error("Mismatch in shape: grad_output[0] has a shape of " +
+                           torch_size(gradient->shape) + " and output[0] has a shape of " +
+                           torch_size(rv.shape) + ".");
+    }
+    auto c =
+        gradient->dtype == rv.dtype ? copy_of(*gradient) : losslab::to_dtype(*gradient, rv.dtype);
+    if (!c) return c.error();
+    g0 = c.take();
+  } else {
+    if (rv.numel() != 1)
+      return runtime_error("grad can be implicitly created only for scalar outputs");
+    auto c = full(rv.shape, Scalar{false, 0, 1}, rv.dtype);
+    if (!c) return c.error();
+    g0 = c.take();
+  }
+  std::shared_ptr<Node> start = root->grad_fn ? root->grad_fn : root->grad_accumulator;
+  // Dependencies: how many edges of the reachable graph point at each node.
+  std::unordered_map<Node*, int> deps;
+  std::vector<Node*> seen{start.get()}, stack{start.get()};
+  std::unordered_map<Node*, bool> visited{{start.get(), true}};
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    for (const auto& e : n->next) {
+      if (!e) continue;
+      ++deps[e.get()];
+      if (!visited[e.get()]) {
+        visited[e.get()] = true;
+        seen.push_back(e.get());
+        stack.push_back(e.get());
+      }
+    }
+  }
+  std::unordered_map<Node*, std::optional<Tensor>> buffer;
+  buffer[start.get()] = std::move(g0);
+  auto later_first = [](Node* a, Node* b) { return a->seq < b->seq; };
+  std::priority_queue<Node*, std::vector<Node*>, decltype(later_first)> ready(later_first);
+  ready.push(start.get());
+  Status status = Ok{};
+  while (!ready.empty() && status) {
+    Node* n = ready.top();
+    ready.pop();
+    std::optional<Tensor> g = std::move(buffer[n]);
+    buffer.erase(n);
+    if (g) {
+      if (auto v = n->retained.lock(); v && v->retains_grad) {
+        // retain_grad's hook: .grad = a copy of the first gradient, then grad + new
+        if (!v->grad) {
+          auto c = copy_of(g->view());
+          if (!c) return c.error();
+          auto r = make_var(c.take());
+          if (!r) return r.error();
+          v->grad = r.take();
+        } else {
+          auto s = add_same(v->grad->view(), g->view());
+          if (!s) return s.error();
+          auto r = make_var(s.take());
+          if (!r) return r.error();
+          v->grad = r.take();
+        }
+      }
+    }
+    if (auto* acc = dynamic_cast<AccumulateGrad*>(n)) {
+      if (g) {
+        if (auto v = acc->var.lock()) {
+          if (auto st = accumulate(*v, std::move(*g)); !st) status = st;
+        }
+      }
+      continue;
+    }
+    Grads out;
+    if (g) {
+      auto r = n->apply(g->view());
+      if (!r) {
+        status = r.error();
+        break;
+      }
+      out = r.take();
+    }
+    for (std::size_t k = 0; k < n->next.size(); ++k) {
+      Node* e = n->next[k].get();
+      if (!e) continue;
+      if (k < out.size() && out[k]) {
+        auto f = fit(std::move(*out[k]), n->input_shape[k], n->input_dtype[k]);
+        if (!f) {
+          status = f.error();
+          break;
+        }
+        auto& slot = buffer[e];
+        if (!slot) {
+          slot = f.take();
+        } else {
+          auto s = add_same(slot->view(), f.value().view());
+          if (!s) {
+            status = s.error();
+            break;
+          }
+          slot = s.take();
+        }
+      }
+      if (--deps[e] == 0) ready.push(e);
+    }
+  }
+  if (!retain_graph)
+    for (Node* n : seen) n->release_saved();
+  return status;
+}
+
+// ---- ops ------------------------------------------------------------------------------------
+
+// ---- ops ------------------------------------------------------------------------------------
+
+namespace {
+
+Operand operand_of(const Arg& a, TensorView& hold) {
+  if (!a.var) return Operand::of(a.scalar);
+  hold = a.var->view();
+  return Operand::of(hold);
+}
+
+bool records(const VarPtr& out) { return out->grad_fn != nullptr; }
+
+std::string camel_backward(const char* snake) {
+  std::string s;
+  bool up = true;
+  for (const char* p = snake; *p; ++p) {
+    if (*p == '_') {
+      up = true;
+      continue;
+    }
+    s += up ? static_cast<char>(*p - ('a' <= *p && *p <= 'z' ? 'a' - 'A' : 0)) : *p;
+    up = false;
+  }
+  return s + "Backward0";
+}
+
+}  // namespace
+
+Result<VarPtr> binary(BinOp op, const Arg& a, const Arg& b, bool rsub) {
+  TensorView ha, hb;
+  const Operand A = operand_of(a, ha), B = operand_of(b, hb);
+  auto node = std::make_shared<BinaryNode>();
+  node->op = op;
+  node->rsub = rsub && op == BinOp::Sub;
+  node->a_is_num = !a.var;
+  node->b_is_num = !b.var;
+  node->sa = a.scalar;
+  node->sb = b.scalar;
+  // mul and div read the other operand for self's gradient, self (div: both) for other's
+  const bool a_rg = a.var && a.var->requires_grad, b_rg = b.var && b.var->requires_grad;
+  if (op == BinOp::Mul || op == BinOp::Div) {
+    if (a.var && b_rg) node->a = Saved(a.var->storage);
+    if (b.var && (a_rg || (op == BinOp::Div && b_rg))) node->b = Saved(b.var->storage);
+  }
+  return record(losslab::binary(op, A, B), node, {a.var.get(), b.var.get()});
+}
+
+Result<VarPtr> neg(const VarPtr& x) {
+  return record(losslab::neg(x->view()), std::make_shared<NegNode>(), {x.get()});
+}
+
+Result<VarPtr> unary(UnaryOp op, const VarPtr& x) {
+  auto node = std::make_shared<UnaryNode>();
+  node->op = op;
+  const bool of_result = op == UnaryOp::Exp || op == UnaryOp::Sqrt;
+  if (!of_result) node->saved = Saved(x->storage);
+  auto r = record(losslab::unary(op, x->view()), node, {x.get()});
+  if (r && of_result && records(r.value())) node->saved = Saved(r.value()->storage);
+  return r;
+}
+
+Result<VarPtr> sigmoid(const VarPtr& x) {
+  auto node = std::make_shared<SigmoidNode>();
+  auto r = record(losslab::sigmoid(x->view()), node, {x.get()});
+  if (r && records(r.value())) node->result = Saved(r.value()->storage);
+  return r;
+}
+
+namespace {
+Result<VarPtr> reduce(bool is_mean, const VarPtr& x, const ReduceDims& d) {
+  auto node = std::make_shared<ReduceNode>();
+  node->is_mean = is_mean;
+  node->d = d;
+  node->in_shape = x->view().shape;
+  return record(is_mean ? losslab::mean(x->view(), d) : losslab::sum(x->view(), d), node,
+                {x.get()});
+}
+}  // namespace
+
+Result<VarPtr> sum(const VarPtr& x, const ReduceDims& d) { return reduce(false, x, d); }
+Result<VarPtr> mean(const VarPtr& x, const ReduceDims& d) { return reduce(true, x, d); }
+
+Result<VarPtr> mm(const VarPtr& a, const VarPtr& b) {
+  auto node = std::make_shared<MmNode>();
+  if (b->requires_grad) node->a = Saved(a->storage);
+  if (a->requires_grad) node->b = Saved(b->storage);
+  return record(losslab::mm(a->view(), b->view()), node, {a.get(), b.get()});
+}
+
+Result<VarPtr> t(const VarPtr& x) {
+  auto node = std::make_shared<TransposeNode>();
+  node->is_t = true;
+  return record(transpose2d(x->view()), node, {x.get()});
+}
+
+Result<VarPtr> transpose(const VarPtr& x, int64_t dim0, int64_t dim1) {
+  auto node = std::make_shared<TransposeNode>();
+  node->d0 = dim0;
+  node->d1 = dim1;
+  return record(losslab::transpose(x->view(), dim0, dim1), node, {x.get()});
+}
+
+Result<VarPtr> shape_op(const VarPtr& x, Result<Tensor> value, ShapeKind kind) {
+  auto node = std::make_shared<ShapeNode>();
+  node->kind = kind;
+  node->in_shape = x->view().shape;
+  return record(std::move(value), node, {x.get()});
+}
+
+Result<VarPtr> to_dtype(const VarPtr& x, DType dtype) {
+  if (x->view().dtype == dtype) return x;
+  auto node = std::make_shared<ToCopyNode>();
+  node->in_dtype = x->view().dtype;
+  return record(losslab::to_dtype(x->view(), dtype), node, {x.get()});
+}
+
+Result<VarPtr> loss(const LossSpec& spec, const LossCall& call, const std::vector<VarPtr>& operands,
+                    const std::vector<VarPtr>& extra, std::vector<std::string>* warnings) {
+  std::vector<const Var*> inputs;
+  for (std::size_t k = 0; k < operands.size(); ++k) {
+    const Var* v = operands[k].get();
+    const bool differentiable = k < spec.operands.size() && spec.operands[k].differentiable;
+    if (g_grad_enabled && v && v->requires_grad && !differentiable) {
+      return Error{"NotImplementedError", std::string("the derivative of ") + spec.name + " for '" +
+                                              spec.operands[k].name +
+                                              "' is not implemented in losslab"};
+    }
+    inputs.push_back(differentiable ? v : nullptr);
+  }
+  for (const auto& e : extra) {
+    if (g_grad_enabled && e && e->requires_grad) {
+      return Error{"NotImplementedError", std::string("the derivative of ") + spec.name +
+                                              " for a weight is not implemented in losslab"};
+    }
+  }
+  auto value = spec.forward(call);
+  if (!value) return value.error();
+  if (warnings) *warnings = value.value().warnings;
+  auto node = std::make_shared<LossNode>();
+  node->spec = &spec;
+  node->call = call;
+  node->grad_fn = loss_grad_fn_name(spec, call);
+  for (const auto& v : operands) node->saved.emplace_back(v->storage);
+  for (const auto& v : extra) node->saved.emplace_back(v->storage);
+  return record(std::move(value.value().value), node, inputs);
+}
+
+Result<VarPtr> activation(const ActivationSpec& spec, const VarPtr& x, bool has_dim, int64_t dim,
+                          bool force_scalar, std::vector<std::string>* warnings) {
+  auto value = spec.forward(x->view(), has_dim, dim, force_scalar);
+  if (!value) return value.error();
+  if (warnings) *warnings = value.value().warnings;
+  auto node = std::make_shared<ActivationNode>();
+  node->spec = &spec;
+  node->input = Saved(x->storage);
+  node->has_dim = has_dim;
+  node->dim = dim;
+  return record(std::move(value.value().value), node, {x.get()});
+}
+
+const char* loss_grad_fn_name(const LossSpec& spec, const LossCall& call) {
+  // torch 1.13.1's grad_fn of each loss composed in Python (or in ATen from other ops): for
+  // 'none' the last op; 'mean' and 'sum' end in MeanBackward0 / SumBackward0 (cross_entropy
+  // with class probabilities: DivBackward1 / NegBackward0). The rest have a node of their own,
+  // named after the function (mse_loss: MseLossBackward0).
+  struct Composite {
+    const char* loss;
+    const char* none;
+  };
+  static const Composite kComposite[] = {
+      {"l1_loss", "AbsBackward0"},
+      {"kl_div", "SubBackward0"},
+      {"multilabel_soft_margin_loss", "DivBackward0"},
+      {"poisson_nll_loss", "SubBackward0"},
+      {"margin_ranking_loss", "ClampMinBackward0"},
+      {"hinge_embedding_loss", "AddBackward0"},
+      {"cosine_embedding_loss", "AddBackward0"},
+      {"triplet_margin_loss", "ClampMinBackward0"},
+      {"triplet_margin_with_distance_loss", "ClampBackward1"},
+      {"gaussian_nll_loss", "MulBackward0"},
+      {"ctc_loss", nullptr},
+      {"pairwise_distance", "NormBackward1"},
+      {"cosine_similarity", "SumBackward1"},
+  };
+  const std::string name = spec.name;
+  const Reduction r = call.options.reduction;
+  if (name == "cross_entropy" && call.operands.size() > 1 &&
+      dtype_is_floating(call.operands[1].dtype)) {
+    return r == Reduction::Mean ? "DivBackward1" : "NegBackward0";
+  }
+  if (name == "cross_entropy") return "NllLossBackward0";
+  for (const auto& c : kComposite) {
+    if (name != c.loss) continue;
+    if (spec.kind == FnKind::Distance || r == Reduction::None) {
+      if (c.none) return c.none;
+      break;
+    }
+    return r == Reduction::Sum ? "SumBackward0" : "MeanBackward0";
+  }
+  static std::unordered_map<std::string, std::string> names;
+  auto [it, fresh] = names.try_emplace(name);
+  if (fresh) it->second = camel_backward(spec.name);
+  return it->second.c_str();
+}
+
+}  // namespace losslab::autograd
