@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "losslab/arith.hpp"
+#include "losslab/autograd.hpp"
 #include "losslab/factory.hpp"
 #include "losslab/format.hpp"
 #include "losslab/ops.hpp"
@@ -513,6 +514,188 @@ val op_to(val a, std::string dtype_s) {
   return wrap(to_dtype(view_of(a), *dt));
 }
 
+// ---- autograd (autograd.hpp) ---------------------------------------------------------------
+// A JS tensor that autograd knows holds a handle: the address of a heap VarPtr (one reference to
+// the core's Var). Its buffer is the Var's storage; releasing the handle drops the reference, and
+// the storage lives while a graph node or another handle still holds it.
+namespace ag = losslab::autograd;
+
+const ag::VarPtr& var_of(double h) {
+  return *reinterpret_cast<const ag::VarPtr*>(static_cast<uintptr_t>(h));
+}
+
+val var_desc(ag::VarPtr v, const std::vector<std::string>& warnings = {}) {
+  const TensorView t = v->view();
+  val d = val::object();
+  d.set("dtype", val(std::string(dtype_name(t.dtype))));
+  d.set("shape", shape_val(t.shape));
+  d.set("ptr", val(reinterpret_cast<uintptr_t>(t.data)));
+  const char* fn = v->grad_fn_name();
+  d.set("gradFn", fn ? val(std::string(fn)) : val::null());
+  d.set("requiresGrad", val(v->requires_grad));
+  d.set("h", val(reinterpret_cast<uintptr_t>(new ag::VarPtr(std::move(v)))));
+  if (!warnings.empty()) {
+    val w = val::array();
+    for (std::size_t i = 0; i < warnings.size(); ++i) w.set(i, val(warnings[i]));
+    d.set("warnings", w);
+  }
+  return d;
+}
+
+val var_wrap(Result<ag::VarPtr> r) { return r ? var_desc(r.take()) : make_error(r.error()); }
+
+// Takes over a buffer the JS API allocated (the JS tensor then holds the handle instead).
+double var_adopt(val desc) {
+  const TensorView v = view_of(desc);
+  auto r = ag::make_var(Tensor::adopt(v.dtype, v.shape, const_cast<void*>(v.data)));
+  return static_cast<double>(reinterpret_cast<uintptr_t>(new ag::VarPtr(r.take())));
+}
+void var_release(double h) { delete &const_cast<ag::VarPtr&>(var_of(h)); }
+
+val var_set_requires_grad(double h, bool on) {
+  auto st = ag::set_requires_grad(var_of(h), on);
+  return st ? val::null() : make_error(st.error());
+}
+val var_retain_grad(double h) {
+  auto st = ag::retain_grad(var_of(h));
+  return st ? val::null() : make_error(st.error());
+}
+// .grad: a new handle on the gradient's Var, or null (None).
+val var_grad(double h) {
+  const auto& g = var_of(h)->grad;
+  return g ? var_desc(g) : val::null();
+}
+// .grad = t (h2 its handle) or None (h2 = 0): torch's checks of the assigned tensor.
+val var_set_grad(double h, double h2) {
+  const auto& v = var_of(h);
+  if (h2 == 0) {
+    v->grad.reset();
+    return val::null();
+  }
+  const auto& g = var_of(h2);
+  if (g->view().dtype != v->view().dtype)
+    return make_error(runtime_error("assigned grad has data of a different type"));
+  if (g->view().shape != v->view().shape)
+    return make_error(runtime_error("assigned grad has data of a different size"));
+  v->grad = g;
+  return val::null();
+}
+val var_detach(double h) { return var_desc(ag::detach(var_of(h))); }
+void var_bump_version(double h) { ag::bump_version(*var_of(h)); }
+bool var_retains_grad(double h) { return var_of(h)->retains_grad; }
+val var_backward(double h, val gradient, bool retain_graph) {
+  std::optional<TensorView> g;
+  if (!gradient.isNull()) g = view_of(gradient);
+  auto st = ag::backward(var_of(h), g ? &*g : nullptr, retain_graph);
+  return st ? val::null() : make_error(st.error());
+}
+void set_grad_enabled(bool on) { ag::set_grad_enabled(on); }
+std::string var_repr(double h) {
+  const auto& v = var_of(h);
+  std::vector<std::string> suffixes;
+  if (const char* fn = v->grad_fn_name())
+    suffixes.push_back(std::string("grad_fn=<") + fn + ">");
+  else if (v->requires_grad)
+    suffixes.push_back("requires_grad=True");
+  return torch_repr(v->view(), suffixes);
+}
+
+// rsub: torch.rsub (the node's name differs from torch.sub's with the operands swapped).
+val ag_binary(int op, double ha, double hb, bool rsub) {
+  return var_wrap(ag::binary(static_cast<BinOp>(op), {var_of(ha), {}}, {var_of(hb), {}}, rsub));
+}
+val ag_binary_scalar(int op, double h, int kind, double f, double hi, double lo, bool number_first,
+                     bool rsub) {
+  const ag::Arg t{var_of(h), {}}, s{nullptr, scalar_of(kind, f, hi, lo)};
+  const BinOp o = static_cast<BinOp>(op);
+  return var_wrap(number_first ? ag::binary(o, s, t, rsub) : ag::binary(o, t, s, rsub));
+}
+val ag_neg(double h) { return var_wrap(ag::neg(var_of(h))); }
+val ag_unary(int op, double h) { return var_wrap(ag::unary(static_cast<UnaryOp>(op), var_of(h))); }
+val ag_sigmoid(double h) { return var_wrap(ag::sigmoid(var_of(h))); }
+val ag_reduce(bool is_mean, double h, bool all, double dim, bool keepdim) {
+  const ReduceDims d{all, static_cast<int64_t>(dim), keepdim};
+  return var_wrap(is_mean ? ag::mean(var_of(h), d) : ag::sum(var_of(h), d));
+}
+val ag_mm(double ha, double hb) { return var_wrap(ag::mm(var_of(ha), var_of(hb))); }
+val ag_t(double h) { return var_wrap(ag::t(var_of(h))); }
+val ag_transpose(double h, double d0, double d1) {
+  return var_wrap(ag::transpose(var_of(h), static_cast<int64_t>(d0), static_cast<int64_t>(d1)));
+}
+val ag_reshape(double h, val shape, bool is_view) {
+  const auto& x = var_of(h);
+  return var_wrap(ag::shape_op(x, reshape(x->view(), shape_from(shape)),
+                               is_view ? ag::ShapeKind::View : ag::ShapeKind::Reshape));
+}
+val ag_unsqueeze(double h, double dim) {
+  const auto& x = var_of(h);
+  return var_wrap(
+      ag::shape_op(x, unsqueeze(x->view(), static_cast<int64_t>(dim)), ag::ShapeKind::Unsqueeze));
+}
+val ag_squeeze(double h, bool has_dim, double dim) {
+  const auto& x = var_of(h);
+  const auto d = has_dim ? std::optional<int64_t>(static_cast<int64_t>(dim)) : std::nullopt;
+  return var_wrap(ag::shape_op(x, squeeze(x->view(), d),
+                               has_dim ? ag::ShapeKind::SqueezeDim : ag::ShapeKind::Squeeze));
+}
+val ag_flatten(double h, double s, double e) {
+  const auto& x = var_of(h);
+  return var_wrap(ag::shape_op(x,
+                               flatten(x->view(), static_cast<int64_t>(s), static_cast<int64_t>(e)),
+                               ag::ShapeKind::Reshape));
+}
+val ag_to(double h, std::string dtype_s) {
+  const auto dt = dtype_from_name(dtype_s);
+  if (!dt) return make_error(value_error("unknown dtype '" + dtype_s + "'"));
+  return var_wrap(ag::to_dtype(var_of(h), *dt));
+}
+
+// A loss call with autograd: the packed call as loss_forward_packed reads it, and the handles of
+// its tensors in the same order (operands, then the tensor options given). The result is a var
+// descriptor (its warnings inside).
+val ag_loss_packed(int index, val handles) {
+  const LossSpec* spec = loss_at(index);
+  if (!spec) return make_error(value_error("unknown loss"));
+  PackReader r;
+  auto call = read_loss_call(*spec, r);
+  if (!call) return make_error(call.error());
+  const unsigned n = handles["length"].as<unsigned>();
+  std::vector<ag::VarPtr> operands, extra;
+  for (unsigned k = 0; k < n; ++k) {
+    const ag::VarPtr& v = var_of(handles[k].as<double>());
+    (k < spec->operands.size() ? operands : extra).push_back(v);
+  }
+  std::vector<std::string> warnings;
+  auto out = ag::loss(*spec, call.value(), operands, extra, &warnings);
+  if (!out) return make_error(out.error());
+  return var_desc(out.take(), warnings);
+}
+
+// An activation with autograd: the packed call as activation_packed reads it, and the input's
+// handle (dtype= casts it first, recorded as torch's ToCopyBackward0).
+val ag_activation_packed(int index, double h) {
+  const auto& all = activations();
+  if (index < 0 || static_cast<std::size_t>(index) >= all.size())
+    return make_error(value_error("unknown activation"));
+  PackReader r;
+  const bool force_scalar = r.next() != 0;
+  r.next();
+  r.view();
+  const bool has_dim = r.next() != 0;
+  const int64_t dim = has_dim ? r.i64() : 0;
+  ag::VarPtr x = var_of(h);
+  if (r.next() != 0) {
+    auto c = ag::to_dtype(x, static_cast<DType>(static_cast<int>(r.next())));
+    if (!c) return make_error(c.error());
+    x = c.take();
+  }
+  std::vector<std::string> warnings;
+  auto out = ag::activation(all[static_cast<std::size_t>(index)], x, has_dim, dim, force_scalar,
+                            &warnings);
+  if (!out) return make_error(out.error());
+  return var_desc(out.take(), warnings);
+}
+
 val make_recipe_js(std::string name, double seed_lo, double seed_hi, double n, double c) {
   auto r = make_recipe(name, seed_of(seed_lo, seed_hi), static_cast<int64_t>(n),
                        static_cast<int64_t>(c));
@@ -577,6 +760,34 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("transpose", &op_transpose);
   emscripten::function("addSame", &op_add_same);
   emscripten::function("to", &op_to);
+  emscripten::function("varAdopt", &var_adopt);
+  emscripten::function("varRelease", &var_release);
+  emscripten::function("varSetRequiresGrad", &var_set_requires_grad);
+  emscripten::function("varRetainGrad", &var_retain_grad);
+  emscripten::function("varRetainsGrad", &var_retains_grad);
+  emscripten::function("varGrad", &var_grad);
+  emscripten::function("varSetGrad", &var_set_grad);
+  emscripten::function("varDetach", &var_detach);
+  emscripten::function("varBumpVersion", &var_bump_version);
+  emscripten::function("varBackward", &var_backward);
+  emscripten::function("varRepr", &var_repr);
+  emscripten::function("setGradEnabled", &set_grad_enabled);
+  emscripten::function("agBinary", &ag_binary);
+  emscripten::function("agBinaryScalar", &ag_binary_scalar);
+  emscripten::function("agNeg", &ag_neg);
+  emscripten::function("agUnary", &ag_unary);
+  emscripten::function("agSigmoid", &ag_sigmoid);
+  emscripten::function("agReduce", &ag_reduce);
+  emscripten::function("agMm", &ag_mm);
+  emscripten::function("agT", &ag_t);
+  emscripten::function("agTranspose", &ag_transpose);
+  emscripten::function("agReshape", &ag_reshape);
+  emscripten::function("agUnsqueeze", &ag_unsqueeze);
+  emscripten::function("agSqueeze", &ag_squeeze);
+  emscripten::function("agFlatten", &ag_flatten);
+  emscripten::function("agTo", &ag_to);
+  emscripten::function("agLossPacked", &ag_loss_packed);
+  emscripten::function("agActivationPacked", &ag_activation_packed);
   emscripten::function("recipe", &make_recipe_js);
   emscripten::function("histogram", &histogram_js);
 }

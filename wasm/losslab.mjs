@@ -148,8 +148,10 @@ class LossLab {
     this._warn = options.warnings !== 'silent';
     this._freer = new FinalizationRegistry((held) => {
       if (typeof held === 'number') M._free(held);
+      else if (held.var) M.varRelease(held.var);   // a tensor autograd knows (a core Var)
       else held.delete();   // an Embind object (Generator)
     });
+    this._gradOn = true;   // torch.is_grad_enabled(), mirrored in the core
     /** 'simd' or 'scalar': which wasm build is running. */
     this.flavor = flavor;
     /** The core's SIMD target ('wasm-simd128' or 'scalar'). */
@@ -204,7 +206,7 @@ class LossLab {
   // ---- tensors -----------------------------------------------------------------------------
 
   /** torch.tensor(data, {dtype, shape}): arrays, nested arrays or typed arrays. */
-  tensor(data, { dtype, shape } = {}) {
+  tensor(data, { dtype, shape, requires_grad } = {}) {
     let values;
     let inferred;
     if (ArrayBuffer.isView(data)) {
@@ -261,6 +263,7 @@ class LossLab {
     } else {
       view.set(values);
     }
+    if (requires_grad !== undefined) requiresGradOption(t, requires_grad, 'tensor');
     return t;
   }
 
@@ -445,6 +448,16 @@ class LossLab {
       const opts = this._checkOptions(spec, options);
       if (this._callable(spec, opts)) return this._viaDistances(spec, args, opts, false);
       const descs = this._operands(spec, args, temps);
+      const tensorOpts = spec.options.filter((p) => p.kind === 'tensor' && opts[p.name] != null).map((p) => opts[p.name]);
+      if (this._tracks(...args, ...tensorOpts)) {
+        // autograd: the call in the packed buffer, and the handles of its tensors (operands as
+        // given or converted from lists, then the tensor options) for the node to keep
+        let j = 0;
+        const ts = spec.operands.map((o, k) => (args[k] instanceof Tensor ? args[k] : temps[j++]));
+        const handles = [...ts, ...tensorOpts].map((t) => t._handle());
+        this._writeCall(spec, descs, opts);
+        return this._wrap(this._M.agLossPacked(this._index.get(spec), handles));
+      }
       this._writeCall(spec, descs, opts);
       if (this._M.lossForwardPacked(this._index.get(spec)) !== 0) throw this._M.lastError();
       const t = this._forwardResult();
@@ -546,6 +559,9 @@ class LossLab {
     const opts = this._checkOptions(spec, options);
     const g = gradOutput == null ? null : this._own(gradOutput, 'grad_output');
     this._writeCall(spec, [this._own(input, 'input')], opts, backward, g);
+    if (!backward && this._tracks(input)) {
+      return this._wrap(this._M.agActivationPacked(this._specs.get(spec.name).index, input._handle()));
+    }
     if (this._M.activationPacked(this._specs.get(spec.name).index, backward ? 1 : 0) !== 0) throw this._M.lastError();
     if (!backward) return this._forwardResult();
     const [desc] = this._readTensor(this._resultView(), 0);
@@ -625,9 +641,55 @@ class LossLab {
   }
 
   /** torch.mm(a, b) */
-  mm(a, b) { return this._wrap(this._M.mm(this._own(a, 'self'), this._own(b, 'mat2'))); }
+  mm(a, b) {
+    const [da, db] = [this._own(a, 'self'), this._own(b, 'mat2')];
+    if (this._tracks(a, b)) return this._wrap(this._M.agMm(a._handle(), b._handle()));
+    return this._wrap(this._M.mm(da, db));
+  }
   /** torch.sigmoid(t) */
-  sigmoid(t) { return this._wrap(this._M.sigmoid(this._own(t, 'input'))); }
+  sigmoid(t) {
+    const d = this._own(t, 'input');
+    return this._wrap(this._tracks(t) ? this._M.agSigmoid(t._handle()) : this._M.sigmoid(d));
+  }
+
+  // ---- autograd ----------------------------------------------------------------------------
+  // The graph lives in the core (autograd.hpp). A tensor joins it when it requires grad or is
+  // an input of a recorded op: its buffer then belongs to a core Var and the JS tensor holds a
+  // handle on it (Tensor._handle). An op takes the recorded path only when grad mode is on and
+  // one of its tensors requires grad; everything else runs as before, with no handle at all.
+
+  _tracks(...ts) {
+    if (!this._gradOn) return false;
+    for (const t of ts) if (t instanceof Tensor && t._rg) return true;
+    return false;
+  }
+
+  /** torch.is_grad_enabled() */
+  is_grad_enabled() { return this._gradOn; }
+  /** torch.set_grad_enabled(mode) */
+  set_grad_enabled(mode) {
+    if (typeof mode !== 'boolean') throw typeError(`set_grad_enabled(): argument 'mode' must be bool, not ${pyTypeName(mode)}`);
+    this._gradOn = mode;
+    this._M.setGradEnabled(mode);
+  }
+  /** torch.no_grad(fn): runs fn() with grad mode off (restored after, also on a throw). */
+  no_grad(fn) { return this._gradMode(false, fn, 'no_grad'); }
+  /** torch.enable_grad(fn): runs fn() with grad mode on. */
+  enable_grad(fn) { return this._gradMode(true, fn, 'enable_grad'); }
+  _gradMode(mode, fn, name) {
+    if (typeof fn !== 'function') throw typeError(`${name}(): expected a function to run, got ${pyTypeName(fn)}`);
+    const was = this._gradOn;
+    this.set_grad_enabled(mode);
+    try {
+      const r = fn();
+      if (r && typeof r.then === 'function') {
+        throw typeError(`${name}(): the function returned a Promise; grad mode cannot follow an async function (run the awaited part inside its own ${name})`);
+      }
+      return r;
+    } finally {
+      this.set_grad_enabled(was);
+    }
+  }
 
   /** The lesson's data set-ups: 'regression' | 'binary' | 'multiclass'. */
   recipe(name, { n, c = 3, seed = 420 } = {}) {
@@ -686,7 +748,13 @@ class Tensor {
     this._ptr = desc.ptr >>> 0;
     this._dtype = desc.dtype;
     this._shape = Array.from(desc.shape);
-    lab._freer.register(this, desc.ptr, this);
+    // autograd: the handle on the core Var that owns the buffer (0: JS owns it), requires_grad
+    // and the grad_fn's name (both fixed for a non-leaf; a leaf's flag changes through
+    // requires_grad_, which keeps this copy)
+    this._h = desc.h ?? 0;
+    this._rg = !!desc.requiresGrad;
+    this._gradFn = desc.gradFn ?? null;
+    lab._freer.register(this, this._h ? { var: this._h } : desc.ptr, this);
   }
   get dtype() { return this._dtype; }
   get shape() { return this._shape.slice(); }
@@ -724,23 +792,143 @@ class Tensor {
     return typeof v === 'bigint' ? Number(v) : v;
   }
   /** PyTorch 1.13's print, e.g. 'tensor(2.4869)'. */
-  toString() { return this._lab._M.repr(this._desc()); }
+  toString() {
+    this._desc();
+    return this._h ? this._lab._M.varRepr(this._h) : this._lab._M.repr(this._desc());
+  }
   [Symbol.for('nodejs.util.inspect.custom')]() { return this._ptr ? this.toString() : 'tensor(<disposed>)'; }
 
   /** Frees the heap buffer now (idempotent). */
   dispose() {
     if (!this._ptr) return;
     this._lab._freer.unregister(this);
-    this._lab._M._free(this._ptr);
+    if (this._h) this._lab._M.varRelease(this._h);
+    else this._lab._M._free(this._ptr);
     this._ptr = 0;
+    this._h = 0;
   }
 
-  t() { return this._lab._wrap(this._lab._M.t(this._desc())); }
+  t() {
+    const d = this._desc();
+    return this._lab._wrap(this._lab._tracks(this) ? this._lab._M.agT(this._h) : this._lab._M.t(d));
+  }
   to(dtype) {
     if (typeof dtype !== 'string' || !DTYPES.includes(dtype)) {
       throw typeError(`to(): dtype must be one of ${DTYPES.join(', ')}, got ${typeof dtype === 'string' ? `'${dtype}'` : pyTypeName(dtype)}`);
     }
-    return this._lab._wrap(this._lab._M.to(this._desc(), dtype));
+    const d = this._desc();
+    if (this._lab._tracks(this)) return this._lab._wrap(this._lab._M.agTo(this._h, dtype));
+    return this._lab._wrap(this._lab._M.to(d, dtype));
+  }
+
+  // ---- autograd ----------------------------------------------------------------------------
+
+  // The core Var's handle, making one (taking the buffer over) the first time.
+  _handle() {
+    const d = this._desc();
+    if (!this._h) {
+      const lab = this._lab;
+      lab._freer.unregister(this);
+      this._h = lab._M.varAdopt(d);
+      lab._freer.register(this, { var: this._h }, this);
+    }
+    return this._h;
+  }
+  /** Whether autograd records operations on this tensor. */
+  get requires_grad() { return this._rg; }
+  set requires_grad(b) { this.requires_grad_(b); }
+  /** requires_grad_(b = true): leaves only; floating dtypes only (torch's errors). */
+  requires_grad_(b = true) {
+    if (typeof b !== 'boolean') throw typeError(`requires_grad_(): argument 'requires_grad' must be bool, not ${pyTypeName(b)}`);
+    if (b === this._rg && (b || this._gradFn === null)) return this;
+    fail(this._lab._M.varSetRequiresGrad(this._handle(), b));
+    this._rg = b;
+    return this;
+  }
+  /** True for a tensor no recorded op made (torch's is_leaf). */
+  get is_leaf() { return this._gradFn === null; }
+  /** The node that made this tensor ({ name() }), or null for a leaf. */
+  get grad_fn() {
+    const n = this._gradFn;
+    return n === null ? null : Object.freeze({ name: () => n, toString: () => `<${n}>` });
+  }
+  /** .grad: the accumulated gradient (a tensor sharing the core's buffer), or null. */
+  get grad() {
+    if (!this._h) return null;
+    const lab = this._lab;
+    if (this._gradFn !== null && !lab._M.varRetainsGrad(this._h)) {
+      if (lab._warn) {
+        console.warn("UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.");
+      }
+      return null;
+    }
+    const g = lab._M.varGrad(this._h);
+    if (g === null) { this._gradT = null; return null; }
+    if (this._gradT && !this._gradT.disposed && this._gradT._ptr === g.ptr >>> 0) {
+      lab._M.varRelease(g.h);   // the same gradient as last time: its tensor
+      return this._gradT;
+    }
+    this._gradT = lab._wrap(g);
+    return this._gradT;
+  }
+  set grad(g) {
+    const lab = this._lab;
+    if (g !== null && g !== undefined) {
+      lab._own(g, 'grad');
+      fail(lab._M.varSetGrad(this._handle(), g._handle()));
+    } else if (this._h) {
+      lab._M.varSetGrad(this._h, 0);
+    }
+    this._gradT = null;
+  }
+  /** retain_grad(): a non-leaf keeps its gradient in .grad after backward(). */
+  retain_grad() {
+    if (!this._rg) throw pyError('RuntimeError', "can't retain_grad on Tensor that has requires_grad=False");
+    fail(this._lab._M.varRetainGrad(this._handle()));
+  }
+  get retains_grad() { return this._h !== 0 && this._gradFn !== null && this._lab._M.varRetainsGrad(this._h); }
+  /**
+   * backward(gradient = null, { retain_graph = false }): d this / d every leaf that requires
+   * grad, added to their .grad (torch's engine, in the core).
+   */
+  backward(gradient = null, { retain_graph = false } = {}) {
+    const lab = this._lab;
+    this._desc();
+    if (gradient !== null && gradient !== undefined) lab._own(gradient, 'gradient');
+    if (typeof retain_graph !== 'boolean') throw typeError(`backward(): argument 'retain_graph' must be bool, not ${pyTypeName(retain_graph)}`);
+    if (!this._rg) throw pyError('RuntimeError', 'element 0 of tensors does not require grad and does not have a grad_fn');
+    fail(lab._M.varBackward(this._handle(), gradient == null ? null : gradient._desc(), retain_graph));
+  }
+  /** detach(): the same data, out of the graph (requires_grad false). */
+  detach() { return this._lab._wrap(this._lab._M.varDetach(this._handle())); }
+  // An in-place change is torch's error on a leaf that requires grad while grad mode is on.
+  _inPlace(name) {
+    this._desc();
+    if (this._rg && this._gradFn === null && this._lab._gradOn) {
+      throw pyError('RuntimeError', 'a leaf Variable that requires grad is being used in an in-place operation.');
+    }
+    if (this._rg && this._lab._gradOn) {
+      throw pyError('NotImplementedError', `${name}(): in-place operations on tensors autograd records are not supported yet (use it under torch.no_grad)`);
+    }
+  }
+  /** zero_(): fills this tensor with zeros in place (grad.zero_()); returns it. */
+  zero_() {
+    this._inPlace('zero_');
+    this._view().fill(this._dtype === 'int64' ? 0n : 0);
+    if (this._h) this._lab._M.varBumpVersion(this._h);
+    return this;
+  }
+  /** copy_(src): src's values into this tensor in place (same shape and dtype); returns it. */
+  copy_(src) {
+    this._inPlace('copy_');
+    const lab = this._lab;
+    lab._own(src, 'src');
+    if (src.dtype !== this._dtype || src.shape.join() !== this._shape.join()) {
+      throw pyError('NotImplementedError', `copy_(): only a source of the same shape and dtype is supported yet (got ${src.dtype} [${src.shape}] into ${this._dtype} [${this._shape}])`);
+    }
+    this._view().set(src._view());
+    if (this._h) lab._M.varBumpVersion(this._h);
+    return this;
   }
   long() { return this.to('int64'); }
   int() { return this.to('int32'); }
@@ -748,6 +936,41 @@ class Tensor {
   double() { return this.to('float64'); }
 }
 
+// A creation op's requires_grad option (torch.rand(3, { requires_grad: true })).
+function requiresGradOption(t, rg, fname) {
+  if (typeof rg !== 'boolean') {
+    t.dispose();
+    throw typeError(`${fname}(): argument 'requires_grad' must be bool, not ${pyTypeName(rg)}`);
+  }
+  if (!rg) return;
+  if (t.dtype !== 'float32' && t.dtype !== 'float64') {
+    t.dispose();
+    throw pyError('RuntimeError', 'Only Tensors of floating point and complex dtype can require gradients');
+  }
+  t.requires_grad_(true);
+}
+
 installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeName, toInt64, parseShape, drawDtype });
+
+// requires_grad for every creation op that takes options last: the option is taken out, the op
+// runs, and its result becomes a leaf that requires grad.
+for (const name of ['rand', 'randn', 'randint', 'zeros', 'ones', 'full', 'arange', 'eye', 'zeros_like', 'ones_like', 'full_like']) {
+  const op = LossLab.prototype[name];
+  Object.defineProperty(LossLab.prototype, name, {
+    configurable: true,
+    writable: true,
+    value: function withRequiresGrad(...args) {
+      const last = args[args.length - 1];
+      if (last === null || typeof last !== 'object' || Array.isArray(last) || ArrayBuffer.isView(last) ||
+          last instanceof Tensor || !('requires_grad' in last)) {
+        return op.apply(this, args);
+      }
+      const { requires_grad: rg, ...rest } = last;
+      const t = op.apply(this, [...args.slice(0, -1), rest]);
+      requiresGradOption(t, rg, name);
+      return t;
+    },
+  });
+}
 
 export { Tensor, Generator };

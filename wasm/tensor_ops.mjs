@@ -87,11 +87,16 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       if (!isT(a) && !isT(b)) {
         throw typeError(`${name}(): argument 'input' (position 1) must be Tensor, not ${pyTypeName(a)}`);
       }
-      if (isT(a) && isT(b)) return this._wrap(this._M.binary(ARITH[op], this._own(a, 'input'), this._own(b, 'other')));
+      if (isT(a) && isT(b)) {
+        const [da, db] = [this._own(a, 'input'), this._own(b, 'other')];
+        if (this._tracks(a, b)) return this._wrap(this._M.agBinary(ARITH[op], a._handle(), b._handle(), name === 'rsub'));
+        return this._wrap(this._M.binary(ARITH[op], da, db));
+      }
       const numberFirst = !isT(a);
       const t = numberFirst ? b : a, v = numberFirst ? a : b;
       const desc = this._own(t, numberFirst ? 'other' : 'input');
       const [kind, f, hi, lo] = pyNumber(v, name, numberFirst ? 'input' : 'other');
+      if (this._tracks(t)) return this._wrap(this._M.agBinaryScalar(ARITH[op], t._handle(), kind, f, hi, lo, numberFirst, name === 'rsub'));
       return this._wrap(this._M.binaryScalar(ARITH[op], desc, kind, f, hi, lo, numberFirst));
     }
 
@@ -109,13 +114,20 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       return this._arith('div', 'div', a, b);
     }
     /** torch.neg(t): -t. */
-    neg(t) { return this._wrap(this._M.neg(this._own(t, 'input'))); }
+    neg(t) {
+      const d = this._own(t, 'input');
+      return this._wrap(this._tracks(t) ? this._M.agNeg(t._handle()) : this._M.neg(d));
+    }
+    _unary(op, t) {
+      const d = this._own(t, 'input');
+      return this._wrap(this._tracks(t) ? this._M.agUnary(UNARY[op], t._handle()) : this._M.unary(UNARY[op], d));
+    }
     /** torch.log(t) (float32: torch's own SLEEF log, bit for bit); integers give float32. */
-    log(t) { return this._wrap(this._M.unary(UNARY.log, this._own(t, 'input'))); }
-    exp(t) { return this._wrap(this._M.unary(UNARY.exp, this._own(t, 'input'))); }
-    sqrt(t) { return this._wrap(this._M.unary(UNARY.sqrt, this._own(t, 'input'))); }
-    abs(t) { return this._wrap(this._M.unary(UNARY.abs, this._own(t, 'input'))); }
-    square(t) { return this._wrap(this._M.unary(UNARY.square, this._own(t, 'input'))); }
+    log(t) { return this._unary('log', t); }
+    exp(t) { return this._unary('exp', t); }
+    sqrt(t) { return this._unary('sqrt', t); }
+    abs(t) { return this._unary('abs', t); }
+    square(t) { return this._unary('square', t); }
 
     // torch.sum(t) | sum(t, dim[, keepdim]) | sum(t, { dim, keepdim }), in torch's summation order.
     _reduce(name, t, a, b) {
@@ -139,6 +151,7 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       if (all && keepdim) throw pyError('NotImplementedError', `${name}(): keepdim without dim is not supported yet`);
       const d = all ? 0 : Number(toInt64(dim, () => typeError(`${name}(): argument 'dim' must be int, not ${pyTypeName(dim)}`)));
       if (!all && Math.abs(d) > 2 ** 53) throw pyError('IndexError', `Dimension out of range (expected to be in range of [${-Math.max(1, t.ndim)}, ${Math.max(1, t.ndim) - 1}], but got ${d})`);
+      if (this._tracks(t)) return this._wrap(this._M.agReduce(name === 'mean', t._handle(), all, d, Boolean(keepdim)));
       return this._wrap(this._M.reduce(name === 'mean', desc, all, d, Boolean(keepdim)));
     }
     /** torch.sum(t[, dim[, keepdim]]): torch's cascade order; integer tensors sum into int64. */
@@ -149,19 +162,27 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
 
   class TensorOps {
     /** reshape(...shape | [shape]): one -1 is inferred. A copy (losslab has no views yet). */
-    reshape(...shape) { return this._lab._wrap(this._lab._M.reshape(this._desc(), sizeList(shape, 'reshape'))); }
+    // A shape op, recorded (the ag* binding, on the handle) when autograd tracks this tensor.
+    // (agReshape takes one more argument: whether torch's name is view's or reshape's.)
+    _shapeOp(plain, recorded, ...args) {
+      const lab = this._lab, d = this._desc();
+      if (!lab._tracks(this)) return lab._wrap(lab._M[plain](d, ...(plain === 'reshape' ? args.slice(0, 1) : args)));
+      return lab._wrap(lab._M[recorded](this._handle(), ...args));
+    }
+    /** reshape(...shape | [shape]): one -1 is inferred. A copy (losslab has no views yet). */
+    reshape(...shape) { return this._shapeOp('reshape', 'agReshape', sizeList(shape, 'reshape'), false); }
     /** view(...shape): reshape's result (a copy: there are no in-place ops to tell them apart). */
-    view(...shape) { return this._lab._wrap(this._lab._M.reshape(this._desc(), sizeList(shape, 'view'))); }
-    unsqueeze(dim) { return this._lab._wrap(this._lab._M.unsqueeze(this._desc(), intArg(dim, 'unsqueeze', 'dim'))); }
+    view(...shape) { return this._shapeOp('reshape', 'agReshape', sizeList(shape, 'view'), true); }
+    unsqueeze(dim) { return this._shapeOp('unsqueeze', 'agUnsqueeze', intArg(dim, 'unsqueeze', 'dim')); }
     squeeze(dim) {
       const has = dim !== undefined && dim !== null;
-      return this._lab._wrap(this._lab._M.squeeze(this._desc(), has, has ? intArg(dim, 'squeeze', 'dim') : 0));
+      return this._shapeOp('squeeze', 'agSqueeze', has, has ? intArg(dim, 'squeeze', 'dim') : 0);
     }
     flatten(startDim = 0, endDim = -1) {
-      return this._lab._wrap(this._lab._M.flatten(this._desc(), intArg(startDim, 'flatten', 'start_dim'), intArg(endDim, 'flatten', 'end_dim')));
+      return this._shapeOp('flatten', 'agFlatten', intArg(startDim, 'flatten', 'start_dim'), intArg(endDim, 'flatten', 'end_dim'));
     }
     transpose(dim0, dim1) {
-      return this._lab._wrap(this._lab._M.transpose(this._desc(), intArg(dim0, 'transpose', 'dim0'), intArg(dim1, 'transpose', 'dim1')));
+      return this._shapeOp('transpose', 'agTranspose', intArg(dim0, 'transpose', 'dim0'), intArg(dim1, 'transpose', 'dim1'));
     }
     /** this + other (a Tensor or a number), as torch's Tensor.add. */
     add(other, opts) { return this._lab.add(this, other, opts); }
