@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+"""Generates tests/golden/autograd.json: torch 1.13.1's autograd (CPU, one thread) on small
+programs: every differentiable op of the JS API (arithmetic with tensors and numbers on either
+side over broadcasting shapes and dtypes, the elementwise functions, sum / mean, mm, the shape
+ops, dtype casts, every loss of the registry with each reduction, log_softmax / softmax), graph
+features (a tensor used by several ops, retain_grad, gradients accumulating over two backward
+calls, a leaf as the root, detach, no_grad) and torch's errors, plus the lesson's code blocks.
+
+A case: {"id", "inputs": {name: tensor + "requires_grad"}, "steps": [{"out", "op", "args",
+"kwargs"}], "backward": [{"root", "gradient"?, "retain_graph"?}], "retain": [names],
+"expect": {"printed": {name: str(t)}, "values": {name: tensor}, "grads": {name: tensor | null}}}
+or "error": {type, message, "phase": "forward" | "backward"}. An argument is a name (a tensor of
+the case), {"number": v, "kind": "int" | "float"}, or a plain JSON value (dims, shapes, dtype
+names); a kwarg {"tensor": name} is a tensor. "op" is a torch function name ("add", "F.mse_loss",
+"t", "view", ...; the Tensor method where torch has no function).
+
+The tests read only the JSON. Deterministic: two runs write identical files.
+Needs torch 1.13 (Debian python3-torch) and numpy.
+Usage: /usr/bin/python3 scripts/gen_autograd_fixtures.py [out.json]
+"""
+import json
+import os
+import sys
+import warnings
+import zlib
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "nn_fixtures"))
+from encoding import DTYPE_NAMES, enc_error, enc_float, enc_tensor  # noqa: E402
+
+torch.set_num_threads(1)
+warnings.simplefilter("ignore")
+F32, F64, I64 = torch.float32, torch.float64, torch.int64
+DT = {v: k for k, v in DTYPE_NAMES.items()}
+
+cases = []
+
+
+def gen(seed_name):
+    return torch.Generator().manual_seed(zlib.crc32(seed_name.encode()) & 0x7FFFFFFF)
+
+
+def rn(cid, shape, dtype=F32, lo=None, hi=None, k=0):
+    g = gen("%s/%d" % (cid, k))
+    if dtype in (I64,):
+        return torch.randint(-5, 6, shape, generator=g, dtype=dtype)
+    if lo is not None:
+        return (torch.rand(shape, generator=g, dtype=F64) * (hi - lo) + lo).to(dtype)
+    return (torch.randn(shape, generator=g, dtype=F64) * 2).to(dtype)
+
+
+def enc_arg(a):
+    if isinstance(a, bool):
+        return a
+    if isinstance(a, int):
+        return {"number": a, "kind": "int"}
+    if isinstance(a, float):
+        return {"number": enc_float(a), "kind": "float"}
+    return a
+
+
+class Num:
+    """A Python number argument of a step (plain ints in args are dims)."""
+
+    def __init__(self, v):
+        self.v = v
+
+
+def resolve(a, env):
+    if isinstance(a, dict) and "number" in a:
+        v = a["number"]
+        return float(v) if isinstance(v, str) else (float(v) if a["kind"] == "float" else int(v))
+    if isinstance(a, str) and a in env:
+        return env[a]
+    if isinstance(a, str) and a in DT:
+        return DT[a]
+    return a
+
+
+def enc_step_arg(a):
+    if isinstance(a, Num):
+        return enc_arg(a.v)
+    return a
+
+
+TORCH_FN = {
+    "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div,
+    "neg": torch.neg, "log": torch.log, "exp": torch.exp, "sqrt": torch.sqrt, "abs": torch.abs,
+    "square": torch.square, "sigmoid": torch.sigmoid, "sum": torch.sum, "mean": torch.mean,
+    "mm": torch.mm, "log_softmax": F.log_softmax, "softmax": F.softmax,
+}
+METHODS = {"t", "transpose", "view", "reshape", "unsqueeze", "squeeze", "flatten", "to",
+           "detach"}
+
+
+def run_step(st, env):
+    op, args = st["op"], [resolve(a, env) for a in st.get("args", [])]
+    kwargs = {k: (env[v["tensor"]] if isinstance(v, dict) and "tensor" in v else resolve(v, env))
+              for k, v in st.get("kwargs", {}).items()}
+    if op == "rsub":  # torch.rsub(t, number): number - t (what `1 - y` is)
+        return torch.rsub(args[0], args[1])
+    if op.startswith("F."):
+        return getattr(F, op[2:])(*args, **kwargs)
+    if op in METHODS:
+        return getattr(args[0], op)(*args[1:], **kwargs)
+    return TORCH_FN[op](*args, **kwargs)
+
+
+def case(cid, inputs, steps, backward=None, retain=(), show=None, no_grad_steps=()):
+    """inputs: {name: (tensor, requires_grad)}; steps: [(out, op, args, kwargs)]; backward:
+    [(root, gradient tensor or None, retain_graph)] (default: the last step's output, with a
+    random gradient unless it has one element)."""
+    env = {}
+    c = {"id": cid, "inputs": {}, "steps": [], "retain": list(retain)}
+    for name, (t, rg) in inputs.items():
+        e = enc_tensor(t)
+        e["requires_grad"] = rg
+        c["inputs"][name] = e
+    for s in steps:
+        out, op, args = s[0], s[1], s[2]
+        kwargs = s[3] if len(s) > 3 else {}
+        st = {"out": out, "op": op, "args": [enc_step_arg(a) for a in args]}
+        if kwargs:
+            st["kwargs"] = kwargs
+        if out in no_grad_steps:
+            st["no_grad"] = True
+        c["steps"].append(st)
+    last = steps[-1][0]
+    if backward is None:
+        backward = [(last, "auto", False)]
+    phase = "inputs"
+    try:
+        for name, (t, rg) in inputs.items():  # as torch.tensor(data, requires_grad=rg) makes it
+            env[name] = torch.tensor(t.tolist(), dtype=t.dtype, requires_grad=rg)
+        phase = "forward"
+        for st in c["steps"]:
+            with torch.set_grad_enabled(not st.get("no_grad", False)):
+                env[st["out"]] = run_step(st, env)
+        for r in retain:
+            env[r].retain_grad()
+        c["backward"] = []
+        phase = "backward"
+        for root, g, rgraph in backward:
+            b = {"root": root}
+            if isinstance(g, str) and g == "auto":
+                g = None if env[root].numel() == 1 else rn(cid + "/grad/" + root, list(env[root].shape), env[root].dtype)
+            if g is not None:
+                b["gradient"] = enc_tensor(g)
+            if rgraph:
+                b["retain_graph"] = True
+            c["backward"].append(b)
+            env[root].backward(g, retain_graph=rgraph)
+        names = show if show is not None else [s["out"] for s in c["steps"]]
+        c["expect"] = {
+            "printed": {n: str(env[n]) for n in names},
+            "values": {n: enc_tensor(env[n]) for n in names},
+            "grads": {n: (enc_tensor(env[n].grad) if env[n].grad is not None else None)
+                      for n in list(c["inputs"]) + list(retain)},
+        }
+    except Exception as e:  # torch's error is the expected result
+        c["error"] = enc_error(e, phase)
+        c.pop("expect", None)
+    cases.append(c)
+
+
+SHAPES = [
+    ("same", [3, 4], [3, 4]),
+    ("row", [3, 4], [4]),
+    ("outer", [3, 1], [1, 4]),
+    ("3d", [2, 3, 4], [3, 1]),
+    ("0d-right", [5], []),
+    ("0d-left", [], [5]),
+]
+
+
+def build_binary():
+    for op in ("add", "sub", "mul", "div"):
+        for sname, sa, sb in SHAPES:
+            for da, db in ((F32, F32), (F64, F64), (F32, F64)):
+                for ra, rb in ((True, True), (True, False), (False, True)):
+                    cid = "%s-%s-%s-%s-%d%d" % (op, sname, DT_NAME(da), DT_NAME(db), ra, rb)
+                    lo = 0.5 if op == "div" else None
+                    b = rn(cid, sb, db, k=1)
+                    if op == "div":
+                        b = b.sign() * (b.abs() + 0.5) if b.dim() else b + 3
+                    case(cid, {"a": (rn(cid, sa, da), ra), "b": (b, rb)},
+                         [("y", op, ["a", "b"])])
+            del lo
+        # an int tensor with a float one (no gradient for it), and Python numbers on either side
+        cid = "%s-int-float" % op
+        case(cid, {"a": (rn(cid, [3, 4], I64) + (10 if op == "div" else 0), False),
+                   "b": (rn(cid, [4], F32, 0.5, 2, k=1), True)},
+             [("y", op, ["a", "b"])])
+        for num in (2, -0.5, 3.25):
+            for first in (False, True):
+                cid = "%s-number-%s-%s" % (op, num, "first" if first else "second")
+                x = rn(cid, [3, 4], F32, 0.5, 3)
+                args = [Num(num), "x"] if first else ["x", Num(num)]
+                case(cid, {"x": (x, True)}, [("y", op, args)])
+        cid = "%s-number-float64" % op
+        case(cid, {"x": (rn(cid, [2, 3], F64, 0.5, 3), True)}, [("y", op, ["x", Num(0.1)])])
+    cid = "rsub-method"
+    case(cid, {"x": (rn(cid, [4], F32), True)}, [("y", "rsub", ["x", Num(1)])])
+
+
+def DT_NAME(d):
+    return DTYPE_NAMES[d]
+
+
+def build_unary():
+    for op, lo, hi in (("neg", None, None), ("log", 0.1, 4), ("exp", None, None),
+                       ("sqrt", 0.1, 9), ("abs", None, None), ("square", None, None),
+                       ("sigmoid", None, None)):
+        for d in (F32, F64):
+            for shape in ([7], [3, 5], []):
+                cid = "%s-%s-%s" % (op, DT_NAME(d), "x".join(map(str, shape)) or "0d")
+                case(cid, {"x": (rn(cid, shape, d, lo, hi), True)}, [("y", op, ["x"])])
+    # abs at 0 (gradient 0), log at 0 (inf / -inf), sqrt at 0
+    z = torch.tensor([0.0, -0.0, 1.0, -2.0])
+    case("abs-zeros", {"x": (z, True)}, [("y", "abs", ["x"])])
+    case("log-zero", {"x": (torch.tensor([0.0, 1.0, 2.0]), True)}, [("y", "log", ["x"])])
+    case("sqrt-zero", {"x": (torch.tensor([0.0, 1.0, 4.0]), True)}, [("y", "sqrt", ["x"])])
+    case("sigmoid-saturated", {"x": (torch.tensor([-100.0, -20.0, 0.0, 20.0, 100.0]), True)},
+         [("y", "sigmoid", ["x"])])
+
+
+def build_reduce():
+    for op in ("sum", "mean"):
+        for d in (F32, F64):
+            for shape in ([6], [3, 4], [2, 3, 4], []):
+                cid = "%s-%s-all-%s" % (op, DT_NAME(d), "x".join(map(str, shape)) or "0d")
+                case(cid, {"x": (rn(cid, shape, d), True)}, [("y", op, ["x"])])
+            for shape, dim in (([3, 4], 0), ([3, 4], 1), ([3, 4], -1), ([2, 3, 4], 1)):
+                for keep in (False, True):
+                    cid = "%s-%s-dim%d-%s-%s" % (op, DT_NAME(d), dim, "x".join(map(str, shape)),
+                                                 "keep" if keep else "drop")
+                    case(cid, {"x": (rn(cid, shape, d), True)},
+                         [("y", op, ["x", dim], {"keepdim": keep})])
+    cid = "mean-large"
+    case(cid, {"x": (rn(cid, [3000, 4], F32), True)}, [("y", "mean", ["x"])], show=["y"])
+
+
+def build_mm_shape():
+    for d in (F32, F64):
+        for (n, k, m) in ((3, 4, 2), (5, 4, 1), (2, 3, 3), (1, 7, 1)):
+            for ra, rb in ((True, True), (True, False), (False, True)):
+                cid = "mm-%s-%dx%dx%d-%d%d" % (DT_NAME(d), n, k, m, ra, rb)
+                case(cid, {"a": (rn(cid, [n, k], d), ra), "b": (rn(cid, [k, m], d, k=1), rb)},
+                     [("y", "mm", ["a", "b"])])
+    cid = "mm-lesson-3000"
+    case(cid, {"x": (rn(cid, [3000, 4], F32, 0, 1), False), "w": (rn(cid, [4, 1], F32, 0, 1, k=1), True)},
+         [("y", "mm", ["x", "w"])], show=[])
+    for d in (F32, F64):
+        n = DT_NAME(d)
+        case("t-" + n, {"x": (rn("t" + n, [3, 4], d), True)}, [("y", "t", ["x"])])
+        case("transpose-" + n, {"x": (rn("tr" + n, [2, 3, 4], d), True)},
+             [("y", "transpose", ["x", 0, 2])])
+        case("view-" + n, {"x": (rn("v" + n, [3, 4], d), True)}, [("y", "view", ["x", [2, 6]])])
+        case("reshape-" + n, {"x": (rn("r" + n, [3, 4], d), True)},
+             [("y", "reshape", ["x", [4, -1]])])
+        case("unsqueeze-" + n, {"x": (rn("u" + n, [3, 4], d), True)},
+             [("y", "unsqueeze", ["x", 1])])
+        case("squeeze-" + n, {"x": (rn("s" + n, [3, 1, 4, 1], d), True)}, [("y", "squeeze", ["x"])])
+        case("squeeze-dim-" + n, {"x": (rn("sd" + n, [3, 1, 4], d), True)},
+             [("y", "squeeze", ["x", 1])])
+        case("flatten-" + n, {"x": (rn("f" + n, [2, 3, 4], d), True)}, [("y", "flatten", ["x"])])
+    case("to-float64", {"x": (rn("to64", [5], F32), True)}, [("y", "to", ["x", "float64"])])
+    case("to-float32", {"x": (rn("to32", [5], F64), True)}, [("y", "to", ["x", "float32"])])
+
+
+def build_graphs():
+    x = rn("g", [5], F32, 0.5, 2)
+    # one tensor used by three ops: its gradients arrive and add in the engine's order
+    case("graph-reuse", {"x": (x, True)},
+         [("a", "mul", ["x", "x"]), ("b", "log", ["x"]), ("c", "add", ["a", "b"]),
+          ("d", "mul", ["c", "x"]), ("y", "sum", ["d"])])
+    case("graph-retain-grad", {"x": (x, True)},
+         [("a", "exp", ["x"]), ("b", "mul", ["a", Num(3)]), ("y", "mean", ["b"])],
+         retain=["a", "b"])
+    case("graph-accumulate-twice", {"x": (x, True)},
+         [("a", "square", ["x"]), ("y", "sum", ["a"])],
+         backward=[("y", None, True), ("y", None, False)])
+    case("graph-backward-twice-error", {"x": (x, True)},
+         [("a", "exp", ["x"]), ("y", "sum", ["a"])],
+         backward=[("y", None, False), ("y", None, False)])
+    case("graph-leaf-root", {"x": (x, True)}, [("a", "neg", ["x"])],
+         backward=[("x", rn("glr", [5], F32), False)], show=["a"])
+    case("graph-detach", {"x": (x, True)},
+         [("a", "exp", ["x"]), ("b", "detach", ["a"]), ("c", "mul", ["a", "b"]),
+          ("y", "sum", ["c"])])
+    case("graph-no-grad-step", {"x": (x, True)},
+         [("a", "exp", ["x"]), ("b", "mul", ["a", Num(2)]), ("c", "add", ["a", "b"]),
+          ("y", "sum", ["c"])], no_grad_steps=("b",))
+    case("error-non-scalar", {"x": (x, True)}, [("a", "exp", ["x"])],
+         backward=[("a", None, False)])
+    case("error-no-grad", {"x": (x, False)}, [("a", "exp", ["x"]), ("y", "sum", ["a"])])
+    case("error-gradient-shape", {"x": (x, True)}, [("a", "exp", ["x"])],
+         backward=[("a", torch.ones(3), False)])
+    case("error-int-requires-grad", {"x": (torch.tensor([1, 2, 3]), True)},
+         [("a", "neg", ["x"])])
+
+
+def loss_inputs(name, cid):
+    """Operands of a loss (name -> (tensor, requires_grad)) and its call's argument names."""
+    f = lambda shape, k, lo=None, hi=None: rn(cid, shape, F32, lo, hi, k)  # noqa: E731
+    sgn = lambda shape, k: torch.where(f(shape, k) > 0, 1.0, -1.0)  # noqa: E731
+    if name in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss"):
+        tgt = sgn([3, 4], 1) if name == "soft_margin_loss" else f([3, 4], 1)
+        return {"input": (f([3, 4], 0), True), "target": (tgt, False)}
+    if name == "binary_cross_entropy":
+        return {"input": (f([3, 4], 0, 0.05, 0.95), True), "target": (f([3, 4], 1, 0, 1), False)}
+    if name in ("binary_cross_entropy_with_logits", "multilabel_soft_margin_loss"):
+        return {"input": (f([3, 4], 0), True), "target": ((f([3, 4], 1) > 0).float(), False)}
+    if name in ("nll_loss", "cross_entropy", "multi_margin_loss"):
+        return {"input": (f([3, 4], 0), True), "target": (torch.tensor([0, 3, 1]), False)}
+    if name == "kl_div":
+        return {"input": (f([3, 4], 0).log_softmax(1), True),
+                "target": (f([3, 4], 1).softmax(1), False)}
+    if name == "poisson_nll_loss":
+        return {"input": (f([3, 4], 0), True), "target": (f([3, 4], 1, 0, 4).floor(), False)}
+    if name == "gaussian_nll_loss":
+        return {"input": (f([3, 4], 0), True), "target": (f([3, 4], 1), False),
+                "var": (f([3, 4], 2, 0.5, 2), True)}
+    if name == "margin_ranking_loss":
+        return {"input1": (f([5], 0), True), "input2": (f([5], 1), True), "target": (sgn([5], 2), False)}
+    if name == "hinge_embedding_loss":
+        return {"input": (f([3, 4], 0), True), "target": (sgn([3, 4], 1), False)}
+    if name == "multilabel_margin_loss":
+        return {"input": (f([3, 4], 0), True),
+                "target": (torch.tensor([[3, 0, -1, 1], [1, 2, 3, -1], [-1, 0, 0, 0]]), False)}
+    if name == "cosine_embedding_loss":
+        return {"input1": (f([3, 4], 0), True), "input2": (f([3, 4], 1), True), "target": (sgn([3], 2), False)}
+    if name in ("triplet_margin_loss", "triplet_margin_with_distance_loss"):
+        return {"anchor": (f([3, 4], 0), True), "positive": (f([3, 4], 1), True),
+                "negative": (f([3, 4], 2), True)}
+    if name == "ctc_loss":
+        lp = rn(cid, [6, 2, 4], F32, k=0).log_softmax(2)
+        return {"log_probs": (lp, True), "targets": (torch.tensor([[1, 2, 2], [3, 1, 0]]), False),
+                "input_lengths": (torch.tensor([6, 5]), False),
+                "target_lengths": (torch.tensor([3, 2]), False)}
+    if name in ("pairwise_distance", "cosine_similarity"):
+        return {"x1": (f([3, 4], 0), True), "x2": (f([3, 4], 1), True)}
+    raise KeyError(name)
+
+
+LOSSES = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+          "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "kl_div",
+          "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
+          "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
+          "cosine_embedding_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
+          "poisson_nll_loss", "gaussian_nll_loss", "ctc_loss", "pairwise_distance",
+          "cosine_similarity"]
+
+
+def build_losses():
+    for name in LOSSES:
+        reductions = [None] if name in ("pairwise_distance", "cosine_similarity") else ["mean", "sum", "none"]
+        for red in reductions:
+            cid = "loss-%s-%s" % (name, red or "value")
+            ins = loss_inputs(name, cid)
+            kw = {} if red is None else {"reduction": red}
+            case(cid, ins, [("y", "F." + name, list(ins), kw)])
+    # cross_entropy with class probabilities, and a weight
+    cid = "loss-cross_entropy-probs"
+    for red in ("mean", "sum", "none"):
+        case(cid + "-" + red, {"input": (rn(cid, [3, 4]), True),
+                               "target": (rn(cid, [3, 4], k=1).softmax(1), False)},
+             [("y", "F.cross_entropy", ["input", "target"], {"reduction": red})])
+    cid = "loss-nll_loss-weight"
+    case(cid, {"input": (rn(cid, [3, 4]).log_softmax(1), True), "target": (torch.tensor([0, 3, 1]), False),
+               "weight": (rn(cid, [4], F32, 0.5, 2, k=1), False)},
+         [("y", "F.nll_loss", ["input", "target"], {"weight": {"tensor": "weight"}})])
+    for fn in ("log_softmax", "softmax"):
+        for dim in (0, 1, -1):
+            cid = "%s-dim%d" % (fn, dim)
+            case(cid, {"x": (rn(cid, [3, 4]), True)}, [("y", fn, ["x"], {"dim": dim})])
+    # log_softmax then nll_loss (the lesson's multi-class), and mse through mm (a graph of losses)
+    cid = "log_softmax-nll"
+    case(cid, {"z": (rn(cid, [5, 3]), True), "t": (torch.tensor([0, 2, 1, 1, 0]), False)},
+         [("lp", "log_softmax", ["z"], {"dim": 1}), ("y", "F.nll_loss", ["lp", "t"])])
+    cid = "mm-mse"
+    case(cid, {"x": (rn(cid, [6, 3]), False), "w": (rn(cid, [3, 1], k=1), True),
+               "y0": (rn(cid, [6, 1], k=2), False)},
+         [("yhat", "mm", ["x", "w"]), ("y", "F.mse_loss", ["yhat", "y0"], {"reduction": "sum"})])
+
+
+def lesson():
+    """The lesson's code blocks as programs on its seeded data (torch.manual_seed(420))."""
+    out = []
+    torch.manual_seed(420)
+    n = 3000
+    x = torch.rand([n, 4])
+    w = torch.rand([4, 1], requires_grad=True)
+    y = torch.randint(0, 2, [n, 1]).float()
+    sigma = torch.sigmoid(torch.mm(x, w))
+    bce = (-1 / n) * torch.sum(y * torch.log(sigma) + (1 - y) * torch.log(1 - sigma))
+    bce.backward()
+    out.append({"id": "bce-by-hand", "n": n, "printed": str(bce), "value": enc_tensor(bce),
+                "grad_w": enc_tensor(w.grad)})
+    torch.manual_seed(420)
+    x = torch.rand([n, 4])
+    w = torch.rand([4, 1], requires_grad=True)
+    y = torch.randint(0, 2, [n, 1]).float()
+    sigma = torch.sigmoid(torch.mm(x, w))
+    l1 = torch.nn.BCELoss()(sigma, y)
+    l2 = torch.nn.BCEWithLogitsLoss()(torch.mm(x, w), y)
+    l1.backward()
+    out.append({"id": "bce-modules", "n": n, "printed": [str(l1), str(l2)],
+                "grad_w": enc_tensor(w.grad)})
+    torch.manual_seed(420)
+    n = 300
+    x = torch.rand([n, 4])
+    w = torch.rand([4, 3], requires_grad=True)
+    y = torch.randint(0, 3, [n])
+    zhat = torch.mm(x, w)
+    lsm = torch.nn.LogSoftmax(dim=1)(zhat)
+    l1 = torch.nn.NLLLoss()(lsm, y)
+    l2 = torch.nn.CrossEntropyLoss()(zhat, y)
+    l1.backward()
+    out.append({"id": "multiclass", "n": n, "printed": [str(l1), str(l2)],
+                "grad_w": enc_tensor(w.grad)})
+    return out
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden", "autograd.json")
+    build_binary()
+    build_unary()
+    build_reduce()
+    build_mm_shape()
+    build_graphs()
+    build_losses()
+    doc = {
+        "generator": "scripts/gen_autograd_fixtures.py",
+        "torch": torch.__version__,
+        "encoding": "tensors as in public.json; numbers as {number, kind}",
+        "cases": cases,
+        "lesson": lesson(),
+    }
+    with open(out, "w") as fh:
+        json.dump(doc, fh, separators=(",", ":"))
+        fh.write("\n")
+    print("%d cases (%d errors) -> %s" % (len(cases), sum("error" in c for c in cases), out))
+
+
+if __name__ == "__main__":
+    main()
