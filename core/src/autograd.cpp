@@ -356,29 +356,38 @@ struct ReduceNode final : Node {
   }
 };
 
+// mm's two gradients (grad.mm(mat2.t()), mat1.t().mm(grad)) into out[at], out[at + 1]; addmm's
+// bias takes grad as it is (the engine sums it to the bias's shape).
 struct MmNode final : Node {
   Saved a, b;
-  const char* name() const override { return "MmBackward0"; }
+  bool add = false;  // addmm(bias, a, b): the inputs are (bias, a, b)
+  const char* name() const override { return add ? "AddmmBackward0" : "MmBackward0"; }
   void release_saved() override { a.s.reset(), b.s.reset(); }
   Result<Grads> apply(const TensorView& g) override {
-    Grads out(2);
-    if (needs(0)) {  // grad.mm(mat2.t())
+    const size_t at = add ? 1 : 0;
+    Grads out(at + 2);
+    if (add && needs(0)) {
+      auto c = copy_of(g);
+      if (!c) return c.error();
+      out[0] = c.take();
+    }
+    if (needs(at)) {
       auto bv = b.get(name());
       if (!bv) return bv.error();
       auto bt = transpose2d(bv.value());
       if (!bt) return bt.error();
       auto r = losslab::mm(g, bt.value().view());
       if (!r) return r.error();
-      out[0] = r.take();
+      out[at] = r.take();
     }
-    if (needs(1)) {  // self.t().mm(grad)
+    if (needs(at + 1)) {
       auto av = a.get(name());
       if (!av) return av.error();
-      auto at = transpose2d(av.value());
-      if (!at) return at.error();
-      auto r = losslab::mm(at.value().view(), g);
+      auto at_ = transpose2d(av.value());
+      if (!at_) return at_.error();
+      auto r = losslab::mm(at_.value().view(), g);
       if (!r) return r.error();
-      out[1] = r.take();
+      out[at + 1] = r.take();
     }
     return out;
   }
@@ -745,6 +754,22 @@ Result<VarPtr> mm(const VarPtr& a, const VarPtr& b) {
   if (b->requires_grad) node->a = Saved(a->storage);
   if (a->requires_grad) node->b = Saved(b->storage);
   return record(losslab::mm(a->view(), b->view()), node, {a.get(), b.get()});
+}
+
+Status sgd_step(const VarPtr& param, Tensor& momentum_buffer, const SgdOptions& o) {
+  if (!param->grad) return Ok{};
+  auto st = sgd_update(param->storage->data, param->grad->view(), momentum_buffer, o);
+  if (st) ++param->storage->version;
+  return st;
+}
+
+Result<VarPtr> addmm(const VarPtr& bias, const VarPtr& a, const VarPtr& b) {
+  auto node = std::make_shared<MmNode>();
+  node->add = true;
+  if (b->requires_grad) node->a = Saved(a->storage);
+  if (a->requires_grad) node->b = Saved(b->storage);
+  return record(losslab::addmm(bias->view(), a->view(), b->view()), node,
+                {bias.get(), a.get(), b.get()});
 }
 
 Result<VarPtr> t(const VarPtr& x) {

@@ -1,6 +1,9 @@
 // torch.mm, torch.sigmoid, Tensor.t(), Tensor.to(dtype): see ops.hpp.
 #include "losslab/ops.hpp"
 
+#include "losslab/broadcast.hpp"
+#include "losslab/detail/torch_math.hpp"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -82,8 +85,15 @@ void mm_kernel(const T* a, const T* b, T* c, int64_t n, int64_t k, int64_t m) {
 
 template <class T>
 void sigmoid_kernel(const T* x, T* y, int64_t n) {
-  // torch: 1 / (1 + exp(-x)) in the dtype.
-  for (int64_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
+  // torch: 1 / (1 + exp(-x)) in the dtype. Its float32 kernel (cpu_kernel_vec) runs the vector
+  // body, SLEEF's expf (torch_math.hpp), over whole blocks of 16 (two AVX2 vectors) and the
+  // scalar op, std::exp, on the last n % 16 elements.
+  int64_t i = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    for (const int64_t body = n - n % 16; i < body; ++i)
+      y[i] = 1.0f / (1.0f + detail::tmath::exp(-x[i]));
+  }
+  for (; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
 }
 
 // One element of Tensor.to(): see ops.hpp.
@@ -163,6 +173,48 @@ Result<Tensor> mm(const TensorView& a, const TensorView& b) {
     mm_kernel(a.as<float>(), b.as<float>(), c.as<float>(), n, k, m);
   } else {
     mm_kernel(a.as<double>(), b.as<double>(), c.as<double>(), n, k, m);
+  }
+  return r;
+}
+
+Result<Tensor> addmm(const TensorView& bias, const TensorView& a, const TensorView& b) {
+  Result<Tensor> r = mm(a, b);
+  if (!r.ok()) return r;
+  if (bias.dtype != a.dtype) return runtime_error("self and mat2 must have the same dtype");
+  const Shape& out = r.value().shape();
+  bool fits = bias.dim() <= 2;
+  for (int64_t i = 0; fits && i < bias.dim(); ++i) {
+    const int64_t d = bias.shape[bias.dim() - 1 - i], want = out[1 - i];
+    if (d != 1 && d != want) {
+      return runtime_error("The expanded size of the tensor (" + std::to_string(want) +
+                           ") must match the existing size (" + std::to_string(d) +
+                           ") at non-singleton dimension " + std::to_string(1 - i) +
+                           ".  Target sizes: " + shape_str(out) +
+                           ".  Tensor sizes: " + shape_str(bias.shape));
+    }
+  }
+  if (!fits) {
+    const char* type = bias.dtype == DType::Float32   ? "Float"
+                       : bias.dtype == DType::Float64 ? "Double"
+                       : bias.dtype == DType::Int64   ? "Long"
+                                                      : "Int";
+    return runtime_error(std::string("expand(torch.") + type + "Tensor{" + shape_str(bias.shape) +
+                         "}, size=" + shape_str(out) +
+                         "): the number of sizes provided (2) must be greater or equal to the "
+                         "number of dimensions in the tensor (" +
+                         std::to_string(bias.dim()) + ")");
+  }
+  Result<Tensor> e = expand_to(bias, out);
+  if (!e.ok()) return e;
+  const int64_t n = r.value().numel();
+  if (a.dtype == DType::Float32) {
+    float* c = r.value().as<float>();
+    const float* s = e.value().as<float>();
+    for (int64_t i = 0; i < n; ++i) c[i] = c[i] + s[i];
+  } else {
+    double* c = r.value().as<double>();
+    const double* s = e.value().as<double>();
+    for (int64_t i = 0; i < n; ++i) c[i] = c[i] + s[i];
   }
   return r;
 }

@@ -11,7 +11,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <sstream>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace losslab {
@@ -539,6 +541,51 @@ Result<Tensor> rand(Generator& gen, const Shape& shape, DType dtype) {
     fill_rand(gen, t.as<double>(), t.numel());
   }
   return r;
+}
+
+namespace {
+std::string g6(double v) {  // C++'s default stream format, as torch's messages print doubles
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+
+template <class T>
+Status uniform_impl(Generator& gen, T* out, int64_t n, double from_d, double to_d) {
+  const char* type = std::is_same_v<T, float> ? "float" : "double";
+  constexpr double lowest = std::numeric_limits<T>::lowest(), max = std::numeric_limits<T>::max();
+  if (!(from_d >= lowest && from_d <= max)) {
+    return runtime_error(std::string("from is out of bounds for ") + type);
+  }
+  if (!(to_d >= lowest && to_d <= max)) {
+    return runtime_error(std::string("to is out of bounds for ") + type);
+  }
+  if (!(from_d <= to_d)) {
+    return runtime_error("uniform_ expects to return a [from, to) range, but found from=" +
+                         g6(from_d) + " > to=" + g6(to_d));
+  }
+  if (!(to_d - from_d <= max)) {
+    return runtime_error(std::string("uniform_ expects to-from <= std::numeric_limits<") +
+                         (std::is_same_v<T, float> ? "Float" : "Double") +
+                         ">::max(), but found to=" + g6(to_d) + " and from=" + g6(from_d) +
+                         " which result in to-from to exceed the limit");
+  }
+  const T from = static_cast<T>(from_d), to = static_cast<T>(to_d);
+  const T range = to - from;
+  fill_rand(gen, out, n);
+  for (int64_t i = 0; i < n; ++i) out[i] = std::fma(out[i], range, from);
+  return Ok{};
+}
+}  // namespace
+
+Status uniform_(Generator& gen, DType dtype, void* data, int64_t n, double from, double to) {
+  switch (dtype) {
+    case DType::Float32: return uniform_impl(gen, static_cast<float*>(data), n, from, to);
+    case DType::Float64: return uniform_impl(gen, static_cast<double*>(data), n, from, to);
+    default:
+      return runtime_error(std::string("\"check_uniform_bounds\" not implemented for '") +
+                           dtype_torch_name(dtype) + "'");
+  }
 }
 
 Result<Tensor> randn(Generator& gen, const Shape& shape, DType dtype) {

@@ -20,6 +20,7 @@
 
 #include "losslab/arith.hpp"
 #include "losslab/loss.hpp"
+#include "losslab/optim.hpp"
 #include "losslab/registry.hpp"
 #include "losslab/status.hpp"
 #include "losslab/tensor.hpp"
@@ -29,9 +30,17 @@ namespace losslab::autograd {
 // A buffer and torch's version counter (bumped by every in-place change): a saved tensor whose
 // version moved is torch's "modified by an inplace operation" error at backward time. Shared by
 // the tensors that alias it (detach()) and by the nodes that saved it.
+namespace detail {
+inline int64_t live_storages = 0, live_nodes = 0;  // what live_graph() reports
+}
+
 struct Storage {
   Tensor data;
   uint64_t version = 0;
+  Storage() { ++detail::live_storages; }
+  ~Storage() { --detail::live_storages; }
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
 };
 
 struct Node;
@@ -68,13 +77,23 @@ VarPtr detach(const VarPtr& x);
 // The storage changed in place (x.zero_(), an optimizer's step): its version moves on.
 void bump_version(Var& x);
 
+// How many storages (tensor buffers autograd owns) and graph nodes are alive: what a training
+// loop's memory test watches (every node and intermediate is freed once nothing refers to it).
+struct LiveGraph {
+  int64_t storages, nodes;
+};
+inline LiveGraph live_graph() { return {detail::live_storages, detail::live_nodes}; }
+
 // loss.backward(gradient): gradient null means 1 for a one-element root (torch's error
 // otherwise); else it must have the root's shape.
 Status backward(const VarPtr& root, const TensorView* gradient, bool retain_graph = false);
 
 // The graph's nodes: one output each (every op here has one), an edge per input.
 struct Node {
-  virtual ~Node() = default;
+  Node() { ++detail::live_nodes; }
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  virtual ~Node() { --detail::live_nodes; }
   virtual const char* name() const = 0;
   // The gradient of each input (in order) from the gradient of the output; only where needs(k).
   virtual Result<std::vector<std::optional<Tensor>>> apply(const TensorView& grad) = 0;
@@ -104,6 +123,11 @@ Result<VarPtr> sigmoid(const VarPtr& x);
 Result<VarPtr> sum(const VarPtr& x, const ReduceDims& d);
 Result<VarPtr> mean(const VarPtr& x, const ReduceDims& d);
 Result<VarPtr> mm(const VarPtr& a, const VarPtr& b);
+// torch.optim.SGD's step of one parameter (optim.hpp's arithmetic) on its current .grad (no-op
+// when it has none, as torch skips it); bumps the parameter's version as p.add_ does.
+Status sgd_step(const VarPtr& param, Tensor& momentum_buffer, const SgdOptions& o);
+// torch.addmm(bias, a, b): nn.Linear's op, grad_fn AddmmBackward0.
+Result<VarPtr> addmm(const VarPtr& bias, const VarPtr& a, const VarPtr& b);
 Result<VarPtr> t(const VarPtr& x);
 Result<VarPtr> transpose(const VarPtr& x, int64_t dim0, int64_t dim1);
 // The ops that keep the elements in row-major order (view, reshape, flatten, unsqueeze,

@@ -15,7 +15,16 @@ namespace losslab {
 // "expected scalar type Float but found Double".
 Result<Tensor> mm(const TensorView& a, const TensorView& b);
 
-// torch.sigmoid: 1 / (1 + exp(-x)) in the dtype (std::exp of float for float32). Integer inputs
+// torch.addmm(bias, a, b) (what nn.Linear computes: addmm(bias, x, weight.t())): each element is
+// mm's sum plus the bias broadcast to [n, m], one IEEE addition (fl(dot + bias): reference
+// BLAS's gemm with beta = 1 for torch's layout, checked against torch 1.13.1). Errors: mm's, then
+// "self and mat2 must have the same dtype", then expand's "The expanded size of the tensor (3)
+// must match the existing size (4) at non-singleton dimension 1.  Target sizes: [5, 3].  Tensor
+// sizes: [4]".
+Result<Tensor> addmm(const TensorView& bias, const TensorView& a, const TensorView& b);
+
+// torch.sigmoid: 1 / (1 + exp(-x)) in the dtype (float32: SLEEF expf on blocks of 16, std::exp on
+// the last n % 16, as torch 1.13 on x86). Integer inputs
 // give float32, as torch's type promotion does.
 Result<Tensor> sigmoid(const TensorView& x);
 

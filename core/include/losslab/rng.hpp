@@ -123,4 +123,12 @@ Result<Tensor> randn(Generator& gen, const Shape& shape, DType dtype = DType::Fl
 Result<Tensor> randint(Generator& gen, int64_t low, int64_t high, const Shape& shape,
                        DType dtype = DType::Int64);
 
+// Tensor.uniform_(from, to) in place on n elements at data (what nn.init.uniform_ and nn.Linear's
+// init call): one torch.rand draw per element, then fma(u, to - from, from) in the dtype (the
+// shipped kernel is built with -mfma and contracts it; checked bit for bit in float32 and float64
+// against torch 1.13.1), from and to first rounded to the dtype. Errors as torch ("from is out of
+// bounds for float", "uniform_ expects to return a [from, to) range, but found from=1 > to=0", the
+// to - from limit), nothing drawn on error; integer tensors: not implemented.
+Status uniform_(Generator& gen, DType dtype, void* data, int64_t n, double from, double to);
+
 }  // namespace losslab
