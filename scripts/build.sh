@@ -16,6 +16,6 @@ for flavor in simd scalar; do
   cmake --build "$dir" -j"$J" --target "$TARGET"
 done
 mkdir -p dist
-cp wasm/losslab.mjs wasm/tensor_ops.mjs dist/
+cp wasm/losslab.mjs wasm/tensor_ops.mjs wasm/nn.mjs dist/
 node scripts/gen-registry.mjs   # dist/registry.json and dist/losslab.d.ts, from the registry
 node scripts/build-site.mjs

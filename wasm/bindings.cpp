@@ -5,10 +5,12 @@
 // throwing across the boundary leaks).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -436,6 +438,13 @@ val draw_int(JsGenerator& g, std::string low, std::string high, val shape, std::
 }
 
 val op_mm(val a, val b) { return wrap(mm(view_of(a), view_of(b))); }
+val op_addmm(val bias, val a, val b) { return wrap(addmm(view_of(bias), view_of(a), view_of(b))); }
+// Tensor.uniform_(from, to) on the buffer desc points at (the JS API checked it is writable).
+val uniform_fill(JsGenerator& g, val desc, double from, double to) {
+  const TensorView v = view_of(desc);
+  auto st = uniform_(g.gen, v.dtype, const_cast<void*>(v.data), v.numel(), from, to);
+  return st ? val::null() : make_error(st.error());
+}
 val op_sigmoid(val a) { return wrap(sigmoid(view_of(a))); }
 val op_add_same(val a, val b) { return wrap(add_same(view_of(a), view_of(b))); }
 val op_t(val a) { return wrap(transpose2d(view_of(a))); }
@@ -590,6 +599,16 @@ val var_backward(double h, val gradient, bool retain_graph) {
   return st ? val::null() : make_error(st.error());
 }
 void set_grad_enabled(bool on) { ag::set_grad_enabled(on); }
+// For memory tests: bytes malloc has handed out and not taken back, and the live autograd
+// storages and nodes.
+val heap_in_use() {
+  const auto g = ag::live_graph();
+  val o = val::object();
+  o.set("bytes", val(static_cast<double>(mallinfo().uordblks)));
+  o.set("storages", val(static_cast<double>(g.storages)));
+  o.set("nodes", val(static_cast<double>(g.nodes)));
+  return o;
+}
 std::string var_repr(double h) {
   const auto& v = var_of(h);
   std::vector<std::string> suffixes;
@@ -618,6 +637,35 @@ val ag_reduce(bool is_mean, double h, bool all, double dim, bool keepdim) {
   return var_wrap(is_mean ? ag::mean(var_of(h), d) : ag::sum(var_of(h), d));
 }
 val ag_mm(double ha, double hb) { return var_wrap(ag::mm(var_of(ha), var_of(hb))); }
+val ag_addmm(double hbias, double ha, double hb) {
+  return var_wrap(ag::addmm(var_of(hbias), var_of(ha), var_of(hb)));
+}
+
+// torch.optim.SGD's state: the parameters (references on their Vars) and their momentum
+// buffers, in the core; the JS API keeps the param groups' options and passes them per step.
+struct JsSgd {
+  std::vector<ag::VarPtr> params;
+  std::vector<Tensor> buffers;
+  int add(double h) {
+    params.push_back(var_of(h));
+    buffers.emplace_back();
+    return static_cast<int>(params.size()) - 1;
+  }
+  val step(int i, double lr, double momentum, double dampening, double weight_decay, bool nesterov,
+           bool maximize) {
+    const SgdOptions o{lr, momentum, dampening, weight_decay, nesterov, maximize};
+    auto st = ag::sgd_step(params.at(static_cast<size_t>(i)), buffers[static_cast<size_t>(i)], o);
+    return st ? val::null() : make_error(st.error());
+  }
+  // A copy of parameter i's momentum buffer (the optimizer's state), or null before it exists.
+  val buffer(int i) const {
+    const Tensor& b = buffers.at(static_cast<size_t>(i));
+    if (!b.ok()) return val::null();
+    auto c = alloc_tensor(b.dtype(), b.shape());
+    if (c && b.nbytes() > 0) std::memcpy(c.value().data(), b.data(), b.nbytes());
+    return wrap(std::move(c));
+  }
+};
 val ag_t(double h) { return var_wrap(ag::t(var_of(h))); }
 val ag_transpose(double h, double d0, double d1) {
   return var_wrap(ag::transpose(var_of(h), static_cast<int64_t>(d0), static_cast<int64_t>(d1)));
@@ -743,6 +791,8 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("draw", &draw);
   emscripten::function("drawInt", &draw_int);
   emscripten::function("mm", &op_mm);
+  emscripten::function("addmm", &op_addmm);
+  emscripten::function("uniformFill", &uniform_fill);
   emscripten::function("sigmoid", &op_sigmoid);
   emscripten::function("t", &op_t);
   emscripten::function("binary", &op_binary);
@@ -779,6 +829,13 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("agSigmoid", &ag_sigmoid);
   emscripten::function("agReduce", &ag_reduce);
   emscripten::function("agMm", &ag_mm);
+  emscripten::function("agAddmm", &ag_addmm);
+  emscripten::function("heapInUse", &heap_in_use);
+  emscripten::class_<JsSgd>("Sgd")
+      .constructor<>()
+      .function("add", &JsSgd::add)
+      .function("step", &JsSgd::step)
+      .function("buffer", &JsSgd::buffer);
   emscripten::function("agT", &ag_t);
   emscripten::function("agTranspose", &ag_transpose);
   emscripten::function("agReshape", &ag_reshape);

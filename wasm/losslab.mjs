@@ -8,6 +8,7 @@
 // `name` is PyTorch's exception class (RuntimeError, ValueError, IndexError) or RangeError (OOM).
 
 import { installTensorOps } from './tensor_ops.mjs';
+import { makeNn, makeOptim } from './nn.mjs';
 
 // A minimal module using a v128 instruction: WebAssembly.validate() says if SIMD is there.
 const SIMD_PROBE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
@@ -152,6 +153,7 @@ class LossLab {
       else held.delete();   // an Embind object (Generator)
     });
     this._gradOn = true;   // torch.is_grad_enabled(), mirrored in the core
+    this._scopes = [];     // torch.tidy's scopes: the tensors made inside each
     /** 'simd' or 'scalar': which wasm build is running. */
     this.flavor = flavor;
     /** The core's SIMD target ('wasm-simd128' or 'scalar'). */
@@ -197,7 +199,14 @@ class LossLab {
         return self._activation(spec, input, opts, false, null);
       };
     }
-    this.nn = Object.freeze({ functional: Object.freeze(F) });
+    /** F.linear(input, weight, bias = null): input W^T + b (torch.addmm; input 2-D). */
+    F.linear = function linear(input, weight, bias = null) { return self._linear(input, weight, bias); };
+    const helpers = { typeError, pyError, pyTypeName, toInt64 };
+    /** torch.nn: a module for every loss and activation of the registry, Linear, Sequential,
+     *  Sigmoid, Parameter, init, and functional (F). */
+    this.nn = makeNn(this, Object.freeze(F), Tensor, helpers);
+    /** torch.optim: SGD. */
+    this.optim = makeOptim(this, Tensor, helpers);
     this.Generator = class extends Generator {
       constructor() { super(self); }
     };
@@ -646,6 +655,77 @@ class LossLab {
     if (this._tracks(a, b)) return this._wrap(this._M.agMm(a._handle(), b._handle()));
     return this._wrap(this._M.mm(da, db));
   }
+  /** torch.addmm(bias, a, b): bias + a @ b, each element fl(dot + bias) as torch's BLAS path. */
+  addmm(bias, a, b) {
+    const [dc, da, db] = [this._own(bias, 'self'), this._own(a, 'mat1'), this._own(b, 'mat2')];
+    if (this._tracks(bias, a, b)) return this._wrap(this._M.agAddmm(bias._handle(), a._handle(), b._handle()));
+    return this._wrap(this._M.addmm(dc, da, db));
+  }
+  _linear(input, weight, bias) {
+    this._own(input, 'input');
+    this._own(weight, 'weight');
+    if (bias !== null && bias !== undefined) this._own(bias, 'bias');
+    if (input.ndim !== 2) {
+      throw pyError('NotImplementedError', `linear(): a ${input.ndim}-D input is not supported yet (2-D: [batch, in_features])`);
+    }
+    const wt = weight.t();
+    try {
+      return bias === null || bias === undefined ? this.mm(input, wt) : this.addmm(bias, input, wt);
+    } finally {
+      wt.dispose();
+    }
+  }
+
+  // ---- scopes ------------------------------------------------------------------------------
+
+  /**
+   * torch.tidy(fn): runs fn() and then disposes every tensor made while it ran except what it
+   * returns (a Tensor, or the Tensors in a returned array or plain object) and what keep()
+   * marked. Scopes nest: what an inner tidy returns belongs to the outer one.
+   */
+  tidy(fn) {
+    if (typeof fn !== 'function') throw typeError(`tidy(): expected a function to run, got ${pyTypeName(fn)}`);
+    const scope = new Set();
+    this._scopes.push(scope);
+    let result;
+    try {
+      result = fn();
+      if (result && typeof result.then === 'function') {
+        throw typeError('tidy(): the function returned a Promise; a scope cannot follow an async function');
+      }
+    } finally {
+      this._scopes.pop();
+      const kept = new Set();
+      const collect = (v) => {
+        if (v instanceof Tensor) kept.add(v);
+        else if (Array.isArray(v)) v.forEach(collect);
+        else if (v && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(collect);
+      };
+      collect(result);
+      const outer = this._scopes[this._scopes.length - 1];
+      for (const t of scope) {
+        if (kept.has(t) || t._kept) { if (outer && !t._kept) outer.add(t); } else t.dispose();
+      }
+    }
+    return result;
+  }
+  /** keep(t): t survives every enclosing tidy (dispose it yourself). */
+  keep(t) {
+    this._own(t, 'tensor');
+    t._kept = true;
+    return t;
+  }
+
+  /** torch.matmul(a, b): 2-D @ 2-D is mm (other ranks are not supported yet). */
+  matmul(a, b) {
+    this._own(a, 'input');
+    this._own(b, 'other');
+    if (a.ndim !== 2 || b.ndim !== 2) {
+      throw pyError('NotImplementedError', `matmul(): only 2-D @ 2-D is supported yet (got ${a.ndim}-D and ${b.ndim}-D)`);
+    }
+    return this.mm(a, b);
+  }
+
   /** torch.sigmoid(t) */
   sigmoid(t) {
     const d = this._own(t, 'input');
@@ -715,6 +795,9 @@ class LossLab {
     return { min: h.min, max: h.max, nonFinite: h.nonFinite, counts: Array.from(h.counts) };
   }
 
+  /** What is allocated now: { bytes (malloc'd, not freed), storages and nodes (autograd's) }. */
+  memory() { return this._M.heapInUse(); }
+
   /** Bytes in the wasm heap (grows on demand up to 4 GiB). */
   heapBytes() { return this._M.HEAPU8.length; }
 }
@@ -755,6 +838,7 @@ class Tensor {
     this._rg = !!desc.requiresGrad;
     this._gradFn = desc.gradFn ?? null;
     lab._freer.register(this, this._h ? { var: this._h } : desc.ptr, this);
+    if (lab._scopes.length) lab._scopes[lab._scopes.length - 1].add(this);
   }
   get dtype() { return this._dtype; }
   get shape() { return this._shape.slice(); }
@@ -794,7 +878,8 @@ class Tensor {
   /** PyTorch 1.13's print, e.g. 'tensor(2.4869)'. */
   toString() {
     this._desc();
-    return this._h ? this._lab._M.varRepr(this._h) : this._lab._M.repr(this._desc());
+    const s = this._h ? this._lab._M.varRepr(this._h) : this._lab._M.repr(this._desc());
+    return this._isParam ? `Parameter containing:\n${s}` : s;
   }
   [Symbol.for('nodejs.util.inspect.custom')]() { return this._ptr ? this.toString() : 'tensor(<disposed>)'; }
 
@@ -808,6 +893,9 @@ class Tensor {
     this._h = 0;
   }
 
+  mm(mat2) { return this._lab.mm(this, mat2); }
+  matmul(other) { return this._lab.matmul(this, other); }
+  sigmoid() { return this._lab.sigmoid(this); }
   t() {
     const d = this._desc();
     return this._lab._wrap(this._lab._tracks(this) ? this._lab._M.agT(this._h) : this._lab._M.t(d));
@@ -910,6 +998,17 @@ class Tensor {
     if (this._rg && this._lab._gradOn) {
       throw pyError('NotImplementedError', `${name}(): in-place operations on tensors autograd records are not supported yet (use it under torch.no_grad)`);
     }
+  }
+  /** uniform_(from = 0, to = 1, { generator }): in place, torch's draws and fma. */
+  uniform_(from = 0, to = 1, opts = {}) {
+    this._inPlace('uniform_');
+    const lab = this._lab;
+    for (const [k, v] of [['from', from], ['to', to]]) {
+      if (typeof v !== 'number' && typeof v !== 'bigint') throw typeError(`uniform_(): argument '${k}' must be float, not ${pyTypeName(v)}`);
+    }
+    fail(lab._M.uniformFill(lab._genOf(opts), this._desc(), Number(from), Number(to)));
+    if (this._h) lab._M.varBumpVersion(this._h);
+    return this;
   }
   /** zero_(): fills this tensor with zeros in place (grad.zero_()); returns it. */
   zero_() {
