@@ -458,6 +458,12 @@ Scalar scalar_of(int kind, double f, double hi, double lo) {
                              static_cast<uint64_t>(lo));
   return s;
 }
+// A clamp bound from the JS API: [present, kind, f, hi, lo] (scalar_of's number), checked there.
+std::optional<Scalar> bound_of(val b) {
+  if (b[0].as<double>() == 0) return std::nullopt;
+  return scalar_of(b[1].as<int>(), b[2].as<double>(), b[3].as<double>(), b[4].as<double>());
+}
+val op_clamp(val a, val lo, val hi) { return wrap(clamp(view_of(a), bound_of(lo), bound_of(hi))); }
 val op_binary(int op, val a, val b) {
   const TensorView va = view_of(a), vb = view_of(b);
   return wrap(binary(static_cast<BinOp>(op), Operand::of(va), Operand::of(vb)));
@@ -630,6 +636,9 @@ val ag_binary_scalar(int op, double h, int kind, double f, double hi, double lo,
   return var_wrap(number_first ? ag::binary(o, s, t, rsub) : ag::binary(o, t, s, rsub));
 }
 val ag_neg(double h) { return var_wrap(ag::neg(var_of(h))); }
+val ag_clamp(double h, val lo, val hi, int kind) {
+  return var_wrap(ag::clamp(var_of(h), bound_of(lo), bound_of(hi), kind));
+}
 val ag_unary(int op, double h) { return var_wrap(ag::unary(static_cast<UnaryOp>(op), var_of(h))); }
 val ag_sigmoid(double h) { return var_wrap(ag::sigmoid(var_of(h))); }
 val ag_reduce(bool is_mean, double h, bool all, double dim, bool keepdim) {
@@ -830,6 +839,8 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("agReduce", &ag_reduce);
   emscripten::function("agMm", &ag_mm);
   emscripten::function("agAddmm", &ag_addmm);
+  emscripten::function("agClamp", &ag_clamp);
+  emscripten::function("clamp", &op_clamp);
   emscripten::function("heapInUse", &heap_in_use);
   emscripten::class_<JsSgd>("Sgd")
       .constructor<>()

@@ -201,6 +201,10 @@ class LossLab {
     }
     /** F.linear(input, weight, bias = null): input W^T + b (torch.addmm; input 2-D). */
     F.linear = function linear(input, weight, bias = null) { return self._linear(input, weight, bias); };
+    /** F.relu / F.tanh / F.sigmoid: torch.relu / tanh / sigmoid. */
+    F.relu = (input) => self.relu(input);
+    F.tanh = (input) => self.tanh(input);
+    F.sigmoid = (input) => self.sigmoid(input);
     const helpers = { typeError, pyError, pyTypeName, toInt64 };
     /** torch.nn: a module for every loss and activation of the registry, Linear, Sequential,
      *  Sigmoid, Parameter, init, and functional (F). */

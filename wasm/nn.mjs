@@ -163,12 +163,22 @@ export function makeNn(lab, F, Tensor, { typeError, pyError, pyTypeName, toInt64
     }
   }
 
-  /** nn.Sigmoid() */
+  /** nn.Sigmoid(), nn.Tanh(), nn.ReLU(): the elementwise activations as modules. */
   class Sigmoid extends Module {
     forward(input) { return lab.sigmoid(input); }
   }
+  class Tanh extends Module {
+    forward(input) { return lab.tanh(input); }
+  }
+  class ReLU extends Module {
+    constructor({ inplace = false } = {}) {
+      super();
+      if (inplace) throw pyError('NotImplementedError', 'ReLU(inplace=True) is not supported (losslab has no in-place activations)');
+    }
+    forward(input) { return lab.relu(input); }
+  }
 
-  const nn = { Module, Parameter, Linear, Sequential, Sigmoid, init, functional: F };
+  const nn = { Module, Parameter, Linear, Sequential, Sigmoid, Tanh, ReLU, init, functional: F };
 
   // The activations of the registry: nn.LogSoftmax({ dim }) / nn.LogSoftmax(dim).
   for (const spec of lab.registry.activations) {

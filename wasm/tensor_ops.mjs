@@ -10,8 +10,8 @@
 
 export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeName, toInt64, parseShape, drawDtype }) {
   // The op codes of arith.hpp's BinOp and UnaryOp.
-  const ARITH = { add: 0, sub: 1, mul: 2, div: 3 };
-  const UNARY = { log: 0, exp: 1, sqrt: 2, abs: 3, square: 4 };
+  const ARITH = { add: 0, sub: 1, mul: 2, div: 3, pow: 4 };
+  const UNARY = { log: 0, exp: 1, sqrt: 2, abs: 3, square: 4, log1p: 5, expm1: 6, tanh: 7, relu: 8 };
 
   // A Python number for the arithmetic: [kind (0 float, 1 int), float value, int hi, int lo].
   function pyNumber(v, fn, arg) {
@@ -113,6 +113,8 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       if (opts != null && opts.rounding_mode != null) throw pyError('NotImplementedError', `div(): rounding_mode='${String(opts.rounding_mode)}' is not supported yet (only true division)`);
       return this._arith('div', 'div', a, b);
     }
+    /** torch.pow(a, b): a ** b, a number on either side (torch.pow(2, x)). */
+    pow(a, b) { return this._arith('pow', 'pow', a, b); }
     /** torch.neg(t): -t. */
     neg(t) {
       const d = this._own(t, 'input');
@@ -128,6 +130,35 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     sqrt(t) { return this._unary('sqrt', t); }
     abs(t) { return this._unary('abs', t); }
     square(t) { return this._unary('square', t); }
+    log1p(t) { return this._unary('log1p', t); }
+    expm1(t) { return this._unary('expm1', t); }
+    tanh(t) { return this._unary('tanh', t); }
+    relu(t) { return this._unary('relu', t); }
+
+    // torch.clamp(t, min, max) | clamp(t, { min, max }); clamp_min / clamp_max. A bound is a
+    // number or null (None).
+    _clamp(name, kind, t, lo, hi) {
+      const desc = this._own(t, 'input');
+      const bound = (v, arg) => (v === null || v === undefined ? [0, 0, 0, 0, 0] : [1, ...pyNumber(v, name, arg)]);
+      const [l, h] = [bound(lo, 'min'), bound(hi, 'max')];
+      if (this._tracks(t)) return this._wrap(this._M.agClamp(t._handle(), l, h, kind));
+      return this._wrap(this._M.clamp(desc, l, h));
+    }
+    clamp(t, min, max) {
+      if (min !== null && typeof min === 'object') {
+        for (const k of Object.keys(min)) if (k !== 'min' && k !== 'max') throw typeError(`clamp() got an unexpected keyword argument '${k}'`);
+        ({ min, max } = min);
+      }
+      return this._clamp('clamp', 0, t, min, max);
+    }
+    clamp_min(t, min) {
+      if (min === null || min === undefined) throw typeError("clamp_min() missing 1 required positional arguments: \"min\"");
+      return this._clamp('clamp_min', 1, t, min, null);
+    }
+    clamp_max(t, max) {
+      if (max === null || max === undefined) throw typeError("clamp_max() missing 1 required positional arguments: \"max\"");
+      return this._clamp('clamp_max', 2, t, null, max);
+    }
 
     // torch.sum(t) | sum(t, dim[, keepdim]) | sum(t, { dim, keepdim }), in torch's summation order.
     _reduce(name, t, a, b) {
@@ -197,6 +228,14 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     sqrt() { return this._lab.sqrt(this); }
     abs() { return this._lab.abs(this); }
     square() { return this._lab.square(this); }
+    log1p() { return this._lab.log1p(this); }
+    expm1() { return this._lab.expm1(this); }
+    tanh() { return this._lab.tanh(this); }
+    relu() { return this._lab.relu(this); }
+    pow(exponent) { return this._lab.pow(this, exponent); }
+    clamp(min, max) { return this._lab.clamp(this, min, max); }
+    clamp_min(min) { return this._lab.clamp_min(this, min); }
+    clamp_max(max) { return this._lab.clamp_max(this, max); }
     sum(dim, keepdim) { return this._lab.sum(this, dim, keepdim); }
     mean(dim, keepdim) { return this._lab.mean(this, dim, keepdim); }
   }

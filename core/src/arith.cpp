@@ -67,6 +67,23 @@ T scalar_as(const Scalar& s) {
   return static_cast<T>(s.i);
 }
 
+// torch's powi: a negative exponent gives 0 but for a = 1 and a = -1; else by squaring, wrapping.
+template <class I>
+I powi(I a, I b) {
+  if (b < 0) {
+    if (a == 1) return 1;
+    if (a == -1) return b % 2 != 0 ? -1 : 1;
+    return 0;
+  }
+  using U = std::make_unsigned_t<I>;
+  U r = 1, x = static_cast<U>(a);
+  for (U e = static_cast<U>(b); e; e >>= 1) {
+    if (e & 1) r = static_cast<U>(r * x);
+    x = static_cast<U>(x * x);
+  }
+  return static_cast<I>(r);
+}
+
 template <class T>
 T apply(BinOp op, T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
@@ -74,6 +91,8 @@ T apply(BinOp op, T a, T b) {
       case BinOp::Add: return a + b;
       case BinOp::Sub: return a - b;
       case BinOp::Mul: return a * b;
+      case BinOp::Pow:
+        return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b)));
       default: return a / b;
     }
   } else {  // wrapping integer arithmetic (computed unsigned: no UB)
@@ -82,9 +101,32 @@ T apply(BinOp op, T a, T b) {
     switch (op) {
       case BinOp::Add: return static_cast<T>(static_cast<U>(x + y));
       case BinOp::Sub: return static_cast<T>(static_cast<U>(x - y));
+      case BinOp::Pow: return powi(a, b);
       default: return static_cast<T>(static_cast<U>(x * y));
     }
   }
+}
+
+// torch's pow_tensor_scalar special cases for a float dtype (sqrt, rsqrt, reciprocal, x * x,
+// x * x * x, 1 / (x * x)); false when e is none of them.
+template <class T>
+bool pow_special(const T* x, T* o, int64_t n, double e) {
+  if (e == 2) {
+    for (int64_t i = 0; i < n; ++i) o[i] = x[i] * x[i];
+  } else if (e == 3) {
+    for (int64_t i = 0; i < n; ++i) o[i] = x[i] * x[i] * x[i];
+  } else if (e == -2) {
+    for (int64_t i = 0; i < n; ++i) o[i] = T(1) / (x[i] * x[i]);
+  } else if (e == 0.5) {
+    for (int64_t i = 0; i < n; ++i) o[i] = std::sqrt(x[i]);
+  } else if (e == -0.5) {
+    for (int64_t i = 0; i < n; ++i) o[i] = T(1) / std::sqrt(x[i]);
+  } else if (e == -1) {
+    for (int64_t i = 0; i < n; ++i) o[i] = T(1) / x[i];
+  } else {
+    return false;
+  }
+  return true;
 }
 
 // An operand in the compute dtype: a tensor (converted when its dtype differs) with its strides
@@ -180,6 +222,38 @@ Result<Tensor> binary(BinOp op, const Operand& a, const Operand& b) {
   } else {
     out = (a.tensor ? a.tensor : b.tensor)->shape;
   }
+  if (op == BinOp::Pow && a.tensor && !b.tensor) {  // torch.pow(tensor, number)
+    const Scalar& e = b.scalar;
+    if (!dtype_is_floating(dt) && !e.is_float && e.i < 0) {
+      return runtime_error("Integers to negative integer powers are not allowed.");
+    }
+    const double ev = e.is_float ? e.f : static_cast<double>(e.i);
+    if (ev == 0 || ev == 1) {
+      auto r = ev == 1 ? to_dtype(*a.tensor, dt) : alloc_tensor(dt, out);
+      if (!r || ev == 1) return r;
+      auto fill = [&](auto* o) { std::fill(o, o + r.value().numel(), 1); };
+      switch (dt) {
+        case DType::Float32: fill(r.value().as<float>()); break;
+        case DType::Float64: fill(r.value().as<double>()); break;
+        case DType::Int64: fill(r.value().as<int64_t>()); break;
+        case DType::Int32: fill(r.value().as<int32_t>()); break;
+      }
+      return r;
+    }
+    if (dtype_is_floating(dt)) {
+      auto ia = prepare(a, dt, out);
+      if (!ia) return ia.error();
+      auto r = alloc_tensor(dt, out);
+      if (!r) return r;
+      const int64_t n = r.value().numel();
+      const bool done = dt == DType::Float32
+                            ? pow_special(static_cast<const float*>(ia.value().data),
+                                          r.value().as<float>(), n, ev)
+                            : pow_special(static_cast<const double*>(ia.value().data),
+                                          r.value().as<double>(), n, ev);
+      if (done) return r;
+    }
+  }
   auto ia = prepare(a, dt, out);
   if (!ia) return ia.error();
   auto ib = prepare(b, dt, out);
@@ -215,6 +289,13 @@ namespace {
 
 namespace tx = detail::tmath;
 
+// f in double: float32 rounded once from it (correctly rounded but for double's own error),
+// float64 as libm gives it.
+template <class T, class F>
+void map_wide(const T* x, T* o, int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(f(static_cast<double>(x[i])));
+}
+
 template <class T>
 void unary_t(UnaryOp op, const T* x, T* o, int64_t n) {
   // One generic kernel for the scalar lanes and the batches (elem::map): same bits either way.
@@ -236,6 +317,21 @@ void unary_t(UnaryOp op, const T* x, T* o, int64_t n) {
     case UnaryOp::Square:
       for (int64_t i = 0; i < n; ++i) o[i] = x[i] * x[i];
       break;
+    case UnaryOp::Log1p: map_wide(x, o, n, [](double v) { return std::log1p(v); }); break;
+    case UnaryOp::Expm1: map_wide(x, o, n, [](double v) { return std::expm1(v); }); break;
+    case UnaryOp::Tanh: map_wide(x, o, n, [](double v) { return std::tanh(v); }); break;
+    case UnaryOp::Relu: {
+      // x < 0 ? +0 : x as a mask on the bits: written as a select, wasm's LLVM makes it f32.max,
+      // which turns -0 into +0 (torch keeps -0)
+      using B = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+      for (int64_t i = 0; i < n; ++i) {
+        B b;
+        std::memcpy(&b, &x[i], sizeof b);
+        b &= x[i] < T(0) ? B(0) : ~B(0);
+        std::memcpy(&o[i], &b, sizeof b);
+      }
+      break;
+    }
   }
 }
 
@@ -244,15 +340,18 @@ void unary_int(UnaryOp op, const I* x, I* o, int64_t n) {
   using U = std::make_unsigned_t<I>;
   for (int64_t i = 0; i < n; ++i) {
     const U u = static_cast<U>(x[i]);
-    o[i] = op == UnaryOp::Abs ? (x[i] < 0 ? static_cast<I>(U(0) - u) : x[i])
-                              : static_cast<I>(static_cast<U>(u * u));
+    if (op == UnaryOp::Relu)
+      o[i] = x[i] < 0 ? I(0) : x[i];
+    else
+      o[i] = op == UnaryOp::Abs ? (x[i] < 0 ? static_cast<I>(U(0) - u) : x[i])
+                                : static_cast<I>(static_cast<U>(u * u));
   }
 }
 
 }  // namespace
 
 Result<Tensor> unary(UnaryOp op, const TensorView& x) {
-  const bool keeps_int = op == UnaryOp::Abs || op == UnaryOp::Square;
+  const bool keeps_int = op == UnaryOp::Abs || op == UnaryOp::Square || op == UnaryOp::Relu;
   if (!dtype_is_floating(x.dtype) && !keeps_int) {  // an integer tensor computes in float32
     auto f = to_dtype(x, DType::Float32);
     if (!f) return f.error();
@@ -266,6 +365,53 @@ Result<Tensor> unary(UnaryOp op, const TensorView& x) {
     case DType::Float64: unary_t(op, x.as<double>(), r.value().as<double>(), n); break;
     case DType::Int64: unary_int(op, x.as<int64_t>(), r.value().as<int64_t>(), n); break;
     case DType::Int32: unary_int(op, x.as<int32_t>(), r.value().as<int32_t>(), n); break;
+  }
+  return r;
+}
+
+namespace {
+template <class T>
+void clamp_t(const T* x, T* o, int64_t n, const std::optional<Scalar>& lo,
+             const std::optional<Scalar>& hi) {
+  const T l = lo ? scalar_as<T>(*lo) : T(0), h = hi ? scalar_as<T>(*hi) : T(0);
+  for (int64_t i = 0; i < n; ++i) {
+    T v = x[i];
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(v)) {
+        o[i] = v;
+        continue;
+      }
+    }
+    if (lo && v < l) v = l;
+    if (hi && h < v) v = h;
+    o[i] = v;
+  }
+}
+}  // namespace
+
+Result<Tensor> clamp(const TensorView& x, const std::optional<Scalar>& lo,
+                     const std::optional<Scalar>& hi) {
+  if (!lo && !hi)
+    return runtime_error("torch.clamp: At least one of 'min' or 'max' must not be None");
+  // result_type(x, the bounds): the bounds are wrapped numbers, a float one raising an int x
+  const Scalar kind{(lo && lo->is_float) || (hi && hi->is_float), 0, 0};
+  const DType dt = result_type(Operand::of(x), Operand::of(kind));
+  Tensor conv;
+  TensorView v = x;
+  if (x.dtype != dt) {
+    auto c = to_dtype(x, dt);
+    if (!c) return c.error();
+    conv = c.take();
+    v = conv.view();
+  }
+  auto r = alloc_tensor(dt, x.shape);
+  if (!r) return r;
+  const int64_t n = x.numel();
+  switch (dt) {
+    case DType::Float32: clamp_t(v.as<float>(), r.value().as<float>(), n, lo, hi); break;
+    case DType::Float64: clamp_t(v.as<double>(), r.value().as<double>(), n, lo, hi); break;
+    case DType::Int64: clamp_t(v.as<int64_t>(), r.value().as<int64_t>(), n, lo, hi); break;
+    case DType::Int32: clamp_t(v.as<int32_t>(), r.value().as<int32_t>(), n, lo, hi); break;
   }
   return r;
 }

@@ -149,6 +149,7 @@ struct BinaryNode final : Node {
       case BinOp::Sub: return rsub ? "RsubBackward1" : "SubBackward0";
       case BinOp::Mul: return "MulBackward0";
       case BinOp::Div: return "DivBackward0";
+      case BinOp::Pow: return "PowBackward1";  // never: pow has its own node
     }
     return "?";
   }
@@ -237,7 +238,7 @@ void sign_of(const T* x, T* y, int64_t n) {
 
 struct UnaryNode final : Node {
   UnaryOp op;
-  Saved saved;  // self (log, abs, square) or result (exp, sqrt)
+  Saved saved;  // self (log, abs, square, log1p) or result (exp, sqrt, expm1, tanh, relu)
   const char* name() const override {
     switch (op) {
       case UnaryOp::Log: return "LogBackward0";
@@ -245,6 +246,10 @@ struct UnaryNode final : Node {
       case UnaryOp::Sqrt: return "SqrtBackward0";
       case UnaryOp::Abs: return "AbsBackward0";
       case UnaryOp::Square: return "PowBackward0";
+      case UnaryOp::Log1p: return "Log1PBackward0";
+      case UnaryOp::Expm1: return "Expm1Backward0";
+      case UnaryOp::Tanh: return "TanhBackward0";
+      case UnaryOp::Relu: return "ReluBackward0";
     }
     return "?";
   }
@@ -283,10 +288,215 @@ struct UnaryNode final : Node {
         r = losslab::binary(BinOp::Mul, G, Operand::of(tv));
         break;
       }
+      case UnaryOp::Log1p:    // grad / (self + 1)
+      case UnaryOp::Expm1: {  // grad * (result + 1)
+        auto p1 = losslab::binary(BinOp::Add, S, num(1));
+        if (!p1) return p1.error();
+        const TensorView pv = p1.value().view();
+        r = losslab::binary(op == UnaryOp::Log1p ? BinOp::Div : BinOp::Mul, G, Operand::of(pv));
+        break;
+      }
+      case UnaryOp::Tanh: {  // tanh_backward: grad * (1 - y * y)
+        auto yy = losslab::binary(BinOp::Mul, S, S);
+        if (!yy) return yy.error();
+        const TensorView yv = yy.value().view();
+        auto d = losslab::binary(BinOp::Sub, num(1), Operand::of(yv));
+        if (!d) return d.error();
+        const TensorView dv = d.value().view();
+        r = losslab::binary(BinOp::Mul, G, Operand::of(dv));
+        break;
+      }
+      case UnaryOp::Relu: {  // threshold_backward(grad, result, 0): result <= 0 ? 0 : grad
+        auto gd = dense(g, s.shape, s.dtype);
+        if (!gd) return gd.error();
+        auto o = alloc_tensor(s.dtype, s.shape);
+        if (!o) return o.error();
+        const int64_t n = s.numel();
+        if (s.dtype == DType::Float32) {
+          for (int64_t i = 0; i < n; ++i)
+            o.value().as<float>()[i] = s.as<float>()[i] <= 0 ? 0.f : gd.value().as<float>()[i];
+        } else {
+          for (int64_t i = 0; i < n; ++i)
+            o.value().as<double>()[i] = s.as<double>()[i] <= 0 ? 0. : gd.value().as<double>()[i];
+        }
+        r = o.take();
+        break;
+      }
     }
     if (!r) return r.error();
     Grads out(1);
     out[0] = r.take();
+    return out;
+  }
+};
+
+// where(cond(i), value(i), +0) over n elements of a float dtype: torch's masked gradients.
+template <class C, class V>
+Result<Tensor> masked(DType dt, const Shape& shape, C cond, V value) {
+  auto o = alloc_tensor(dt, shape);
+  if (!o) return o;
+  const int64_t n = o.value().numel();
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = cond(i) ? value(i) : 0.0;
+    if (dt == DType::Float32)
+      o.value().as<float>()[i] = static_cast<float>(v);
+    else
+      o.value().as<double>()[i] = v;
+  }
+  return o;
+}
+
+// An element of a float tensor as a double (exact).
+double at(const TensorView& v, int64_t i) {
+  return v.dtype == DType::Float32 ? v.as<float>()[i] : v.as<double>()[i];
+}
+
+// clamp / clamp_min / clamp_max: the gradient where lo <= self <= hi (the bounds as the dtype),
+// +0 elsewhere (NaN included).
+struct ClampNode final : Node {
+  Saved self;
+  std::optional<Scalar> lo, hi;
+  int kind = 0;  // 0 clamp, 1 clamp_min, 2 clamp_max
+  const char* name() const override {
+    return kind == 1 ? "ClampMinBackward0" : kind == 2 ? "ClampMaxBackward0" : "ClampBackward1";
+  }
+  void release_saved() override { self.s.reset(); }
+  Result<Grads> apply(const TensorView& g) override {
+    auto sv = self.get(name());
+    if (!sv) return sv.error();
+    const TensorView x = sv.value();
+    auto gd = dense(g, x.shape, x.dtype);
+    if (!gd) return gd.error();
+    const TensorView gv{x.dtype, x.shape, gd.value().p};
+    const auto bound = [&](const Scalar& b) {
+      return x.dtype == DType::Float32 ? static_cast<double>(static_cast<float>(
+                                             b.is_float ? b.f : static_cast<double>(b.i)))
+                                       : (b.is_float ? b.f : static_cast<double>(b.i));
+    };
+    const double l = lo ? bound(*lo) : 0, h = hi ? bound(*hi) : 0;
+    auto r = masked(
+        x.dtype, x.shape,
+        [&](int64_t i) {
+          const double v = at(x, i);
+          return (!lo || v >= l) && (!hi || v <= h);
+        },
+        [&](int64_t i) { return at(gv, i); });
+    if (!r) return r.error();
+    Grads out(1);
+    out[0] = r.take();
+    return out;
+  }
+};
+
+// torch.pow's three backward nodes: tensor ** number (PowBackward0), tensor ** tensor
+// (PowBackward1), number ** tensor (PowBackward2), with derivatives.yaml's formulas.
+struct PowNode final : Node {
+  int kind = 0;
+  Saved self, exponent, result;
+  Scalar num_;  // the number: the exponent (kind 0) or the base (kind 2)
+  const char* name() const override {
+    return kind == 0 ? "PowBackward0" : kind == 1 ? "PowBackward1" : "PowBackward2";
+  }
+  void release_saved() override { self.s.reset(), exponent.s.reset(), result.s.reset(); }
+  static Scalar as_double(double v) { return Scalar{true, v, 0}; }
+  Result<Grads> apply(const TensorView& g) override {
+    const Operand G = Operand::of(g);
+    Grads out(2);  // per input: (self, exponent); a number's is unused
+    const double e0 = num_.is_float ? num_.f : static_cast<double>(num_.i);
+    if (kind == 0) {  // exp == 0 ? zeros : grad * (exp * self.pow(exp - 1))
+      auto sv = self.get(name());
+      if (!sv) return sv.error();
+      const Operand S = Operand::of(sv.value());
+      if (e0 == 0) {
+        auto z = losslab::binary(BinOp::Mul, S, num(0));  // the shape and dtype; then zeroed
+        if (!z) return z.error();
+        std::memset(z.value().data(), 0, z.value().nbytes());
+        out[0] = z.take();
+        return out;
+      }
+      auto p = losslab::binary(BinOp::Pow, S, Operand::of(as_double(e0 - 1)));
+      if (!p) return p.error();
+      const TensorView pv = p.value().view();
+      auto t = losslab::binary(BinOp::Mul, Operand::of(as_double(e0)), Operand::of(pv));
+      if (!t) return t.error();
+      const TensorView tv = t.value().view();
+      auto r = losslab::binary(BinOp::Mul, G, Operand::of(tv));
+      if (!r) return r.error();
+      out[0] = r.take();
+      return out;
+    }
+    auto rv = result.get(name());
+    if (!rv) return rv.error();
+    const TensorView R = rv.value();
+    if (kind == 2) {  // grad * (base == 0 && exp >= 0 ? 0 : result * log(base))
+      auto ev = exponent.get(name());
+      if (!ev) return ev.error();
+      auto rl = losslab::binary(BinOp::Mul, Operand::of(R), Operand::of(as_double(std::log(e0))));
+      if (!rl) return rl.error();
+      const TensorView rlv = rl.value().view();
+      auto ed = dense(ev.value(), R.shape, R.dtype);
+      if (!ed) return ed.error();
+      const TensorView E{R.dtype, R.shape, ed.value().p};
+      auto w = masked(
+          R.dtype, R.shape, [&](int64_t i) { return !(e0 == 0 && at(E, i) >= 0); },
+          [&](int64_t i) { return at(rlv, i); });
+      if (!w) return w.error();
+      const TensorView wv = w.value().view();
+      auto r = losslab::binary(BinOp::Mul, G, Operand::of(wv));
+      if (!r) return r.error();
+      out[1] = r.take();
+      return out;
+    }
+    // kind 1
+    auto sv = self.get(name());
+    if (!sv) return sv.error();
+    auto ev = exponent.get(name());
+    if (!ev) return ev.error();
+    const TensorView X = sv.value(), E = ev.value();
+    if (needs(0)) {  // where(exponent == 0, 0, grad * (exponent * self.pow(exponent - 1)))
+      auto em1 = losslab::binary(BinOp::Sub, Operand::of(E), num(1));
+      if (!em1) return em1.error();
+      const TensorView em1v = em1.value().view();
+      auto p = losslab::binary(BinOp::Pow, Operand::of(X), Operand::of(em1v));
+      if (!p) return p.error();
+      const TensorView pv = p.value().view();
+      auto t = losslab::binary(BinOp::Mul, Operand::of(E), Operand::of(pv));
+      if (!t) return t.error();
+      const TensorView tv = t.value().view();
+      auto gt = losslab::binary(BinOp::Mul, G, Operand::of(tv));
+      if (!gt) return gt.error();
+      const TensorView gtv = gt.value().view();
+      auto ed = dense(E, gtv.shape, gtv.dtype);
+      if (!ed) return ed.error();
+      const TensorView Ed{gtv.dtype, gtv.shape, ed.value().p};
+      auto w = masked(
+          gtv.dtype, gtv.shape, [&](int64_t i) { return at(Ed, i) != 0; },
+          [&](int64_t i) { return at(gtv, i); });
+      if (!w) return w.error();
+      out[0] = w.take();
+    }
+    if (needs(1)) {  // grad * where(exponent >= 0 && self == 0, 0, result * log(self))
+      auto lg = losslab::unary(UnaryOp::Log, X);
+      if (!lg) return lg.error();
+      const TensorView lgv = lg.value().view();
+      auto rl = losslab::binary(BinOp::Mul, Operand::of(R), Operand::of(lgv));
+      if (!rl) return rl.error();
+      const TensorView rlv = rl.value().view();
+      auto xd = dense(X, rlv.shape, rlv.dtype);
+      if (!xd) return xd.error();
+      auto ed = dense(E, rlv.shape, rlv.dtype);
+      if (!ed) return ed.error();
+      const TensorView Xd{rlv.dtype, rlv.shape, xd.value().p},
+          Ed{rlv.dtype, rlv.shape, ed.value().p};
+      auto w = masked(
+          rlv.dtype, rlv.shape, [&](int64_t i) { return !(at(Ed, i) >= 0 && at(Xd, i) == 0); },
+          [&](int64_t i) { return at(rlv, i); });
+      if (!w) return w.error();
+      const TensorView wv = w.value().view();
+      auto r = losslab::binary(BinOp::Mul, G, Operand::of(wv));
+      if (!r) return r.error();
+      out[1] = r.take();
+    }
     return out;
   }
 };
@@ -695,7 +905,34 @@ std::string camel_backward(const char* snake) {
 
 }  // namespace
 
+namespace {
+Result<VarPtr> pow_op(const Arg& a, const Arg& b) {
+  TensorView ha, hb;
+  const Operand A = operand_of(a, ha), B = operand_of(b, hb);
+  auto node = std::make_shared<PowNode>();
+  node->kind = !b.var ? 0 : !a.var ? 2 : 1;
+  if (!b.var) node->num_ = b.scalar;
+  if (!a.var) node->num_ = a.scalar;
+  if (a.var) node->self = Saved(a.var->storage);
+  if (b.var) node->exponent = Saved(b.var->storage);
+  auto r = record(losslab::binary(BinOp::Pow, A, B), node, {a.var.get(), b.var.get()});
+  if (r && records(r.value()) && node->kind != 0) node->result = Saved(r.value()->storage);
+  return r;
+}
+}  // namespace
+
+Result<VarPtr> clamp(const VarPtr& x, const std::optional<Scalar>& lo,
+                     const std::optional<Scalar>& hi, int kind) {
+  auto node = std::make_shared<ClampNode>();
+  node->lo = lo;
+  node->hi = hi;
+  node->kind = kind;
+  node->self = Saved(x->storage);
+  return record(losslab::clamp(x->view(), lo, hi), node, {x.get()});
+}
+
 Result<VarPtr> binary(BinOp op, const Arg& a, const Arg& b, bool rsub) {
+  if (op == BinOp::Pow) return pow_op(a, b);
   TensorView ha, hb;
   const Operand A = operand_of(a, ha), B = operand_of(b, hb);
   auto node = std::make_shared<BinaryNode>();
@@ -721,7 +958,8 @@ Result<VarPtr> neg(const VarPtr& x) {
 Result<VarPtr> unary(UnaryOp op, const VarPtr& x) {
   auto node = std::make_shared<UnaryNode>();
   node->op = op;
-  const bool of_result = op == UnaryOp::Exp || op == UnaryOp::Sqrt;
+  const bool of_result = op == UnaryOp::Exp || op == UnaryOp::Sqrt || op == UnaryOp::Expm1 ||
+                         op == UnaryOp::Tanh || op == UnaryOp::Relu;
   if (!of_result) node->saved = Saved(x->storage);
   auto r = record(losslab::unary(op, x->view()), node, {x.get()});
   if (r && of_result && records(r.value())) node->saved = Saved(r.value()->storage);

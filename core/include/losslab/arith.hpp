@@ -10,13 +10,14 @@
 // body and without one in the scalar tail, so its bits depend on the element's position.)
 #pragma once
 #include <cstdint>
+#include <optional>
 
 #include "losslab/status.hpp"
 #include "losslab/tensor.hpp"
 
 namespace losslab {
 
-enum class BinOp : int { Add = 0, Sub = 1, Mul = 2, Div = 3 };
+enum class BinOp : int { Add = 0, Sub = 1, Mul = 2, Div = 3, Pow = 4 };
 
 // A Python number operand (a "wrapped number" in ATen): a float (double) or an int (int64; a
 // value beyond int64 is the caller's "Overflow when unpacking long").
@@ -39,6 +40,12 @@ DType result_type(const Operand& a, const Operand& b);
 
 // torch.<op>(a, b): a or b (not both) may be a number. Shape errors are torch's ("The size of
 // tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1").
+// Pow: torch.pow. A number exponent takes torch's special cases (0: ones, 1: a copy, 2: x * x,
+// 3: x * x * x, 0.5: sqrt, -0.5: 1 / sqrt, -1: 1 / x, -2: 1 / (x * x): exact); other exponents,
+// and tensor exponents, are std::pow in double rounded to the dtype (torch runs SLEEF's powf
+// u10: within 1 ulp of this, which is within 0.5 ulp of exact). Integers: exponentiation by
+// squaring, wrapping; a negative number exponent is torch's "Integers to negative integer powers
+// are not allowed.", a negative tensor exponent gives 0 (1 and -1 excepted), as torch's powi.
 Result<Tensor> binary(BinOp op, const Operand& a, const Operand& b);
 
 // torch.neg(x): -x; integers wrap (-(-2^63) is -2^63).
@@ -48,8 +55,29 @@ Result<Tensor> neg(const TensorView& x);
 // dtype). float32 log and exp are torch's own (SLEEF's u10, detail/torch_math.hpp: bit for bit);
 // float64 log and exp are pmath's (within 1 ulp of torch's SLEEF double versions); sqrt, abs and
 // square (x * x) are exact. abs and square keep integer dtypes (wrapping).
-enum class UnaryOp : int { Log = 0, Exp = 1, Sqrt = 2, Abs = 3, Square = 4 };
+// log1p, expm1 and tanh are correctly rounded for float32 (computed in double, rounded once;
+// torch runs SLEEF's u10 versions, within 1 ulp) and libm's for float64 (within 1 ulp; torch's
+// SLEEF too); integers give float32. relu keeps the dtype: x < 0 ? 0 : x (relu(-0) is -0 and
+// NaN stays NaN, as torch's clamp_min(x, 0)).
+enum class UnaryOp : int {
+  Log = 0,
+  Exp = 1,
+  Sqrt = 2,
+  Abs = 3,
+  Square = 4,
+  Log1p = 5,
+  Expm1 = 6,
+  Tanh = 7,
+  Relu = 8
+};
 Result<Tensor> unary(UnaryOp op, const TensorView& x);
+
+// torch.clamp(x, min, max) / clamp_min / clamp_max (an absent bound is None): NaN stays NaN,
+// else min(max(x, lo), hi) (so lo > hi gives hi everywhere); the dtype is result_type(x, the
+// bounds) (an int tensor with a float bound gives float32). Neither bound: torch's "torch.clamp:
+// At least one of 'min' or 'max' must not be None".
+Result<Tensor> clamp(const TensorView& x, const std::optional<Scalar>& lo,
+                     const std::optional<Scalar>& hi);
 
 // torch.sum / torch.mean of every element (all) or along one dim
 // (negative counts from the end; keepdim keeps it as size 1), in torch's summation order

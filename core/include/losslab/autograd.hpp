@@ -118,6 +118,9 @@ struct Arg {
 // RsubBackward1; torch.sub(1, x) is SubBackward0.
 Result<VarPtr> binary(BinOp op, const Arg& a, const Arg& b, bool rsub = false);
 Result<VarPtr> neg(const VarPtr& x);
+// torch.clamp (kind 0, ClampBackward1), clamp_min (1), clamp_max (2).
+Result<VarPtr> clamp(const VarPtr& x, const std::optional<Scalar>& lo,
+                     const std::optional<Scalar>& hi, int kind);
 Result<VarPtr> unary(UnaryOp op, const VarPtr& x);
 Result<VarPtr> sigmoid(const VarPtr& x);
 Result<VarPtr> sum(const VarPtr& x, const ReduceDims& d);
