@@ -90,6 +90,9 @@ TORCH_FN = {
     "neg": torch.neg, "log": torch.log, "exp": torch.exp, "sqrt": torch.sqrt, "abs": torch.abs,
     "square": torch.square, "sigmoid": torch.sigmoid, "sum": torch.sum, "mean": torch.mean,
     "mm": torch.mm, "log_softmax": F.log_softmax, "softmax": F.softmax,
+    "log1p": torch.log1p, "expm1": torch.expm1, "tanh": torch.tanh, "relu": torch.relu,
+    "clamp": torch.clamp, "clamp_min": torch.clamp_min, "clamp_max": torch.clamp_max,
+    "pow": torch.pow,
 }
 METHODS = {"t", "transpose", "view", "reshape", "unsqueeze", "squeeze", "flatten", "to",
            "detach"}
@@ -424,6 +427,57 @@ def lesson():
     return out
 
 
+def build_more_elementwise():
+    """log1p, expm1, tanh, relu, clamp / clamp_min / clamp_max and pow (number or tensor on
+    either side), forward and backward, with their edge values and errors."""
+    for op, lo, hi in (("log1p", -0.9, 4), ("expm1", -3, 3), ("tanh", -4, 4), ("relu", None, None)):
+        for d in (F32, F64):
+            for shape in ([7], [3, 5], [40]):
+                cid = "%s-%s-%s" % (op, DT_NAME(d), "x".join(map(str, shape)))
+                case(cid, {"x": (rn(cid, shape, d, lo, hi), True)}, [("y", op, ["x"])])
+    edge = torch.tensor([0.0, -0.0, -1.0, 1e-8, -1e-8, 30.0, float("inf"), float("-inf"), float("nan")])
+    for op in ("log1p", "expm1", "tanh", "relu"):
+        case(op + "-edges", {"x": (edge, True)}, [("y", op, ["x"])])
+        case(op + "-int", {"x": (torch.tensor([-2, 0, 3]), False)}, [("y", op, ["x"])], backward=[])
+    for name, kw in (("both", {"min": -0.5, "max": 0.7}), ("min", {"min": 0.0}), ("max", {"max": 0.25}),
+                     ("crossed", {"min": 1.0, "max": 0.0}), ("int-bounds", {"min": -1, "max": 1})):
+        for d in (F32, F64):
+            cid = "clamp-%s-%s" % (name, DT_NAME(d))
+            case(cid, {"x": (rn(cid, [4, 5], d, -2, 2), True)}, [("y", "clamp", ["x"], kw)])
+    case("clamp-edges", {"x": (edge, True)}, [("y", "clamp", ["x"], {"min": 0.0, "max": 1.0})])
+    case("clamp-min-fn", {"x": (rn("cmf", [6], F32, -2, 2), True)}, [("y", "clamp_min", ["x", Num(0.0)])])
+    case("clamp-max-fn", {"x": (rn("cMf", [6], F32, -2, 2), True)}, [("y", "clamp_max", ["x", Num(0.5)])])
+    case("clamp-int-float-bound", {"x": (torch.tensor([1, 5, -3]), False)},
+         [("y", "clamp", ["x"], {"min": 2.5})], backward=[])
+    case("clamp-int", {"x": (torch.tensor([1, 5, -3]), False)}, [("y", "clamp", ["x"], {"min": 0, "max": 3})], backward=[])
+    case("clamp-none", {"x": (torch.tensor([1.0]), True)}, [("y", "clamp", ["x"])], backward=[])
+    for e in (2, 3, 0.5, -0.5, -1, -2, 0, 1, 2.5, -1.7, 4):
+        for d in (F32, F64):
+            cid = "pow-number-%s-%s" % (e, DT_NAME(d))
+            case(cid, {"x": (rn(cid, [3, 4], d, 0.2, 3), True)}, [("y", "pow", ["x", Num(e)])], backward=[])
+    for sname, sa, sb in SHAPES[:4]:
+        for d in (F32, F64):
+            cid = "pow-tensor-%s-%s" % (sname, DT_NAME(d))
+            case(cid, {"a": (rn(cid, sa, d, 0.2, 3), True), "b": (rn(cid, sb, d, -2, 2, k=1), True)},
+                 [("y", "pow", ["a", "b"])])
+    for base in (2, 0.5, 2.5, 0):
+        cid = "pow-base-%s" % base
+        case(cid, {"x": (rn(cid, [3, 4], F32, -2, 2), True)}, [("y", "pow", [Num(base), "x"])])
+    case("pow-zero-base-tensor", {"a": (torch.tensor([0.0, 0.0, 2.0, 0.0]), True),
+                                  "b": (torch.tensor([0.0, 2.0, -1.0, -1.5]), True)},
+         [("y", "pow", ["a", "b"])])
+    case("pow-edges", {"x": (edge, True)}, [("y", "pow", ["x", Num(2.5)])])
+    case("pow-int", {"x": (torch.tensor([2, -3, 5]), False)}, [("y", "pow", ["x", Num(3)])], backward=[])
+    case("pow-int-tensor", {"a": (torch.tensor([2, -1, 1, 3]), False), "b": (torch.tensor([3, -3, -2, -1]), False)},
+         [("y", "pow", ["a", "b"])], backward=[])
+    case("pow-int-negative", {"x": (torch.tensor([2, 3]), False)}, [("y", "pow", ["x", Num(-1)])])
+    case("pow-int-float", {"x": (torch.tensor([2, 3]), False)}, [("y", "pow", ["x", Num(0.5)])], backward=[])
+    # a small network's pieces: tanh and relu layers feeding a loss
+    cid = "relu-tanh-chain"
+    case(cid, {"x": (rn(cid, [5, 4], F32), True), "w": (rn(cid, [4, 3], F32, k=1), True)},
+         [("h", "mm", ["x", "w"]), ("r", "relu", ["h"]), ("t", "tanh", ["r"]), ("l", "sum", ["t"])])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden", "autograd.json")
@@ -433,6 +487,7 @@ def main():
     build_mm_shape()
     build_graphs()
     build_losses()
+    build_more_elementwise()
     doc = {
         "generator": "scripts/gen_autograd_fixtures.py",
         "torch": torch.__version__,

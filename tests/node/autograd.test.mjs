@@ -41,12 +41,21 @@ function tolerance(torch, c) {
     // the activations' float32 backward is computed in float64 and rounded once (closer to the
     // exact gradient than torch's float32 formula, which cancels: f64_closeness_test.cpp)
     if (['log_softmax', 'softmax'].includes(st.op)) tol = { ulps: Infinity, rel: 2e-6 };
+    // log1p / expm1 / tanh and pow's general case: torch runs SLEEF's u10 functions, losslab the
+    // correctly rounded value (float32) or libm's (float64): values within 2 ulp (the issue's
+    // bound); their gradients reuse those values (tanh's 1 - y * y cancels near |y| = 1), so
+    // a relative bound there. The distribution is reported per op.
+    const special = st.op === 'pow' && st.args.length === 2 && typeof st.args[1] === 'object' && st.args[1] !== null &&
+      'number' in st.args[1] && [0, 1, 2, 3, 0.5, -0.5, -1, -2].includes(number(st.args[1]));
+    if (['log1p', 'expm1', 'tanh'].includes(st.op) || (st.op === 'pow' && !special)) {
+      tol = { ulps: Math.max(tol.ulps, 2), rel: tol.rel, grad: { ulps: Infinity, rel: 1e-5 }, cat: st.op };
+    }
   }
   return tol;
 }
 
 // null when got matches want within tol; counts kept in stats.
-function match(got, want, dtype, tol, stats) {
+function match(got, want, dtype, tol, stats, histogram = true) {
   if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
   for (let i = 0; i < want.length; i++) {
     const a = got[i], b = want[i];
@@ -59,8 +68,13 @@ function match(got, want, dtype, tol, stats) {
       if (Number.isNaN(a) !== Number.isNaN(b)) return `[${i}] ${a} vs ${b} (NaN pattern)`;
       continue;
     }
-    if (bitsOf(a, dtype) === bitsOf(b, dtype)) continue;
-    const u = ulps(a, b, dtype);
+    const u = bitsOf(a, dtype) === bitsOf(b, dtype) ? 0 : ulps(a, b, dtype);
+    if (tol.cat && histogram) {
+      const h = (stats.hist[tol.cat] ??= new Map());
+      const key = u > 2 ? '>2' : String(u);
+      h.set(key, (h.get(key) ?? 0) + 1);
+    }
+    if (u === 0) continue;
     stats.off++;
     stats.worst = Math.max(stats.worst, u);
     if (u <= tol.ulps) continue;
@@ -90,6 +104,7 @@ function run(torch, c) {
         case 'sum': case 'mean':
           return rest.length ? torch[st.op](x, rest[0], kw.keepdim ?? false) : torch[st.op](x);
         case 'log_softmax': case 'softmax': return F[st.op](x, kw);
+        case 'clamp': return torch.clamp(x, kw);
         case 't': case 'transpose': case 'view': case 'reshape': case 'unsqueeze': case 'squeeze':
         case 'flatten': case 'to': case 'detach':
           return x[st.op](...rest);
@@ -123,7 +138,7 @@ for (const simd of [true, false]) {
   }
 
   test(`${torch.flavor}: ${cases.length} torch programs: printed, values and gradients`, () => {
-    const stats = { elements: 0, off: 0, worst: 0 };
+    const stats = { elements: 0, off: 0, worst: 0, hist: {} };
     let checked = 0;
     for (const c of cases) {
       if (c.error) {
@@ -156,10 +171,14 @@ for (const simd of [true, false]) {
         assert.ok(g, `${c.id}: ${name}.grad`);
         assert.equal(g.dtype, want.dtype, `${c.id}: ${name}.grad dtype`);
         assert.deepEqual(g.shape, want.shape, `${c.id}: ${name}.grad shape`);
-        assert.equal(match(g.toArray(), values(want), want.dtype, tol, stats), null, `${c.id}: ${name}.grad`);
+        assert.equal(match(g.toArray(), values(want), want.dtype, tol.grad ?? tol, stats, false), null, `${c.id}: ${name}.grad`);
       }
       for (const t of Object.values(env)) t.dispose();
       checked++;
+    }
+    for (const [op, h] of Object.entries(stats.hist)) {
+      const n = [...h.values()].reduce((x, y) => x + y, 0);
+      console.log(`# ${torch.flavor}: ${op} values against torch's: ${['0', '1', '2', '>2'].map((k) => `${h.get(k) ?? 0} at ${k} ulp`).join(', ')} (of ${n})`);
     }
     console.log(`# ${torch.flavor}: ${checked} programs, ${stats.elements} elements: ${stats.elements - stats.off} torch's bits, ${stats.off} not (worst ${stats.worst} ulp, within each case's bound)`);
   });
