@@ -464,6 +464,18 @@ std::optional<Scalar> bound_of(val b) {
   return scalar_of(b[1].as<int>(), b[2].as<double>(), b[3].as<double>(), b[4].as<double>());
 }
 val op_clamp(val a, val lo, val hi) { return wrap(clamp(view_of(a), bound_of(lo), bound_of(hi))); }
+val op_max_all(val a, bool is_min) { return wrap(max_all(view_of(a), is_min)); }
+val op_max_dim(val a, double dim, bool keepdim, bool is_min) {
+  auto r = max_dim(view_of(a), static_cast<int64_t>(dim), keepdim, is_min);
+  if (!r) return make_error(r.error());
+  val o = val::object();
+  o.set("values", desc_of(std::move(r.value().values)));
+  o.set("indices", desc_of(std::move(r.value().indices)));
+  return o;
+}
+val op_argmax(val a, bool all, double dim, bool keepdim, bool is_min) {
+  return wrap(argmax(view_of(a), ReduceDims{all, static_cast<int64_t>(dim), keepdim}, is_min));
+}
 val op_binary(int op, val a, val b) {
   const TensorView va = view_of(a), vb = view_of(b);
   return wrap(binary(static_cast<BinOp>(op), Operand::of(va), Operand::of(vb)));
@@ -636,6 +648,15 @@ val ag_binary_scalar(int op, double h, int kind, double f, double hi, double lo,
   return var_wrap(number_first ? ag::binary(o, s, t, rsub) : ag::binary(o, t, s, rsub));
 }
 val ag_neg(double h) { return var_wrap(ag::neg(var_of(h))); }
+val ag_max_all(double h, bool is_min) { return var_wrap(ag::max_all(var_of(h), is_min)); }
+val ag_max_dim(double h, double dim, bool keepdim, bool is_min) {
+  auto r = ag::max_dim(var_of(h), static_cast<int64_t>(dim), keepdim, is_min);
+  if (!r) return make_error(r.error());
+  val o = val::object();
+  o.set("values", var_desc(std::move(r.value().first)));
+  o.set("indices", var_desc(std::move(r.value().second)));
+  return o;
+}
 val ag_clamp(double h, val lo, val hi, int kind) {
   return var_wrap(ag::clamp(var_of(h), bound_of(lo), bound_of(hi), kind));
 }
@@ -840,6 +861,11 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("agMm", &ag_mm);
   emscripten::function("agAddmm", &ag_addmm);
   emscripten::function("agClamp", &ag_clamp);
+  emscripten::function("agMaxAll", &ag_max_all);
+  emscripten::function("agMaxDim", &ag_max_dim);
+  emscripten::function("maxAll", &op_max_all);
+  emscripten::function("maxDim", &op_max_dim);
+  emscripten::function("argmax", &op_argmax);
   emscripten::function("clamp", &op_clamp);
   emscripten::function("heapInUse", &heap_in_use);
   emscripten::class_<JsSgd>("Sgd")

@@ -160,9 +160,8 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       return this._clamp('clamp_max', 2, t, null, max);
     }
 
-    // torch.sum(t) | sum(t, dim[, keepdim]) | sum(t, { dim, keepdim }), in torch's summation order.
-    _reduce(name, t, a, b) {
-      const desc = this._own(t, 'input');
+    // A reduction's dim and keepdim: (dim[, keepdim]) or ({ dim, keepdim }); one dim or all.
+    _dims(name, t, a, b) {
       let dim = a, keepdim = b;
       if (a !== null && typeof a === 'object' && !Array.isArray(a)) {
         for (const k of Object.keys(a)) {
@@ -182,8 +181,43 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       if (all && keepdim) throw pyError('NotImplementedError', `${name}(): keepdim without dim is not supported yet`);
       const d = all ? 0 : Number(toInt64(dim, () => typeError(`${name}(): argument 'dim' must be int, not ${pyTypeName(dim)}`)));
       if (!all && Math.abs(d) > 2 ** 53) throw pyError('IndexError', `Dimension out of range (expected to be in range of [${-Math.max(1, t.ndim)}, ${Math.max(1, t.ndim) - 1}], but got ${d})`);
-      if (this._tracks(t)) return this._wrap(this._M.agReduce(name === 'mean', t._handle(), all, d, Boolean(keepdim)));
-      return this._wrap(this._M.reduce(name === 'mean', desc, all, d, Boolean(keepdim)));
+      return { all, d, keepdim: Boolean(keepdim) };
+    }
+    // torch.sum(t) | sum(t, dim[, keepdim]) | sum(t, { dim, keepdim }), in torch's summation order.
+    _reduce(name, t, a, b) {
+      const desc = this._own(t, 'input');
+      const { all, d, keepdim } = this._dims(name, t, a, b);
+      if (this._tracks(t)) return this._wrap(this._M.agReduce(name === 'mean', t._handle(), all, d, keepdim));
+      return this._wrap(this._M.reduce(name === 'mean', desc, all, d, keepdim));
+    }
+    // torch.max / min: of everything (a 0-d tensor), or along dim: [values, indices] (also as
+    // .values and .indices, torch's named tuple).
+    _extreme(name, t, a, b) {
+      const desc = this._own(t, 'input');
+      const isMin = name === 'min';
+      const { all, d, keepdim } = this._dims(name, t, a, b);
+      const tracked = this._tracks(t);
+      if (all) return this._wrap(tracked ? this._M.agMaxAll(t._handle(), isMin) : this._M.maxAll(desc, isMin));
+      const r = tracked ? this._M.agMaxDim(t._handle(), d, keepdim, isMin) : this._M.maxDim(desc, d, keepdim, isMin);
+      if (r instanceof Error) throw r;
+      const out = [this._wrap(r.values), this._wrap(r.indices)];
+      out.values = out[0];
+      out.indices = out[1];
+      return out;
+    }
+    /** torch.max(t) | max(t, dim[, keepdim]) → [values, indices]: NaN wins, ties the first. */
+    max(t, dim, keepdim) { return this._extreme('max', t, dim, keepdim); }
+    min(t, dim, keepdim) { return this._extreme('min', t, dim, keepdim); }
+    /** torch.argmax(t[, dim[, keepdim]]): int64 indices (of the flattened tensor without dim). */
+    argmax(t, dim, keepdim) {
+      const desc = this._own(t, 'input');
+      const { all, d, keepdim: k } = this._dims('argmax', t, dim, keepdim);
+      return this._wrap(this._M.argmax(desc, all, d, k, false));
+    }
+    argmin(t, dim, keepdim) {
+      const desc = this._own(t, 'input');
+      const { all, d, keepdim: k } = this._dims('argmin', t, dim, keepdim);
+      return this._wrap(this._M.argmax(desc, all, d, k, true));
     }
     /** torch.sum(t[, dim[, keepdim]]): torch's cascade order; integer tensors sum into int64. */
     sum(t, dim, keepdim) { return this._reduce('sum', t, dim, keepdim); }
@@ -238,6 +272,10 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     clamp_max(max) { return this._lab.clamp_max(this, max); }
     sum(dim, keepdim) { return this._lab.sum(this, dim, keepdim); }
     mean(dim, keepdim) { return this._lab.mean(this, dim, keepdim); }
+    max(dim, keepdim) { return this._lab.max(this, dim, keepdim); }
+    min(dim, keepdim) { return this._lab.min(this, dim, keepdim); }
+    argmax(dim, keepdim) { return this._lab.argmax(this, dim, keepdim); }
+    argmin(dim, keepdim) { return this._lab.argmin(this, dim, keepdim); }
   }
 
   for (const [target, ops] of [[LossLab, LabOps], [Tensor, TensorOps]]) {

@@ -486,7 +486,97 @@ Result<Tensor> reduce(const TensorView& x, const ReduceDims& d, bool is_mean) {
   return r;
 }
 
+// v beats cur for a max (min): NaN first, then strictly greater (smaller); ties keep cur.
+template <class T>
+bool beats(T v, T cur, bool is_min) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(cur)) return false;
+    if (std::isnan(v)) return true;
+  }
+  return is_min ? v < cur : v > cur;
+}
+
+template <class T>
+void extreme(const T* x, const Geom& g, bool is_min, T* val, int64_t* idx) {
+  for (int64_t a = 0; a < g.outer; ++a)
+    for (int64_t c = 0; c < g.inner; ++c) {
+      const T* p = x + a * g.D * g.inner + c;
+      T best = p[0];
+      int64_t at = 0;
+      for (int64_t k = 1; k < g.D; ++k) {
+        if (beats(p[k * g.inner], best, is_min)) best = p[k * g.inner], at = k;
+      }
+      if (val) val[a * g.inner + c] = best;
+      if (idx) idx[a * g.inner + c] = at;
+    }
+}
+
+const char* extreme_name(bool is_min, bool arg) {
+  return arg ? (is_min ? "argmin" : "argmax") : (is_min ? "min" : "max");
+}
+
+// values (when wanted) and indices of the extremes over d, checked as torch checks them.
+Result<ValuesIndices> extremes(const TensorView& x, const ReduceDims& d, bool is_min, bool arg,
+                               bool want_values) {
+  const std::string fn = extreme_name(is_min, arg);
+  if (d.all && x.numel() == 0) {
+    if (arg) return index_error(fn + "(): Expected reduction dim to be specified for input.numel() == 0.");
+    return runtime_error(fn +
+                         "(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                         "the reduction dim with the 'dim' argument.");
+  }
+  auto g = reduce_geom(x, d);
+  if (!g) return g.error();
+  const Geom& G = g.value();
+  if (!d.all && G.D == 0) {  // (then x is empty)
+    auto w = detail::wrap_dim(d.dim, x.dim());
+    return index_error(fn + "(): Expected reduction dim " + std::to_string(w.value()) +
+                       " to have non-zero size.");
+  }
+  ValuesIndices r;
+  auto idx = alloc_tensor(DType::Int64, G.out);
+  if (!idx) return idx.error();
+  r.indices = idx.take();
+  if (want_values) {
+    auto v = alloc_tensor(x.dtype, G.out);
+    if (!v) return v.error();
+    r.values = v.take();
+  }
+  int64_t* ip = r.indices.as<int64_t>();
+  switch (x.dtype) {
+    case DType::Float32:
+      extreme(x.as<float>(), G, is_min, want_values ? r.values.as<float>() : nullptr, ip);
+      break;
+    case DType::Float64:
+      extreme(x.as<double>(), G, is_min, want_values ? r.values.as<double>() : nullptr, ip);
+      break;
+    case DType::Int64:
+      extreme(x.as<int64_t>(), G, is_min, want_values ? r.values.as<int64_t>() : nullptr, ip);
+      break;
+    case DType::Int32:
+      extreme(x.as<int32_t>(), G, is_min, want_values ? r.values.as<int32_t>() : nullptr, ip);
+      break;
+  }
+  return r;
+}
+
 }  // namespace
+
+Result<Tensor> max_all(const TensorView& x, bool is_min) {
+  auto r = extremes(x, ReduceDims{true, 0, false}, is_min, false, true);
+  if (!r) return r.error();
+  return std::move(r.value().values);
+}
+
+Result<ValuesIndices> max_dim(const TensorView& x, int64_t dim, bool keepdim, bool is_min) {
+  return extremes(x, ReduceDims{false, dim, keepdim}, is_min, false, true);
+}
+
+Result<Tensor> argmax(const TensorView& x, const ReduceDims& d, bool is_min) {
+  auto r = extremes(x, d, is_min, true, false);
+  if (!r) return r.error();
+  return std::move(r.value().indices);
+}
 
 Result<Tensor> sum(const TensorView& x, const ReduceDims& d) { return reduce(x, d, false); }
 Result<Tensor> mean(const TensorView& x, const ReduceDims& d) { return reduce(x, d, true); }

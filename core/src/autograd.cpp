@@ -501,6 +501,65 @@ struct PowNode final : Node {
   }
 };
 
+// max() / min() of all elements: evenly_distribute_backward, grad / count at every element equal
+// to the result (every NaN when it is NaN), +0 elsewhere.
+struct MaxAllNode final : Node {
+  bool is_min = false;
+  Saved self, result;
+  const char* name() const override { return is_min ? "MinBackward1" : "MaxBackward1"; }
+  void release_saved() override { self.s.reset(), result.s.reset(); }
+  Result<Grads> apply(const TensorView& g) override {
+    auto sv = self.get(name());
+    if (!sv) return sv.error();
+    auto rv = result.get(name());
+    if (!rv) return rv.error();
+    const TensorView x = sv.value();
+    const double v = at(rv.value(), 0);
+    const bool nan = std::isnan(v);
+    const auto hit = [&](int64_t i) { return nan ? std::isnan(at(x, i)) : at(x, i) == v; };
+    int64_t count = 0;
+    for (int64_t i = 0; i < x.numel(); ++i) count += hit(i);
+    const double q =
+        x.dtype == DType::Float32
+            ? static_cast<double>(static_cast<float>(at(g, 0)) / static_cast<float>(count))
+            : at(g, 0) / static_cast<double>(count);
+    auto r = masked(x.dtype, x.shape, hit, [&](int64_t) { return q; });
+    if (!r) return r.error();
+    Grads out(1);
+    out[0] = r.take();
+    return out;
+  }
+};
+
+// max(dim) / min(dim): value_selecting_reduction_backward, the gradient scattered to the
+// indices along dim, +0 elsewhere.
+struct MaxDimNode final : Node {
+  bool is_min = false;
+  Tensor indices;  // the forward's, as torch saves them
+  Shape in_shape;
+  int64_t outer = 1, D = 1, inner = 1;
+  const char* name() const override { return is_min ? "MinBackward0" : "MaxBackward0"; }
+  void release_saved() override { indices = Tensor(); }
+  Result<Grads> apply(const TensorView& g) override {
+    if (!indices.ok()) return Saved().get(name()).error();  // freed by an earlier backward
+    auto o = alloc_tensor(g.dtype, in_shape);
+    if (!o) return o.error();
+    std::memset(o.value().data(), 0, o.value().nbytes());
+    const int64_t* ix = indices.as<int64_t>();
+    for (int64_t a = 0; a < outer; ++a)
+      for (int64_t c = 0; c < inner; ++c) {
+        const int64_t src = a * inner + c, dst = (a * D + ix[src]) * inner + c;
+        if (g.dtype == DType::Float32)
+          o.value().as<float>()[dst] = g.as<float>()[src];
+        else
+          o.value().as<double>()[dst] = g.as<double>()[src];
+      }
+    Grads out(1);
+    out[0] = o.take();
+    return out;
+  }
+};
+
 // sigmoid_backward: grad * (1 - y) * y, left to right (ATen's kernel, vector and scalar alike).
 template <class T>
 void sigmoid_grad(const T* g, const T* y, T* out, int64_t n) {
@@ -929,6 +988,38 @@ Result<VarPtr> clamp(const VarPtr& x, const std::optional<Scalar>& lo,
   node->kind = kind;
   node->self = Saved(x->storage);
   return record(losslab::clamp(x->view(), lo, hi), node, {x.get()});
+}
+
+Result<VarPtr> max_all(const VarPtr& x, bool is_min) {
+  auto node = std::make_shared<MaxAllNode>();
+  node->is_min = is_min;
+  node->self = Saved(x->storage);
+  auto r = record(losslab::max_all(x->view(), is_min), node, {x.get()});
+  if (r && records(r.value())) node->result = Saved(r.value()->storage);
+  return r;
+}
+
+Result<std::pair<VarPtr, VarPtr>> max_dim(const VarPtr& x, int64_t dim, bool keepdim, bool is_min) {
+  auto vi = losslab::max_dim(x->view(), dim, keepdim, is_min);
+  if (!vi) return vi.error();
+  auto node = std::make_shared<MaxDimNode>();
+  node->is_min = is_min;
+  node->in_shape = x->view().shape;
+  const int64_t nd = x->view().dim(), k = nd == 0 ? 0 : (dim < 0 ? dim + nd : dim);
+  for (int64_t i = 0; i < nd; ++i) {
+    const int64_t s = x->view().shape[static_cast<std::size_t>(i)];
+    (i < k ? node->outer : i == k ? node->D : node->inner) *= s;
+  }
+  if (x->requires_grad && g_grad_enabled) {
+    auto c = copy_of(vi.value().indices.view());
+    if (!c) return c.error();
+    node->indices = c.take();
+  }
+  auto v = record(std::move(vi.value().values), node, {x.get()});
+  if (!v) return v.error();
+  auto i = make_var(std::move(vi.value().indices));
+  if (!i) return i.error();
+  return std::make_pair(v.take(), i.take());
 }
 
 Result<VarPtr> binary(BinOp op, const Arg& a, const Arg& b, bool rsub) {

@@ -92,4 +92,19 @@ struct ReduceDims {
 Result<Tensor> sum(const TensorView& x, const ReduceDims& d);
 Result<Tensor> mean(const TensorView& x, const ReduceDims& d);
 
+// torch.max / torch.min (is_min): of every element (a 0-d tensor of x's dtype) or along one
+// dim (values and int64 indices). NaN wins (the first NaN), else the first of equal extremes
+// (max of [-0, 0] is -0 at index 0), as torch's CPU kernels. Errors as torch: an empty tensor
+// without a dim ("max(): Expected reduction dim to be specified for input.numel() == 0. Specify
+// the reduction dim with the 'dim' argument."), an empty reduced dim (IndexError "max():
+// Expected reduction dim 0 to have non-zero size.").
+struct ValuesIndices {
+  Tensor values, indices;
+};
+Result<Tensor> max_all(const TensorView& x, bool is_min);
+Result<ValuesIndices> max_dim(const TensorView& x, int64_t dim, bool keepdim, bool is_min);
+// torch.argmax / argmin: the index of max_all over the flattened tensor (a 0-d int64; !d.all:
+// max_dim's indices). d.all with keepdim keeps every dim as size 1.
+Result<Tensor> argmax(const TensorView& x, const ReduceDims& d, bool is_min);
+
 }  // namespace losslab

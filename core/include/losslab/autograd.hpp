@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "losslab/arith.hpp"
@@ -126,6 +127,9 @@ Result<VarPtr> sigmoid(const VarPtr& x);
 Result<VarPtr> sum(const VarPtr& x, const ReduceDims& d);
 Result<VarPtr> mean(const VarPtr& x, const ReduceDims& d);
 Result<VarPtr> mm(const VarPtr& a, const VarPtr& b);
+// torch.max / min of all elements (MaxBackward1), or along dim: (values, indices), MaxBackward0.
+Result<VarPtr> max_all(const VarPtr& x, bool is_min);
+Result<std::pair<VarPtr, VarPtr>> max_dim(const VarPtr& x, int64_t dim, bool keepdim, bool is_min);
 // torch.optim.SGD's step of one parameter (optim.hpp's arithmetic) on its current .grad (no-op
 // when it has none, as torch skips it); bumps the parameter's version as p.add_ does.
 Status sgd_step(const VarPtr& param, Tensor& momentum_buffer, const SgdOptions& o);
