@@ -93,6 +93,12 @@ TORCH_FN = {
     "log1p": torch.log1p, "expm1": torch.expm1, "tanh": torch.tanh, "relu": torch.relu,
     "clamp": torch.clamp, "clamp_min": torch.clamp_min, "clamp_max": torch.clamp_max,
     "pow": torch.pow,
+    "max": torch.max, "min": torch.min, "argmax": torch.argmax, "argmin": torch.argmin,
+    # torch.max(x, dim) / min(x, dim) return (values, indices): one op per part
+    "max_dim": lambda x, d, keepdim=False: torch.max(x, d, keepdim=keepdim).values,
+    "max_dim_indices": lambda x, d, keepdim=False: torch.max(x, d, keepdim=keepdim).indices,
+    "min_dim": lambda x, d, keepdim=False: torch.min(x, d, keepdim=keepdim).values,
+    "min_dim_indices": lambda x, d, keepdim=False: torch.min(x, d, keepdim=keepdim).indices,
 }
 METHODS = {"t", "transpose", "view", "reshape", "unsqueeze", "squeeze", "flatten", "to",
            "detach"}
@@ -478,6 +484,47 @@ def build_more_elementwise():
          [("h", "mm", ["x", "w"]), ("r", "relu", ["h"]), ("t", "tanh", ["r"]), ("l", "sum", ["t"])])
 
 
+def build_extremes():
+    """max / min of everything and along a dim (values, indices, gradients), argmax / argmin,
+    with ties, NaN, signed zeros, int tensors and empty tensors."""
+    ties = torch.tensor([[1.0, 3.0, 3.0, 0.0], [float("nan"), 2.0, float("nan"), 5.0], [-0.0, 0.0, -1.0, -1.0]])
+    for op in ("max", "min"):
+        for d in (F32, F64):
+            for shape in ([7], [3, 5], [2, 3, 4]):
+                cid = "%s-all-%s-%s" % (op, DT_NAME(d), "x".join(map(str, shape)))
+                case(cid, {"x": (rn(cid, shape, d), True)}, [("y", op, ["x"])])
+            for shape, dim in (([3, 5], 0), ([3, 5], 1), ([3, 5], -1), ([2, 3, 4], 1), ([6], 0)):
+                for keep in (False, True):
+                    cid = "%s-dim%d-%s-%s-%s" % (op, dim, DT_NAME(d), "x".join(map(str, shape)), "keep" if keep else "drop")
+                    x = rn(cid, shape, d)
+                    case(cid, {"x": (x, True)}, [("v", op + "_dim", ["x", dim], {"keepdim": keep}),
+                                                 ("i", op + "_dim_indices", ["x", dim], {"keepdim": keep})],
+                         backward=[("v", "auto", False)])
+        case(op + "-all-ties", {"x": (torch.tensor([1.0, 3.0, 3.0, -2.0, 3.0]), True)}, [("y", op, ["x"])])
+        case(op + "-all-nan", {"x": (ties, True)}, [("y", op, ["x"])])
+        for dim in (0, 1):
+            case("%s-dim%d-ties-nan" % (op, dim), {"x": (ties, True)},
+                 [("v", op + "_dim", ["x", dim]), ("i", op + "_dim_indices", ["x", dim])],
+                 backward=[("v", "auto", False)])
+        case(op + "-int", {"x": (torch.tensor([[1, 5], [7, 2]]), False)},
+             [("v", op + "_dim", ["x", 1]), ("i", op + "_dim_indices", ["x", 1]), ("a", op, ["x"])], backward=[])
+        case(op + "-empty", {"x": (torch.zeros(0), True)}, [("y", op, ["x"])])
+        case(op + "-empty-dim", {"x": (torch.zeros(0, 3), True)}, [("v", op + "_dim", ["x", 0])])
+        case(op + "-0d-dim", {"x": (torch.tensor(3.0), True)}, [("v", op + "_dim", ["x", 0]), ("i", op + "_dim_indices", ["x", 0])],
+             backward=[("v", "auto", False)])
+    for op in ("argmax", "argmin"):
+        for shape, dim in (([7], None), ([3, 5], None), ([3, 5], 0), ([3, 5], 1), ([2, 3, 4], -1)):
+            cid = "%s-%s-%s" % (op, "x".join(map(str, shape)), "all" if dim is None else dim)
+            steps = [("i", op, ["x"] + ([] if dim is None else [dim]))]
+            case(cid, {"x": (rn(cid, shape, F32), False)}, steps, backward=[])
+        case(op + "-keepdim", {"x": (rn(op + "k", [3, 5], F32), False)}, [("i", op, ["x", 1], {"keepdim": True})], backward=[])
+        case(op + "-ties-nan", {"x": (ties, False)}, [("i", op, ["x", 1]), ("j", op, ["x"])], backward=[])
+        case(op + "-empty", {"x": (torch.zeros(0), False)}, [("i", op, ["x"])], backward=[])
+    # accuracy, as the lesson's multiclass recipe measures it
+    cid = "accuracy"
+    case(cid, {"z": (rn(cid, [8, 3], F32), True)}, [("p", "argmax", ["z", 1]), ("m", "max_dim", ["z", 1])])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden", "autograd.json")
@@ -488,6 +535,7 @@ def main():
     build_graphs()
     build_losses()
     build_more_elementwise()
+    build_extremes()
     doc = {
         "generator": "scripts/gen_autograd_fixtures.py",
         "torch": torch.__version__,

@@ -76,7 +76,8 @@ function match(got, want, dtype, tol, stats, histogram = true) {
     }
     if (u === 0) continue;
     stats.off++;
-    stats.worst = Math.max(stats.worst, u);
+    if (Number.isFinite(u)) stats.worst = Math.max(stats.worst, u);
+    else stats.signs++;   // opposite signs (a tiny value where torch's is 0): only under a relative bound
     if (u <= tol.ulps) continue;
     if (tol.rel && Math.abs(a - b) <= tol.rel * Math.max(1, Math.abs(b))) continue;
     return `[${i}] ${Object.is(a, -0) ? '-0' : a} vs ${Object.is(b, -0) ? '-0' : b} (${u} ulp)`;
@@ -105,6 +106,9 @@ function run(torch, c) {
           return rest.length ? torch[st.op](x, rest[0], kw.keepdim ?? false) : torch[st.op](x);
         case 'log_softmax': case 'softmax': return F[st.op](x, kw);
         case 'clamp': return torch.clamp(x, kw);
+        case 'max_dim': case 'min_dim': return torch[st.op.slice(0, 3)](x, rest[0], kw.keepdim ?? false).values;
+        case 'max_dim_indices': case 'min_dim_indices': return torch[st.op.slice(0, 3)](x, rest[0], kw.keepdim ?? false).indices;
+        case 'argmax': case 'argmin': return torch[st.op](x, rest[0], kw.keepdim);
         case 't': case 'transpose': case 'view': case 'reshape': case 'unsqueeze': case 'squeeze':
         case 'flatten': case 'to': case 'detach':
           return x[st.op](...rest);
@@ -126,7 +130,8 @@ test('the fixtures cover every op, every loss and the graph features', () => {
   const ops = new Set(cases.flatMap((c) => c.steps.map((s) => s.op)));
   for (const op of ['add', 'sub', 'mul', 'div', 'rsub', 'neg', 'log', 'exp', 'sqrt', 'abs', 'square', 'sigmoid',
     'sum', 'mean', 'mm', 't', 'transpose', 'view', 'reshape', 'unsqueeze', 'squeeze', 'flatten', 'to',
-    'detach', 'log_softmax', 'softmax']) assert.ok(ops.has(op), op);
+    'detach', 'log_softmax', 'softmax', 'log1p', 'expm1', 'tanh', 'relu', 'clamp', 'clamp_min', 'clamp_max',
+    'pow', 'max', 'min', 'max_dim', 'min_dim', 'max_dim_indices', 'argmax', 'argmin']) assert.ok(ops.has(op), op);
   assert.ok(cases.some((c) => c.error?.phase === 'backward'));
   assert.ok(cases.some((c) => c.retain.length));
 });
@@ -138,7 +143,7 @@ for (const simd of [true, false]) {
   }
 
   test(`${torch.flavor}: ${cases.length} torch programs: printed, values and gradients`, () => {
-    const stats = { elements: 0, off: 0, worst: 0, hist: {} };
+    const stats = { elements: 0, off: 0, worst: 0, signs: 0, hist: {} };
     let checked = 0;
     for (const c of cases) {
       if (c.error) {
@@ -180,7 +185,7 @@ for (const simd of [true, false]) {
       const n = [...h.values()].reduce((x, y) => x + y, 0);
       console.log(`# ${torch.flavor}: ${op} values against torch's: ${['0', '1', '2', '>2'].map((k) => `${h.get(k) ?? 0} at ${k} ulp`).join(', ')} (of ${n})`);
     }
-    console.log(`# ${torch.flavor}: ${checked} programs, ${stats.elements} elements: ${stats.elements - stats.off} torch's bits, ${stats.off} not (worst ${stats.worst} ulp, within each case's bound)`);
+    console.log(`# ${torch.flavor}: ${checked} programs, ${stats.elements} elements: ${stats.elements - stats.off} torch's bits, ${stats.off} not (worst ${stats.worst} ulp, ${stats.signs} of opposite sign; within each case's bound)`);
   });
 
   test(`${torch.flavor}: the lesson's blocks with autograd print and differentiate as torch`, () => {
