@@ -19,6 +19,7 @@
 #include "losslab/autograd.hpp"
 #include "losslab/factory.hpp"
 #include "losslab/format.hpp"
+#include "losslab/index.hpp"
 #include "losslab/ops.hpp"
 #include "losslab/recipes.hpp"
 #include "losslab/registry.hpp"
@@ -510,6 +511,42 @@ val op_arange(val n, std::string dtype) {
                      n[4 * k + 3].as<double>());
   return wrap(arange(s[0], s[1], s[2], dtype_opt(dtype)));
 }
+// start, end: 4 numbers each (kind, f, hi, lo) in one array, as arange's.
+val op_linspace(val n, double steps, std::string dtype) {
+  Scalar s[2];
+  for (unsigned k = 0; k < 2; ++k)
+    s[k] = scalar_of(n[4 * k].as<int>(), n[4 * k + 1].as<double>(), n[4 * k + 2].as<double>(),
+                     n[4 * k + 3].as<double>());
+  return wrap(linspace(s[0], s[1], static_cast<int64_t>(steps), dtype_opt(dtype)));
+}
+// The spec of an indexing op: kind 0 slice(dim, a = start, b = end, step; has_a / has_b: not
+// None), 1 select(dim, a = index), 2 narrow(dim, a = start, b = length). Integers arrive
+// checked and clamped to +-2^62 by the JS API.
+Result<SliceSpec> spec_of(const Shape& shape, int kind, double dim, double a, bool has_a, double b,
+                          bool has_b, double step) {
+  const auto i = [](double v) { return static_cast<int64_t>(v); };
+  if (kind == 1) return select_spec(shape, i(dim), i(a));
+  if (kind == 2) return narrow_spec(shape, i(dim), i(a), i(b));
+  return slice_spec(shape, i(dim), has_a ? std::optional<int64_t>(i(a)) : std::nullopt,
+                    has_b ? std::optional<int64_t>(i(b)) : std::nullopt, i(step));
+}
+val op_take(val x, int kind, double dim, double a, bool has_a, double b, bool has_b, double step) {
+  const TensorView v = view_of(x);
+  auto s = spec_of(v.shape, kind, dim, a, has_a, b, has_b, step);
+  if (!s) return make_error(s.error());
+  return wrap(take(v, s.value()));
+}
+std::vector<TensorView> views_of(val list) {
+  std::vector<TensorView> out;
+  const unsigned n = list["length"].as<unsigned>();
+  for (unsigned k = 0; k < n; ++k) out.push_back(view_of(list[k]));
+  return out;
+}
+val op_cat(val list, double dim, bool is_stack) {
+  const auto vs = views_of(list);
+  const auto d = static_cast<int64_t>(dim);
+  return wrap(is_stack ? stack(vs, d) : cat(vs, d));
+}
 val op_eye(double n, double m, std::string dtype) {
   return wrap(eye(static_cast<int64_t>(n), static_cast<int64_t>(m),
                   dtype_opt(dtype).value_or(DType::Float32)));
@@ -648,6 +685,19 @@ val ag_binary_scalar(int op, double h, int kind, double f, double hi, double lo,
   return var_wrap(number_first ? ag::binary(o, s, t, rsub) : ag::binary(o, t, s, rsub));
 }
 val ag_neg(double h) { return var_wrap(ag::neg(var_of(h))); }
+val ag_take(double h, int kind, double dim, double a, bool has_a, double b, bool has_b,
+            double step) {
+  const auto& x = var_of(h);
+  auto s = spec_of(x->view().shape, kind, dim, a, has_a, b, has_b, step);
+  if (!s) return make_error(s.error());
+  return var_wrap(ag::take(x, s.value()));
+}
+val ag_cat(val handles, double dim, bool is_stack) {
+  std::vector<ag::VarPtr> xs;
+  const unsigned n = handles["length"].as<unsigned>();
+  for (unsigned k = 0; k < n; ++k) xs.push_back(var_of(handles[k].as<double>()));
+  return var_wrap(ag::cat(xs, static_cast<int64_t>(dim), is_stack));
+}
 val ag_max_all(double h, bool is_min) { return var_wrap(ag::max_all(var_of(h), is_min)); }
 val ag_max_dim(double h, double dim, bool keepdim, bool is_min) {
   auto r = ag::max_dim(var_of(h), static_cast<int64_t>(dim), keepdim, is_min);
@@ -861,6 +911,11 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("agMm", &ag_mm);
   emscripten::function("agAddmm", &ag_addmm);
   emscripten::function("agClamp", &ag_clamp);
+  emscripten::function("agTake", &ag_take);
+  emscripten::function("agCat", &ag_cat);
+  emscripten::function("take", &op_take);
+  emscripten::function("cat", &op_cat);
+  emscripten::function("linspace", &op_linspace);
   emscripten::function("agMaxAll", &ag_max_all);
   emscripten::function("agMaxDim", &ag_max_dim);
   emscripten::function("maxAll", &op_max_all);

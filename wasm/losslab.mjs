@@ -1057,7 +1057,7 @@ installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeName, toInt64, par
 
 // requires_grad for every creation op that takes options last: the option is taken out, the op
 // runs, and its result becomes a leaf that requires grad.
-for (const name of ['rand', 'randn', 'randint', 'zeros', 'ones', 'full', 'arange', 'eye', 'zeros_like', 'ones_like', 'full_like']) {
+for (const name of ['rand', 'randn', 'randint', 'zeros', 'ones', 'full', 'arange', 'linspace', 'eye', 'zeros_like', 'ones_like', 'full_like']) {
   const op = LossLab.prototype[name];
   Object.defineProperty(LossLab.prototype, name, {
     configurable: true,

@@ -74,6 +74,25 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       const n = [start, end, step].flatMap((v, k) => pyNumber(v, 'arange', ['start', 'end', 'step'][k]));
       return this._wrap(this._M.arange(n, dtypeArg('arange', opts)));
     }
+    /** torch.linspace(start, end, steps, { dtype }): torch's kernel (float32 by default). */
+    linspace(start, end, steps, opts = {}) {
+      const n = [start, end].flatMap((v, k) => pyNumber(v, 'linspace', ['start', 'end'][k]));
+      return this._wrap(this._M.linspace(n, intArg(steps, 'linspace', 'steps'), dtypeArg('linspace', opts)));
+    }
+    /** torch.cat(tensors, dim = 0): dtypes promoted; torch's errors. */
+    cat(tensors, dim = 0) { return this._join('cat', tensors, dim, false); }
+    /** torch.stack(tensors, dim = 0) */
+    stack(tensors, dim = 0) { return this._join('stack', tensors, dim, true); }
+    _join(name, tensors, dim, isStack) {
+      if (!Array.isArray(tensors)) throw typeError(`${name}(): argument 'tensors' (position 1) must be tuple of Tensors, not ${pyTypeName(tensors)}`);
+      const descs = tensors.map((t, k) => {
+        if (!(t instanceof Tensor)) throw typeError(`${name}(): argument 'tensors' (position 1) must be tuple of Tensors, not ${pyTypeName(t)} (at ${k})`);
+        return this._own(t, 'tensors');
+      });
+      const d = intArg(dim, name, 'dim');
+      if (this._tracks(...tensors)) return this._wrap(this._M.agCat(tensors.map((t) => t._handle()), d, isStack));
+      return this._wrap(this._M.cat(descs, d, isStack));
+    }
     /** torch.eye(n[, m], { dtype }) */
     eye(n, m, opts) {
       if (m !== null && typeof m === 'object') [m, opts] = [undefined, m];
@@ -225,7 +244,73 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     mean(t, dim, keepdim) { return this._reduce('mean', t, dim, keepdim); }
   }
 
+  // An index for slice / select / narrow: an int (BigInt or Number), clamped to +-2^62 (every
+  // dim is far smaller, so the clamp changes no result) before it crosses as a double.
+  const indexArg = (v, fn, arg) => {
+    const b = toInt64(v, () => typeError(`${fn}(): argument '${arg}' must be int, not ${pyTypeName(v)}`));
+    const lim = 2n ** 62n;
+    return Number(b > lim ? lim : b < -lim ? -lim : b);
+  };
+
   class TensorOps {
+    // kind 0 slice, 1 select, 2 narrow (bindings.cpp's spec_of).
+    _take(kind, dim, a, b, step) {
+      const lab = this._lab, d = this._desc();
+      const hasA = a !== null && a !== undefined, hasB = b !== null && b !== undefined;
+      const args = [kind, dim, hasA ? a : 0, hasA, hasB ? b : 0, hasB, step];
+      if (lab._tracks(this)) return lab._wrap(lab._M.agTake(this._handle(), ...args));
+      return lab._wrap(lab._M.take(d, ...args));
+    }
+    /** slice(dim, start = null, end = null, step = 1): x[start:end:step] along dim (null: None). */
+    slice(dim = 0, start = null, end = null, step = 1) {
+      const opt = (v, arg) => (v === null || v === undefined ? null : indexArg(v, 'slice', arg));
+      return this._take(0, intArg(dim, 'slice', 'dim'), opt(start, 'start'), opt(end, 'end'), indexArg(step, 'slice', 'step'));
+    }
+    /** select(dim, index): x[..., index, ...] (the dim dropped). */
+    select(dim, index) { return this._take(1, intArg(dim, 'select', 'dim'), indexArg(index, 'select', 'index'), null, 1); }
+    /** narrow(dim, start, length) */
+    narrow(dim, start, length) {
+      return this._take(2, intArg(dim, 'narrow', 'dim'), indexArg(start, 'narrow', 'start'), indexArg(length, 'narrow', 'length'), 1);
+    }
+    /**
+     * index(specs): Python's basic indexing, x[a, b, ...], one spec per leading dim: an int
+     * selects (x[1], x[:, 1]), null is `:`, { start, end, step } a slice (x.index([{ end: 5 }, 1])
+     * is x[:5, 1]).
+     */
+    index(specs) {
+      if (!Array.isArray(specs)) specs = [specs];
+      if (specs.length > this.ndim) throw pyError('IndexError', `too many indices for tensor of dimension ${this.ndim}`);
+      let t = this, dim = 0;
+      const made = [];
+      try {
+        for (const s of specs) {
+          if (typeof s === 'number' || typeof s === 'bigint') t = t.select(dim, s);
+          else if (s === null || s === undefined) t = t.slice(dim++);
+          else if (typeof s === 'object' && !Array.isArray(s)) {
+            for (const k of Object.keys(s)) if (!['start', 'end', 'step'].includes(k)) throw typeError(`index(): a slice has start, end and step, not '${k}'`);
+            t = t.slice(dim, s.start ?? null, s.end ?? null, s.step ?? 1);
+            dim++;
+          } else throw pyError('IndexError', `only integers, slices (\`:\`), ellipsis (\`...\`), None and long or byte Variables are valid indices (got ${pyTypeName(s)})`);
+          if (t !== this) made.push(t);
+        }
+      } finally {
+        for (const m of made.slice(0, -1)) m.dispose();
+      }
+      return t === this ? this.slice(0) : t;
+    }
+    /** tolist(): nested arrays of Numbers (int64 as Number: exact up to 2**53), a Number for 0-d. */
+    tolist() {
+      const flat = Array.from(this.toArray(), (v) => (typeof v === 'bigint' ? Number(v) : v));
+      const shape = this._shape;
+      if (!shape.length) return flat[0];
+      let k = 0;
+      const build = (d) => {
+        const out = new Array(shape[d]);
+        for (let i = 0; i < shape[d]; i++) out[i] = d === shape.length - 1 ? flat[k++] : build(d + 1);
+        return out;
+      };
+      return build(0);
+    }
     /** reshape(...shape | [shape]): one -1 is inferred. A copy (losslab has no views yet). */
     // A shape op, recorded (the ag* binding, on the handle) when autograd tracks this tensor.
     // (agReshape takes one more argument: whether torch's name is view's or reshape's.)

@@ -560,6 +560,53 @@ struct MaxDimNode final : Node {
   }
 };
 
+// slice / select / narrow: the gradient back at the kept places in zeros (SliceBackward0,
+// SelectBackward0).
+struct TakeNode final : Node {
+  SliceSpec spec;
+  Shape in_shape;
+  const char* name() const override { return spec.drop ? "SelectBackward0" : "SliceBackward0"; }
+  Result<Grads> apply(const TensorView& g) override {
+    auto r = take_backward(g, in_shape, spec);
+    if (!r) return r.error();
+    Grads out(1);
+    out[0] = r.take();
+    return out;
+  }
+};
+
+// cat / stack: each input's part of the gradient (CatBackward0, StackBackward0).
+struct CatNode final : Node {
+  bool is_stack = false;
+  int64_t dim = 0;             // wrapped, in the result's dims
+  std::vector<int64_t> sizes;  // per input along dim (-1: a skipped legacy empty one)
+  const char* name() const override { return is_stack ? "StackBackward0" : "CatBackward0"; }
+  Result<Grads> apply(const TensorView& g) override {
+    Grads out(sizes.size());
+    int64_t at_ = 0;
+    for (std::size_t k = 0; k < sizes.size(); ++k) {
+      if (sizes[k] < 0) {  // the grad of a skipped [0] tensor: empty
+        auto e = alloc_tensor(g.dtype, {0});
+        if (!e) return e.error();
+        if (needs(k)) out[k] = e.take();
+        continue;
+      }
+      if (needs(k)) {
+        auto part = narrow_copy(g, dim, at_, sizes[k]);
+        if (!part) return part.error();
+        if (is_stack) {  // drop the stacked dim
+          Shape sh = part.value().shape();
+          sh.erase(sh.begin() + dim);
+          part.value().reshape(sh);
+        }
+        out[k] = part.take();
+      }
+      at_ += sizes[k];
+    }
+    return out;
+  }
+};
+
 // sigmoid_backward: grad * (1 - y) * y, left to right (ATen's kernel, vector and scalar alike).
 template <class T>
 void sigmoid_grad(const T* g, const T* y, T* out, int64_t n) {
@@ -988,6 +1035,35 @@ Result<VarPtr> clamp(const VarPtr& x, const std::optional<Scalar>& lo,
   node->kind = kind;
   node->self = Saved(x->storage);
   return record(losslab::clamp(x->view(), lo, hi), node, {x.get()});
+}
+
+Result<VarPtr> take(const VarPtr& x, const SliceSpec& s) {
+  auto node = std::make_shared<TakeNode>();
+  node->spec = s;
+  node->in_shape = x->view().shape;
+  return record(losslab::take(x->view(), s), node, {x.get()});
+}
+
+Result<VarPtr> cat(const std::vector<VarPtr>& xs, int64_t dim, bool is_stack) {
+  std::vector<TensorView> views;
+  std::vector<const Var*> inputs;
+  for (const auto& x : xs) {
+    views.push_back(x->view());
+    inputs.push_back(x.get());
+  }
+  auto value = is_stack ? losslab::stack(views, dim) : losslab::cat(views, dim);
+  if (!value) return value.error();
+  auto node = std::make_shared<CatNode>();
+  node->is_stack = is_stack;
+  const int64_t nd = value.value().view().dim();
+  node->dim = dim < 0 ? dim + nd : dim;
+  for (const auto& v : views) {
+    const bool skipped = !is_stack && v.dim() == 1 && v.shape[0] == 0;
+    node->sizes.push_back(skipped    ? -1
+                          : is_stack ? 1
+                                     : v.shape[static_cast<std::size_t>(node->dim)]);
+  }
+  return record(std::move(value), node, inputs);
 }
 
 Result<VarPtr> max_all(const VarPtr& x, bool is_min) {

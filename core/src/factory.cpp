@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -194,6 +195,79 @@ Result<Tensor> flatten(const TensorView& x, int64_t start_dim, int64_t end_dim) 
   s.push_back(m);
   s.insert(s.end(), x.shape.begin() + b + 1, x.shape.end());
   return with_shape(x, s);
+}
+
+namespace {
+template <class T>
+void linspace_kernel(T start_t, T end_t, int64_t steps, T* out) {
+  using S = std::conditional_t<std::is_integral_v<T>, double, T>;
+  const S start = static_cast<S>(start_t), end = static_cast<S>(end_t);
+  const S step = (end - start) / static_cast<S>(steps - 1);
+  const int64_t half = steps / 2;
+  // the scalar op, and a vector's first lane: fused, as the kernel's build contracts them
+  const auto at = [&](int64_t i) -> S {
+    return i < half ? std::fma(step, static_cast<S>(i), start)
+                    : std::fma(-step, static_cast<S>(steps - i - 1), end);
+  };
+  constexpr int64_t V = std::is_integral_v<T> ? 1 : 32 / static_cast<int64_t>(sizeof(T));
+  int64_t i = 0;
+  if (V > 1) {                         // the vectorized loop: two vectors per step while both fit
+    const auto vec = [&](int64_t j) {  // Vectorized<T>::arange(base, step): base + k * step
+      const S base = at(j);
+      out[j] = static_cast<T>(base);
+      for (int64_t k = 1; k < V; ++k) out[j + k] = static_cast<T>(base + static_cast<S>(k) * step);
+    };
+    for (; i + 2 * V <= steps; i += 2 * V) vec(i), vec(i + V);
+  }
+  for (; i < steps; ++i) out[i] = static_cast<T>(at(i));
+}
+}  // namespace
+
+Result<Tensor> linspace(const Scalar& start, const Scalar& end, int64_t steps,
+                        std::optional<DType> dtype) {
+  if (steps < 0) return runtime_error("number of steps must be non-negative");
+  const DType dt = dtype.value_or(DType::Float32);
+  auto r = alloc_tensor(dt, {steps});
+  if (!r || steps == 0) return r;
+  const auto as = [](const Scalar& s, auto zero) {
+    using T = decltype(zero);
+    return s.is_float ? static_cast<T>(s.f) : static_cast<T>(s.i);
+  };
+  switch (dt) {
+    case DType::Float32: {
+      float* o = r.value().as<float>();
+      if (steps == 1)
+        o[0] = as(start, 0.f);
+      else
+        linspace_kernel(as(start, 0.f), as(end, 0.f), steps, o);
+      break;
+    }
+    case DType::Float64: {
+      double* o = r.value().as<double>();
+      if (steps == 1)
+        o[0] = as(start, 0.0);
+      else
+        linspace_kernel(as(start, 0.0), as(end, 0.0), steps, o);
+      break;
+    }
+    case DType::Int64: {
+      int64_t* o = r.value().as<int64_t>();
+      if (steps == 1)
+        o[0] = as(start, int64_t{0});
+      else
+        linspace_kernel(as(start, int64_t{0}), as(end, int64_t{0}), steps, o);
+      break;
+    }
+    case DType::Int32: {
+      int32_t* o = r.value().as<int32_t>();
+      if (steps == 1)
+        o[0] = as(start, int32_t{0});
+      else
+        linspace_kernel(as(start, int32_t{0}), as(end, int32_t{0}), steps, o);
+      break;
+    }
+  }
+  return r;
 }
 
 Result<Tensor> transpose(const TensorView& x, int64_t dim0, int64_t dim1) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "losslab/arith.hpp"
+#include "losslab/index.hpp"
 #include "losslab/loss.hpp"
 #include "losslab/optim.hpp"
 #include "losslab/registry.hpp"
@@ -127,6 +128,10 @@ Result<VarPtr> sigmoid(const VarPtr& x);
 Result<VarPtr> sum(const VarPtr& x, const ReduceDims& d);
 Result<VarPtr> mean(const VarPtr& x, const ReduceDims& d);
 Result<VarPtr> mm(const VarPtr& a, const VarPtr& b);
+// slice / select / narrow (index.hpp's spec): SliceBackward0 / SelectBackward0.
+Result<VarPtr> take(const VarPtr& x, const SliceSpec& s);
+// torch.cat / torch.stack: CatBackward0 / StackBackward0.
+Result<VarPtr> cat(const std::vector<VarPtr>& xs, int64_t dim, bool is_stack);
 // torch.max / min of all elements (MaxBackward1), or along dim: (values, indices), MaxBackward0.
 Result<VarPtr> max_all(const VarPtr& x, bool is_min);
 Result<std::pair<VarPtr, VarPtr>> max_dim(const VarPtr& x, int64_t dim, bool keepdim, bool is_min);

@@ -25,6 +25,15 @@ Result<Tensor> full(const Shape& shape, const Scalar& value, std::optional<DType
 Result<Tensor> arange(const Scalar& start, const Scalar& end, const Scalar& step,
                       std::optional<DType> dtype);
 
+// torch.linspace(start, end, steps, dtype) (default float32): torch's CPU kernel, values from
+// start up to the halfway index and from end after it (start + step * i and end - step * (steps
+// - 1 - i), fused as its -mfma build fuses them), in blocks of 16 (float32; float64: 8) whose
+// elements after the first are base + k * step unfused, as its vectorized loop on x86 (AVX2)
+// writes them; integer dtypes step in double and truncate. "number of steps must be
+// non-negative".
+Result<Tensor> linspace(const Scalar& start, const Scalar& end, int64_t steps,
+                        std::optional<DType> dtype);
+
 // torch.eye(n, m) (torch.eye(n) is eye(n, n)); errors are torch's.
 Result<Tensor> eye(int64_t n, int64_t m, DType dtype);
 
