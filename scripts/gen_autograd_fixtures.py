@@ -76,6 +76,8 @@ def resolve(a, env):
         return env[a]
     if isinstance(a, str) and a in DT:
         return DT[a]
+    if isinstance(a, list) and a and all(isinstance(x, str) and x in env for x in a):
+        return [env[x] for x in a]  # a list of tensors (cat, stack)
     return a
 
 
@@ -94,6 +96,13 @@ TORCH_FN = {
     "clamp": torch.clamp, "clamp_min": torch.clamp_min, "clamp_max": torch.clamp_max,
     "pow": torch.pow,
     "max": torch.max, "min": torch.min, "argmax": torch.argmax, "argmin": torch.argmin,
+    "select": torch.select, "narrow": torch.narrow, "cat": torch.cat, "stack": torch.stack,
+    "linspace": torch.linspace,
+    # x.slice(dim, start, end, step) is ATen's slice (x[:, ..., start:end:step]); x.index(specs)
+    # is x[specs]
+    "slice": lambda x, dim, start=None, end=None, step=1: torch.ops.aten.slice(x, dim, start, end, step),
+    "index": lambda x, specs: x[tuple(slice(s.get("start"), s.get("end"), s.get("step")) if isinstance(s, dict)
+                                      else slice(None) if s is None else s for s in specs)],
     # torch.max(x, dim) / min(x, dim) return (values, indices): one op per part
     "max_dim": lambda x, d, keepdim=False: torch.max(x, d, keepdim=keepdim).values,
     "max_dim_indices": lambda x, d, keepdim=False: torch.max(x, d, keepdim=keepdim).indices,
@@ -525,6 +534,62 @@ def build_extremes():
     case(cid, {"z": (rn(cid, [8, 3], F32), True)}, [("p", "argmax", ["z", 1]), ("m", "max_dim", ["z", 1])])
 
 
+def build_indexing():
+    """slice / select / narrow / index (Python's x[...]), cat / stack with promotion and legacy
+    empty tensors, linspace; values, gradients and torch's errors."""
+    for d in (F32, F64):
+        x = lambda cid: {"x": (rn(cid, [4, 5], d), True)}  # noqa: E731
+        for args in ([0, 1, 3, 1], [1, None, None, 2], [0, -3, None, 1], [1, 1, -1, 3], [0, 5, 9, 1],
+                     [0, -10, 2, 1], [1, 3, 1, 1]):
+            cid = "slice-%s-%s" % ("_".join(map(str, args)), DT_NAME(d))
+            case(cid, x(cid), [("y", "slice", ["x"] + args)])
+        for dim, i in ((0, 1), (1, -1), (-1, 0), (0, 3)):
+            cid = "select-%d-%d-%s" % (dim, i, DT_NAME(d))
+            case(cid, x(cid), [("y", "select", ["x", dim, i])])
+        for dim, st, ln in ((0, 1, 2), (1, -2, 2), (1, 5, 0), (0, 0, 4)):
+            cid = "narrow-%d-%d-%d-%s" % (dim, st, ln, DT_NAME(d))
+            case(cid, x(cid), [("y", "narrow", ["x", dim, st, ln])])
+    for specs in ([{"end": 2}], [None, 1], [1, 2], [{"start": 1}, {"step": 2}], [-1], [{"start": 1, "end": 3}, -1]):
+        cid = "index-%s" % json.dumps(specs, sort_keys=True).replace(" ", "")
+        case(cid, {"x": (rn(cid, [4, 5], F32), True)}, [("y", "index", ["x", specs])])
+    for cid, shapes, dim in (("cat-0", [[2, 3], [4, 3]], 0), ("cat-1", [[2, 3], [2, 1], [2, 2]], 1),
+                             ("cat-neg", [[2, 3], [2, 3]], -1), ("cat-3d", [[2, 3, 4], [2, 1, 4]], 1)):
+        ins = {"t%d" % k: (rn(cid, s, F32, k=k), True) for k, s in enumerate(shapes)}
+        case(cid, ins, [("y", "cat", [list(ins), dim])])
+        sid = cid.replace("cat", "stack")
+        ins2 = {"t%d" % k: (rn(sid, shapes[0], F32, k=k), True) for k in range(len(shapes))}
+        case(sid, ins2, [("y", "stack", [list(ins2), dim if dim >= 0 else dim])])
+    case("cat-promote", {"a": (rn("cp", [2], F32), True), "b": (rn("cp", [3], F64, k=1), True)},
+         [("y", "cat", [["a", "b"], 0])])
+    case("cat-int-float", {"a": (torch.tensor([1, 2]), False), "b": (rn("cif", [2], F32), True)},
+         [("y", "cat", [["a", "b"], 0])])
+    case("cat-legacy-empty", {"a": (rn("cle", [2, 3], F32), True), "e": (torch.zeros(0), True)},
+         [("y", "cat", [["a", "e"], 0])])
+    case("stack-0d", {"a": (torch.tensor(1.5), True), "b": (torch.tensor(-2.0), True)},
+         [("y", "stack", [["a", "b"], 0])])
+    for cid, steps in (("cat-empty-list", [("y", "cat", [[], 0])]),
+                       ("cat-ndim", [("y", "cat", [["a", "v"], 0])]),
+                       ("cat-size", [("y", "cat", [["a", "b"], 1])]),
+                       ("cat-0d", [("y", "cat", [["s", "s"], 0])]),
+                       ("cat-dim", [("y", "cat", [["a", "a"], 2])]),
+                       ("stack-size", [("y", "stack", [["a", "b"], 0])]),
+                       ("stack-dim", [("y", "stack", [["a", "a"], 3])]),
+                       ("select-range", [("y", "select", ["a", 0, 5])]),
+                       ("select-0d", [("y", "select", ["s", 0, 0])]),
+                       ("narrow-range", [("y", "narrow", ["a", 0, 2, 2])]),
+                       ("narrow-start", [("y", "narrow", ["a", 0, 5, 1])]),
+                       ("slice-0d", [("y", "slice", ["s", 0, 0, 1])])):
+        ins = {"a": (rn(cid, [3, 4], F32), True), "b": (rn(cid, [2, 5], F32, k=1), True),
+               "v": (rn(cid, [4], F32, k=2), True), "s": (torch.tensor(1.0), True)}
+        case(cid, ins, steps)
+    for args in ([0, 1, 5], [-3.5, 7.25, 11], [0, 1, 1], [0, 1, 0], [0.1, 9.7, 100], [-1, 1, 37],
+                 [2, -3, 1000], [0, 10, 5, "int64"], [-3.5, 7.25, 101, "float64"], [0, 1, -1]):
+        cid = "linspace-%s" % "_".join(map(str, args))
+        nums = [Num(float(v)) if isinstance(v, float) else Num(v) for v in args[:2]]
+        kw = {"dtype": args[3]} if len(args) > 3 else {}
+        case(cid, {}, [("y", "linspace", nums + [args[2]], kw)], backward=[])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden", "autograd.json")
@@ -536,6 +601,7 @@ def main():
     build_losses()
     build_more_elementwise()
     build_extremes()
+    build_indexing()
     doc = {
         "generator": "scripts/gen_autograd_fixtures.py",
         "torch": torch.__version__,

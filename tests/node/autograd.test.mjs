@@ -109,6 +109,9 @@ function run(torch, c) {
         case 'max_dim': case 'min_dim': return torch[st.op.slice(0, 3)](x, rest[0], kw.keepdim ?? false).values;
         case 'max_dim_indices': case 'min_dim_indices': return torch[st.op.slice(0, 3)](x, rest[0], kw.keepdim ?? false).indices;
         case 'argmax': case 'argmin': return torch[st.op](x, rest[0], kw.keepdim);
+        case 'slice': case 'select': case 'narrow': case 'index': return x[st.op](...rest);
+        case 'cat': case 'stack': return torch[st.op](st.args[0].map((n) => env[n]), rest[0]);
+        case 'linspace': return torch.linspace(...args, kw);
         case 't': case 'transpose': case 'view': case 'reshape': case 'unsqueeze': case 'squeeze':
         case 'flatten': case 'to': case 'detach':
           return x[st.op](...rest);
@@ -131,7 +134,8 @@ test('the fixtures cover every op, every loss and the graph features', () => {
   for (const op of ['add', 'sub', 'mul', 'div', 'rsub', 'neg', 'log', 'exp', 'sqrt', 'abs', 'square', 'sigmoid',
     'sum', 'mean', 'mm', 't', 'transpose', 'view', 'reshape', 'unsqueeze', 'squeeze', 'flatten', 'to',
     'detach', 'log_softmax', 'softmax', 'log1p', 'expm1', 'tanh', 'relu', 'clamp', 'clamp_min', 'clamp_max',
-    'pow', 'max', 'min', 'max_dim', 'min_dim', 'max_dim_indices', 'argmax', 'argmin']) assert.ok(ops.has(op), op);
+    'pow', 'max', 'min', 'max_dim', 'min_dim', 'max_dim_indices', 'argmax', 'argmin', 'slice', 'select', 'narrow',
+    'index', 'cat', 'stack', 'linspace']) assert.ok(ops.has(op), op);
   assert.ok(cases.some((c) => c.error?.phase === 'backward'));
   assert.ok(cases.some((c) => c.retain.length));
 });
