@@ -259,7 +259,7 @@ val last_warnings() {
 // side copies none of them.
 val abi() {
   val dtypes = val::array(), reductions = val::array();
-  for (int d = 0; d <= static_cast<int>(DType::Int32); ++d)
+  for (int d = 0; d <= static_cast<int>(DType::Bool); ++d)
     dtypes.set(d, val(std::string(dtype_name(static_cast<DType>(d)))));
   for (int r = 0; r <= static_cast<int>(Reduction::BatchMean); ++r)
     reductions.set(r, val(std::string(reduction_name(static_cast<Reduction>(r)))));
@@ -476,6 +476,15 @@ val op_max_dim(val a, double dim, bool keepdim, bool is_min) {
 }
 val op_argmax(val a, bool all, double dim, bool keepdim, bool is_min) {
   return wrap(argmax(view_of(a), ReduceDims{all, static_cast<int64_t>(dim), keepdim}, is_min));
+}
+val op_compare(int op, val a, val b) {
+  const TensorView va = view_of(a), vb = view_of(b);
+  return wrap(compare(static_cast<CmpOp>(op), Operand::of(va), Operand::of(vb)));
+}
+val op_compare_scalar(int op, val t, int kind, double f, double hi, double lo, bool number_first) {
+  const TensorView v = view_of(t);
+  const Operand T = Operand::of(v), S = Operand::of(scalar_of(kind, f, hi, lo));
+  return wrap(compare(static_cast<CmpOp>(op), number_first ? S : T, number_first ? T : S));
 }
 val op_binary(int op, val a, val b) {
   const TensorView va = view_of(a), vb = view_of(b);
@@ -916,6 +925,8 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("take", &op_take);
   emscripten::function("cat", &op_cat);
   emscripten::function("linspace", &op_linspace);
+  emscripten::function("compare", &op_compare);
+  emscripten::function("compareScalar", &op_compare_scalar);
   emscripten::function("agMaxAll", &ag_max_all);
   emscripten::function("agMaxDim", &ag_max_dim);
   emscripten::function("maxAll", &op_max_all);

@@ -28,6 +28,7 @@ const isNode = typeof process === 'object' && !!process.versions?.node &&
 
 const ARRAY_TYPES = {
   float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array,
+  bool: Uint8Array,   // one byte per element, 0 or 1
 };
 const DTYPES = Object.keys(ARRAY_TYPES);
 // Only this module makes Tensors (a Tensor is a heap address it owns): the exported class is for
@@ -232,11 +233,12 @@ class LossLab {
       values = [];
       flatten(data, inferred, 0, values);
       if (data.length === 0) inferred = [0];
-      dtype ??= values.length && typeof values[0] === 'bigint' ? 'int64' : 'float32';
-    } else if (typeof data === 'number' || typeof data === 'bigint') {
+      dtype ??= values.length && typeof values[0] === 'bigint' ? 'int64'
+        : values.length && values.every((v) => typeof v === 'boolean') ? 'bool' : 'float32';
+    } else if (typeof data === 'number' || typeof data === 'bigint' || typeof data === 'boolean') {
       values = [data];
       inferred = [];
-      dtype ??= typeof data === 'bigint' ? 'int64' : 'float32';
+      dtype ??= typeof data === 'bigint' ? 'int64' : typeof data === 'boolean' ? 'bool' : 'float32';
     } else {
       throw typeError(`tensor(): data must be a number, an array or a typed array, got ${typeof data}`);
     }
@@ -251,8 +253,7 @@ class LossLab {
       for (const v of values) {
         if (typeof v === 'bigint') anyBig = true;
         else if (typeof v === 'string') throw pyError('ValueError', "too many dimensions 'str'");
-        else if (typeof v === 'boolean') throw pyError('NotImplementedError', 'tensor(): bool tensors are not supported');
-        else if (typeof v !== 'number') throw pyError('RuntimeError', `Could not infer dtype of ${v === null || v === undefined ? 'NoneType' : pyTypeName(v)}`);
+        else if (typeof v !== 'number' && typeof v !== 'boolean') throw pyError('RuntimeError', `Could not infer dtype of ${v === null || v === undefined ? 'NoneType' : pyTypeName(v)}`);
       }
     }
     const fits = (dtype === 'int32' && values instanceof Int32Array) ||
@@ -269,9 +270,11 @@ class LossLab {
     }
     const t = this._alloc(dtype, sh);
     const view = t._view();
-    if (dtype === 'int64') {
-      for (let i = 0; i < n; i++) view[i] = typeof values[i] === 'bigint' ? values[i] : BigInt(Math.trunc(values[i]));
-    } else if (anyBig) {
+    if (dtype === 'bool') {   // torch's bool(): anything nonzero (NaN too) is True
+      for (let i = 0; i < n; i++) view[i] = typeof values[i] === 'bigint' ? (values[i] !== 0n ? 1 : 0) : (Number(values[i]) !== 0 ? 1 : 0);
+    } else if (dtype === 'int64') {
+      for (let i = 0; i < n; i++) view[i] = typeof values[i] === 'bigint' ? values[i] : BigInt(Math.trunc(Number(values[i])));
+    } else if (anyBig || (!ArrayBuffer.isView(values) && values.some((v) => typeof v === 'boolean'))) {
       for (let i = 0; i < n; i++) view[i] = Number(values[i]);
     } else {
       view.set(values);
@@ -870,14 +873,14 @@ class Tensor {
     return new ARRAY_TYPES[this._dtype](this._lab._M.HEAPU8.buffer, this._ptr, this.numel());
   }
 
-  /** A row-major copy: Float32Array | Float64Array | BigInt64Array | Int32Array. */
+  /** A row-major copy: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array (bool). */
   toArray() { return this._view().slice(); }
   /** The single value as a Number (int64 too; exact up to 2**53). */
   item() {
     const n = this.numel();
     if (n !== 1) throw new Error(`a Tensor with ${n} elements cannot be converted to Scalar`);
     const v = this._view()[0];
-    return typeof v === 'bigint' ? Number(v) : v;
+    return this._dtype === 'bool' ? v !== 0 : typeof v === 'bigint' ? Number(v) : v;
   }
   /** PyTorch 1.13's print, e.g. 'tensor(2.4869)'. */
   toString() {
@@ -1033,6 +1036,7 @@ class Tensor {
     if (this._h) lab._M.varBumpVersion(this._h);
     return this;
   }
+  bool() { return this.to('bool'); }
   long() { return this.to('int64'); }
   int() { return this.to('int32'); }
   float() { return this.to('float32'); }

@@ -132,6 +132,24 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       if (opts != null && opts.rounding_mode != null) throw pyError('NotImplementedError', `div(): rounding_mode='${String(opts.rounding_mode)}' is not supported yet (only true division)`);
       return this._arith('div', 'div', a, b);
     }
+    // torch.eq / ne / lt / le / gt / ge: bool tensors (never recorded: comparisons have no
+    // gradient), a number on either side.
+    _compare(op, name, a, b) {
+      const isT = (v) => v instanceof Tensor;
+      if (!isT(a) && !isT(b)) throw typeError(`${name}(): argument 'input' (position 1) must be Tensor, not ${pyTypeName(a)}`);
+      if (isT(a) && isT(b)) return this._wrap(this._M.compare(op, this._own(a, 'input'), this._own(b, 'other')));
+      const numberFirst = !isT(a);
+      const t = numberFirst ? b : a, v = numberFirst ? a : b;
+      const desc = this._own(t, numberFirst ? 'other' : 'input');
+      const [kind, f, hi, lo] = pyNumber(typeof v === 'boolean' ? Number(v) : v, name, numberFirst ? 'input' : 'other');
+      return this._wrap(this._M.compareScalar(op, desc, kind, f, hi, lo, numberFirst));
+    }
+    eq(a, b) { return this._compare(0, 'eq', a, b); }
+    ne(a, b) { return this._compare(1, 'ne', a, b); }
+    lt(a, b) { return this._compare(2, 'lt', a, b); }
+    le(a, b) { return this._compare(3, 'le', a, b); }
+    gt(a, b) { return this._compare(4, 'gt', a, b); }
+    ge(a, b) { return this._compare(5, 'ge', a, b); }
     /** torch.pow(a, b): a ** b, a number on either side (torch.pow(2, x)). */
     pow(a, b) { return this._arith('pow', 'pow', a, b); }
     /** torch.neg(t): -t. */
@@ -300,7 +318,8 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     }
     /** tolist(): nested arrays of Numbers (int64 as Number: exact up to 2**53), a Number for 0-d. */
     tolist() {
-      const flat = Array.from(this.toArray(), (v) => (typeof v === 'bigint' ? Number(v) : v));
+      const isBool = this._dtype === 'bool';
+      const flat = Array.from(this.toArray(), (v) => (isBool ? v !== 0 : typeof v === 'bigint' ? Number(v) : v));
       const shape = this._shape;
       if (!shape.length) return flat[0];
       let k = 0;
@@ -352,6 +371,12 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     tanh() { return this._lab.tanh(this); }
     relu() { return this._lab.relu(this); }
     pow(exponent) { return this._lab.pow(this, exponent); }
+    eq(other) { return this._lab.eq(this, other); }
+    ne(other) { return this._lab.ne(this, other); }
+    lt(other) { return this._lab.lt(this, other); }
+    le(other) { return this._lab.le(this, other); }
+    gt(other) { return this._lab.gt(this, other); }
+    ge(other) { return this._lab.ge(this, other); }
     clamp(min, max) { return this._lab.clamp(this, min, max); }
     clamp_min(min) { return this._lab.clamp_min(this, min); }
     clamp_max(max) { return this._lab.clamp_max(this, max); }

@@ -21,6 +21,8 @@ namespace losslab {
 namespace {
 
 DType promote(DType a, DType b) {
+  if (a == DType::Bool) return b;  // bool is below every other dtype
+  if (b == DType::Bool) return a;
   const bool fa = dtype_is_floating(a), fb = dtype_is_floating(b);
   if (fa && fb)
     return (a == DType::Float64 || b == DType::Float64) ? DType::Float64 : DType::Float32;
@@ -39,15 +41,16 @@ struct State {
   }
 };
 
-// ATen's combine_categories(higher, lower) without bool and complex: a floating `higher` wins;
-// a floating `lower` promotes with it; else `higher` if set.
+// The categories result_type ranks (bool < integral < floating; no complex).
+int category(DType d) { return d == DType::Bool ? 0 : dtype_is_floating(d) ? 2 : 1; }
+
+// ATen's combine_categories(higher, lower): `higher` wins unless `lower` is of a higher
+// category, which then promotes with it (an int number raises a bool tensor to int64, a float
+// one an int tensor to float32).
 State combine(State higher, State lower) {
-  if (higher.set && dtype_is_floating(higher.d)) return higher;
-  if (lower.set && dtype_is_floating(lower.d)) {
-    if (higher.set) higher.add(lower.d);
-    return higher.set ? higher : lower;
-  }
-  return higher.set ? higher : lower;
+  if (!higher.set) return lower;
+  if (lower.set && category(lower.d) > category(higher.d)) higher.add(lower.d);
+  return higher;
 }
 
 void update(const Operand& o, State& dim, State& zero, State& wrapped) {
@@ -212,7 +215,29 @@ DType result_type(const Operand& a, const Operand& b) {
 
 Result<Tensor> binary(BinOp op, const Operand& a, const Operand& b) {
   if (!a.tensor && !b.tensor) return runtime_error("binary: at least one operand must be a Tensor");
+  const bool bool_a = a.tensor && a.tensor->dtype == DType::Bool,
+             bool_b = b.tensor && b.tensor->dtype == DType::Bool;
+  if (op == BinOp::Sub && (bool_a || bool_b)) {
+    if (bool_a && bool_b) {
+      return runtime_error(
+          "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+          "`logical_xor()` operator instead.");
+    }
+    return runtime_error(
+        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+        "invert a mask, use the `~` or `logical_not()` operator instead.");
+  }
   DType dt = result_type(a, b);
+  if (dt == DType::Bool && op != BinOp::Div) {  // bool + bool is or, bool * bool and: in int64
+    auto ai = to_dtype(*a.tensor, DType::Int64);
+    if (!ai) return ai.error();
+    auto bi = to_dtype(*b.tensor, DType::Int64);
+    if (!bi) return bi.error();
+    const TensorView av = ai.value().view(), bv = bi.value().view();
+    auto r = binary(op, Operand::of(av), Operand::of(bv));
+    if (!r) return r;
+    return to_dtype(r.value().view(), DType::Bool);
+  }
   if (op == BinOp::Div && !dtype_is_floating(dt)) dt = DType::Float32;  // true division
   Shape out;
   if (a.tensor && b.tensor) {
@@ -237,6 +262,7 @@ Result<Tensor> binary(BinOp op, const Operand& a, const Operand& b) {
         case DType::Float64: fill(r.value().as<double>()); break;
         case DType::Int64: fill(r.value().as<int64_t>()); break;
         case DType::Int32: fill(r.value().as<int32_t>()); break;
+        case DType::Bool: fill(r.value().as<bool>()); break;
       }
       return r;
     }
@@ -265,12 +291,83 @@ Result<Tensor> binary(BinOp op, const Operand& a, const Operand& b) {
     case DType::Float64: run(op, ia.value(), ib.value(), out, r.value().as<double>()); break;
     case DType::Int64: run(op, ia.value(), ib.value(), out, r.value().as<int64_t>()); break;
     case DType::Int32: run(op, ia.value(), ib.value(), out, r.value().as<int32_t>()); break;
+    case DType::Bool: break;  // computed in int64 (binary's start)
   }
+  return r;
+}
+
+namespace {
+template <class T>
+bool cmp(CmpOp op, T a, T b) {
+  switch (op) {
+    case CmpOp::Eq: return a == b;
+    case CmpOp::Ne: return a != b;
+    case CmpOp::Lt: return a < b;
+    case CmpOp::Le: return a <= b;
+    case CmpOp::Gt: return a > b;
+    case CmpOp::Ge: return a >= b;
+  }
+  return false;
+}
+
+template <class T>
+Status compare_t(CmpOp op, const Operand& a, const Operand& b, DType dt, Tensor& out) {
+  const Shape& shape = out.shape();
+  const int64_t n = out.numel();
+  Dense da, db;
+  const auto side = [&](const Operand& o, Dense& d) -> Status {
+    if (!o.tensor) return Ok{};
+    auto r = dense(*o.tensor, shape, dt);
+    if (!r) return r.error();
+    d = r.take();
+    return Ok{};
+  };
+  Status st = side(a, da);
+  if (!st) return st;
+  st = side(b, db);
+  if (!st) return st;
+  const T sa = a.tensor ? T(0) : scalar_as<T>(a.scalar),
+          sb = b.tensor ? T(0) : scalar_as<T>(b.scalar);
+  bool* o = out.as<bool>();
+  for (int64_t i = 0; i < n; ++i)
+    o[i] = cmp(op, a.tensor ? da.as<T>()[i] : sa, b.tensor ? db.as<T>()[i] : sb);
+  return Ok{};
+}
+}  // namespace
+
+Result<Tensor> compare(CmpOp op, const Operand& a, const Operand& b) {
+  if (!a.tensor && !b.tensor)
+    return runtime_error("compare: at least one operand must be a Tensor");
+  const DType dt = result_type(a, b);
+  Shape out;
+  if (a.tensor && b.tensor) {
+    auto s = broadcast_shapes(a.tensor->shape, b.tensor->shape);
+    if (!s) return s.error();
+    out = s.take();
+  } else {
+    out = (a.tensor ? a.tensor : b.tensor)->shape;
+  }
+  auto r = alloc_tensor(DType::Bool, out);
+  if (!r) return r;
+  Status st = Ok{};
+  switch (dt) {
+    case DType::Float32: st = compare_t<float>(op, a, b, dt, r.value()); break;
+    case DType::Float64: st = compare_t<double>(op, a, b, dt, r.value()); break;
+    case DType::Int64: st = compare_t<int64_t>(op, a, b, dt, r.value()); break;
+    case DType::Int32: st = compare_t<int32_t>(op, a, b, dt, r.value()); break;
+    case DType::Bool: st = compare_t<bool>(op, a, b, dt, r.value()); break;
+  }
+  if (!st) return st.error();
   return r;
 }
 
 Result<Tensor> neg(const TensorView& x) {
   const Scalar zero{false, 0, 0};
+  if (x.dtype == DType::Bool) {
+    return runtime_error(
+        "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+        "invert a mask, use the `~` or `logical_not()` operator instead.");
+  }
   if (dtype_is_floating(x.dtype)) {  // -x (not 0 - x: -(+0) is -0)
     auto r = alloc_tensor(x.dtype, x.shape);
     if (!r) return r;
@@ -351,6 +448,12 @@ void unary_int(UnaryOp op, const I* x, I* o, int64_t n) {
 }  // namespace
 
 Result<Tensor> unary(UnaryOp op, const TensorView& x) {
+  if (x.dtype == DType::Bool &&
+      (op == UnaryOp::Abs || op == UnaryOp::Square || op == UnaryOp::Relu)) {
+    auto i = to_dtype(x, DType::Int64);  // x * x of bools is and: still bool, as abs and relu
+    if (!i) return i.error();
+    return to_dtype(i.value().view(), DType::Bool);
+  }
   const bool keeps_int = op == UnaryOp::Abs || op == UnaryOp::Square || op == UnaryOp::Relu;
   if (!dtype_is_floating(x.dtype) && !keeps_int) {  // an integer tensor computes in float32
     auto f = to_dtype(x, DType::Float32);
@@ -365,6 +468,7 @@ Result<Tensor> unary(UnaryOp op, const TensorView& x) {
     case DType::Float64: unary_t(op, x.as<double>(), r.value().as<double>(), n); break;
     case DType::Int64: unary_int(op, x.as<int64_t>(), r.value().as<int64_t>(), n); break;
     case DType::Int32: unary_int(op, x.as<int32_t>(), r.value().as<int32_t>(), n); break;
+    case DType::Bool: break;  // handled above
   }
   return r;
 }
@@ -393,6 +497,7 @@ Result<Tensor> clamp(const TensorView& x, const std::optional<Scalar>& lo,
                      const std::optional<Scalar>& hi) {
   if (!lo && !hi)
     return runtime_error("torch.clamp: At least one of 'min' or 'max' must not be None");
+  if (x.dtype == DType::Bool) return runtime_error("\"clamp_cpu\" not implemented for 'Bool'");
   // result_type(x, the bounds): the bounds are wrapped numbers, a float one raising an int x
   const Scalar kind{(lo && lo->is_float) || (hi && hi->is_float), 0, 0};
   const DType dt = result_type(Operand::of(x), Operand::of(kind));
@@ -412,6 +517,7 @@ Result<Tensor> clamp(const TensorView& x, const std::optional<Scalar>& lo,
     case DType::Float64: clamp_t(v.as<double>(), r.value().as<double>(), n, lo, hi); break;
     case DType::Int64: clamp_t(v.as<int64_t>(), r.value().as<int64_t>(), n, lo, hi); break;
     case DType::Int32: clamp_t(v.as<int32_t>(), r.value().as<int32_t>(), n, lo, hi); break;
+    case DType::Bool: break;  // refused above
   }
   return r;
 }
@@ -482,6 +588,7 @@ Result<Tensor> reduce(const TensorView& x, const ReduceDims& d, bool is_mean) {
     case DType::Float64: sum_float(x.as<double>(), G, is_mean, r.value().as<double>()); break;
     case DType::Int64: sum_int(x.as<int64_t>(), G, r.value().as<int64_t>()); break;
     case DType::Int32: sum_int(x.as<int32_t>(), G, r.value().as<int64_t>()); break;
+    case DType::Bool: sum_int(x.as<bool>(), G, r.value().as<int64_t>()); break;
   }
   return r;
 }
@@ -519,11 +626,16 @@ const char* extreme_name(bool is_min, bool arg) {
 Result<ValuesIndices> extremes(const TensorView& x, const ReduceDims& d, bool is_min, bool arg,
                                bool want_values) {
   const std::string fn = extreme_name(is_min, arg);
+  if (arg && x.dtype == DType::Bool) {
+    return runtime_error("\"" + fn + "_cpu\" not implemented for 'Bool'");
+  }
   if (d.all && x.numel() == 0) {
-    if (arg) return index_error(fn + "(): Expected reduction dim to be specified for input.numel() == 0.");
-    return runtime_error(fn +
-                         "(): Expected reduction dim to be specified for input.numel() == 0. Specify "
-                         "the reduction dim with the 'dim' argument.");
+    if (arg)
+      return index_error(fn + "(): Expected reduction dim to be specified for input.numel() == 0.");
+    return runtime_error(
+        fn +
+        "(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+        "the reduction dim with the 'dim' argument.");
   }
   auto g = reduce_geom(x, d);
   if (!g) return g.error();
@@ -555,6 +667,9 @@ Result<ValuesIndices> extremes(const TensorView& x, const ReduceDims& d, bool is
       break;
     case DType::Int32:
       extreme(x.as<int32_t>(), G, is_min, want_values ? r.values.as<int32_t>() : nullptr, ip);
+      break;
+    case DType::Bool:
+      extreme(x.as<bool>(), G, is_min, want_values ? r.values.as<bool>() : nullptr, ip);
       break;
   }
   return r;

@@ -91,6 +91,7 @@ Result<Tensor> expand_to(const TensorView& v, const Shape& shape) {
     case DType::Float64: expand_impl(v.as<double>(), out.as<double>(), shape, st); break;
     case DType::Int64: expand_impl(v.as<int64_t>(), out.as<int64_t>(), shape, st); break;
     case DType::Int32: expand_impl(v.as<int32_t>(), out.as<int32_t>(), shape, st); break;
+    case DType::Bool: expand_impl(v.as<bool>(), out.as<bool>(), shape, st); break;
   }
   return out;
 }
@@ -108,6 +109,7 @@ void convert_from(const TensorView& v, To* out) {
     case DType::Float64: convert(v.as<double>(), out, n); break;
     case DType::Int64: convert(v.as<int64_t>(), out, n); break;
     case DType::Int32: convert(v.as<int32_t>(), out, n); break;
+    case DType::Bool: convert(v.as<bool>(), out, n); break;
   }
 }
 }  // namespace
@@ -123,6 +125,7 @@ Result<Tensor> expand_to(const TensorView& v, const Shape& shape, DType dtype) {
     case DType::Float64: convert_from(ev, out.as<double>()); break;
     case DType::Int64: convert_from(ev, out.as<int64_t>()); break;
     case DType::Int32: convert_from(ev, out.as<int32_t>()); break;
+    case DType::Bool: convert_from(ev, out.as<bool>()); break;
   }
   return out;
 }

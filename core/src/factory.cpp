@@ -48,6 +48,7 @@ Result<Tensor> full(const Shape& shape, const Scalar& value, std::optional<DType
     case DType::Float64: fill_as<double>(r.value(), value); break;
     case DType::Int64: fill_as<int64_t>(r.value(), value); break;
     case DType::Int32: fill_as<int32_t>(r.value(), value); break;
+    case DType::Bool: fill_as<bool>(r.value(), value); break;
   }
   return r;
 }
@@ -56,6 +57,7 @@ Result<Tensor> arange(const Scalar& start, const Scalar& end, const Scalar& step
                       std::optional<DType> dtype) {
   const bool all_ints = !start.is_float && !end.is_float && !step.is_float;
   const DType dt = dtype ? *dtype : all_ints ? DType::Int64 : DType::Float32;
+  if (dt == DType::Bool) return runtime_error("\"arange_cpu\" not implemented for 'Bool'");
   const bool ints = !dtype_is_floating(dt);
   if (ints && !all_ints) {  // the bounds and step in the integer dtype first (0.7 is 0)
     for (const Scalar* s : {&start, &end, &step})
@@ -114,6 +116,7 @@ Result<Tensor> eye(int64_t n, int64_t m, DType dtype) {
       case DType::Float64: t.as<double>()[k] = 1.0; break;
       case DType::Int64: t.as<int64_t>()[k] = 1; break;
       case DType::Int32: t.as<int32_t>()[k] = 1; break;
+      case DType::Bool: t.as<bool>()[k] = true; break;
     }
   }
   return r;
@@ -227,6 +230,7 @@ Result<Tensor> linspace(const Scalar& start, const Scalar& end, int64_t steps,
                         std::optional<DType> dtype) {
   if (steps < 0) return runtime_error("number of steps must be non-negative");
   const DType dt = dtype.value_or(DType::Float32);
+  if (dt == DType::Bool) return runtime_error("\"linspace_cpu\" not implemented for 'Bool'");
   auto r = alloc_tensor(dt, {steps});
   if (!r || steps == 0) return r;
   const auto as = [](const Scalar& s, auto zero) {
@@ -266,6 +270,7 @@ Result<Tensor> linspace(const Scalar& start, const Scalar& end, int64_t steps,
         linspace_kernel(as(start, int32_t{0}), as(end, int32_t{0}), steps, o);
       break;
     }
+    case DType::Bool: break;  // refused above
   }
   return r;
 }

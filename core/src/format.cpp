@@ -35,12 +35,18 @@ std::string py_sci(double v) {
 }
 
 struct Formatter {
+  bool boolean = false;  // True / False
   bool floating = true;
   bool int_mode = true;
   bool sci_mode = false;
   std::size_t max_width = 1;
 
-  Formatter(const std::vector<double>& vals, bool is_floating) : floating(is_floating) {
+  Formatter(const std::vector<double>& vals, bool is_floating, bool is_bool = false)
+      : boolean(is_bool), floating(is_floating) {
+    if (boolean) {
+      for (double v : vals) max_width = std::max<std::size_t>(max_width, v != 0 ? 4 : 5);
+      return;
+    }
     if (!floating) {
       for (double v : vals) max_width = std::max(max_width, fmt("%.0f", v).size());
       return;
@@ -76,7 +82,9 @@ struct Formatter {
 
   std::string format(double v) const {
     std::string r;
-    if (!floating)
+    if (boolean)
+      r = v != 0 ? "True" : "False";
+    else if (!floating)
       r = fmt("%.0f", v);
     else if (sci_mode)
       r = py_sci(v);
@@ -96,6 +104,7 @@ double value_at(const TensorView& t, int64_t i) {
     case DType::Float64: return t.as<double>()[i];
     case DType::Int64: return static_cast<double>(t.as<int64_t>()[i]);
     case DType::Int32: return t.as<int32_t>()[i];
+    case DType::Bool: return t.as<bool>()[i] ? 1 : 0;
   }
   return 0;
 }
@@ -224,12 +233,13 @@ std::string torch_repr(const TensorView& t, const std::vector<std::string>& extr
     if (t.dtype != DType::Float32) suffixes.push_back(dtype_suffix);
     body = "[]";
   } else {
-    if (t.dtype != DType::Float32 && t.dtype != DType::Int64) suffixes.push_back(dtype_suffix);
+    if (t.dtype != DType::Float32 && t.dtype != DType::Int64 && t.dtype != DType::Bool)
+      suffixes.push_back(dtype_suffix);
     const bool summarize = t.numel() > kThreshold;
     Walker w(t);
     std::vector<double> vals;
     w.collect(summarize, vals);
-    Formatter f(vals, floating);
+    Formatter f(vals, floating, t.dtype == DType::Bool);
     body = t.dim() == 0 ? f.format(value_at(t, 0)) : w.str(indent, summarize, f);
   }
   suffixes.insert(suffixes.end(), extra.begin(), extra.end());

@@ -99,7 +99,9 @@ void sigmoid_kernel(const T* x, T* y, int64_t n) {
 // One element of Tensor.to(): see ops.hpp.
 template <class To, class From>
 To convert(From v) {
-  if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return v != From(0);  // NaN is True, as in torch
+  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
     // Truncate toward zero; NaN / Inf / out of range -> minimum (cvttss2si's "integer
     // indefinite"). Bounds: [min, max + 1) is exactly representable in From for int32/int64.
     constexpr double lo = static_cast<double>(std::numeric_limits<To>::min());
@@ -128,6 +130,7 @@ void convert_from(DType to, const void* src, void* dst, int64_t n) {
     case DType::Float64: convert_all<double, From>(src, dst, n); break;
     case DType::Int64: convert_all<int64_t, From>(src, dst, n); break;
     case DType::Int32: convert_all<int32_t, From>(src, dst, n); break;
+    case DType::Bool: convert_all<bool, From>(src, dst, n); break;
   }
 }
 
@@ -137,6 +140,7 @@ void convert_any(DType from, DType to, const void* src, void* dst, int64_t n) {
     case DType::Float64: convert_from<double>(to, src, dst, n); break;
     case DType::Int64: convert_from<int64_t>(to, src, dst, n); break;
     case DType::Int32: convert_from<int32_t>(to, src, dst, n); break;
+    case DType::Bool: convert_from<bool>(to, src, dst, n); break;
   }
 }
 

@@ -456,6 +456,8 @@ void randint_typed(Generator& gen, uint64_t range, int64_t base, bool wide, void
 
 // The checks of random_from_to_impl (nothing is drawn); returns the adjusted range and base.
 Status randint_check(int64_t& low, int64_t& high, DType dtype) {
+  if (dtype == DType::Bool)
+    return runtime_error("randint: a bool dtype is not supported by losslab");
   if (!(low < high)) {
     return runtime_error("random_ expects 'from' to be less than 'to', but got from=" +
                          std::to_string(low) + " >= to=" + std::to_string(high));
@@ -499,6 +501,7 @@ Status fill_randint(Generator& gen, int64_t low, int64_t high, DType dtype, void
     case DType::Int32: randint_typed<int32_t>(gen, range, low, wide, out, n); break;
     case DType::Float32: randint_typed<float>(gen, range, low, wide, out, n); break;
     case DType::Float64: randint_typed<double>(gen, range, low, wide, out, n); break;
+    case DType::Bool: break;  // refused by randint_check
   }
   return Ok{};
 }

@@ -42,6 +42,7 @@ Result<Histogram> histogram(const TensorView& t, int bins) {
     case DType::Float64: return hist(t.as<double>(), t.numel(), bins);
     case DType::Int64: return hist(t.as<int64_t>(), t.numel(), bins);
     case DType::Int32: return hist(t.as<int32_t>(), t.numel(), bins);
+    case DType::Bool: break;
   }
   return value_error("histogram: unsupported dtype");
 }

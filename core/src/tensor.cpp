@@ -11,6 +11,7 @@ std::size_t dtype_size(DType d) {
     case DType::Float64: return 8;
     case DType::Int64: return 8;
     case DType::Int32: return 4;
+    case DType::Bool: return 1;
   }
   return 0;
 }
@@ -21,12 +22,13 @@ const char* dtype_name(DType d) {
     case DType::Float64: return "float64";
     case DType::Int64: return "int64";
     case DType::Int32: return "int32";
+    case DType::Bool: return "bool";
   }
   return "?";
 }
 
 std::optional<DType> dtype_from_name(const std::string& name) {
-  for (DType d : {DType::Float32, DType::Float64, DType::Int64, DType::Int32})
+  for (DType d : {DType::Float32, DType::Float64, DType::Int64, DType::Int32, DType::Bool})
     if (name == dtype_name(d)) return d;
   return std::nullopt;
 }
@@ -37,6 +39,7 @@ const char* dtype_torch_name(DType d) {
     case DType::Float64: return "Double";
     case DType::Int64: return "Long";
     case DType::Int32: return "Int";
+    case DType::Bool: return "Bool";
   }
   return "?";
 }

@@ -29,6 +29,7 @@ struct Decoded {
   std::vector<double> f64;
   std::vector<int64_t> i64;
   std::vector<int32_t> i32;
+  std::vector<char> b8;  // bool, one byte each
   TensorView view() const {
     const void* p = nullptr;
     switch (dtype) {
@@ -36,6 +37,7 @@ struct Decoded {
       case DType::Float64: p = f64.data(); break;
       case DType::Int64: p = i64.data(); break;
       case DType::Int32: p = i32.data(); break;
+      case DType::Bool: p = b8.data(); break;
     }
     return TensorView{dtype, shape, p};
   }
@@ -97,6 +99,9 @@ inline Decoded decode(const json& t) {
     case DType::Int32:
       for (const json& v : vals) d.i32.push_back(v.get<int32_t>());
       break;
+    case DType::Bool:
+      for (const json& v : vals) d.b8.push_back(v.get<bool>() ? 1 : 0);
+      break;
   }
   return d;
 }
@@ -123,6 +128,7 @@ inline double element(const Tensor& t, int64_t i) {
     case DType::Float64: return t.as<double>()[i];
     case DType::Int64: return static_cast<double>(t.as<int64_t>()[i]);
     case DType::Int32: return t.as<int32_t>()[i];
+    case DType::Bool: return t.as<bool>()[i] ? 1 : 0;
   }
   return 0;
 }
@@ -133,6 +139,7 @@ inline double element(const Decoded& d, int64_t i) {
     case DType::Float64: return d.f64[static_cast<std::size_t>(i)];
     case DType::Int64: return static_cast<double>(d.i64[static_cast<std::size_t>(i)]);
     case DType::Int32: return d.i32[static_cast<std::size_t>(i)];
+    case DType::Bool: return d.b8[static_cast<std::size_t>(i)];
   }
   return 0;
 }

@@ -115,6 +115,7 @@ double bits_to_double(uint64_t b, DType dtype) {
     }
     case DType::Int64: return static_cast<double>(static_cast<int64_t>(b));
     case DType::Int32: return static_cast<double>(static_cast<int32_t>(static_cast<uint32_t>(b)));
+    case DType::Bool: return b != 0;
   }
   return 0;
 }
@@ -618,6 +619,7 @@ TEST(Generator, RandintNarrowMatchesPlainModulo) {
             case DType::Int32: ASSERT_EQ(t.as<int32_t>()[i], static_cast<int32_t>(v)); break;
             case DType::Float32: ASSERT_EQ(t.as<float>()[i], static_cast<float>(v)); break;
             case DType::Float64: ASSERT_EQ(t.as<double>()[i], static_cast<double>(v)); break;
+            case DType::Bool: FAIL() << "randint refuses bool"; break;
           }
         }
         EXPECT_EQ(g.random(), ref.random());

@@ -307,7 +307,7 @@ test('silent coercions are torch\'s errors: size(d), tensor() elements and integ
   assert.deepEqual(Array.from(torch.tensor([1, 2n]).toArray()), [1, 2]);
   assert.throws(() => torch.randn([2 ** 63]), { name: 'RuntimeError', message: 'Overflow when unpacking long' });
   assert.throws(() => torch.recipe('regression', { n: 2.5 }), { name: 'TypeError', message: 'recipe(): n must be an integer, got float 2.5' });
-  assert.throws(() => x.to(5), { name: 'TypeError', message: 'to(): dtype must be one of float32, float64, int64, int32, got int' });
+  assert.throws(() => x.to(5), { name: 'TypeError', message: 'to(): dtype must be one of float32, float64, int64, int32, bool, got int' });
   assert.throws(() => new Tensor(torch, { ptr: 8, dtype: 'float32', shape: [4] }), TypeError);
   assert.equal(F.mse_loss(torch.tensor([1, 2]), torch.tensor([0, 0])).toString(), 'tensor(2.5000)');
 });
@@ -317,7 +317,7 @@ test('arguments Embind would fail to convert are refused in JS first, and leak n
   const calls = [
     [() => torch.randint(10n ** 3000n, [2], { dtype: {} }), TypeError, /randint\(\): argument 'dtype' must be torch\.dtype, not dict/],
     [() => torch.rand([2], { dtype: 5 }), TypeError, /rand\(\): argument 'dtype' must be torch\.dtype, not int/],
-    [() => torch.randn([2], { dtype: 'half' }), TypeError, /randn\(\): dtype must be one of float32, float64, int64, int32, got 'half'/],
+    [() => torch.randn([2], { dtype: 'half' }), TypeError, /randn\(\): dtype must be one of float32, float64, int64, int32, bool, got 'half'/],
     [() => torch.histogram(x, 1n), TypeError, /histogram\(\): bins must be a positive integer, got int 1/],
     [() => torch.histogram(x, 0), TypeError, /bins must be a positive integer/],
     [() => x.to(5), TypeError, /to\(\): dtype must be one of/],

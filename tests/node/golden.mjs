@@ -19,6 +19,7 @@ function num(v) {
 
 // Values of a golden tensor, bit-exact from `hex` when present.
 export function values(t) {
+  if (t.dtype === 'bool') return Uint8Array.from(t.values, (v) => (v ? 1 : 0));
   if (t.dtype === 'int64') return BigInt64Array.from(t.values.map((v) => BigInt(v)));
   if (t.dtype === 'int32') return Int32Array.from(t.values);
   if (t.dtype === 'float64') {

@@ -48,6 +48,11 @@ DType result_type(const Operand& a, const Operand& b);
 // are not allowed.", a negative tensor exponent gives 0 (1 and -1 excepted), as torch's powi.
 Result<Tensor> binary(BinOp op, const Operand& a, const Operand& b);
 
+// torch.eq / ne / lt / le / gt / ge: a bool tensor of the broadcast shape, both sides compared in
+// result_type(a, b) (so float32 x == 0.1 compares with float(0.1)); NaN equals nothing.
+enum class CmpOp : int { Eq = 0, Ne = 1, Lt = 2, Le = 3, Gt = 4, Ge = 5 };
+Result<Tensor> compare(CmpOp op, const Operand& a, const Operand& b);
+
 // torch.neg(x): -x; integers wrap (-(-2^63) is -2^63).
 Result<Tensor> neg(const TensorView& x);
 

@@ -14,14 +14,16 @@
 
 namespace losslab {
 
-enum class DType : int { Float32 = 0, Float64 = 1, Int64 = 2, Int32 = 3 };
+// Bool: one byte per element, 0 or 1 (comparisons' results, masks).
+enum class DType : int { Float32 = 0, Float64 = 1, Int64 = 2, Int32 = 3, Bool = 4 };
 
 using Shape = std::vector<int64_t>;
 
 std::size_t dtype_size(DType d);
 const char* dtype_name(DType d);                                // 'float32' … as in the JS API
 std::optional<DType> dtype_from_name(const std::string& name);  // inverse of dtype_name
-const char* dtype_torch_name(DType d);  // 'Float', 'Double', 'Long', 'Int' (PyTorch's messages)
+const char* dtype_torch_name(
+    DType d);  // 'Float', 'Double', 'Long', 'Int', 'Bool' (torch's messages)
 bool dtype_is_floating(DType d);
 int64_t shape_numel(const Shape& s);
 std::string shape_str(const Shape& s);   // "[3, 1]"

@@ -33,6 +33,7 @@ double element_as_double(const TensorView& v, int64_t i) {
     case DType::Float64: return v.as<double>()[i];
     case DType::Int64: return static_cast<double>(v.as<int64_t>()[i]);
     case DType::Int32: return v.as<int32_t>()[i];
+    case DType::Bool: return v.as<bool>()[i] ? 1 : 0;
   }
   return 0;
 }

@@ -81,6 +81,7 @@ std::vector<int64_t> to_longs(const TensorView& v) {
     switch (v.dtype) {
       case DType::Int64: out[i] = v.as<int64_t>()[i]; break;
       case DType::Int32: out[i] = v.as<int32_t>()[i]; break;
+      case DType::Bool: out[i] = v.as<bool>()[i] ? 1 : 0; break;
       case DType::Float32: out[i] = float_to_long(v.as<float>()[i]); break;
       case DType::Float64: out[i] = float_to_long(v.as<double>()[i]); break;
     }

@@ -55,6 +55,7 @@ Status gauss_check(const LossCall& c) {
     case DType::Float64: neg = any_negative<double>(v); break;
     case DType::Int64: neg = any_negative<int64_t>(v); break;
     case DType::Int32: neg = any_negative<int32_t>(v); break;
+    case DType::Bool: break;  // never negative
   }
   if (neg) return value_error("var has negative entry/entries");
   if (v.dtype == DType::Int64)
