@@ -98,6 +98,7 @@ TORCH_FN = {
     "max": torch.max, "min": torch.min, "argmax": torch.argmax, "argmin": torch.argmin,
     "select": torch.select, "narrow": torch.narrow, "cat": torch.cat, "stack": torch.stack,
     "linspace": torch.linspace,
+    "eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge,
     # x.slice(dim, start, end, step) is ATen's slice (x[:, ..., start:end:step]); x.index(specs)
     # is x[specs]
     "slice": lambda x, dim, start=None, end=None, step=1: torch.ops.aten.slice(x, dim, start, end, step),
@@ -590,6 +591,39 @@ def build_indexing():
         case(cid, {}, [("y", "linspace", nums + [args[2]], kw)], backward=[])
 
 
+def build_comparisons():
+    """eq / ne / lt / le / gt / ge with tensors (broadcast, promoted) or numbers on either side,
+    bool tensors in arithmetic, sums, casts and prints (the accuracy idiom), and torch's errors."""
+    nanny = torch.tensor([1.0, 2.0, float("nan"), 4.0, -0.0, float("inf")])
+    other = torch.tensor([1.0, 3.0, float("nan"), 0.0, 0.0, float("inf")])
+    for op in ("eq", "ne", "lt", "le", "gt", "ge"):
+        case("%s-tensors" % op, {"a": (nanny, False), "b": (other, False)}, [("y", op, ["a", "b"])], backward=[])
+        case("%s-number" % op, {"a": (nanny, False)}, [("y", op, ["a", Num(2)])], backward=[])
+        case("%s-float-number" % op, {"a": (torch.tensor([0.1, 0.2, 0.3]), False)},
+             [("y", op, ["a", Num(0.2)])], backward=[])
+        cid = "%s-broadcast" % op
+        case(cid, {"a": (rn(cid, [3, 1], F32), False), "b": (rn(cid, [4], F64, k=1), False)},
+             [("y", op, ["a", "b"])], backward=[])
+        case("%s-int-float" % op, {"a": (torch.tensor([1, 2, 3]), False), "b": (torch.tensor([1.5, 2.0, 2.5]), False)},
+             [("y", op, ["a", "b"])], backward=[])
+    m = torch.tensor([True, False, True, True])
+    case("bool-sum", {"m": (m, False)}, [("y", "sum", ["m"])], backward=[])
+    case("bool-add", {"m": (m, False), "n": (torch.tensor([False, False, True, False]), False)},
+         [("y", "add", ["m", "n"]), ("z", "mul", ["m", "n"]), ("w", "add", ["m", Num(1)]), ("v", "mul", ["m", Num(2.5)])],
+         backward=[])
+    case("bool-to-float", {"m": (m, False)}, [("f", "to", ["m", "float32"]), ("y", "mean", ["f"])], backward=[])
+    case("bool-sub", {"m": (m, False)}, [("y", "sub", ["m", "m"])], backward=[])
+    case("bool-mean", {"m": (m, False)}, [("y", "mean", ["m"])], backward=[])
+    case("bool-neg", {"m": (m, False)}, [("y", "neg", ["m"])], backward=[])
+    case("bool-max", {"m": (m, False)}, [("y", "max", ["m"]), ("a", "argmax", ["m"])], backward=[])
+    case("float-to-bool", {"x": (torch.tensor([0.5, 0.0, -0.0, float("nan"), -2.0]), False)},
+         [("y", "to", ["x", "bool"])], backward=[])
+    cid = "accuracy-eq"
+    case(cid, {"z": (rn(cid, [10, 3], F32), False), "t": (torch.randint(0, 3, (10,), generator=gen(cid)), False)},
+         [("p", "argmax", ["z", 1]), ("c", "eq", ["p", "t"]), ("f", "to", ["c", "float32"]), ("acc", "mean", ["f"])],
+         backward=[])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden", "autograd.json")
@@ -602,6 +636,7 @@ def main():
     build_more_elementwise()
     build_extremes()
     build_indexing()
+    build_comparisons()
     doc = {
         "generator": "scripts/gen_autograd_fixtures.py",
         "torch": torch.__version__,

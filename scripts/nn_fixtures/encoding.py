@@ -13,7 +13,7 @@ I32 = torch.int32
 NAN = float("nan")
 INF = float("inf")
 
-DTYPE_NAMES = {F32: "float32", F64: "float64", I64: "int64", I32: "int32"}
+DTYPE_NAMES = {F32: "float32", F64: "float64", I64: "int64", I32: "int32", torch.bool: "bool"}
 
 
 def enc_float(v):
@@ -38,6 +38,8 @@ def enc_tensor(t):
             out["hex"] = ["0x%08x" % b for b in a.view(np.uint32).tolist()]
         else:
             out["hex"] = ["0x%016x" % b for b in a.view(np.uint64).tolist()]
+    elif t.dtype == torch.bool:
+        out["values"] = [bool(v) for v in flat.tolist()]
     else:
         out["values"] = [int(v) for v in flat.tolist()]
     return out

@@ -135,7 +135,7 @@ test('the fixtures cover every op, every loss and the graph features', () => {
     'sum', 'mean', 'mm', 't', 'transpose', 'view', 'reshape', 'unsqueeze', 'squeeze', 'flatten', 'to',
     'detach', 'log_softmax', 'softmax', 'log1p', 'expm1', 'tanh', 'relu', 'clamp', 'clamp_min', 'clamp_max',
     'pow', 'max', 'min', 'max_dim', 'min_dim', 'max_dim_indices', 'argmax', 'argmin', 'slice', 'select', 'narrow',
-    'index', 'cat', 'stack', 'linspace']) assert.ok(ops.has(op), op);
+    'index', 'cat', 'stack', 'linspace', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']) assert.ok(ops.has(op), op);
   assert.ok(cases.some((c) => c.error?.phase === 'backward'));
   assert.ok(cases.some((c) => c.retain.length));
 });
