@@ -187,6 +187,11 @@ class LossLab {
       this._fromDistances.set(spec.name, spec);
     });
     this._defaultGenerator = new Generator(this);
+    /** torch.random: manual_seed / initial_seed (the lesson's torch.random.manual_seed(420)). */
+    this.random = Object.freeze({
+      manual_seed: (seed) => this.manual_seed(seed),
+      initial_seed: () => this.initial_seed(),
+    });
     const self = this;
     const F = {};
     for (const spec of reg.losses) {
