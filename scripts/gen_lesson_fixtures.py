@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generates tests/golden/lesson.json: what the lesson's Python prints under torch 1.13.1.
 
-The lesson's code is read where the lesson page shows it (web/lesson/index.html's <pre class="code">
-blocks, in order: mse, bce, bce-modules, timing, ce) and, for blocks only the JS side holds
+The lesson's code is read where the lesson page shows it (web/lesson/index.html's <pre class="code"
+data-block="..."> blocks: mse, bce, bce-modules, timing, ce) and, for blocks only the JS side holds
 (bce-grad), from web/lesson/blocks.mjs (read through node). The blocks run in one Python session,
 as the lesson does, each with its print() output captured. The timing block prints wall times
 (recorded as such, not compared) and takes Python's builtin sum() over 3e6 rows; its values L1 and
@@ -33,11 +33,11 @@ torch.set_num_threads(1)
 def page_blocks():
     with open(os.path.join(ROOT, "web", "lesson", "index.html"), encoding="utf-8") as f:
         page = f.read()
-    codes = re.findall(r'<pre class="code"[^>]*><code>(.*?)</code></pre>', page, re.S)
-    codes = [html.unescape(c) for c in codes if "import" in c or "criterion" in c]
-    if len(codes) != len(PAGE_IDS):
-        raise SystemExit("expected %d Python blocks in the lesson page, found %d" % (len(PAGE_IDS), len(codes)))
-    return dict(zip(PAGE_IDS, codes))
+    found = re.findall(r'<pre class="code" data-block="([^"]+)"[^>]*><code>(.*?)</code></pre>', page, re.S)
+    blocks = {bid: html.unescape(code) for bid, code in found}
+    if sorted(blocks) != sorted(PAGE_IDS):
+        raise SystemExit("expected the lesson page's blocks %s, found %s" % (PAGE_IDS, sorted(blocks)))
+    return blocks
 
 
 def js_side_blocks():

@@ -7,11 +7,13 @@
 //   {type: 'run',   id, channel, state, skip?}   loss + gradient + plots + timing for a state
 //                                        (state.mjs); skip: ['grad', 'plots', 'timing'] leaves those out
 //   {type: 'train', id, channel, state}   gradient descent on w (binary / multiclass recipes)
+//   {type: 'lesson', id, channel, state: {block}}   one of the lesson's JS blocks
+//                                        (lesson/blocks.mjs, with the blocks it needs first)
 // A newer job on the same channel supersedes an older one at its next checkpoint. Cancelling a
 // job that is inside one long wasm call is done by terminating the worker (engine.mjs).
 // Worker → main: {type: 'ready', flavor, arch, scalarArch}, and for a job id:
 //   progress {phase, fraction} · data {info} · loss {...} · plots {...} · timing {...}
-//   step {step, loss} · trained {...} · done {ms} · error {kind, name, message, fatal, ...}
+//   step {step, loss} · trained {...} · printed {block, lines} · done {ms} · error {kind, name, message, fatal, ...}
 
 // The parts of a job live beside this file, in worker/: session.mjs (the loaded builds, the
 // current data, post/progress/checkpoint), errors.mjs, data.mjs (data sets, operands, options),
@@ -25,6 +27,7 @@ import { getData, operands, shapesOf, lossOptions } from './worker/data.mjs';
 import { lossCurve } from './worker/curves.mjs';
 import { timing } from './worker/timing.mjs';
 import { train } from './worker/train.mjs';
+import { runBlocks } from './lesson/blocks.mjs';
 
 const HEAD_ROWS = 5;
 
@@ -46,7 +49,7 @@ const ready = (async () => {
 
 self.onmessage = (ev) => {
   const m = ev.data;
-  if (m?.type !== 'run' && m?.type !== 'train') return;
+  if (m?.type !== 'run' && m?.type !== 'train' && m?.type !== 'lesson') return;
   latest.set(m.channel ?? 0, m.id);
   queue.push(m);
   pump();
@@ -62,6 +65,7 @@ async function pump() {
     const t0 = performance.now();
     try {
       if (job.type === 'run') await run(job);
+      else if (job.type === 'lesson') lesson(job);
       else await train(job);
       post({ type: 'done', id: job.id, ms: performance.now() - t0, restart: !!job.oom });
       if (job.oom) {
@@ -80,6 +84,20 @@ async function pump() {
     }
   }
   busy = false;
+}
+
+// ---- a lesson block ------------------------------------------------------------------------
+
+// Runs the block (and those it needs, as the lesson's one Python session would) on the SIMD
+// build; every tensor made is freed after (torch.tidy), the printed lines go to the page.
+function lesson(job) {
+  const id = String(job.state?.block ?? '');
+  const { out } = simd.tidy(() => {
+    const r = runBlocks(simd, { only: [id] });
+    return { out: r.out };
+  });
+  if (!out[id]) throw Object.assign(new Error(`unknown lesson block '${id}'`), { name: 'ValueError' });
+  post({ type: 'printed', id: job.id, block: id, lines: out[id] });
 }
 
 // ---- one run -------------------------------------------------------------------------------

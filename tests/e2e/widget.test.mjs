@@ -7,6 +7,7 @@
 // page (build/site/lesson/) shows all six of the lesson's values, in English and in 简体中文.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -444,6 +445,29 @@ test('lesson page: the six lesson values, live (English)', async () => {
     const bad = res.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')
       .map((x) => `${x.id}: ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
     assert.deepEqual(bad, []);
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.close();
+  }
+});
+
+test('lesson page: each block\'s JavaScript runs in the page and prints what torch prints', async () => {
+  const fixture = JSON.parse(readFileSync(new URL('../golden/lesson.json', import.meta.url), 'utf8'));
+  const p = await newPage(env);
+  try {
+    await p.goto(`${env.url}lesson/`);
+    for (const id of ['mse', 'bce-modules', 'ce']) {
+      const d = `details.js-block[data-block="${id}"]`;
+      await p.click(`${d} summary`);
+      const src = await p.textContent(`${d} pre.code code`);
+      assert.match(src, /print\(/, `${id}: its JavaScript is shown`);
+      await p.click(`${d} button`);
+      await p.waitForFunction((sel) => !document.querySelector(sel).hidden, `${d} .js-out`, { timeout: 120000 });
+      const want = fixture.blocks.find((b) => b.id === id).printed.join('\n');
+      assert.equal(await p.textContent(`${d} .js-out`), want, id);
+      assert.match(await p.textContent(`${d} .js-status`), /Done · \d+ ms/);
+    }
+    await shot(p, 'lesson-js-blocks');
     assert.deepEqual(p.errors, []);
   } finally {
     await p.close();

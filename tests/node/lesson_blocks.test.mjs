@@ -18,11 +18,12 @@ const page = readFileSync(path.join(here, '..', '..', 'web', 'lesson', 'index.ht
 
 test('the fixture was made from the lesson page as it is now', () => {
   const unescape = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-  const onPage = [...page.matchAll(/<pre class="code"[^>]*><code>([\s\S]*?)<\/code><\/pre>/g)].map((m) => unescape(m[1]));
+  const onPage = Object.fromEntries([...page.matchAll(/<pre class="code" data-block="([^"]+)"[^>]*><code>([\s\S]*?)<\/code><\/pre>/g)]
+    .map((m) => [m[1], unescape(m[2])]));
   for (const b of fixture.blocks) {
     const js = BLOCKS.find((x) => x.id === b.id);
     assert.ok(js, `a JS block for ${b.id}`);
-    assert.ok(js.python ? js.python === b.python : onPage.includes(b.python), `${b.id}: the Python text changed; rerun scripts/gen_lesson_fixtures.py`);
+    assert.equal(js.python ?? onPage[b.id], b.python, `${b.id}: the Python text changed; rerun scripts/gen_lesson_fixtures.py`);
   }
   assert.deepEqual(BLOCKS.map((b) => b.id).sort(), fixture.blocks.map((b) => b.id).sort());
   for (const b of BLOCKS) {

@@ -47,6 +47,7 @@ export const BLOCKS = [
   {
     id: 'bce-modules',
     run(torch, print, { y, zhat, sigma }) {
+      // y, zhat, sigma: from the block above (the lesson runs in one session)
       const nn = torch.nn;
       const criterion = new nn.BCELoss();          // probabilities: sigma
       let loss = criterion(sigma, y);
@@ -60,6 +61,7 @@ export const BLOCKS = [
   {
     id: 'timing',
     run(torch, print, { N, y, sigma }) {
+      // N, y, sigma: from the binary cross-entropy block above
       let start = performance.now();
       const L1 = torch.mul(-(1 / N), torch.sum(
         y.mul(torch.log(sigma)).add(y.rsub(1).mul(torch.log(sigma.rsub(1))))));
@@ -133,7 +135,7 @@ print(w.grad)`,
 /** The source of a block's body, as the page shows it (dedented, without the wrapper). */
 export function blockSource(block) {
   const src = block.run.toString();
-  const body = src.slice(src.indexOf('{') + 1, src.lastIndexOf('}'));
+  const body = src.slice(src.indexOf(') {') + 3, src.lastIndexOf('}'));   // after the parameters
   const lines = body.split('\n');
   while (lines.length && !lines[0].trim()) lines.shift();
   while (lines.length && !lines[lines.length - 1].trim()) lines.pop();

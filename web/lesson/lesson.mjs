@@ -3,8 +3,9 @@
 // comes from ZH below. The language lives in the URL hash (#lang=zh), as in the playground.
 // No inline script or style: this module is the page's only script.
 
-import '../widget.js';
+import { sharedEngine } from '../widget.js';
 import { parseValue } from '../state.mjs';
+import { BLOCKS, blockSource } from './blocks.mjs';
 
 const ZH = {
   doctitle: 'PyTorch 中的损失函数：课程实况 · losslab',
@@ -29,6 +30,10 @@ const ZH = {
   c_note: '因为 `w` 需要梯度，PyTorch 还会打印 `grad_fn`；数值是一样的。',
   m_title: '继续探索',
   m_p1: '点击任一单元下方的链接，可在 playground 中打开它：修改 N、随机种子、损失函数或其参数，查看梯度、图表和可直接运行的 Python 代码，或者对 `w` 做梯度下降。想在自己的网页里放这样一个单元，只需加载一个脚本、写一个元素：',
+  js_summary: '同样的代码，用 JavaScript 在 losslab 上逐行运行',
+  js_run: '运行',
+  js_running: '运行中…',
+  js_done: '完成',
   footer: '由编译为 WebAssembly 的 C++/xsimd 内核计算，所有单元共用一个 Web Worker。数据不会离开你的浏览器。',
 };
 
@@ -69,7 +74,79 @@ function apply() {
   for (const w of document.querySelectorAll('loss-playground')) w.setAttribute('lang', lang);
 }
 
+// Under each of the lesson's Python blocks, its line-for-line JavaScript (blocks.mjs: the source
+// shown is the function that runs) with a Run button: the block runs in the shared worker, on the
+// SIMD build, and its printed lines appear below it.
+function addJsBlocks() {
+  for (const pre of document.querySelectorAll('pre.code[data-block]')) {
+    const block = BLOCKS.find((b) => b.id === pre.dataset.block);
+    if (!block) continue;
+    const details = document.createElement('details');
+    details.className = 'js-block';
+    details.dataset.block = block.id;
+    const summary = document.createElement('summary');
+    summary.dataset.t = 'js_summary';
+    summary.textContent = 'The same, line for line, in JavaScript on losslab';
+    const code = document.createElement('pre');
+    code.className = 'code';
+    code.tabIndex = 0;
+    const c = document.createElement('code');
+    c.textContent = blockSource(block);
+    code.append(c);
+    const run = document.createElement('button');
+    run.type = 'button';
+    run.dataset.t = 'js_run';
+    run.textContent = 'Run';
+    const status = document.createElement('span');
+    status.className = 'js-status';
+    status.setAttribute('role', 'status');
+    const out = document.createElement('pre');
+    out.className = 'js-out';
+    out.setAttribute('aria-live', 'polite');
+    out.hidden = true;
+    run.addEventListener('click', () => runBlock(block.id, run, status, out));
+    details.append(summary, code, run, status, out);
+    pre.after(details);
+  }
+}
+
+async function runBlock(id, button, status, out) {
+  const T = currentLang() === 'zh' ? ZH : EN;
+  button.disabled = true;
+  status.textContent = T.js_running ?? 'Running…';
+  const t0 = performance.now();
+  try {
+    const engine = sharedEngine();
+    await engine.ready;
+    const job = engine.run({ block: id }, {
+      onMessage(m) {
+        if (m.type === 'printed') {
+          out.textContent = m.lines.join('\n');
+          out.hidden = false;
+        }
+      },
+    }, 'lesson', `lesson-${id}`);
+    const end = await job.done;
+    if (end.type === 'error') {
+      out.textContent = `${end.name}: ${end.message}`;
+      out.hidden = false;
+      status.textContent = '';
+    } else {
+      status.textContent = `${T.js_done ?? 'Done'} · ${(performance.now() - t0).toFixed(0)} ms`;
+    }
+  } catch (e) {
+    out.textContent = `${e.name}: ${e.message}`;
+    out.hidden = false;
+    status.textContent = '';
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function init() {
+  addJsBlocks();
+  EN.js_running = 'Running…';
+  EN.js_done = 'Done';
   EN.doctitle = document.title;
   for (const el of document.querySelectorAll('[data-t]')) EN[el.dataset.t] = el.textContent;
   for (const el of document.querySelectorAll('[data-t-aria]')) EN[el.dataset.tAria] = el.getAttribute('aria-label');
