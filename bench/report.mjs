@@ -41,11 +41,14 @@ const EXTRA_LOSS_OF = { margin_ranking: 'margin_ranking_loss', hinge: 'hinge_emb
   gaussian: 'gaussian_nll_loss', ml_soft_margin: 'multilabel_soft_margin_loss', multi_margin: 'multi_margin_loss',
   ml_margin: 'multilabel_margin_loss', cosine_emb: 'cosine_embedding_loss', cosine_dist: 'cosine_embedding_loss',
   triplet: 'triplet_margin_loss', triplet_dist: 'triplet_margin_with_distance_loss', ctc: 'ctc_loss' };
-const WORKLOADS = [...BASE_WORKLOADS, ...Object.keys(EXTRA_LOSS_OF)];
+// The lesson as programs over the API (bench/page/bench.mjs PROGRAMS): BCE by hand at N, and 100
+// SGD steps on the multiclass recipe (N = 300, C = 3).
+const PROGRAM_WORKLOADS = ['bce_hand', 'sgd100'];
+const WORKLOADS = [...BASE_WORKLOADS, ...PROGRAM_WORKLOADS, ...Object.keys(EXTRA_LOSS_OF)];
 const LOSS_OF = { mse: 'mse_loss', bce: 'binary_cross_entropy', bce_logits: 'binary_cross_entropy_with_logits',
   ce3: 'cross_entropy', ce1000: 'cross_entropy', ...EXTRA_LOSS_OF };
 // Fixed-size workloads (listed with N = 3e6 whatever their n).
-const FIXED = new Set(['ce1000', 'ctc']);
+const FIXED = new Set(['ce1000', 'ctc', 'sgd100']);
 // Bytes read per input element (elementwise), per row (row-wise C = 10, embedding D = 32).
 const EXTRA_SIZE = {
   margin_ranking: { per: 1, bytes: 12 }, hinge: { per: 1, bytes: 8 }, hinge_tf: { per: 1, bytes: 8, plus: 4 },
@@ -56,6 +59,8 @@ const EXTRA_SIZE = {
 };
 function sizeOf(workload, n) {
   if (workload === 'gen_b') return { elements: n, bytes: 28 * n };
+  if (workload === 'bce_hand') return { elements: n, bytes: 8 * n };
+  if (workload === 'sgd100') return { elements: 3 * n, bytes: 0 };
   if (workload === 'ctc') return { elements: 50 * 64 * 20, bytes: 4 * 50 * 64 * 20 + 8 * 64 * 20 + 16 * 64 };
   const e = EXTRA_SIZE[workload];
   if (e) {
@@ -264,6 +269,10 @@ for (const w of BASE_WORKLOADS) {
     ratioTarget(`${label(w)}: Chromium faster than PyTorch 1-thread`, w, 'pytorch-1t', 'losslab-simd', (r) => r > 1);
   }
 }
+ratioTarget('bce_hand: the lesson\'s BCE by hand in Chromium not slower than PyTorch 1-thread (issue 12)',
+  'bce_hand', 'pytorch-1t', 'losslab-simd', (r) => r >= 1);
+ratioTarget('sgd100: 100 SGD steps on the multiclass recipe not slower than PyTorch 1-thread (issue 12)',
+  'sgd100', 'pytorch-1t', 'losslab-simd', (r) => r >= 1);
 for (const w of ['bce', 'bce_logits', 'ce3', 'ce1000']) {
   ratioTarget(`${label(w)}: SIMD build ≥ 3× the scalar build (issue 3)`, w, 'losslab-scalar', 'losslab-simd', (r) => r >= 3);
 }

@@ -764,6 +764,10 @@ val ag_reshape(double h, val shape, bool is_view) {
   return var_wrap(ag::shape_op(x, reshape(x->view(), shape_from(shape)),
                                is_view ? ag::ShapeKind::View : ag::ShapeKind::Reshape));
 }
+val ag_clone(double h) {
+  const auto& x = var_of(h);
+  return var_wrap(ag::shape_op(x, to_dtype(x->view(), x->view().dtype), ag::ShapeKind::Clone));
+}
 val ag_unsqueeze(double h, double dim) {
   const auto& x = var_of(h);
   return var_wrap(
@@ -921,6 +925,7 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("agAddmm", &ag_addmm);
   emscripten::function("agClamp", &ag_clamp);
   emscripten::function("agTake", &ag_take);
+  emscripten::function("agClone", &ag_clone);
   emscripten::function("agCat", &ag_cat);
   emscripten::function("take", &op_take);
   emscripten::function("cat", &op_cat);

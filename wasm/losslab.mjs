@@ -905,6 +905,11 @@ class Tensor {
     this._h = 0;
   }
 
+  /** clone(): a copy (CloneBackward0 when autograd records it). */
+  clone() {
+    const lab = this._lab, d = this._desc();
+    return lab._wrap(lab._tracks(this) ? lab._M.agClone(this._h) : lab._M.to(d, this._dtype));
+  }
   mm(mat2) { return this._lab.mm(this, mat2); }
   matmul(other) { return this._lab.matmul(this, other); }
   sigmoid() { return this._lab.sigmoid(this); }

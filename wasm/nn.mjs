@@ -287,7 +287,7 @@ export function makeOptim(lab, Tensor, { typeError, pyError, pyTypeName }) {
         if (!p.is_leaf) throw pyError('ValueError', "can't optimize a non-leaf Tensor");
         if (this._index.has(p)) throw pyError('ValueError', 'some parameters appear in more than one parameter group');
       }
-      for (const p of ps) this._index.set(p, this._core.add(p._handle()));
+      for (const p of ps) this._index.set(p, this._live().add(p._handle()));
       this.param_groups.push(g);
     }
     /** zero_grad({ set_to_none = false }): torch 1.13's default zeroes each .grad in place. */
@@ -305,16 +305,27 @@ export function makeOptim(lab, Tensor, { typeError, pyError, pyTypeName }) {
         this._check(g);
         for (const p of g.params) {
           p._desc();
-          const r = this._core.step(this._index.get(p), g.lr, g.momentum, g.dampening, g.weight_decay, g.nesterov, g.maximize);
+          const r = this._live().step(this._index.get(p), g.lr, g.momentum, g.dampening, g.weight_decay, g.nesterov, g.maximize);
           if (r instanceof Error) throw r;
         }
       }
       return loss;
     }
+    _live() {
+      if (!this._core) throw new Error('this optimizer was disposed');
+      return this._core;
+    }
+    /** dispose(): frees the optimizer's core state (momentum buffers) now (else the GC does). */
+    dispose() {
+      if (!this._core) return;
+      lab._freer.unregister(this);
+      this._core.delete();
+      this._core = null;
+    }
     /** The momentum buffer of a parameter (a copy), or null before the first step with momentum. */
     momentum_buffer(p) {
       if (!this._index.has(p)) throw pyError('KeyError', 'not a parameter of this optimizer');
-      const d = this._core.buffer(this._index.get(p));
+      const d = this._live().buffer(this._index.get(p));
       return d === null ? null : lab._wrap(d);
     }
     toString() {

@@ -77,6 +77,11 @@ const median = (xs) => {
   return s[s.length >> 1];
 };
 
+// The workloads that are programs over the JS API rather than one loss call: recipe B's data
+// generation, the lesson's BCE by hand (several ops, each a pass over memory), and 100 steps of
+// SGD on the multiclass recipe (autograd and optim). Only losslab and PyTorch run them.
+const PROGRAMS = new Set(['gen_b', 'bce_hand', 'sgd100']);
+
 // ---- contenders -------------------------------------------------------------------------------
 // Each: supports(workload) -> true | reason string; setup(data) -> { run() -> loss value, teardown() }.
 
@@ -84,8 +89,48 @@ function losslabContender(id, lab) {
   const has = (name) => lab.registry.losses.some((s) => s.name === name);
   return {
     id,
-    supports: (w) => w.id === 'gen_b' || has(w.loss) || `${w.loss} is not registered in this build yet`,
+    supports: (w) => PROGRAMS.has(w.id) || has(w.loss) || `${w.loss} is not registered in this build yet`,
     setup(d) {
+      if (d.id === 'bce_hand') {
+        const r = lab.recipe('binary', { n: d.n, seed: 420 });
+        for (const k of Object.keys(r)) if (k !== 'y' && k !== 'sigma') r[k].dispose();
+        const { y, sigma } = r;
+        const N = d.n;
+        return {
+          run() {   // -(1/N) * torch.sum(y * torch.log(sigma) + (1 - y) * torch.log(1 - sigma))
+            const loss = lab.tidy(() => lab.mul(-1 / N, lab.sum(
+              y.mul(lab.log(sigma)).add(y.rsub(1).mul(lab.log(sigma.rsub(1)))))));
+            const v = loss.item();
+            loss.dispose();
+            return v;
+          },
+          teardown() { y.dispose(); sigma.dispose(); },
+        };
+      }
+      if (d.id === 'sgd100') {
+        const m = lab.recipe('multiclass', { n: d.n, c: 3, seed: 420 });
+        const { X, w: w0, y_long: y } = m;
+        for (const k of Object.keys(m)) if (!['X', 'w', 'y_long'].includes(k)) m[k].dispose();
+        const crit = new lab.nn.CrossEntropyLoss();
+        return {
+          run() {
+            return lab.tidy(() => {
+              const w = w0.clone().requires_grad_();
+              const opt = new lab.optim.SGD([w], { lr: 0.5 });
+              let loss = null;
+              for (let s = 0; s < 100; s++) {
+                opt.zero_grad();
+                loss = crit(X.mm(w), y);
+                loss.backward();
+                opt.step();
+              }
+              opt.dispose();
+              return loss.item();
+            });
+          },
+          teardown() { X.dispose(); w0.dispose(); y.dispose(); },
+        };
+      }
       if (d.id === 'gen_b') {
         // Recipe B: x = rand([n,4]), w = rand([4,1]), y = randint(0,2,[n,1],float32),
         // zhat = mm(x, w), sigma = sigmoid(zhat), after manual_seed(420); all freed again.
@@ -193,7 +238,7 @@ const JS_LOOPS = {
 };
 const jsLoop = {
   id: 'js-loop',
-  supports: (w) => (w.id !== 'gen_b' && !w.layout) || 'not a loss (or no JS loop written for it)',
+  supports: (w) => (!PROGRAMS.has(w.id) && !w.layout) || 'not a loss (or no JS loop written for it)',
   setup(d) {
     const f = d.classes ? JS_LOOPS.ce : JS_LOOPS[d.id];
     return { run: () => f(d), teardown() {} };
@@ -221,7 +266,7 @@ function tfContender(id, backend, solo = false) {
   return {
     id,
     solo,
-    supports: (w) => (w.id !== 'gen_b' && (!w.layout || w.id in TF_EXTRA)) || 'not a loss (or none in TF.js)',
+    supports: (w) => (!PROGRAMS.has(w.id) && (!w.layout || w.id in TF_EXTRA)) || 'not a loss (or none in TF.js)',
     async setup(d) {
       if (tf.getBackend() !== backend) {
         if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
@@ -284,7 +329,7 @@ async function wasmSumContender() {
   ex._initialize?.();
   return {
     id: 'wasm-sum',
-    supports: (w) => (w.id !== 'gen_b' && !w.layout) || 'not a loss (or not one of the lesson\'s five)',
+    supports: (w) => (!PROGRAMS.has(w.id) && !w.layout) || 'not a loss (or not one of the lesson\'s five)',
     setup(d) {
       const p = ex.alloc(d.bytes);
       if (!p) throw new Error(`wasm-sum: could not allocate ${d.bytes} bytes`);
@@ -408,7 +453,8 @@ window.runBench = async function runBench({ sizes = [3e6], reps = 7, workloads, 
   env.cpuClockOverheadMs = cpuOverhead;
   const runs = [];
   const picked = contenders.filter((c) => (only ? only.includes(c.id) : !c.optIn));
-  const wls = [...WORKLOADS, { id: 'gen_b' }, ...EXTRA_WORKLOADS].filter((w) => !workloads || workloads.includes(w.id));
+  const wls = [...WORKLOADS, { id: 'gen_b' }, { id: 'bce_hand' }, { id: 'sgd100', rows: 300 }, ...EXTRA_WORKLOADS]
+    .filter((w) => !workloads || workloads.includes(w.id));
   for (const w of wls) {
     const ns = w.rows ? [w.rows] : sizes.map(Number);
     for (const n of ns) {
@@ -421,7 +467,7 @@ window.runBench = async function runBench({ sizes = [3e6], reps = 7, workloads, 
         else if (!/not a loss/.test(ok)) runs.push({ workload: w.id, n, contender: c.id, skipped: ok });
       }
       if (!mine.length) continue;
-      const d = w.id === 'gen_b' ? { id: 'gen_b', n, elements: n, bytes: 28 * n, ref: null }
+      const d = PROGRAMS.has(w.id) ? { id: w.id, n, elements: w.id === 'sgd100' ? 3 * n : n, bytes: { gen_b: 28, bce_hand: 8, sgd100: 0 }[w.id] * n, ref: null }
         : w.layout ? makeExtraData(w, n) : makeData(w, n);
       // The interleaved group first, then each solo contender alone.
       const phases = [mine.filter((c) => !c.solo), ...mine.filter((c) => c.solo).map((c) => [c])];

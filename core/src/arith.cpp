@@ -139,6 +139,7 @@ struct In {
   const void* data = nullptr;
   std::vector<int64_t> stride;  // per output dim; empty for a number
   bool number = false;
+  bool same = false;  // a tensor of the output's shape: read flat
   Scalar s;
 };
 
@@ -159,13 +160,37 @@ Result<In> prepare(const Operand& o, DType dt, const Shape& out) {
     in.data = in.own.data();
   }
   in.stride = broadcast_strides(v.shape, out);
+  in.same = v.shape == out;
   return in;
+}
+
+template <BinOp OP, class T>
+void flat(const In& a, const In& b, int64_t n, T* o) {
+  const T sa = a.number ? scalar_as<T>(a.s) : T(0), sb = b.number ? scalar_as<T>(b.s) : T(0);
+  const T* pa = static_cast<const T*>(a.data);
+  const T* pb = static_cast<const T*>(b.data);
+  if (a.number) {
+    for (int64_t k = 0; k < n; ++k) o[k] = apply(OP, sa, pb[k]);
+  } else if (b.number) {
+    for (int64_t k = 0; k < n; ++k) o[k] = apply(OP, pa[k], sb);
+  } else {
+    for (int64_t k = 0; k < n; ++k) o[k] = apply(OP, pa[k], pb[k]);
+  }
 }
 
 template <class T>
 void run(BinOp op, const In& a, const In& b, const Shape& out, T* o) {
   const int64_t n = shape_numel(out);
   if (n == 0) return;
+  if ((a.number || a.same) && (b.number || b.same)) {  // no broadcasting: one flat loop
+    switch (op) {                                      // the op fixed per loop, so each vectorizes
+      case BinOp::Add: return flat<BinOp::Add>(a, b, n, o);
+      case BinOp::Sub: return flat<BinOp::Sub>(a, b, n, o);
+      case BinOp::Mul: return flat<BinOp::Mul>(a, b, n, o);
+      case BinOp::Div: return flat<BinOp::Div>(a, b, n, o);
+      case BinOp::Pow: return flat<BinOp::Pow>(a, b, n, o);
+    }
+  }
   const int64_t nd = static_cast<int64_t>(out.size());
   const int64_t inner = nd ? out.back() : 1;
   const T sa = a.number ? scalar_as<T>(a.s) : T(0), sb = b.number ? scalar_as<T>(b.s) : T(0);

@@ -732,6 +732,7 @@ struct ShapeNode final : Node {
       case ShapeKind::Unsqueeze: return "UnsqueezeBackward0";
       case ShapeKind::Squeeze: return "SqueezeBackward0";
       case ShapeKind::SqueezeDim: return "SqueezeBackward1";
+      case ShapeKind::Clone: return "CloneBackward0";
     }
     return "?";
   }

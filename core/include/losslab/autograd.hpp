@@ -145,7 +145,8 @@ Result<VarPtr> transpose(const VarPtr& x, int64_t dim0, int64_t dim1);
 // The ops that keep the elements in row-major order (view, reshape, flatten, unsqueeze,
 // squeeze): `value` is the op's result, grad_fn torch's name for it; the gradient is the
 // output's gradient in x's shape.
-enum class ShapeKind { View, Reshape, Unsqueeze, Squeeze, SqueezeDim };
+// (Clone: x.clone(), a copy of the same shape: CloneBackward0.)
+enum class ShapeKind { View, Reshape, Unsqueeze, Squeeze, SqueezeDim, Clone };
 Result<VarPtr> shape_op(const VarPtr& x, Result<Tensor> value, ShapeKind kind);
 // x.to(dtype): x itself when it has that dtype (as torch returns self).
 Result<VarPtr> to_dtype(const VarPtr& x, DType dtype);
