@@ -59,6 +59,24 @@ export function cases(registry = loadRegistry()) {
   return out;
 }
 
+/** Gradient-descent mode: the panel's training loop (autograd + optim.SGD) on the lesson's
+ *  binary and multiclass recipes, each loss that trains there. */
+export const TRAIN_CASES = Object.freeze([
+  { id: 'train-binary-bce', state: { recipe: 'binary', n: 100000, loss: 'binary_cross_entropy', lr: 1, steps: 20 } },
+  { id: 'train-binary-bce-logits', state: { recipe: 'binary', n: 3000, loss: 'binary_cross_entropy_with_logits', lr: 0.5, steps: 10 } },
+  { id: 'train-multiclass-ce', state: { recipe: 'multiclass', n: 300, c: 3, loss: 'cross_entropy', lr: 0.5, steps: 15 } },
+  { id: 'train-multiclass-nll', state: { recipe: 'multiclass', n: 300, c: 3, loss: 'nll_loss', lr: 0.25, steps: 8 } },
+]);
+
+export function trainCases(registry = loadRegistry()) {
+  return TRAIN_CASES.map(({ id, state: s }) => {
+    const state = { c: 3, seed: '420', reduction: 'mean', ...s };
+    const sp = specFor(state.loss, registry);
+    const plan = lossPlan(state.recipe, sp, {});
+    return { id, mode: 'train', state, code: pythonCode({ state, spec: sp, plan, mode: 'train' }).code };
+  });
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.stdout.write(`${JSON.stringify(cases(), null, 1)}\n`);
+  process.stdout.write(`${JSON.stringify([...cases(), ...trainCases()], null, 1)}\n`);
 }

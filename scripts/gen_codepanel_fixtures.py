@@ -49,9 +49,14 @@ def main():
     cases = json.loads(subprocess.check_output(['node', os.path.join(ROOT, 'scripts', 'codepanel-cases.mjs')]))
     out_cases = []
     recipes = {}
+    train_cases = []
     for c in cases:
         printed, env = run(c['code'])
         s = c['state']
+        if c.get('mode') == 'train':  # the gradient-descent loop: every printed line
+            train_cases.append({'id': c['id'], 'state': s, 'code': c['code'], 'printed': printed})
+            print(f"{c['id']}: {printed[-1].splitlines()[0]} ...", file=sys.stderr)
+            continue
         key = f"{s['recipe']}|{s['n']}|{s['c']}|{s['seed']}"
         if key not in recipes:
             recipes[key] = {'recipe': s['recipe'], 'n': s['n'], 'c': s['c'], 'seed': s['seed'],
@@ -62,7 +67,7 @@ def main():
         first = printed[0].splitlines()
         print(f"{c['id']}: {first[0]}{' ...' if len(first) > 1 else ''}", file=sys.stderr)
     doc = {'torch': torch.__version__, 'generator': 'scripts/gen_codepanel_fixtures.py',
-           'recipes': list(recipes.values()), 'cases': out_cases}
+           'recipes': list(recipes.values()), 'cases': out_cases, 'train': train_cases}
     with open(os.path.join(ROOT, 'tests', 'golden', 'codepanel.json'), 'w') as f:
         json.dump(doc, f, indent=1)
         f.write('\n')

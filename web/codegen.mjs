@@ -144,15 +144,15 @@ export function pythonCode({ state, spec, plan, pasted = null, print = null, mod
     const reduction = state.reduction === 'none' ? 'mean' : state.reduction;
     const trainArgs = args.replace(/reduction='[a-z]+'/, `reduction='${reduction}'`);
     const xName = state.recipe === 'binary' ? 'x' : 'X';
-    L.push('', '# gradient descent on w', 'w = w.clone().requires_grad_()', `lr = ${pyFloat(state.lr)}`,
+    L.push('', '# gradient descent on w', 'w = w.clone().requires_grad_()',
+      `optimizer = torch.optim.SGD([w], lr=${pyFloat(state.lr)})`,
       `for step in range(${state.steps + 1}):`,
       `    zhat = torch.mm(${xName}, w)`);
     if (plan.chain === 'sigmoid') L.push('    sigma = torch.sigmoid(zhat)');
     L.push(`    loss = F.${spec.name}(${input}, ${target}, ${trainArgs})`,
       "    print(step, f'{loss.item():.4f}')",
       `    if step == ${state.steps}:`, '        break',
-      '    loss.backward()', '    with torch.no_grad():', '        w -= lr * w.grad',
-      '    w.grad.zero_()', 'print(w.detach())');
+      '    optimizer.zero_grad()', '    loss.backward()', '    optimizer.step()', 'print(w.detach())');
   }
   return { code: `${L.join('\n')}\n`, big };
 }

@@ -155,7 +155,7 @@ const en = {
   trainY: 'loss',
   trainSummary: 'Loss went from {first} to {last} in {steps} steps.',
   trainFinal: 'w after {steps} steps',
-  trainHint: 'Uses the loss’s gradient and mm: w ← w − lr · xᵀ (∂loss/∂zhat).',
+  trainHint: 'Autograd and torch.optim.SGD: loss.backward(), then optimizer.step() sets w ← w − lr · ∂loss/∂w.',
   // code
   codeIntro: 'Run this with PyTorch 1.13; it prints the same result.',
   codeTooLong: 'Save your pasted data as input.txt and target.txt next to the script.',
@@ -316,7 +316,7 @@ const zh = {
   trainY: '损失',
   trainSummary: '损失在 {steps} 步内从 {first} 降到 {last}。',
   trainFinal: '{steps} 步之后的 w',
-  trainHint: '使用损失的梯度和 mm：w ← w − lr · xᵀ (∂loss/∂zhat)。',
+  trainHint: '使用自动求导和 torch.optim.SGD：loss.backward()，然后 optimizer.step() 令 w ← w − lr · ∂loss/∂w。',
   codeIntro: '用 PyTorch 1.13 运行这段代码，会打印出相同的结果。',
   codeTooLong: '请把粘贴的数据分别保存为脚本旁边的 input.txt 和 target.txt。',
   footer: '由编译为 WebAssembly 的 C++/xsimd 内核在 Web Worker 中计算。数据不会离开你的浏览器。',
