@@ -75,6 +75,20 @@ for (const spec of reg.activations) {
 }
 out.push('/** torch.nn.functional: every function of the registry. */', 'export interface Functional {',
   ...fns, '}');
+// torch.nn's module classes, one per registry loss and activation (wasm/nn.mjs makes them).
+const mods = [];
+for (const spec of reg.losses) {
+  if (!spec.module) continue;
+  const params = spec.operands.map((o) => `${o.name}: Tensor`).join(', ');
+  mods.push(`  /** nn.${spec.module}(options): callable as criterion(${spec.operands.map((o) => o.name).join(', ')}). */`,
+    `  ${spec.module}: new (options?: ${camel(spec.name)}Options) => Module<(${params}) => Tensor>;`);
+}
+for (const spec of reg.activations) {
+  mods.push(`  /** nn.${spec.module}({ dim }) or nn.${spec.module}(dim). */`,
+    `  ${spec.module}: new (options?: ${camel(spec.name)}Options | number) => Module<(input: Tensor) => Tensor>;`);
+}
+out.push('/** The module classes of the registry\'s losses and activations. */', 'export interface RegistryModules {',
+  ...mods, '}');
 out.push('/** The options of any registry function (for code that handles them generically). */',
   `export type LossOptions = ${reg.losses.map((s) => `${camel(s.name)}Options`).join(' | ')};`);
 out.push(`export type LossName = ${reg.losses.map((s) => `'${s.name}'`).join(' | ')};`);
