@@ -532,7 +532,7 @@ class LossLab {
         : o.operands.some((t, j) => o.spec.operands[j].differentiable && !args.includes(t))
           ? 'depends on a tensor other than anchor, positive and negative' : null;
       if (why) {
-        throw pyError('NotImplementedError', `torch.grad('${spec.name}'): distance_function's result ${why} (e.g. F.pairwise_distance(x1, x2)); differentiating other tensor code needs autograd, which losslab does not have yet`);
+        throw pyError('NotImplementedError', `torch.grad('${spec.name}'): distance_function's result ${why} (e.g. F.pairwise_distance(x1, x2)); for other tensor code use autograd: give the operands requires_grad and call backward() on the loss`);
       }
       const g = this._lossBackward(o.spec, o.operands, o.options, gd[k]);
       gd[k].dispose();
