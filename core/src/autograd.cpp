@@ -137,6 +137,14 @@ Result<Tensor> fit(Tensor g, const Shape& shape, DType dtype) {
 
 // ---- nodes ----------------------------------------------------------------------------------
 
+// The gradient of a one-input node (or its error).
+Result<Grads> one(Result<Tensor> r) {
+  if (!r) return r.error();
+  Grads out(1);
+  out[0] = r.take();
+  return out;
+}
+
 struct BinaryNode final : Node {
   BinOp op;
   bool rsub = false;  // torch.rsub(x, 1) (Python's 1 - x): RsubBackward1
@@ -223,10 +231,7 @@ struct NegNode final : Node {
   const char* name() const override { return "NegBackward0"; }
   Result<Grads> apply(const TensorView& g) override {
     auto r = losslab::neg(g);
-    if (!r) return r.error();
-    Grads out(1);
-    out[0] = r.take();
-    return out;
+    return one(std::move(r));
   }
 };
 
@@ -323,10 +328,7 @@ struct UnaryNode final : Node {
         break;
       }
     }
-    if (!r) return r.error();
-    Grads out(1);
-    out[0] = r.take();
-    return out;
+    return one(std::move(r));
   }
 };
 
@@ -381,10 +383,7 @@ struct ClampNode final : Node {
           return (!lo || v >= l) && (!hi || v <= h);
         },
         [&](int64_t i) { return at(gv, i); });
-    if (!r) return r.error();
-    Grads out(1);
-    out[0] = r.take();
-    return out;
+    return one(std::move(r));
   }
 };
 
@@ -524,10 +523,7 @@ struct MaxAllNode final : Node {
             ? static_cast<double>(static_cast<float>(at(g, 0)) / static_cast<float>(count))
             : at(g, 0) / static_cast<double>(count);
     auto r = masked(x.dtype, x.shape, hit, [&](int64_t) { return q; });
-    if (!r) return r.error();
-    Grads out(1);
-    out[0] = r.take();
-    return out;
+    return one(std::move(r));
   }
 };
 
@@ -568,10 +564,7 @@ struct TakeNode final : Node {
   const char* name() const override { return spec.drop ? "SelectBackward0" : "SliceBackward0"; }
   Result<Grads> apply(const TensorView& g) override {
     auto r = take_backward(g, in_shape, spec);
-    if (!r) return r.error();
-    Grads out(1);
-    out[0] = r.take();
-    return out;
+    return one(std::move(r));
   }
 };
 
@@ -715,10 +708,7 @@ struct TransposeNode final : Node {
   const char* name() const override { return is_t ? "TBackward0" : "TransposeBackward0"; }
   Result<Grads> apply(const TensorView& g) override {
     auto r = is_t ? transpose2d(g) : losslab::transpose(g, d0, d1);
-    if (!r) return r.error();
-    Grads out(1);
-    out[0] = r.take();
-    return out;
+    return one(std::move(r));
   }
 };
 
@@ -740,10 +730,7 @@ struct ShapeNode final : Node {
     TensorView v = g;
     v.shape = in_shape;
     auto r = copy_of(v);
-    if (!r) return r.error();
-    Grads out(1);
-    out[0] = r.take();
-    return out;
+    return one(std::move(r));
   }
 };
 
@@ -752,10 +739,7 @@ struct ToCopyNode final : Node {
   const char* name() const override { return "ToCopyBackward0"; }
   Result<Grads> apply(const TensorView& g) override {
     auto r = losslab::to_dtype(g, in_dtype);
-    if (!r) return r.error();
-    Grads out(1);
-    out[0] = r.take();
-    return out;
+    return one(std::move(r));
   }
 };
 
@@ -796,10 +780,7 @@ struct ActivationNode final : Node {
     auto x = input.get(name());
     if (!x) return x.error();
     auto r = spec->backward(x.value(), has_dim, dim, &g);
-    if (!r) return r.error();
-    Grads out(1);
-    out[0] = r.take();
-    return out;
+    return one(std::move(r));
   }
 };
 

@@ -91,21 +91,32 @@ Result<SliceSpec> narrow_spec(const Shape& shape, int64_t dim, int64_t start, in
   return slice_spec(shape, w.value(), start, start + length, 1);
 }
 
+namespace {
+// The rows a spec keeps, between the full tensor (its shape `full`) and the taken one: gather
+// (full -> taken) or scatter (taken -> full, into zeros).
+void move_rows(const void* from, void* to, DType dtype, const Shape& full, const SliceSpec& s,
+               bool scatter) {
+  const Geom3 g = geom(full, s.dim);
+  const std::size_t es = dtype_size(dtype), row = static_cast<std::size_t>(g.inner) * es;
+  if (!row) return;
+  const auto* src = static_cast<const unsigned char*>(from);
+  auto* dst = static_cast<unsigned char*>(to);
+  for (int64_t a = 0; a < g.outer; ++a)
+    for (int64_t j = 0; j < s.length; ++j) {
+      const auto in_full = static_cast<std::size_t>((a * g.D + s.start + j * s.step) * g.inner);
+      const auto in_taken = static_cast<std::size_t>((a * s.length + j) * g.inner);
+      if (scatter)
+        std::memcpy(dst + in_full * es, src + in_taken * es, row);
+      else
+        std::memcpy(dst + in_taken * es, src + in_full * es, row);
+    }
+}
+}  // namespace
+
 Result<Tensor> take(const TensorView& x, const SliceSpec& s) {
   auto r = alloc_tensor(x.dtype, taken_shape(x.shape, s));
   if (!r) return r;
-  const Geom3 g = geom(x.shape, s.dim);
-  const std::size_t es = dtype_size(x.dtype), row = static_cast<std::size_t>(g.inner) * es;
-  const auto* src = static_cast<const unsigned char*>(x.data);
-  auto* dst = static_cast<unsigned char*>(r.value().data());
-  for (int64_t a = 0; a < g.outer; ++a)
-    for (int64_t j = 0; j < s.length; ++j) {
-      const int64_t from = (a * g.D + s.start + j * s.step) * g.inner;
-      const int64_t to = (a * s.length + j) * g.inner;
-      if (row)
-        std::memcpy(dst + static_cast<std::size_t>(to) * es,
-                    src + static_cast<std::size_t>(from) * es, row);
-    }
+  move_rows(x.data, r.value().data(), x.dtype, x.shape, s, false);
   return r;
 }
 
@@ -113,18 +124,7 @@ Result<Tensor> take_backward(const TensorView& g, const Shape& shape, const Slic
   auto r = alloc_tensor(g.dtype, shape);
   if (!r) return r;
   if (r.value().nbytes()) std::memset(r.value().data(), 0, r.value().nbytes());
-  const Geom3 G = geom(shape, s.dim);
-  const std::size_t es = dtype_size(g.dtype), row = static_cast<std::size_t>(G.inner) * es;
-  const auto* src = static_cast<const unsigned char*>(g.data);
-  auto* dst = static_cast<unsigned char*>(r.value().data());
-  for (int64_t a = 0; a < G.outer; ++a)
-    for (int64_t j = 0; j < s.length; ++j) {
-      const int64_t to = (a * G.D + s.start + j * s.step) * G.inner;
-      const int64_t from = (a * s.length + j) * G.inner;
-      if (row)
-        std::memcpy(dst + static_cast<std::size_t>(to) * es,
-                    src + static_cast<std::size_t>(from) * es, row);
-    }
+  move_rows(g.data, r.value().data(), g.dtype, shape, s, true);
   return r;
 }
 
