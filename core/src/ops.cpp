@@ -1,6 +1,7 @@
 // torch.mm, torch.sigmoid, Tensor.t(), Tensor.to(dtype): see ops.hpp.
 #include "losslab/ops.hpp"
 
+#include "losses/elem_common.hpp"
 #include "losslab/broadcast.hpp"
 #include "losslab/detail/torch_math.hpp"
 
@@ -90,8 +91,14 @@ void sigmoid_kernel(const T* x, T* y, int64_t n) {
   // scalar op, std::exp, on the last n % 16 elements.
   int64_t i = 0;
   if constexpr (std::is_same_v<T, float>) {
-    for (const int64_t body = n - n % 16; i < body; ++i)
-      y[i] = 1.0f / (1.0f + detail::tmath::exp(-x[i]));
+    i = n - n % 16;  // a multiple of every batch width: map has no tail here
+    elem::map(
+        i, true, y,
+        [](const auto& k, auto v) {
+          using V = decltype(v);
+          return V(1.0f) / (V(1.0f) + detail::tmath::torch_exp(-v, k.exp_k));
+        },
+        x);
   }
   for (; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
 }
