@@ -692,8 +692,9 @@ class LossLab {
 
   /**
    * torch.tidy(fn): runs fn() and then disposes every tensor made while it ran except what it
-   * returns (a Tensor, or the Tensors in a returned array or plain object) and what keep()
-   * marked. Scopes nest: what an inner tidy returns belongs to the outer one.
+   * returns (a Tensor, or the Tensors in a returned array or plain object), what keep() marked
+   * and modules' parameters (nn.Parameter). Scopes nest: what an inner tidy returns belongs to
+   * the outer one.
    */
   tidy(fn) {
     if (typeof fn !== 'function') throw typeError(`tidy(): expected a function to run, got ${pyTypeName(fn)}`);

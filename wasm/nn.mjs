@@ -87,6 +87,7 @@ export function makeNn(lab, F, Tensor, { typeError, pyError, pyTypeName, toInt64
     const p = data.detach();
     p.requires_grad_(requires_grad);
     p._isParam = true;
+    p._kept = true;   // a module's state: no torch.tidy scope frees it (tf.js's rule for variables)
     return p;
   }
 

@@ -207,6 +207,10 @@ for (const simd of [true, false]) {
     assert.deepEqual(torch.memory(), before);
     assert.throws(() => torch.tidy(() => { throw new RangeError('boom'); }), /boom/);
     assert.deepEqual(torch.memory(), before, 'a throw inside tidy still frees');
+    // a module made inside a scope keeps its parameters (they are its state, not temporaries)
+    const m = torch.tidy(() => { const l = new nn.Linear(3, 2); l.forward(torch.rand(4, 3)); return l; });
+    assert.ok(m.parameters().every((p) => !p.disposed));
+    assert.deepEqual(m(torch.rand(1, 3)).shape, [1, 2]);
   });
 
   test(`${torch.flavor}: 1000 steps of Linear + CrossEntropyLoss + SGD leave memory where it was`, () => {
