@@ -173,6 +173,40 @@ const LossSpec* loss_at(int index) {
   return i < internal.size() ? &internal[i] : nullptr;
 }
 
+// Tensor arithmetic and comparisons through the pack (a val descriptor costs ~2 µs a call, the
+// pack a fraction of it): two operands, each [0, dtype, ptr, ndim, dims...] for a tensor or
+// [1, kind, f, hi, lo] for a Python number; the result as loss_forward_packed writes it.
+Operand packed_operand(PackReader& r, TensorView& hold) {
+  if (r.next() == 0) {
+    hold = r.view();
+    return Operand::of(hold);
+  }
+  const int kind = static_cast<int>(r.next());
+  const double f = r.next(), hi = r.next(), lo = r.next();
+  Scalar s;
+  s.is_float = kind == 0;
+  s.f = f;
+  s.i = static_cast<int64_t>((static_cast<uint64_t>(static_cast<int64_t>(hi)) << 32) |
+                             static_cast<uint64_t>(lo));
+  return Operand::of(s);
+}
+int put_result(Result<Tensor> t) {
+  if (!t) return fail_with(t.error());
+  PackWriter w;
+  w.tensor(t.take());
+  w.put(0);  // no warnings
+  return 0;
+}
+// is_cmp: op is a CmpOp (eq ... ge), else a BinOp.
+int binary_packed(int op, bool is_cmp) {
+  PackReader r;
+  TensorView ha, hb;
+  const Operand a = packed_operand(r, ha);
+  const Operand b = packed_operand(r, hb);
+  return put_result(is_cmp ? compare(static_cast<CmpOp>(op), a, b)
+                           : binary(static_cast<BinOp>(op), a, b));
+}
+
 int loss_forward_packed(int index) {
   const LossSpec* spec = loss_at(index);
   if (!spec) return fail_with(value_error("unknown loss"));
@@ -477,26 +511,6 @@ val op_max_dim(val a, double dim, bool keepdim, bool is_min) {
 val op_argmax(val a, bool all, double dim, bool keepdim, bool is_min) {
   return wrap(argmax(view_of(a), ReduceDims{all, static_cast<int64_t>(dim), keepdim}, is_min));
 }
-val op_compare(int op, val a, val b) {
-  const TensorView va = view_of(a), vb = view_of(b);
-  return wrap(compare(static_cast<CmpOp>(op), Operand::of(va), Operand::of(vb)));
-}
-val op_compare_scalar(int op, val t, int kind, double f, double hi, double lo, bool number_first) {
-  const TensorView v = view_of(t);
-  const Operand T = Operand::of(v), S = Operand::of(scalar_of(kind, f, hi, lo));
-  return wrap(compare(static_cast<CmpOp>(op), number_first ? S : T, number_first ? T : S));
-}
-val op_binary(int op, val a, val b) {
-  const TensorView va = view_of(a), vb = view_of(b);
-  return wrap(binary(static_cast<BinOp>(op), Operand::of(va), Operand::of(vb)));
-}
-val op_binary_scalar(int op, val t, int kind, double f, double hi, double lo, bool number_first) {
-  const TensorView v = view_of(t);
-  const Scalar s = scalar_of(kind, f, hi, lo);
-  const BinOp o = static_cast<BinOp>(op);
-  return wrap(number_first ? binary(o, Operand::of(s), Operand::of(v))
-                           : binary(o, Operand::of(v), Operand::of(s)));
-}
 val op_neg(val a) { return wrap(neg(view_of(a))); }
 // Creation and shape ops (factory.hpp); shapes and dims arrive checked by the JS API (integers
 // within +-2^53), a dtype as a name or "" (none given).
@@ -539,11 +553,13 @@ Result<SliceSpec> spec_of(const Shape& shape, int kind, double dim, double a, bo
   return slice_spec(shape, i(dim), has_a ? std::optional<int64_t>(i(a)) : std::nullopt,
                     has_b ? std::optional<int64_t>(i(b)) : std::nullopt, i(step));
 }
-val op_take(val x, int kind, double dim, double a, bool has_a, double b, bool has_b, double step) {
-  const TensorView v = view_of(x);
+// The tensor in the pack (dtype, ptr, ndim, dims), as binary_packed reads its operands.
+int take_packed(int kind, double dim, double a, bool has_a, double b, bool has_b, double step) {
+  PackReader r;
+  const TensorView v = r.view();
   auto s = spec_of(v.shape, kind, dim, a, has_a, b, has_b, step);
-  if (!s) return make_error(s.error());
-  return wrap(take(v, s.value()));
+  if (!s) return fail_with(s.error());
+  return put_result(take(v, s.value()));
 }
 std::vector<TensorView> views_of(val list) {
   std::vector<TensorView> out;
@@ -871,6 +887,8 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("packBuffer", &pack_buffer);
   emscripten::function("packReserve", &pack_reserve);
   emscripten::function("lossForwardPacked", &loss_forward_packed);
+  emscripten::function("binaryPacked", &binary_packed);
+  emscripten::function("takePacked", &take_packed);
   emscripten::function("lossBackwardPacked", &loss_backward_packed);
   emscripten::function("activationPacked", &activation_packed);
   emscripten::function("lastError", &last_error);
@@ -888,8 +906,6 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("uniformFill", &uniform_fill);
   emscripten::function("sigmoid", &op_sigmoid);
   emscripten::function("t", &op_t);
-  emscripten::function("binary", &op_binary);
-  emscripten::function("binaryScalar", &op_binary_scalar);
   emscripten::function("neg", &op_neg);
   emscripten::function("unary", &op_unary);
   emscripten::function("reduce", &op_reduce);
@@ -927,11 +943,8 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("agTake", &ag_take);
   emscripten::function("agClone", &ag_clone);
   emscripten::function("agCat", &ag_cat);
-  emscripten::function("take", &op_take);
   emscripten::function("cat", &op_cat);
   emscripten::function("linspace", &op_linspace);
-  emscripten::function("compare", &op_compare);
-  emscripten::function("compareScalar", &op_compare_scalar);
   emscripten::function("agMaxAll", &ag_max_all);
   emscripten::function("agMaxDim", &ag_max_dim);
   emscripten::function("maxAll", &op_max_all);

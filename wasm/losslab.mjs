@@ -425,6 +425,30 @@ class LossLab {
     }
   }
 
+  // Writes a tensor op's operands into the packed buffer (bindings.cpp's binary_packed /
+  // take_packed): a descriptor is [0, dtype, ptr, ndim, dims...] (or, with bare, no leading 0),
+  // a Python number [1, kind, f, hi, lo]; then runs call() and returns its tensor.
+  _packedOp(items, call, bare = false) {
+    let slots = 0;
+    for (const it of items) slots += Array.isArray(it) ? 5 : 4 + it.shape.length;
+    const a = this._packView(slots);
+    let k = 0;
+    for (const it of items) {
+      if (Array.isArray(it)) {
+        a[k++] = 1;
+        for (const v of it) a[k++] = v;
+        continue;
+      }
+      if (!bare) a[k++] = 0;
+      a[k++] = this._abi.dtypeCode[it.dtype];
+      a[k++] = it.ptr;
+      a[k++] = it.shape.length;
+      for (let j = 0; j < it.shape.length; j++) a[k++] = it.shape[j];
+    }
+    if (call() !== 0) throw this._M.lastError();
+    return this._forwardResult();
+  }
+
   // A Float64Array over the packed buffer with room for n doubles (renewed when the heap grew).
   _packView(n) {
     const M = this._M;
