@@ -176,19 +176,15 @@ const LossSpec* loss_at(int index) {
 // Tensor arithmetic and comparisons through the pack (a val descriptor costs ~2 µs a call, the
 // pack a fraction of it): two operands, each [0, dtype, ptr, ndim, dims...] for a tensor or
 // [1, kind, f, hi, lo] for a Python number; the result as loss_forward_packed writes it.
+Scalar scalar_of(int kind, double f, double hi, double lo);  // (below: the val ops' numbers)
 Operand packed_operand(PackReader& r, TensorView& hold) {
   if (r.next() == 0) {
     hold = r.view();
     return Operand::of(hold);
   }
   const int kind = static_cast<int>(r.next());
-  const double f = r.next(), hi = r.next(), lo = r.next();
-  Scalar s;
-  s.is_float = kind == 0;
-  s.f = f;
-  s.i = static_cast<int64_t>((static_cast<uint64_t>(static_cast<int64_t>(hi)) << 32) |
-                             static_cast<uint64_t>(lo));
-  return Operand::of(s);
+  const double f = r.next(), hi = r.next();
+  return Operand::of(scalar_of(kind, f, hi, r.next()));
 }
 int put_result(Result<Tensor> t) {
   if (!t) return fail_with(t.error());
