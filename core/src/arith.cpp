@@ -680,22 +680,16 @@ Result<ValuesIndices> extremes(const TensorView& x, const ReduceDims& d, bool is
     r.values = v.take();
   }
   int64_t* ip = r.indices.as<int64_t>();
+  const auto run = [&](auto zero) {
+    using T = decltype(zero);
+    extreme(x.as<T>(), G, is_min, want_values ? r.values.as<T>() : nullptr, ip);
+  };
   switch (x.dtype) {
-    case DType::Float32:
-      extreme(x.as<float>(), G, is_min, want_values ? r.values.as<float>() : nullptr, ip);
-      break;
-    case DType::Float64:
-      extreme(x.as<double>(), G, is_min, want_values ? r.values.as<double>() : nullptr, ip);
-      break;
-    case DType::Int64:
-      extreme(x.as<int64_t>(), G, is_min, want_values ? r.values.as<int64_t>() : nullptr, ip);
-      break;
-    case DType::Int32:
-      extreme(x.as<int32_t>(), G, is_min, want_values ? r.values.as<int32_t>() : nullptr, ip);
-      break;
-    case DType::Bool:
-      extreme(x.as<bool>(), G, is_min, want_values ? r.values.as<bool>() : nullptr, ip);
-      break;
+    case DType::Float32: run(0.f); break;
+    case DType::Float64: run(0.0); break;
+    case DType::Int64: run(int64_t{0}); break;
+    case DType::Int32: run(int32_t{0}); break;
+    case DType::Bool: run(false); break;
   }
   return r;
 }

@@ -237,39 +237,19 @@ Result<Tensor> linspace(const Scalar& start, const Scalar& end, int64_t steps,
     using T = decltype(zero);
     return s.is_float ? static_cast<T>(s.f) : static_cast<T>(s.i);
   };
+  const auto fill = [&](auto zero) {
+    using T = decltype(zero);
+    T* o = r.value().as<T>();
+    if (steps == 1)
+      o[0] = as(start, zero);
+    else
+      linspace_kernel(as(start, zero), as(end, zero), steps, o);
+  };
   switch (dt) {
-    case DType::Float32: {
-      float* o = r.value().as<float>();
-      if (steps == 1)
-        o[0] = as(start, 0.f);
-      else
-        linspace_kernel(as(start, 0.f), as(end, 0.f), steps, o);
-      break;
-    }
-    case DType::Float64: {
-      double* o = r.value().as<double>();
-      if (steps == 1)
-        o[0] = as(start, 0.0);
-      else
-        linspace_kernel(as(start, 0.0), as(end, 0.0), steps, o);
-      break;
-    }
-    case DType::Int64: {
-      int64_t* o = r.value().as<int64_t>();
-      if (steps == 1)
-        o[0] = as(start, int64_t{0});
-      else
-        linspace_kernel(as(start, int64_t{0}), as(end, int64_t{0}), steps, o);
-      break;
-    }
-    case DType::Int32: {
-      int32_t* o = r.value().as<int32_t>();
-      if (steps == 1)
-        o[0] = as(start, int32_t{0});
-      else
-        linspace_kernel(as(start, int32_t{0}), as(end, int32_t{0}), steps, o);
-      break;
-    }
+    case DType::Float32: fill(0.f); break;
+    case DType::Float64: fill(0.0); break;
+    case DType::Int64: fill(int64_t{0}); break;
+    case DType::Int32: fill(int32_t{0}); break;
     case DType::Bool: break;  // refused above
   }
   return r;
