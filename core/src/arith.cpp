@@ -422,9 +422,16 @@ template <class T>
 void unary_t(UnaryOp op, const T* x, T* o, int64_t n) {
   // One generic kernel for the scalar lanes and the batches (elem::map): same bits either way.
   switch (op) {
-    case UnaryOp::Log:
+    case UnaryOp::Log:  // float32: fdlibm's logf (pmath.hpp's log_f32_fd); float64: pmath's
       elem::map(
-          n, true, o, [](const auto&, auto v) { return tx::torch_log(v); }, x);
+          n, true, o,
+          [](const auto& k, auto v) {
+            if constexpr (std::is_same_v<typename detail::pm::LaneT<decltype(v)>::type, float>)
+              return detail::pm::log_f32_fd(v, k);
+            else
+              return detail::pm::log(v, k);
+          },
+          x);
       break;
     case UnaryOp::Exp:
       elem::map(

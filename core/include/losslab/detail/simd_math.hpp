@@ -27,22 +27,17 @@ struct SimdK;
 template <class A>
 struct SimdK<xsimd::batch<float, A>> {
   using B = xsimd::batch<float, A>;
-  using I = xsimd::batch<int32_t, A>;
   B zero, one, half, min_normal, inf, minus100, sign;
-  I i_log_off, i_log_base, i_mant_mask, i_bias;
-  B lg1, lg2, lg3, lg4, ln2_hi_log, ln2_lo_log, g0, g1, g2, g3;
+  B g0, g1, g2, g3;
   B exp_lo, exp_hi, log2e, ln2_hi, ln2_lo, ep0, ep1, ep2, ep3, ep4, rint_magic;
   tmath::ExpK<B> exp_k;  // torch's exp's (detail/torch_math.hpp)
+  pm::F32K<B> pm_k;      // fdlibm's logf's (pm::log_f32_fd_core), torch.log's too
   SimdK() {
     const auto& K = math_k();
     const auto& C = basic_k<float>();
     zero = B(C.zero), one = B(C.one), half = B(K.half);
     min_normal = B(K.min_normal), inf = B(K.inf);
     minus100 = B(C.minus100), sign = B(C.sign);
-    i_log_off = I(K.i_log_off), i_log_base = I(K.i_log_base), i_mant_mask = I(K.i_mant_mask);
-    i_bias = I(K.i_bias);
-    lg1 = B(K.log_lg1), lg2 = B(K.log_lg2), lg3 = B(K.log_lg3), lg4 = B(K.log_lg4);
-    ln2_hi_log = B(K.ln2_hi_log), ln2_lo_log = B(K.ln2_lo_log);
     g0 = B(K.l12_g0), g1 = B(K.l12_g1), g2 = B(K.l12_g2), g3 = B(K.l12_g3);
     exp_lo = B(K.exp_lo), exp_hi = B(K.exp_hi), log2e = B(K.log2e);
     ln2_hi = B(K.ln2_hi), ln2_lo = B(K.ln2_lo);
@@ -73,23 +68,7 @@ LOSSLAB_INLINE B neg_abs(const B& x, const SimdK<B>& k) {
 template <class A>
 LOSSLAB_INLINE xsimd::batch<float, A> fast_log_normal(const xsimd::batch<float, A>& x,
                                                       const SimdK<xsimd::batch<float, A>>& k) {
-  using B = xsimd::batch<float, A>;
-  using I = xsimd::batch<int32_t, A>;
-  // x = 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)).
-  I ix = xsimd::bitwise_cast<int32_t>(x) + k.i_log_off;
-  const B e = xsimd::batch_cast<float>((ix >> 23) - k.i_bias);
-  ix = (ix & k.i_mant_mask) + k.i_log_base;
-  const B mant = xsimd::bitwise_cast<float>(ix);  // 1 + f
-  const B f = mant - k.one;
-  // log(1 + f) = f - hfsq + s (hfsq + R(z)), s = f / (2 + f); 2 + f = mant + 1 exactly as
-  // numbers, so the same rounding, one step earlier in the dependency chain.
-  const B s = f / (mant + k.one);
-  const B z = s * s;
-  const B w = z * z;
-  const B t1 = w * (k.lg1 + w * k.lg2);
-  const B t2 = z * (k.lg3 + w * k.lg4);
-  const B hfsq = k.half * f * f;
-  return e * k.ln2_hi_log + (((s * (hfsq + (t2 + t1)) + e * k.ln2_lo_log) - hfsq) + f);
+  return pm::log_f32_fd_core(x, k.zero, k.pm_k);  // torch.log's float32 kernel, normal lanes
 }
 
 // The rare batches (a lane at an edge) go through xsimd's complete versions, out of line.
