@@ -203,6 +203,28 @@ int binary_packed(int op, bool is_cmp) {
                            : binary(static_cast<BinOp>(op), a, b));
 }
 
+// The JS API's deferred float32 chain (arith.hpp's fused): [ndim, dims..., ninputs, ptr...,
+// ninstructions, then per instruction kind, op, a, b, number (kind, f, hi, lo), input].
+int fused_packed() {
+  PackReader r;
+  Shape shape(static_cast<std::size_t>(r.next()));
+  for (auto& d : shape) d = static_cast<int64_t>(r.next());
+  std::vector<const float*> inputs(static_cast<std::size_t>(r.next()));
+  for (auto& p : inputs) p = reinterpret_cast<const float*>(static_cast<uintptr_t>(r.next()));
+  std::vector<FusedIns> code(static_cast<std::size_t>(r.next()));
+  for (auto& in : code) {
+    in.kind = static_cast<FusedIns::Kind>(static_cast<int>(r.next()));
+    in.op = static_cast<int>(r.next());
+    in.a = static_cast<int>(r.next());
+    in.b = static_cast<int>(r.next());
+    const int kind = static_cast<int>(r.next());
+    const double f = r.next(), hi = r.next();
+    in.s = scalar_of(kind, f, hi, r.next());
+    in.input = static_cast<int>(r.next());
+  }
+  return put_result(fused(code, inputs, shape));
+}
+
 int loss_forward_packed(int index) {
   const LossSpec* spec = loss_at(index);
   if (!spec) return fail_with(value_error("unknown loss"));
@@ -885,6 +907,7 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("lossForwardPacked", &loss_forward_packed);
   emscripten::function("binaryPacked", &binary_packed);
   emscripten::function("takePacked", &take_packed);
+  emscripten::function("fusedPacked", &fused_packed);
   emscripten::function("lossBackwardPacked", &loss_backward_packed);
   emscripten::function("activationPacked", &activation_packed);
   emscripten::function("lastError", &last_error);

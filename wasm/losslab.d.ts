@@ -320,4 +320,7 @@ export declare function createLossLab(options?: {
   simd?: boolean;
   baseUrl?: string | URL;
   warnings?: 'console' | 'silent';
+  /** Elementwise float32 chains run in one pass when a value is needed (default true); false
+   * computes each op at once. The values are the same either way. */
+  fuse?: boolean;
 }): Promise<LossLab>;

@@ -37,7 +37,9 @@ const INTERNAL = Symbol('losslab.internal');
 
 /**
  * Loads a wasm build and returns a PyTorch-like namespace.
- * @param {{simd?: boolean, baseUrl?: string|URL, warnings?: 'console'|'silent'}} [options]
+ * @param {{simd?: boolean, baseUrl?: string|URL, warnings?: 'console'|'silent', fuse?: boolean}} [options]
+ * fuse (default true): elementwise float32 chains run in one pass when a value is needed
+ * (LossLab._defer); false computes every op at once (the same values: for comparison).
  */
 export async function createLossLab(options = {}) {
   const wantSimd = options.simd ?? true;
@@ -144,17 +146,28 @@ function flatten(data, shape, depth, out) {
   }
 }
 
+// A deferred chain's limits: instructions (operands included) and distinct input buffers.
+const FUSE_MAX_INSTRUCTIONS = 24;
+const FUSE_MAX_INPUTS = 8;
+
 class LossLab {
   constructor(M, flavor, options) {
     this._M = M;
     this._warn = options.warnings !== 'silent';
+    this._fuse = options.fuse ?? true;
     this._freer = new FinalizationRegistry((held) => {
       if (typeof held === 'number') M._free(held);
       else if (held.var) M.varRelease(held.var);   // a tensor autograd knows (a core Var)
+      else if (held.unpin) {   // a deferred chain nobody computed
+        this._lazy.delete(held.ref);
+        this._unpin(held.unpin);
+      }
       else held.delete();   // an Embind object (Generator)
     });
     this._gradOn = true;   // torch.is_grad_enabled(), mirrored in the core
     this._scopes = [];     // torch.tidy's scopes: the tensors made inside each
+    this._lazy = new Set();   // the deferred tensors not yet computed (WeakRefs)
+    this._pinned = new Map(); // buffer address -> pending chains reading it (any tensor on it)
     /** 'simd' or 'scalar': which wasm build is running. */
     this.flavor = flavor;
     /** The core's SIMD target ('wasm-simd128' or 'scalar'). */
@@ -835,6 +848,108 @@ class LossLab {
   /** What is allocated now: { bytes (malloc'd, not freed), storages and nodes (autograd's) }. */
   memory() { return this._M.heapInUse(); }
 
+  // ---- deferred float32 chains ---------------------------------------------------------------
+  // Elementwise float32 arithmetic that autograd does not record (add/sub/mul/div with a tensor
+  // of the same shape or a number, neg, log, exp, sqrt, abs, square, log1p, expm1, tanh, relu) is
+  // not computed at once: the result is a tensor with a node (the op and its operands) and no
+  // buffer. The first use that needs its values (any other op, item, toArray, printing, a
+  // loss) runs the whole chain below it in one pass in the core (arith.hpp's fused, the eager
+  // kernels chunk by chunk), so `y * log(s) + (1 - y) * log(1 - s)` reads y and s once instead
+  // of making six full-size temporaries. The values are the eager ops' bit for bit; shape and
+  // dtype are known at once, and these ops cannot fail, so errors are where they always were.
+  // The buffers a chain reads (its leaves) are pinned: dispose() of a pinned tensor frees it
+  // once no pending chain needs it, and an in-place change (zero_, copy_, uniform_, backward's
+  // accumulation, an optimizer's step) first computes every pending chain. Pins count per buffer
+  // address too, since two tensors can share one buffer (detach(), a .grad read twice).
+
+  // A deferred tensor for node { kind, op, a, b, num } over operands a / b (Tensors or null for
+  // the number), or null when the chain would grow past the limits (then the op runs eagerly).
+  _defer(kind, op, a, b, num, shape) {
+    if (!this._fuse) return null;
+    const part = (t) => (t === null ? null : t._node ?? { leaf: true, t, ptr: t._ptr });
+    const na = part(a), nb = part(b);
+    const size = 1 + [na, nb].reduce((acc, x) => acc + (x === null ? 0 : x.leaf ? 1 : x.size), 0);
+    if (size > FUSE_MAX_INSTRUCTIONS) return null;
+    const leaves = new Set();
+    for (const x of [na, nb]) {
+      if (x === null) continue;
+      if (x.leaf) leaves.add(x.t);
+      else for (const l of x.leaves) leaves.add(l);
+    }
+    if (leaves.size > FUSE_MAX_INPUTS) return null;
+    const node = { kind, op, a: na, b: nb, num, size, leaves: [...leaves] };
+    for (const l of node.leaves) {
+      l._pins++;
+      this._pinned.set(l._ptr, (this._pinned.get(l._ptr) ?? 0) + 1);
+    }
+    return new Tensor(this, { ptr: 0, dtype: 'float32', shape, node }, INTERNAL);
+  }
+
+  // Drops one pin from each leaf; a leaf disposed while pinned is freed with its last pin.
+  _unpin(leaves) {
+    for (const l of leaves) {
+      const p = l._ptr || l._deferredFree.ptr;
+      const n = this._pinned.get(p) - 1;
+      if (n === 0) this._pinned.delete(p);
+      else this._pinned.set(p, n);
+      if (--l._pins === 0 && l._deferredFree) {
+        const { ptr, h } = l._deferredFree;
+        l._deferredFree = null;
+        if (h) this._M.varRelease(h);
+        else this._M._free(ptr);
+      }
+    }
+  }
+
+  // Computes t's chain into a new buffer (the node's instructions in dependency order, shared
+  // sub-chains once, each leaf one input).
+  _materialize(t) {
+    const node = t._node;
+    const code = [], index = new Map(), ptrs = [], leafAt = new Map();
+    const visit = (x) => {
+      if (index.has(x)) return index.get(x);
+      let ins;
+      if (x.leaf) {
+        if (!leafAt.has(x.ptr)) { leafAt.set(x.ptr, ptrs.length); ptrs.push(x.ptr); }
+        ins = [0, 0, -1, -1, 0, 0, 0, 0, leafAt.get(x.ptr)];
+      } else {
+        const a = x.a === null ? -1 : visit(x.a), b = x.b === null ? -1 : visit(x.b);
+        ins = [x.kind, x.op, a, b, ...(x.num ?? [0, 0, 0, 0]), 0];
+      }
+      code.push(ins);
+      index.set(x, code.length - 1);
+      return code.length - 1;
+    };
+    visit(node);
+    const shape = t._shape;
+    const pack = this._packView(2 + shape.length + ptrs.length + code.length * 9);
+    let k = 0;
+    pack[k++] = shape.length;
+    for (const d of shape) pack[k++] = d;
+    pack[k++] = ptrs.length;
+    for (const p of ptrs) pack[k++] = p;
+    pack[k++] = code.length;
+    for (const ins of code) for (const v of ins) pack[k++] = v;
+    if (this._M.fusedPacked() !== 0) throw this._M.lastError();
+    const r = this._resultView();
+    const [desc] = this._readTensor(r, 0);
+    this._freer.unregister(t);
+    t._ptr = desc.ptr >>> 0;
+    t._node = null;
+    this._lazy.delete(t._lazyRef);
+    this._freer.register(t, t._ptr, t);
+    this._unpin(node.leaves);
+  }
+
+  // Computes every pending chain (before anything changes a buffer in place).
+  _flushLazy() {
+    for (const ref of [...this._lazy]) {
+      const t = ref.deref();
+      if (t === undefined) this._lazy.delete(ref);
+      else if (t._node) this._materialize(t);
+    }
+  }
+
   /** Bytes in the wasm heap (grows on demand up to 4 GiB). */
   heapBytes() { return this._M.HEAPU8.length; }
 }
@@ -874,7 +989,15 @@ class Tensor {
     this._h = desc.h ?? 0;
     this._rg = !!desc.requiresGrad;
     this._gradFn = desc.gradFn ?? null;
-    lab._freer.register(this, this._h ? { var: this._h } : desc.ptr, this);
+    this._node = desc.node ?? null;   // a deferred chain's node (no buffer yet): see LossLab._defer
+    this._pins = 0;                   // pending chains that read this buffer
+    this._deferredFree = null;        // { ptr, h } once disposed while pinned
+    if (this._node) {
+      this._lazyRef = new WeakRef(this);
+      lab._lazy.add(this._lazyRef);
+      lab._freer.register(this, { unpin: this._node.leaves, ref: this._lazyRef }, this);
+    }
+    else lab._freer.register(this, this._h ? { var: this._h } : desc.ptr, this);
     if (lab._scopes.length) lab._scopes[lab._scopes.length - 1].add(this);
   }
   get dtype() { return this._dtype; }
@@ -891,9 +1014,10 @@ class Tensor {
     return this._shape[k < 0 ? k + n : k];
   }
   numel() { return this._shape.reduce((a, b) => a * b, 1); }
-  get disposed() { return this._ptr === 0; }
+  get disposed() { return this._ptr === 0 && this._node === null; }
 
   _desc() {
+    if (this._node) this._lab._materialize(this);
     if (!this._ptr) throw new Error('this tensor was disposed');
     return { ptr: this._ptr, dtype: this._dtype, shape: this._shape };
   }
@@ -918,14 +1042,24 @@ class Tensor {
     const s = this._h ? this._lab._M.varRepr(this._h) : this._lab._M.repr(this._desc());
     return this._isParam ? `Parameter containing:\n${s}` : s;
   }
-  [Symbol.for('nodejs.util.inspect.custom')]() { return this._ptr ? this.toString() : 'tensor(<disposed>)'; }
+  [Symbol.for('nodejs.util.inspect.custom')]() { return this.disposed ? 'tensor(<disposed>)' : this.toString(); }
 
   /** Frees the heap buffer now (idempotent). */
   dispose() {
+    const lab = this._lab;
+    if (this._node) {   // a chain nobody computed: its leaves are no longer needed for it
+      lab._freer.unregister(this);
+      lab._lazy.delete(this._lazyRef);
+      const { leaves } = this._node;
+      this._node = null;
+      lab._unpin(leaves);
+      return;
+    }
     if (!this._ptr) return;
-    this._lab._freer.unregister(this);
-    if (this._h) this._lab._M.varRelease(this._h);
-    else this._lab._M._free(this._ptr);
+    lab._freer.unregister(this);
+    if (this._pins > 0) this._deferredFree = { ptr: this._ptr, h: this._h };   // freed by _unpin
+    else if (this._h) lab._M.varRelease(this._h);
+    else lab._M._free(this._ptr);
     this._ptr = 0;
     this._h = 0;
   }
@@ -1027,6 +1161,7 @@ class Tensor {
     if (gradient !== null && gradient !== undefined) lab._own(gradient, 'gradient');
     if (typeof retain_graph !== 'boolean') throw typeError(`backward(): argument 'retain_graph' must be bool, not ${pyTypeName(retain_graph)}`);
     if (!this._rg) throw pyError('RuntimeError', 'element 0 of tensors does not require grad and does not have a grad_fn');
+    if (lab._lazy.size) lab._flushLazy();   // .grad buffers accumulate in place
     fail(lab._M.varBackward(this._handle(), gradient == null ? null : gradient._desc(), retain_graph));
   }
   /** detach(): the same data, out of the graph (requires_grad false). */
@@ -1034,6 +1169,7 @@ class Tensor {
   // An in-place change is torch's error on a leaf that requires grad while grad mode is on.
   _inPlace(name) {
     this._desc();
+    if (this._lab._pinned.has(this._ptr)) this._lab._flushLazy();   // chains read the old values
     if (this._rg && this._gradFn === null && this._lab._gradOn) {
       throw pyError('RuntimeError', 'a leaf Variable that requires grad is being used in an in-place operation.');
     }

@@ -302,6 +302,7 @@ export function makeOptim(lab, Tensor, { typeError, pyError, pyTypeName }) {
         if (typeof closure !== 'function') throw typeError(`step(): closure must be callable, not ${pyTypeName(closure)}`);
         loss = lab.enable_grad(closure);
       }
+      if (lab._lazy.size) lab._flushLazy();   // the parameters change in place
       for (const g of this.param_groups) {
         this._check(g);
         for (const p of g.params) {

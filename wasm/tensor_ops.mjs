@@ -101,18 +101,32 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       return this._wrap(this._M.eye(rows, cols, dtypeArg('eye', opts ?? {})));
     }
 
+    // A live float32 tensor of this instance (an operand a deferred chain can take).
+    _float32(t) { return t instanceof Tensor && t._lab === this && t._dtype === 'float32' && !t.disposed; }
+
     _arith(op, name, a, b) {
       const isT = (v) => v instanceof Tensor;
       if (!isT(a) && !isT(b)) {
         throw typeError(`${name}(): argument 'input' (position 1) must be Tensor, not ${pyTypeName(a)}`);
       }
+      const fusible = op !== 'pow' && !this._tracks(a, b);
       if (isT(a) && isT(b)) {
+        if (fusible && this._float32(a) && this._float32(b) && a._shape.length === b._shape.length &&
+            a._shape.every((d, i) => d === b._shape[i])) {
+          const t = this._defer(1, ARITH[op], a, b, null, a._shape);
+          if (t) return t;
+        }
         const [da, db] = [this._own(a, 'input'), this._own(b, 'other')];
         if (this._tracks(a, b)) return this._wrap(this._M.agBinary(ARITH[op], a._handle(), b._handle(), name === 'rsub'));
         return this._packedOp([da, db], () => this._M.binaryPacked(ARITH[op], false));
       }
       const numberFirst = !isT(a);
       const t = numberFirst ? b : a, v = numberFirst ? a : b;
+      if (fusible && typeof v === 'number' && this._float32(t)) {
+        const num = pyNumber(v, name, numberFirst ? 'input' : 'other');
+        const r = this._defer(1, ARITH[op], numberFirst ? null : t, numberFirst ? t : null, num, t._shape);
+        if (r) return r;
+      }
       const desc = this._own(t, numberFirst ? 'other' : 'input');
       const [kind, f, hi, lo] = pyNumber(v, name, numberFirst ? 'input' : 'other');
       if (this._tracks(t)) return this._wrap(this._M.agBinaryScalar(ARITH[op], t._handle(), kind, f, hi, lo, numberFirst, name === 'rsub'));
@@ -159,14 +173,22 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     pow(a, b) { return this._arith('pow', 'pow', a, b); }
     /** torch.neg(t): -t. */
     neg(t) {
+      if (this._float32(t) && !this._tracks(t)) {
+        const r = this._defer(3, 0, t, null, null, t._shape);
+        if (r) return r;
+      }
       const d = this._own(t, 'input');
       return this._wrap(this._tracks(t) ? this._M.agNeg(t._handle()) : this._M.neg(d));
     }
     _unary(op, t) {
+      if (this._float32(t) && !this._tracks(t)) {
+        const r = this._defer(2, UNARY[op], t, null, null, t._shape);
+        if (r) return r;
+      }
       const d = this._own(t, 'input');
       return this._wrap(this._tracks(t) ? this._M.agUnary(UNARY[op], t._handle()) : this._M.unary(UNARY[op], d));
     }
-    /** torch.log(t) (float32: torch's own SLEEF log, bit for bit); integers give float32. */
+    /** torch.log(t) (float32: fdlibm's logf, within 1 ulp of exact as torch's SLEEF is); integers give float32. */
     log(t) { return this._unary('log', t); }
     exp(t) { return this._unary('exp', t); }
     sqrt(t) { return this._unary('sqrt', t); }

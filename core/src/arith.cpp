@@ -722,4 +722,97 @@ Result<Tensor> argmax(const TensorView& x, const ReduceDims& d, bool is_min) {
 Result<Tensor> sum(const TensorView& x, const ReduceDims& d) { return reduce(x, d, false); }
 Result<Tensor> mean(const TensorView& x, const ReduceDims& d) { return reduce(x, d, true); }
 
+namespace {
+// o = x OP y over n elements, either operand a number (null pointer): binary()'s flat loops.
+template <BinOp OP>
+void fused_flat(const float* pa, float sa, const float* pb, float sb, float* o, int64_t n) {
+  if (!pa) {
+    for (int64_t k = 0; k < n; ++k) o[k] = apply(OP, sa, pb[k]);
+  } else if (!pb) {
+    for (int64_t k = 0; k < n; ++k) o[k] = apply(OP, pa[k], sb);
+  } else {
+    for (int64_t k = 0; k < n; ++k) o[k] = apply(OP, pa[k], pb[k]);
+  }
+}
+}  // namespace
+
+Result<Tensor> fused(const std::vector<FusedIns>& code, const std::vector<const float*>& inputs,
+                     const Shape& shape) {
+  const int64_t m = static_cast<int64_t>(code.size());
+  if (m == 0) return value_error("fused: empty program");
+  for (int64_t k = 0; k < m; ++k) {  // operands precede their use; inputs exist
+    const FusedIns& in = code[static_cast<std::size_t>(k)];
+    const std::string at = "fused: instruction " + std::to_string(k);
+    const auto earlier = [&](int r) { return r >= 0 && r < k; };
+    switch (in.kind) {
+      case FusedIns::Input:
+        if (in.input < 0 || in.input >= static_cast<int>(inputs.size()))
+          return value_error(at + ": no such input");
+        break;
+      case FusedIns::Binary:
+        if (in.op != static_cast<int>(BinOp::Add) && in.op != static_cast<int>(BinOp::Sub) &&
+            in.op != static_cast<int>(BinOp::Mul) && in.op != static_cast<int>(BinOp::Div))
+          return value_error(at + ": not a fusible binary op");
+        if (!(earlier(in.a) || in.a == -1) || !(earlier(in.b) || in.b == -1) ||
+            (in.a == -1 && in.b == -1))
+          return value_error(at + ": bad operands");
+        break;
+      case FusedIns::Unary:
+        if (in.op < 0 || in.op > static_cast<int>(UnaryOp::Relu))
+          return value_error(at + ": not a unary op");
+        [[fallthrough]];
+      case FusedIns::Neg:
+        if (!earlier(in.a)) return value_error(at + ": bad operand");
+        break;
+      default: return value_error(at + ": unknown kind");
+    }
+  }
+  auto out = alloc_tensor(DType::Float32, shape);
+  if (!out) return out;
+  const int64_t n = out.value().numel();
+  if (n == 0) return out;
+  const int64_t chunk = std::min(n, kFusedChunk);
+  auto scratch = alloc_tensor(DType::Float32, {std::max<int64_t>(m - 1, 1) * chunk});
+  if (!scratch) return scratch.error();
+  float* const reg0 = scratch.value().as<float>();
+  float* const dst = out.value().as<float>();
+  std::vector<const float*> ptr(static_cast<std::size_t>(m));
+  for (int64_t i0 = 0; i0 < n; i0 += chunk) {
+    const int64_t len = std::min(chunk, n - i0);
+    for (int64_t k = 0; k < m; ++k) {
+      const FusedIns& in = code[static_cast<std::size_t>(k)];
+      float* o = k == m - 1 ? dst + i0 : reg0 + k * chunk;
+      const auto arg = [&](int r) { return r < 0 ? nullptr : ptr[static_cast<std::size_t>(r)]; };
+      switch (in.kind) {
+        case FusedIns::Input:
+          if (k == m - 1) {
+            std::memcpy(o, inputs[static_cast<std::size_t>(in.input)] + i0,
+                        static_cast<std::size_t>(len) * sizeof(float));
+          } else {
+            o = const_cast<float*>(inputs[static_cast<std::size_t>(in.input)] + i0);
+          }
+          break;
+        case FusedIns::Binary: {
+          const float s = scalar_as<float>(in.s);
+          switch (static_cast<BinOp>(in.op)) {
+            case BinOp::Add: fused_flat<BinOp::Add>(arg(in.a), s, arg(in.b), s, o, len); break;
+            case BinOp::Sub: fused_flat<BinOp::Sub>(arg(in.a), s, arg(in.b), s, o, len); break;
+            case BinOp::Mul: fused_flat<BinOp::Mul>(arg(in.a), s, arg(in.b), s, o, len); break;
+            default: fused_flat<BinOp::Div>(arg(in.a), s, arg(in.b), s, o, len); break;
+          }
+          break;
+        }
+        case FusedIns::Unary: unary_t(static_cast<UnaryOp>(in.op), arg(in.a), o, len); break;
+        case FusedIns::Neg: {
+          const float* x = arg(in.a);
+          for (int64_t j = 0; j < len; ++j) o[j] = -x[j];
+          break;
+        }
+      }
+      ptr[static_cast<std::size_t>(k)] = o;
+    }
+  }
+  return out;
+}
+
 }  // namespace losslab

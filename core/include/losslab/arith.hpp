@@ -80,6 +80,28 @@ enum class UnaryOp : int {
 };
 Result<Tensor> unary(UnaryOp op, const TensorView& x);
 
+// A chain of float32 elementwise ops over operands of one shape, evaluated in one pass: what the
+// JS API runs for arithmetic it deferred (a.mul(b).add(c) ... until a value is needed). Each
+// instruction is an input, binary(op, x, y) with x or y an earlier instruction or a number, or
+// unary(op, x) / neg(x); every element of every instruction is computed by the same kernel, with
+// the same scalar conversion, as the eager op, so the result is the eager chain's bit for bit.
+// The work goes in chunks of kFusedChunk elements, so the intermediates stay in cache and only
+// the inputs and the last instruction's result cross memory.
+struct FusedIns {
+  enum Kind : int { Input = 0, Binary = 1, Unary = 2, Neg = 3 };
+  Kind kind = Input;
+  int op = 0;     // BinOp (Add, Sub, Mul, Div) or UnaryOp
+  int a = -1;     // earlier instruction, or -1: the number s (Binary only)
+  int b = -1;     // earlier instruction, or -1: the number s (Binary only)
+  Scalar s;       // the number operand of a Binary
+  int input = 0;  // Input: the index into inputs
+};
+inline constexpr int64_t kFusedChunk = 2048;
+// The last instruction's value, a float32 tensor of `shape`; inputs are float32 arrays of that
+// shape. Errors (a malformed program) name the instruction.
+Result<Tensor> fused(const std::vector<FusedIns>& code, const std::vector<const float*>& inputs,
+                     const Shape& shape);
+
 // torch.clamp(x, min, max) / clamp_min / clamp_max (an absent bound is None): NaN stays NaN,
 // else min(max(x, lo), hi) (so lo > hi gives hi everywhere); the dtype is result_type(x, the
 // bounds) (an int tensor with a float bound gives float32). Neither bound: torch's "torch.clamp:
