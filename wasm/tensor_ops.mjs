@@ -324,12 +324,22 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
      */
     index(specs) {
       if (!Array.isArray(specs)) specs = [specs];
+      if (this.ndim === 0 && specs.length && (typeof specs[0] === 'number' || typeof specs[0] === 'bigint')) {
+        throw pyError('IndexError', 'invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number');
+      }
       if (specs.length > this.ndim) throw pyError('IndexError', `too many indices for tensor of dimension ${this.ndim}`);
       let t = this, dim = 0;
       const made = [];
       try {
-        for (const s of specs) {
-          if (typeof s === 'number' || typeof s === 'bigint') t = t.select(dim, s);
+        for (const [real, s] of specs.entries()) {
+          if (typeof s === 'number' || typeof s === 'bigint') {
+            // torch's indexing message (not select()'s), naming the dim of the indexed tensor
+            const size = t._shape[dim];
+            if (Number.isInteger(Number(s)) && (Number(s) < -size || Number(s) >= size)) {
+              throw pyError('IndexError', `index ${s} is out of bounds for dimension ${real} with size ${size}`);
+            }
+            t = t.select(dim, s);
+          }
           else if (s === null || s === undefined) t = t.slice(dim++);
           else if (typeof s === 'object' && !Array.isArray(s)) {
             for (const k of Object.keys(s)) if (!['start', 'end', 'step'].includes(k)) throw typeError(`index(): a slice has start, end and step, not '${k}'`);

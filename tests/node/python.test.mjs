@@ -1,0 +1,81 @@
+// losslab/python: the lesson's Python blocks, as the lesson page shows them (tests/golden/lesson.json,
+// scripts/gen_lesson_fixtures.py: the code and what torch 1.13.1 printed), run by Pyodide with
+// losslab's torch, in one session as the lesson runs them; torch's errors as Python exceptions
+// with the learner's line; what is missing raises NotImplementedError naming it.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { createPython } from 'losslab/python';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixture = JSON.parse(readFileSync(path.join(here, '..', 'golden', 'lesson.json'), 'utf8'));
+const block = (id) => fixture.blocks.find((b) => b.id === id);
+
+const py = await createPython();
+
+const ok = async (code, opts) => {
+  const r = await py.run(code, opts);
+  assert.equal(r.error, null, r.error?.traceback);
+  return r.stdout;
+};
+
+test('the lesson\'s blocks print what torch 1.13.1 printed, character for character', async () => {
+  const n = block('bce').python;
+  for (const id of ['mse', 'bce', 'bce-modules', 'bce-grad', 'ce']) {
+    const b = block(id);
+    const out = await ok(b.python);
+    assert.equal(out, b.printed.map((l) => `${l}\n`).join(''), id);
+  }
+  assert.ok(n.includes('N = 3 * pow(10, 6)'));
+});
+
+test('the timing block: torch.sum and Python\'s builtin sum over the rows, at N = 3e4', async () => {
+  const small = block('bce').python.replace('N = 3 * pow(10, 6)', 'N = 3 * pow(10, 4)');
+  await ok(small, { fresh: true });
+  const out = await ok(block('timing').python);
+  const [t1, t2] = out.trim().split('\n').map(Number);
+  assert.ok(t1 >= 0 && t2 > 0, out);
+  const values = await ok('print(L1)\nprint(L2)');
+  assert.equal(values, `${fixture.timing_n30000.L1}\n${fixture.timing_n30000.L2}\n`);
+  console.log(`# torch.sum ${t1.toFixed(4)} s, builtin sum() ${t2.toFixed(3)} s over 3e4 rows (${(t2 / Math.max(t1, 1e-6)).toFixed(0)}x)`);
+});
+
+const programs = JSON.parse(readFileSync(path.join(here, '..', 'golden', 'python.json'), 'utf8')).programs;
+
+test(`${programs.length} programs print, or raise, what torch 1.13.1 did`, async () => {
+  for (const c of programs) {
+    const r = await py.run(c.python, { fresh: true });
+    assert.equal(r.stdout, c.stdout, `${c.id}: stdout`);
+    if (c.error === null) {
+      assert.equal(r.error, null, `${c.id}: ${r.error?.traceback}`);
+    } else {
+      assert.ok(r.error, `${c.id}: raises`);
+      assert.deepEqual({ type: r.error.type, message: r.error.message, line: r.error.line }, c.error, c.id);
+      // the traceback quotes the learner's line, and not Pyodide's runner
+      const src = c.python.split('\n')[c.error.line - 1].trim();
+      assert.ok(r.error.traceback.includes(`File "<lesson>", line ${c.error.line}, in <module>\n    ${src}`), r.error.traceback);
+      assert.ok(!r.error.traceback.includes('_pyodide'), r.error.traceback);
+    }
+  }
+});
+
+test('what this torch lacks raises NotImplementedError naming it; the session keeps working', async () => {
+  for (const [code, name] of [['torch.fft.fft(torch.ones(4))', 'torch.fft'], ['torch.ones(3).cumsum(0)', 'torch.Tensor.cumsum'],
+    ['torch.nn.Conv2d(1, 1, 3)', 'torch.nn.Conv2d'], ['torch.optim.Adam([])', 'torch.optim.Adam'],
+    ['torch.ones(3)[None]', 'None']]) {
+    const r = await py.run(`import torch\n${code}`, { fresh: true });
+    assert.equal(r.error?.type, 'NotImplementedError', code);
+    assert.ok(r.error.message.includes(name), `${code}: ${r.error.message}`);
+    assert.equal(r.error.line, 2);
+  }
+  assert.equal(await ok('print(torch.ones(2) * 3)'), 'tensor([3., 3.])\n');
+});
+
+test('a tensor Python drops is freed at once (reference counting), not left to the GC', async () => {
+  await ok('import torch\nx = torch.ones(1000)', { fresh: true });
+  const before = py.lab.memory().bytes;
+  await ok('for i in range(2000):\n    z = (x * 2).sum()\ndel z');
+  assert.equal(py.lab.memory().bytes, before);
+});
