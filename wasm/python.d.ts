@@ -20,7 +20,7 @@ export interface PythonRun {
 
 export interface Python {
   /** Runs code (a script named <lesson>) in the session's namespace; { fresh: true } starts a new one. */
-  run(code: string, options?: { fresh?: boolean }): Promise<PythonRun>;
+  run(code: string, options?: { fresh?: boolean; onStdout?: (text: string) => void; onStderr?: (text: string) => void }): Promise<PythonRun>;
   /** The losslab instance under `torch`. */
   readonly lab: LossLab;
   /** The Pyodide instance. */

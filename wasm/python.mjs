@@ -34,7 +34,11 @@ export async function createPython(options = {}) {
   const lab = options.lab ?? await createLossLab({ simd: options.simd, warnings: 'silent' });
   const load = options.loadPyodide ?? (await import('pyodide')).loadPyodide;
   let sink = null;   // the current run's { out, err }
-  const write = (key) => (s) => { if (sink) sink[key].push(s); };
+  const write = (key) => (s) => {
+    if (!sink) return;
+    sink[key].push(s);
+    (key === 'out' ? sink.onStdout : sink.onStderr)?.(`${s}\n`);
+  };
   const pyodide = await load({
     ...(options.indexURL ? { indexURL: options.indexURL } : {}),
     stdout: write('out'),
@@ -55,14 +59,15 @@ export async function createPython(options = {}) {
   /**
    * Runs code as a script named <lesson>; resolves to { stdout, stderr, error } where error is
    * null or { type, message, line, traceback } (line: the deepest line of the learner's code).
+   * onStdout / onStderr get each line as it is printed (with its newline).
    */
-  async function run(code, { fresh = false } = {}) {
+  async function run(code, { fresh = false, onStdout, onStderr } = {}) {
     if (fresh) { globals.destroy(); globals = pyodide.globals.get('dict')(); }
-    sink = { out: [], err: [] };
+    sink = { out: [], err: [], onStdout, onStderr };
     setSource(code);
     let error = null;
     try {
-      await pyodide.runPythonAsync(code, { globals, filename: '<lesson>' });
+      pyodide.runPython(code, { globals, filename: '<lesson>' });   // synchronous: KeyboardInterrupt stays in this call
     } catch (e) {
       if (e?.constructor?.name !== 'PythonError') throw e;
       const tb = cleanTraceback(String(e.message));

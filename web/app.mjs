@@ -653,7 +653,7 @@ function renderCode() {
   const s = app.state;
   const sp = spec();
   if (!sp) {
-    $('code').textContent = '';
+    setCode('');
     return;
   }
   const plan = planOrFallback(s.recipe, sp, app.pasteInfo ?? {});
@@ -671,8 +671,92 @@ function renderCode() {
   const print = lossMsg && lossMsg.loss.name === sp.name && app.runState && sameRun(app.runState, s) ? lossMsg.loss.print : null;
   const mode = app.train.running || app.train.w ? 'train' : 'loss';
   const { code, big } = pythonCode({ state: s, spec: sp, plan, pasted, print, mode });
-  $('code').textContent = code;
+  setCode(code);
   $('code-intro').textContent = L('codeIntro') + (big ? ` ${L('codeTooLong')}` : '');
+}
+
+// The editor shows the page's code (its default value) until the learner edits it; then the
+// edit stays, and "Back to the page's code" brings the page's back.
+function setCode(code) {
+  const ta = $('code');
+  ta.defaultValue = code;
+  if (!app.codeEdited) ta.value = code;
+  $('code-reset').hidden = !app.codeEdited || ta.value === code;
+}
+
+// ---- Python: the code panel runs its code (python.mjs, a worker started on the first Run) ----
+
+function pyStatus(text) { $('py-status').textContent = text; }
+
+async function runPython() {
+  if (!app.python) {
+    pyStatus(L('pyLoading'));
+    const { PythonRunner } = await import('./python.mjs');   // nothing of Python loads before this
+    if (app.python) return;
+    app.python = new PythonRunner({
+      onStatus: (st) => {
+        if (st === 'loading') pyStatus(L('pyLoading'));
+        $('py-stop').disabled = !(st === 'running' || st === 'loading');
+      },
+    });
+  }
+  const py = app.python;
+  if (py.running) return;
+  const out = $('py-out');
+  out.replaceChildren();
+  out.hidden = false;
+  const firstStart = !py.worker;
+  if (!firstStart) pyStatus(L('pyRunning'));
+  $('py-run').disabled = true;
+  $('py-stop').disabled = false;
+  const add = (text, cls) => {
+    const span = document.createElement('span');
+    if (cls) span.className = cls;
+    span.textContent = text;
+    out.append(span);
+  };
+  const r = await py.run($('code').value, { fresh: true, onOut: (t) => add(t), onErr: (t) => add(t, 'err') });
+  $('py-run').disabled = false;
+  $('py-stop').disabled = true;
+  if (r.error && !r.stopped) add(r.error.traceback, 'err');
+  const ms = Math.round(r.ms);
+  if (r.stopped) pyStatus(L('pyStopped'));
+  else if (r.error && r.error.line == null && r.error.type === 'Error') pyStatus(L('pyError', { message: r.error.message }));
+  else if (r.error) pyStatus(L(r.error.line ? 'pyFailed' : 'pyFailedNoLine', { type: r.error.type, line: r.error.line, ms }));
+  else if (firstStart && py.startMs != null) pyStatus(L('pyStarted', { start: Math.round(py.startMs), ms }));
+  else pyStatus(L('pyDone', { ms }));
+}
+
+function wireEditor() {
+  const ta = $('code');
+  let escaped = false;
+  ta.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      runPython();
+      return;
+    }
+    if (e.key === 'Escape') { escaped = true; return; }
+    if (e.key === 'Tab' && !escaped && !e.shiftKey) {   // indent (Esc first lets Tab leave)
+      e.preventDefault();
+      const { selectionStart: a, selectionEnd: b } = ta;
+      ta.setRangeText('    ', a, b, 'end');
+      ta.dispatchEvent(new Event('input'));
+    }
+    escaped = false;
+  });
+  ta.addEventListener('input', () => {
+    app.codeEdited = ta.value !== ta.defaultValue;
+    $('code-reset').hidden = !app.codeEdited;
+  });
+  $('code-reset').addEventListener('click', () => {
+    ta.value = ta.defaultValue;
+    app.codeEdited = false;
+    $('code-reset').hidden = true;
+    ta.focus();
+  });
+  $('py-run').addEventListener('click', runPython);
+  $('py-stop').addEventListener('click', () => app.python?.stop());
 }
 
 // Whether two states compute the same thing (the keys from the table: data, loss, options).
@@ -717,7 +801,8 @@ async function main() {
   $('cancel').addEventListener('click', cancel);
   $('train-run').addEventListener('click', train);
   $('copy-link').addEventListener('click', () => copyText(location.href, $('status')));
-  $('copy-code').addEventListener('click', () => copyText($('code').textContent, $('copy-status')));
+  $('copy-code').addEventListener('click', () => copyText($('code').value, $('copy-status')));
+  wireEditor();
   window.addEventListener('hashchange', () => {
     if (location.hash.replace(/^#/, '') === app.lastHash) return;
     loadHash();

@@ -1,0 +1,84 @@
+// The code panel runs its Python in the page (web/python.mjs → pyworker.mjs: Pyodide from the
+// site's own files, losslab's torch): nothing of Python is fetched before Run; the generated
+// program prints the page's result; torch's errors show with the learner's line; Stop interrupts
+// a loop and the next Run works; Ctrl+Enter runs; the CSP holds (no console errors).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, newPage, settled, shot } from './browser.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.close(); });
+
+const finished = (page) => page.waitForFunction(() => !document.getElementById('py-run').disabled
+  && document.getElementById('py-status').textContent !== '' && !/…$/.test(document.getElementById('py-status').textContent),
+null, { timeout: 90000 });
+
+test('Run executes the panel\'s program in Python and prints the page\'s result', async () => {
+  const page = await newPage(env);
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  try {
+    await page.goto(`${env.url}#recipe=regression&n=50&seed=420&loss=mse_loss&reduction=sum`);
+    await settled(page);
+    const pythonFiles = (list) => list.filter((p) => /pyodide|python|pyworker/.test(p));
+    assert.deepEqual(pythonFiles(requests), [], 'no Python byte before Run');
+    const result = await page.textContent('#result');
+    assert.equal(result, 'tensor(124.3458)');
+    await page.click('#py-run');
+    await finished(page);
+    const out = await page.textContent('#py-out');
+    assert.equal(out.split('\n')[0], result, 'the program prints what the page shows');
+    assert.match(await page.textContent('#py-status'), /^Python started in \d+ ms; ran in \d+ ms\.$/);
+    assert.ok(pythonFiles(requests).some((p) => p.endsWith('/pyodide/pyodide.asm.wasm')), 'Pyodide from the site');
+    assert.ok(requests.every((p) => !p.startsWith('http')), 'no third-party request');
+    await shot(page, 'python-run');
+
+    // an edit with torch's error: the message and the line
+    await page.fill('#code', 'import torch\nx = torch.ones(2, 3)\nprint(torch.mm(x, x))\n');
+    assert.equal(await page.isHidden('#code-reset'), false, 'the edit can be undone');
+    await page.focus('#code');
+    await page.keyboard.press('Control+Enter');
+    await finished(page);
+    assert.match(await page.textContent('#py-out'), /RuntimeError: mat1 and mat2 shapes cannot be multiplied \(2x3 and 2x3\)/);
+    assert.match(await page.textContent('#py-out'), /File "<lesson>", line 3/);
+    assert.match(await page.textContent('#py-status'), /^RuntimeError on line 3 \(\d+ ms\)\.$/);
+
+    // Stop interrupts a loop; the session works after
+    await page.fill('#code', 'x = 0\nwhile True:\n    x += 1\n');
+    await page.click('#py-run');
+    await page.waitForFunction(() => !document.getElementById('py-stop').disabled);
+    await page.waitForTimeout(300);
+    await page.click('#py-stop');
+    await finished(page);
+    assert.equal(await page.textContent('#py-status'), 'Stopped.');
+    await page.click('#code-reset');
+    assert.equal(await page.inputValue('#code'), await page.textContent('#code'), 'back to the page\'s code');
+    await page.click('#py-run');
+    await finished(page);
+    assert.equal((await page.textContent('#py-out')).split('\n')[0], result);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('Tab indents in the editor; Esc then Tab leaves it', async () => {
+  const page = await newPage(env);
+  try {
+    await page.goto(`${env.url}#recipe=regression&n=50&seed=420&loss=mse_loss&reduction=mean`);
+    await settled(page);
+    await page.fill('#code', 'for i in range(2):\n');
+    await page.focus('#code');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('print(i)');
+    assert.equal(await page.inputValue('#code'), 'for i in range(2):\n    print(i)');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    assert.notEqual(await page.evaluate(() => document.activeElement.id), 'code', 'focus moved on');
+  } finally {
+    await page.close();
+  }
+});
