@@ -19,8 +19,8 @@ export interface PythonRun {
 }
 
 export interface Python {
-  /** Runs code (a script named <lesson>) in the session's namespace; { fresh: true } starts a new one. */
-  run(code: string, options?: { fresh?: boolean; onStdout?: (text: string) => void; onStderr?: (text: string) => void }): Promise<PythonRun>;
+  /** Runs code (a script named <lesson>) in a session's namespace (default 'main'); { fresh: true } starts it over. */
+  run(code: string, options?: { fresh?: boolean; session?: string; onStdout?: (text: string) => void; onStderr?: (text: string) => void }): Promise<PythonRun>;
   /** The losslab instance under `torch`. */
   readonly lab: LossLab;
   /** The Pyodide instance. */

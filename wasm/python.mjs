@@ -7,7 +7,8 @@
 //   const { stdout, error } = await py.run('import torch\nprint(torch.ones(2))');
 //
 // One interpreter per createPython(), one losslab instance under it; run() shares one global
-// namespace between calls (as the lesson's blocks share a session) unless { fresh: true }.
+// namespace between calls of one session (as the lesson's blocks share theirs; { session: name },
+// default 'main') unless { fresh: true } starts it over.
 import { createLossLab, Tensor } from './losslab.mjs';
 import { SOURCES } from './python-src.mjs';
 
@@ -54,15 +55,17 @@ export async function createPython(options = {}) {
   // the traceback shows the learner's source lines (linecache serves <lesson> from memory)
   const setSource = pyodide.runPython(
     "import linecache\ndef _losslab_source(code):\n    linecache.cache['<lesson>'] = (len(code), None, code.splitlines(True), '<lesson>')\n_losslab_source");
-  let globals = pyodide.globals.get('dict')();
+  const namespaces = new Map();   // session name -> its globals (a Python dict)
 
   /**
    * Runs code as a script named <lesson>; resolves to { stdout, stderr, error } where error is
    * null or { type, message, line, traceback } (line: the deepest line of the learner's code).
    * onStdout / onStderr get each line as it is printed (with its newline).
    */
-  async function run(code, { fresh = false, onStdout, onStderr } = {}) {
-    if (fresh) { globals.destroy(); globals = pyodide.globals.get('dict')(); }
+  async function run(code, { fresh = false, session = 'main', onStdout, onStderr } = {}) {
+    if (fresh && namespaces.has(session)) { namespaces.get(session).destroy(); namespaces.delete(session); }
+    if (!namespaces.has(session)) namespaces.set(session, pyodide.globals.get('dict')());
+    const globals = namespaces.get(session);
     sink = { out: [], err: [], onStdout, onStderr };
     setSource(code);
     let error = null;

@@ -62,13 +62,13 @@ export class PythonRunner {
     }
   }
 
-  /** Runs code in the session (fresh: a new namespace); resolves when it ends. */
-  run(code, { onOut, onErr, fresh = false } = {}) {
+  /** Runs code in a session's namespace (fresh: start it over); resolves when it ends. */
+  run(code, { onOut, onErr, fresh = false, session = 'main' } = {}) {
     if (!this.worker) this._spawn();
     if (this.interrupt) Atomics.store(this.interrupt, 0, 0);
     const id = nextId++;
     const done = new Promise((resolve) => this.jobs.set(id, { onOut, onErr, resolve }));
-    this.worker.postMessage({ type: 'run', id, code, fresh });
+    this.worker.postMessage({ type: 'run', id, code, fresh, session });
     this.onStatus('running');
     return done;
   }

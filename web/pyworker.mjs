@@ -2,7 +2,7 @@
 // losslab/python's torch over its own losslab instance. Started by python.mjs on the first Run;
 // nothing here loads before that.
 //
-// Messages in:  { type: 'run', id, code, fresh } | { type: 'interrupt-buffer', buffer } (a
+// Messages in:  { type: 'run', id, code, fresh, session } | { type: 'interrupt-buffer', buffer } (a
 //               SharedArrayBuffer: the page writes 2 there to raise KeyboardInterrupt)
 // Messages out: { type: 'ready', ms, flavor } | { type: 'out' | 'err', id, text } (as printed) |
 //               { type: 'done', id, error, ms } | { type: 'fatal', message }
@@ -30,6 +30,7 @@ self.onmessage = (e) => {
     const t = performance.now();
     const r = await py.run(m.code, {
       fresh: m.fresh,
+      session: m.session ?? 'main',
       onStdout: (text) => postMessage({ type: 'out', id: m.id, text }),
       onStderr: (text) => postMessage({ type: 'err', id: m.id, text }),
     });

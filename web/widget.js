@@ -27,6 +27,7 @@ import { planOrFallback, pythonOf } from './recipes.mjs';
 import { pythonCode, pythonOptions } from './codegen.mjs';
 import { parseNumbers } from './parse.mjs';
 import { drawCurve, fmt } from './plots.mjs';
+import './pyblock.mjs';   // <losslab-python>: editable, runnable PyTorch code (Pyodide on first Run)
 
 export const TAG = 'loss-playground';
 

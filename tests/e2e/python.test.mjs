@@ -4,6 +4,7 @@
 // a loop and the next Run works; Ctrl+Enter runs; the CSP holds (no console errors).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { start, newPage, settled, shot } from './browser.mjs';
 
 let env;
@@ -78,6 +79,53 @@ test('Tab indents in the editor; Esc then Tab leaves it', async () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Tab');
     assert.notEqual(await page.evaluate(() => document.activeElement.id), 'code', 'focus moved on');
+  } finally {
+    await page.close();
+  }
+});
+
+// The lesson page: each Python block is an editor that runs in place, in one session (B's
+// modules and the timing run B first). Outputs are torch's (tests/golden/lesson.json).
+const LESSON = JSON.parse(readFileSync(new URL('../golden/lesson.json', import.meta.url), 'utf8'));
+const printed = (id) => LESSON.blocks.find((b) => b.id === id).printed.map((l) => `${l}\n`).join('');
+
+test('the lesson\'s Python blocks run in place and print what torch printed (English, 简体中文)', async () => {
+  const page = await newPage(env);
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  try {
+    await page.goto(`${env.url}lesson/`);
+    await page.waitForFunction(() => document.querySelectorAll('losslab-python').length === 5);
+    assert.deepEqual(requests.filter((p) => /pyodide|pyworker/.test(p)), [], 'no Pyodide before a Run');
+    const runBlock = (id) => page.evaluate(async (id) => {
+      const el = document.getElementById(id);
+      const r = await el.run();
+      return { stdout: r.stdout, error: r.error?.message ?? null, status: el.shadowRoot.querySelector('.status').textContent };
+    }, id);
+    // B's modules first: B runs before it, once
+    const mods = await runBlock('py-bce-modules');
+    assert.equal(mods.error, null);
+    assert.equal(mods.stdout, printed('bce-modules'));
+    assert.equal(await page.evaluate(() => document.getElementById('py-bce').shadowRoot.querySelector('pre').textContent), printed('bce'));
+    for (const id of ['mse', 'ce']) {
+      const r = await runBlock(`py-${id}`);
+      assert.equal(r.stdout, printed(id), id);
+      assert.match(r.status, /^Ran in \d+ ms\.$/);
+    }
+    // the timing block on a smaller B (an edit, as a learner would make): two times
+    await page.evaluate(() => {
+      const b = document.getElementById('py-bce');
+      b.code = b.code.replace('N = 3 * pow(10, 6)', 'N = 3 * pow(10, 4)');
+    });
+    const timing = await runBlock('py-timing');
+    assert.equal(timing.error, null);
+    const [t1, t2] = timing.stdout.trim().split('\n').map(Number);
+    assert.ok(t1 >= 0 && t2 > t1, timing.stdout);
+    // 简体中文: the block's controls in the page's language
+    await page.goto(`${env.url}lesson/#lang=zh`);
+    await page.waitForFunction(() => document.getElementById('py-mse')?.shadowRoot?.querySelector('button.run')?.textContent === '运行 Python');
+    assert.equal(await page.evaluate(() => document.getElementById('py-mse').shadowRoot.querySelector('button.stop').textContent), '停止');
+    assert.deepEqual(page.errors, []);
   } finally {
     await page.close();
   }

@@ -6,6 +6,7 @@
 import { sharedEngine } from '../widget.js';
 import { parseValue } from '../state.mjs';
 import { BLOCKS, blockSource } from './blocks.mjs';
+import '../pyblock.mjs';
 
 const ZH = {
   doctitle: 'PyTorch 中的损失函数：课程实况 · losslab',
@@ -71,7 +72,7 @@ function apply() {
     else a.removeAttribute('aria-current');
   }
   document.getElementById('playground-link').href = lang === 'zh' ? '../#lang=zh' : '../';
-  for (const w of document.querySelectorAll('loss-playground')) w.setAttribute('lang', lang);
+  for (const w of document.querySelectorAll('loss-playground, losslab-python')) w.setAttribute('lang', lang);
 }
 
 // Under each of the lesson's Python blocks, its line-for-line JavaScript (blocks.mjs: the source
@@ -143,7 +144,29 @@ async function runBlock(id, button, status, out) {
   }
 }
 
+// Each of the lesson's Python blocks, editable and runnable in place (<losslab-python>, one
+// session for the page as in the lesson: B's modules and the timing read B's tensors, so they run
+// B first when it has not run as it reads now). The static <pre> stays in the DOM, hidden.
+const NEEDS = { 'bce-modules': 'py-bce', timing: 'py-bce' };
+function addPythonBlocks() {
+  for (const pre of document.querySelectorAll('pre.code[data-block]')) {
+    const id = pre.dataset.block;
+    const block = document.createElement('losslab-python');
+    block.id = `py-${id}`;
+    block.setAttribute('session', 'lesson');
+    if (NEEDS[id]) block.setAttribute('needs', NEEDS[id]);
+    const label = pre.getAttribute('aria-label') ?? document.getElementById(pre.getAttribute('aria-labelledby') ?? '')?.textContent;
+    if (label) block.setAttribute('aria-label', label);
+    const copy = pre.cloneNode(true);   // the element's code (shown until it upgrades)
+    copy.removeAttribute('data-block');
+    block.append(copy);
+    pre.before(block);
+    pre.hidden = true;
+  }
+}
+
 function init() {
+  addPythonBlocks();
   addJsBlocks();
   EN.js_running = 'Running…';
   EN.js_done = 'Done';
