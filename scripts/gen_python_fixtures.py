@@ -102,6 +102,26 @@ print(F.log_softmax(model(X), dim=1)[0])
 print(F.mse_loss(X, X * 2, reduction='sum'), F.l1_loss(X, X + 1))
 print(nn.MSELoss(reduction='sum'), nn.LogSoftmax(dim=1), nn.Sigmoid())
 """,
+    "where-sort-mask": """
+import torch
+torch.manual_seed(420)
+y = torch.randint(0, 2, (4, 5), dtype=torch.float32)
+C = 5
+y_list = torch.where(y.bool(), torch.arange(C), C).sort(dim=1).values
+y_list[y_list == C] = -1
+print(y_list)
+x = torch.tensor([3., float('nan'), 1., 3., -0., 0., float('-inf')])
+print(torch.sort(x))
+print(x.sort(descending=True).indices, torch.argsort(x))
+print(torch.where(x > 1, x, 0.5), torch.where(torch.tensor([True, False]), 1, 0))
+z = torch.zeros(3)
+z[torch.tensor([True, False, True])] = 2.5
+print(z, z.masked_fill(z > 1, -1))
+""",
+    "error-where": """
+import torch
+print(torch.where(torch.ones(3), 1, 0))
+""",
     "error-shape": """
 import torch
 x = torch.ones(2, 3)

@@ -203,6 +203,17 @@ int binary_packed(int op, bool is_cmp) {
                            : binary(static_cast<BinOp>(op), a, b));
 }
 
+// torch.where(cond, x, y): three operands as binary_packed's (cond a tensor).
+int where_packed() {
+  PackReader r;
+  TensorView hc, hx, hy;
+  const Operand c = packed_operand(r, hc);
+  const Operand x = packed_operand(r, hx);
+  const Operand y = packed_operand(r, hy);
+  if (!c.tensor) return fail_with(runtime_error("where(): condition must be a Tensor"));
+  return put_result(where(*c.tensor, x, y));
+}
+
 // The JS API's deferred float32 chain (arith.hpp's fused): [ndim, dims..., ninputs, ptr...,
 // ninstructions, then per instruction kind, op, a, b, number (kind, f, hi, lo), input].
 int fused_packed() {
@@ -520,6 +531,14 @@ val op_clamp(val a, val lo, val hi) { return wrap(clamp(view_of(a), bound_of(lo)
 val op_max_all(val a, bool is_min) { return wrap(max_all(view_of(a), is_min)); }
 val op_max_dim(val a, double dim, bool keepdim, bool is_min) {
   auto r = max_dim(view_of(a), static_cast<int64_t>(dim), keepdim, is_min);
+  if (!r) return make_error(r.error());
+  val o = val::object();
+  o.set("values", desc_of(std::move(r.value().values)));
+  o.set("indices", desc_of(std::move(r.value().indices)));
+  return o;
+}
+val op_sort(val a, double dim, bool descending) {
+  auto r = sort(view_of(a), static_cast<int64_t>(dim), descending);
   if (!r) return make_error(r.error());
   val o = val::object();
   o.set("values", desc_of(std::move(r.value().values)));
@@ -908,6 +927,8 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("binaryPacked", &binary_packed);
   emscripten::function("takePacked", &take_packed);
   emscripten::function("fusedPacked", &fused_packed);
+  emscripten::function("wherePacked", &where_packed);
+  emscripten::function("sort", &op_sort);
   emscripten::function("lossBackwardPacked", &loss_backward_packed);
   emscripten::function("activationPacked", &activation_packed);
   emscripten::function("lastError", &last_error);

@@ -76,6 +76,13 @@ export declare class Tensor {
   min(): Tensor;
   min(dim: DimArg, keepdim?: boolean): ValuesIndices;
   argmax(dim?: DimArg, keepdim?: boolean): Tensor;
+  /** [values, indices] along dim (default -1): NaN largest, ties in order. */
+  sort(dim?: number | { dim?: number; descending?: boolean }, descending?: boolean): ValuesIndices;
+  argsort(dim?: number, descending?: boolean): Tensor;
+  /** torch.where(condition, this, other). */
+  where(condition: Tensor, other: Tensor | Num): Tensor;
+  /** value where mask, in this tensor's dtype (a copy). */
+  masked_fill(mask: Tensor, value: Tensor | Num): Tensor;
   argmin(dim?: DimArg, keepdim?: boolean): Tensor;
   reshape(...shape: number[] | [number[]]): Tensor;
   view(...shape: number[] | [number[]]): Tensor;
@@ -280,6 +287,10 @@ export interface LossLab {
   min(t: Tensor, dim: DimArg, keepdim?: boolean): ValuesIndices;
   argmax(t: Tensor, dim?: DimArg, keepdim?: boolean): Tensor;
   argmin(t: Tensor, dim?: DimArg, keepdim?: boolean): Tensor;
+  /** x where condition, else y (numbers allowed for x, y); broadcast and promoted as torch. */
+  where(condition: Tensor, x: Tensor | Num, y: Tensor | Num): Tensor;
+  sort(t: Tensor, dim?: number | { dim?: number; descending?: boolean }, descending?: boolean): ValuesIndices;
+  argsort(t: Tensor, dim?: number, descending?: boolean): Tensor;
   cat(tensors: Tensor[], dim?: number): Tensor;
   stack(tensors: Tensor[], dim?: number): Tensor;
   /** A float value gives float32, an int one int64, unless dtype says. */

@@ -283,6 +283,41 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       const { all, d, keepdim: k } = this._dims('argmin', t, dim, keepdim);
       return this._wrap(this._M.argmax(desc, all, d, k, true));
     }
+    /**
+     * torch.where(condition, x, y): x where condition (a bool tensor), else y; x or y may be a
+     * number; broadcasting and type promotion as torch's. Not recorded by autograd yet.
+     */
+    where(condition, x, y) {
+      if (!(condition instanceof Tensor)) throw typeError(`where(): argument 'condition' (position 1) must be Tensor, not ${pyTypeName(condition)}`);
+      if (!(x instanceof Tensor) && !(y instanceof Tensor) && (typeof x !== 'number' && typeof x !== 'bigint')) {
+        throw typeError(`where(): argument 'input' (position 2) must be Tensor or Number, not ${pyTypeName(x)}`);
+      }
+      if (this._tracks(x, y)) throw pyError('NotImplementedError', 'where(): autograd through torch.where is not supported yet (its inputs require grad)');
+      const item = (v, arg) => (v instanceof Tensor ? this._own(v, arg) : pyNumber(v, 'where', arg));
+      return this._packedOp([this._own(condition, 'condition'), item(x, 'input'), item(y, 'other')], () => this._M.wherePacked());
+    }
+    /**
+     * torch.sort(t, dim = -1, descending = false) → [values, indices] (.values, .indices): NaN
+     * largest, equal elements in their order (stable). Not recorded by autograd yet.
+     */
+    sort(t, dim = -1, descending = false) {
+      if (dim !== null && typeof dim === 'object') ({ dim = -1, descending = false } = dim);
+      const desc = this._own(t, 'input');
+      if (typeof descending !== 'boolean') throw typeError(`sort(): argument 'descending' must be bool, not ${pyTypeName(descending)}`);
+      if (this._tracks(t)) throw pyError('NotImplementedError', 'sort(): autograd through torch.sort is not supported yet (its input requires grad)');
+      const r = this._M.sort(desc, intArg(dim, 'sort', 'dim'), descending);
+      if (r instanceof Error) throw r;
+      const out = [this._wrap(r.values), this._wrap(r.indices)];
+      out.values = out[0];
+      out.indices = out[1];
+      return out;
+    }
+    /** torch.argsort(t, dim = -1, descending = false): sort's indices. */
+    argsort(t, dim = -1, descending = false) {
+      const [v, i] = this.sort(t, dim, descending);
+      v.dispose();
+      return i;
+    }
     /** torch.sum(t[, dim[, keepdim]]): torch's cascade order; integer tensors sum into int64. */
     sum(t, dim, keepdim) { return this._reduce('sum', t, dim, keepdim); }
     /** torch.mean(t[, dim[, keepdim]]): the sum divided by the count, in the dtype. */
@@ -423,6 +458,22 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     min(dim, keepdim) { return this._lab.min(this, dim, keepdim); }
     argmax(dim, keepdim) { return this._lab.argmax(this, dim, keepdim); }
     argmin(dim, keepdim) { return this._lab.argmin(this, dim, keepdim); }
+    /** sort(dim = -1, descending = false) → [values, indices]. */
+    sort(dim, descending) { return this._lab.sort(this, dim, descending); }
+    argsort(dim, descending) { return this._lab.argsort(this, dim, descending); }
+    /** x.where(condition, y): torch.where(condition, x, y). */
+    where(condition, other) { return this._lab.where(condition, this, other); }
+    /** masked_fill(mask, value): value where mask, in this tensor's dtype (a copy). */
+    masked_fill(mask, value) {
+      const lab = this._lab;
+      if (lab._tracks(this)) throw pyError('NotImplementedError', 'masked_fill(): autograd through masked_fill is not supported yet (the tensor requires grad)');
+      const v = value instanceof Tensor ? value.to(this._dtype) : lab.tensor(value, { dtype: this._dtype });
+      try {
+        return lab.where(mask, v, this);
+      } finally {
+        if (v !== value) v.dispose();
+      }
+    }
   }
 
   for (const [target, ops] of [[LossLab, LabOps], [Tensor, TensorOps]]) {

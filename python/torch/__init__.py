@@ -390,7 +390,14 @@ class Tensor:
         return _w(_call(self._t.index, _to_js(specs)))
 
     def __setitem__(self, key, value):
-        raise NotImplementedError("assignment into a tensor (x[...] = v) is not supported by losslab's torch")
+        # x[mask] = v with a bool mask of x's shape: in place (as masked_fill_), other forms not yet
+        if isinstance(key, Tensor) and key.dtype is _bool_dtype and tuple(key.shape) == tuple(self.shape) and \
+                (isinstance(value, Tensor) and value.ndim == 0 or _number(value) or isinstance(value, _b.bool)):
+            filled = _w(_call(self._t.masked_fill, key._t, _js(value)))
+            _call(self._t.copy_, filled._t)
+            return
+        raise NotImplementedError("assignment into a tensor (x[...] = v) is not supported by losslab's torch "
+                                  "beyond x[mask] = value with a bool mask of x's shape")
 
     # ---- everything else is a method of the same name ----
     def __getattr__(self, name):
@@ -461,6 +468,13 @@ def _extreme(name):
     return f
 
 
+def _sort(t, dim=-1, descending=False, stable=False):
+    r = _call(t._t.sort, _b.int(dim), _b.bool(descending))
+    out = _ValuesIndices((_w(r[0]), _w(r[1])))
+    out._name = "sort"
+    return out
+
+
 def _shape_args(args):
     if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
         args = tuple(args[0])
@@ -497,6 +511,10 @@ _METHODS = {
     "softmax": lambda t, dim: _w(_call(_lab.nn.functional.softmax, t._t, _opts({"dim": dim}))),
     "log_softmax": lambda t, dim: _w(_call(_lab.nn.functional.log_softmax, t._t, _opts({"dim": dim}))),
     "is_floating_point": lambda t: t.dtype.is_floating_point,
+    "sort": _sort,
+    "argsort": lambda t, dim=-1, descending=False: _sort(t, dim, descending).indices,
+    "where": lambda t, condition, other: where(condition, t, other),
+    "masked_fill": lambda t, mask, value: _w(_call(t._t.masked_fill, mask._t, _js(value))),
 }
 for _n in ("neg", "log", "exp", "log1p", "expm1", "sqrt", "abs", "square", "tanh", "relu", "sigmoid",
            "long", "int", "float", "double", "bool"):
@@ -697,6 +715,22 @@ def _binary_fn(op):
 for _n in ("add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le", "gt", "ge"):
     globals()[_n] = _binary_fn(_n)
 subtract, multiply, divide = sub, mul, div
+
+
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        raise NotImplementedError("torch.where(condition) (the indices of the nonzero elements) is not supported by losslab's torch")
+    if not isinstance(condition, Tensor):
+        raise TypeError("where(): argument 'condition' (position 1) must be Tensor, not %s" % type(condition).__name__)
+    return _w(_call(_lab.where, condition._t, _js(input), _js(other)))
+
+
+def sort(t, dim=-1, descending=False, stable=False):
+    return _sort(t, dim, descending, stable)
+
+
+def argsort(t, dim=-1, descending=False):
+    return _sort(t, dim, descending).indices
 
 
 def mm(a, b):

@@ -89,15 +89,9 @@ test('the code panel\'s programs print what torch printed', async () => {
   const golden = JSON.parse(readFileSync(path.join(here, '..', 'golden', 'codepanel.json'), 'utf8'));
   const exactGrad = new Map(py.lab.registry.losses.map((s) => [s.name, s.exact.grad]));
   const num = /-?\d+\.\d*(?:e[+-]\d+)?|-?\binf\b|\bnan\b/g;
-  let ran = 0, missing = 0;
+  let ran = 0;
   for (const c of [...golden.cases, ...golden.train]) {
     const r = await py.run(c.code, { fresh: true });
-    if (/torch\.where\(/.test(c.code)) {
-      assert.equal(r.error?.type, 'NotImplementedError', c.id);
-      assert.equal(r.error.message, "torch.where is not supported by losslab's torch", c.id);
-      missing++;
-      continue;
-    }
     assert.equal(r.error, null, `${c.id}: ${r.error?.traceback}`);
     const got = r.stdout.trimEnd(), want = c.printed.join('\n');
     // F.log_softmax / softmax are within 2 ulp of torch's, not its bits (the ctc program's
@@ -113,6 +107,6 @@ test('the code panel\'s programs print what torch printed', async () => {
     }
     ran++;
   }
-  assert.equal(ran + missing, golden.cases.length + golden.train.length);
-  console.log(`# code panel: ${ran} programs print torch's output; ${missing} need torch.where (NotImplementedError)`);
+  assert.equal(ran, golden.cases.length + golden.train.length);
+  console.log(`# code panel: ${ran} programs print torch's output`);
 });

@@ -137,4 +137,17 @@ Result<ValuesIndices> max_dim(const TensorView& x, int64_t dim, bool keepdim, bo
 // max_dim's indices). d.all with keepdim keeps every dim as size 1.
 Result<Tensor> argmax(const TensorView& x, const ReduceDims& d, bool is_min);
 
+// torch.where(condition, x, y): x where condition, else y, of the broadcast shape of the three
+// (torch's broadcast error); condition must be bool ("where expected condition to be a boolean
+// tensor, but got a tensor with dtype Float"); x or y may be a number, and the dtype is
+// result_type(x, y) (two numbers: int64, or float32 if either is a float). Elements are copied,
+// not computed: -0, NaN payloads and infinities pass unchanged.
+Result<Tensor> where(const TensorView& cond, const Operand& x, const Operand& y);
+
+// torch.sort(x, dim, descending): values and int64 indices along dim, NaN as the largest value
+// (last ascending, first descending), equal elements in their original order (a stable sort:
+// torch's CPU kernel orders ties so for the sizes tried, and promises nothing for them without
+// stable=True). A 0-d tensor sorts to itself, index 0. Bad dims are torch's IndexError.
+Result<ValuesIndices> sort(const TensorView& x, int64_t dim, bool descending);
+
 }  // namespace losslab
