@@ -93,6 +93,14 @@ step "browser (headless Chromium)"
 load browser
 node bench/run-browser.mjs --sizes=$SIZES --reps="$REPS" --clock=$CLOCK --out="$PARTS/browser.json" >&2
 
+step "Python in Chromium (Pyodide; bench/python.mjs)"
+load python
+if ((CHECK)); then
+  node bench/python.mjs --sizes=3e3 --out="$PARTS/python.json" >&2
+else
+  node bench/python.mjs --sizes=3e4,3e5 --out=bench/results/python.json >&2
+fi
+
 step "report"
 args=(--sizes=$SIZES --reps="$REPS" --clock=$CLOCK --loads="$LOADS" --parts="$PARTS")
 ((QUICK)) && args+=(--quick)

@@ -79,6 +79,8 @@ export declare class Tensor {
   /** [values, indices] along dim (default -1): NaN largest, ties in order. */
   sort(dim?: number | { dim?: number; descending?: boolean }, descending?: boolean): ValuesIndices;
   argsort(dim?: number, descending?: boolean): Tensor;
+  /** The slices along dim (default 0). */
+  unbind(dim?: number): Tensor[];
   /** torch.where(condition, this, other). */
   where(condition: Tensor, other: Tensor | Num): Tensor;
   /** value where mask, in this tensor's dtype (a copy). */
@@ -291,6 +293,7 @@ export interface LossLab {
   where(condition: Tensor, x: Tensor | Num, y: Tensor | Num): Tensor;
   sort(t: Tensor, dim?: number | { dim?: number; descending?: boolean }, descending?: boolean): ValuesIndices;
   argsort(t: Tensor, dim?: number, descending?: boolean): Tensor;
+  unbind(t: Tensor, dim?: number): Tensor[];
   cat(tensors: Tensor[], dim?: number): Tensor;
   stack(tensors: Tensor[], dim?: number): Tensor;
   /** A float value gives float32, an int one int64, unless dtype says. */
@@ -334,4 +337,6 @@ export declare function createLossLab(options?: {
   /** Elementwise float32 chains run in one pass when a value is needed (default true); false
    * computes each op at once. The values are the same either way. */
   fuse?: boolean;
+  /** The smallest tensor a chain is deferred for (default 2048 elements). */
+  fuseMinElements?: number;
 }): Promise<LossLab>;

@@ -37,9 +37,10 @@ const INTERNAL = Symbol('losslab.internal');
 
 /**
  * Loads a wasm build and returns a PyTorch-like namespace.
- * @param {{simd?: boolean, baseUrl?: string|URL, warnings?: 'console'|'silent', fuse?: boolean}} [options]
- * fuse (default true): elementwise float32 chains run in one pass when a value is needed
- * (LossLab._defer); false computes every op at once (the same values: for comparison).
+ * @param {{simd?: boolean, baseUrl?: string|URL, warnings?: 'console'|'silent', fuse?: boolean, fuseMinElements?: number}} [options]
+ * fuse (default true): elementwise float32 chains of at least fuseMinElements (default 2048)
+ * elements run in one pass when a value is needed (LossLab._defer); false computes every op at
+ * once (the same values: for comparison).
  */
 export async function createLossLab(options = {}) {
   const wantSimd = options.simd ?? true;
@@ -149,12 +150,16 @@ function flatten(data, shape, depth, out) {
 // A deferred chain's limits: instructions (operands included) and distinct input buffers.
 const FUSE_MAX_INSTRUCTIONS = 24;
 const FUSE_MAX_INPUTS = 8;
+const FUSE_MIN_ELEMENTS = 2048;
 
 class LossLab {
   constructor(M, flavor, options) {
     this._M = M;
     this._warn = options.warnings !== 'silent';
     this._fuse = options.fuse ?? true;
+    // below this many elements a chain is not worth deferring (the bookkeeping costs more than
+    // the passes over memory it saves)
+    this._fuseMin = options.fuseMinElements ?? FUSE_MIN_ELEMENTS;
     this._freer = new FinalizationRegistry((held) => {
       if (typeof held === 'number') M._free(held);
       else if (held.var) M.varRelease(held.var);   // a tensor autograd knows (a core Var)
@@ -865,7 +870,7 @@ class LossLab {
   // A deferred tensor for node { kind, op, a, b, num } over operands a / b (Tensors or null for
   // the number), or null when the chain would grow past the limits (then the op runs eagerly).
   _defer(kind, op, a, b, num, shape) {
-    if (!this._fuse) return null;
+    if (!this._fuse || shape.reduce((x, y) => x * y, 1) < this._fuseMin) return null;
     const part = (t) => (t === null ? null : t._node ?? { leaf: true, t, ptr: t._ptr });
     const na = part(a), nb = part(b);
     const size = 1 + [na, nb].reduce((acc, x) => acc + (x === null ? 0 : x.leaf ? 1 : x.size), 0);

@@ -312,6 +312,16 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       out.indices = out[1];
       return out;
     }
+    /** torch.unbind(t, dim = 0): the slices along dim, as an array (what iterating a tensor gives). */
+    unbind(t, dim = 0) {
+      this._own(t, 'input');
+      if (t.ndim === 0) throw pyError('IndexError', 'Dimension specified as 0 but tensor has no dimensions');
+      const d = intArg(dim, 'unbind', 'dim');
+      const n = t.size(d);
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = t.select(d, i);
+      return out;
+    }
     /** torch.argsort(t, dim = -1, descending = false): sort's indices. */
     argsort(t, dim = -1, descending = false) {
       const [v, i] = this.sort(t, dim, descending);
@@ -458,6 +468,7 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     min(dim, keepdim) { return this._lab.min(this, dim, keepdim); }
     argmax(dim, keepdim) { return this._lab.argmax(this, dim, keepdim); }
     argmin(dim, keepdim) { return this._lab.argmin(this, dim, keepdim); }
+    unbind(dim) { return this._lab.unbind(this, dim); }
     /** sort(dim = -1, descending = false) → [values, indices]. */
     sort(dim, descending) { return this._lab.sort(this, dim, descending); }
     argsort(dim, descending) { return this._lab.argsort(this, dim, descending); }

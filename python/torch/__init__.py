@@ -228,8 +228,8 @@ class Tensor:
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        for i in range(len(self)):
-            yield self[i]
+        for jt in _call(_lab.unbind, self._t):  # the rows, made in one call
+            yield Tensor._of(jt)
 
     def __hash__(self):
         return id(self)
@@ -291,13 +291,16 @@ class Tensor:
 
     # ---- arithmetic ----
     def _binary(self, op, other, reflected=False):
-        if isinstance(other, Tensor):
-            a, b = (other._t, self._t) if reflected else (self._t, other._t)
-            return _w(_call(getattr(_lab, op), a, b))
-        if not _number(other) and not isinstance(other, _b.bool):
-            return NotImplemented
-        x = _float_operand(self, other)
-        return _w(_call(getattr(_lab, op), other, x._t) if reflected else _call(getattr(_lab, op), x._t, other))
+        f = _OPS[op]
+        try:
+            if isinstance(other, Tensor):
+                return Tensor._of(f(other._t, self._t) if reflected else f(self._t, other._t))
+            if not _number(other) and not isinstance(other, _b.bool):
+                return NotImplemented
+            x = _float_operand(self, other)
+            return Tensor._of(f(other, x._t) if reflected else f(x._t, other))
+        except _JsException as e:
+            _raise(e)
 
     def __add__(self, o):
         return self._binary("add", o)
@@ -367,6 +370,8 @@ class Tensor:
 
     # ---- indexing ----
     def __getitem__(self, key):
+        if type(key) is _b.int:  # x[i]: the common case, one call
+            return Tensor._of(_call(self._t.index, key))
         specs = []
         for k in key if isinstance(key, tuple) else (key,):
             if isinstance(k, slice):
@@ -407,6 +412,9 @@ class Tensor:
         if f is None:
             raise NotImplementedError("torch.Tensor.%s is not supported by losslab's torch" % name)
         return lambda *a, **k: f(self, *a, **k)
+
+
+_OPS = {op: getattr(_lab, op) for op in ("add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le", "gt", "ge")}
 
 
 def _float_operand(t, v):

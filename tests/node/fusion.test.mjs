@@ -62,7 +62,8 @@ function run(torch, inputs, prog) {
 }
 
 for (const simd of [true, false]) {
-  const torch = await createLossLab({ simd, warnings: 'silent' });
+  // every size defers here (the default keeps tensors under 2048 elements eager)
+  const torch = await createLossLab({ simd, warnings: 'silent', fuseMinElements: 1 });
   const eager = await createLossLab({ simd, warnings: 'silent', fuse: false });
   const flavor = torch.flavor;
 
@@ -182,6 +183,19 @@ for (const simd of [true, false]) {
     z.requires_grad_();
     z.mul(z).sum().backward();
     assert.deepEqual(list(z.grad), [6, 12]);
+  });
+
+  test(`${flavor}: small tensors are not deferred by default`, async () => {
+    const plain = await createLossLab({ simd, warnings: 'silent' });
+    const x = plain.rand([2047]), big = plain.rand([2048]);
+    const b0 = plain.memory().bytes;
+    const small = x.mul(2);
+    assert.ok(plain.memory().bytes > b0, 'computed at once');
+    const b1 = plain.memory().bytes;
+    const lazy = big.mul(2);
+    assert.equal(plain.memory().bytes, b1, 'deferred');
+    assert.equal(lazy.toArray()[0], big.toArray()[0] * 2);
+    for (const t of [x, big, small, lazy]) t.dispose();
   });
 
   test(`${flavor}: tidy keeps a deferred result and frees the rest`, () => {
