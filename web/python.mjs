@@ -47,7 +47,7 @@ export class PythonRunner {
     if (m.type === 'ready') {
       this.startMs = m.ms;
       this._ready.resolve(m);
-      this.onStatus('ready', m);
+      this.onStatus(this.jobs.size ? 'running' : 'ready', m);
       return;
     }
     if (m.type === 'fatal') { this._fail(m.message); return; }

@@ -130,3 +130,53 @@ test('the lesson\'s Python blocks run in place and print what torch printed (Eng
     await page.close();
   }
 });
+
+test('the lesson\'s BCE by hand with autograd (N = 3e3) prints torch\'s loss and w.grad in a <losslab-python>', async () => {
+  const page = await newPage(env);
+  try {
+    await page.goto(`${env.url}lesson/`);
+    await page.waitForFunction(() => customElements.get('losslab-python'));
+    const code = LESSON.blocks.find((b) => b.id === 'bce-grad').python;
+    const r = await page.evaluate(async (code) => {
+      const el = document.createElement('losslab-python');
+      el.append(Object.assign(document.createElement('pre'), { textContent: code }));
+      document.querySelector('main').append(el);
+      const res = await el.run();
+      return { stdout: res.stdout, error: res.error?.message ?? null };
+    }, code);
+    assert.equal(r.error, null);
+    assert.equal(r.stdout, printed('bce-grad'));
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('without cross-origin isolation, Stop terminates the worker and the next Run starts a fresh one', async () => {
+  const { serve } = await import('../../scripts/serve.mjs');
+  const { SITE } = await import('./browser.mjs');
+  const plain = await serve(SITE, { port: 0, headers: { 'Cross-Origin-Opener-Policy': 'unsafe-none', 'Cross-Origin-Embedder-Policy': 'unsafe-none' } });
+  const page = await newPage(env);
+  try {
+    await page.goto(`http://127.0.0.1:${plain.address().port}/#recipe=regression&n=50&seed=420&loss=mse_loss&reduction=sum`);
+    await settled(page);
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+    await page.fill('#code', 'while True:\n    pass\n');
+    await page.click('#py-run');
+    await page.waitForFunction(() => /Running/.test(document.getElementById('py-status').textContent)
+      || /Starting/.test(document.getElementById('py-status').textContent));
+    await page.waitForTimeout(3000);   // Pyodide up and looping
+    await page.click('#py-stop');
+    await finished(page);
+    assert.equal(await page.textContent('#py-status'), 'Stopped.');
+    await page.click('#code-reset');
+    await page.click('#py-run');
+    await finished(page);
+    assert.equal((await page.textContent('#py-out')).split('\n')[0], 'tensor(124.3458)');
+    assert.match(await page.textContent('#py-status'), /^Python started in/, 'a fresh worker');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+    await new Promise((r) => plain.close(r));
+  }
+});
