@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const site = path.join(root, 'build', 'site');
+const site = process.env.LOSSLAB_SITE_DIR ? path.resolve(process.env.LOSSLAB_SITE_DIR) : path.join(root, 'build', 'site');
 await rm(site, { recursive: true, force: true });
 await mkdir(site, { recursive: true });
 await cp(path.join(root, 'web'), site, { recursive: true });

@@ -3,7 +3,7 @@
 // back. Nothing heavy runs here: parsing big pasted data, generating data, losses, gradients,
 // histograms and timings all happen in the worker.
 
-import { PARAMS, PARAM, RECIPES, PANELS, RUN_KEYS, REGISTRY, parseHash, serializeHash, parseValue, formatValue, applies, sameValue, recipeDefaults } from './state.mjs';
+import { PARAMS, PARAM, RECIPES, PANELS, RUN_KEYS, REGISTRY, parseHash, serializeHash, parseValue, formatValue, applies, sameValue, recipeDefaults, browserLang } from './state.mjs';
 import { LANGS, t, errorText, optionHint } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { validLosses, planOrFallback, defaultLossFor, TRAINABLE } from './recipes.mjs';
@@ -36,7 +36,7 @@ const app = {
 
 const L = (key, params) => t(app.state.lang, key, params);
 const spec = () => app.registry?.losses.find((s) => s.name === app.state.loss) ?? null;
-const ctx = () => ({ optionNames: new Set(spec()?.options.map((o) => o.name) ?? []), hidden: app.hidden });
+const ctx = () => ({ optionNames: new Set(spec()?.options.map((o) => o.name) ?? []), hidden: app.hidden, lang: browserLang() });
 const shapeText = (s) => `[${s.join(', ')}]`;
 
 function el(tag, attrs = {}, text) {
@@ -253,9 +253,14 @@ function commit(key, raw, { force = false } = {}) {
   }
 }
 
-function fixReduction() {
+// A reduction the loss does not have (a link's reduction=batchmean on mse_loss, or a loss switch
+// away from kl_div) becomes 'mean'; from a link (notify) the notice says so.
+function fixReduction(notify = false) {
   const sp = spec();
-  if (sp && !sp.reductions.includes(app.state.reduction)) app.state.reduction = 'mean';
+  if (sp && !sp.reductions.includes(app.state.reduction)) {
+    if (notify) app.notices.push(L('notice_reduction', { loss: sp.name, reduction: app.state.reduction }));
+    app.state.reduction = 'mean';
+  }
 }
 
 function writeHash() {
@@ -268,7 +273,7 @@ function writeHash() {
 }
 
 function loadHash() {
-  const { state, hidden, errors } = parseHash(location.hash);
+  const { state, hidden, errors } = parseHash(location.hash, { lang: browserLang() });
   app.state = state;
   app.hidden = hidden;
   app.inputErrors.clear();
@@ -775,7 +780,20 @@ async function copyText(text, statusEl) {
 
 // ---- start -------------------------------------------------------------------------------------
 
+// In-page anchors ("Skip to the result", #result-panel) are not settings: move focus there and
+// keep the settings in the URL.
+function anchor(id) {
+  const el = /^[a-z][\w-]*$/i.test(id) ? document.getElementById(id) : null;
+  if (!el) return false;
+  el.scrollIntoView({ block: 'start' });
+  el.focus({ preventScroll: true });
+  return true;
+}
+
 async function main() {
+  const h0 = location.hash.replace(/^#/, '');
+  const startAnchor = !h0.includes('=') && /^[a-z][\w-]*$/i.test(h0) && document.getElementById(h0) ? h0 : null;
+  if (startAnchor) history.replaceState(null, '', location.pathname + location.search);
   loadHash();
   buildFields();
   applyLang();
@@ -803,11 +821,20 @@ async function main() {
   $('copy-link').addEventListener('click', () => copyText(location.href, $('status')));
   $('copy-code').addEventListener('click', () => copyText($('code').value, $('copy-status')));
   wireEditor();
+  document.querySelector('a.skip')?.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    anchor(ev.currentTarget.getAttribute('href').slice(1));
+  });
   window.addEventListener('hashchange', () => {
-    if (location.hash.replace(/^#/, '') === app.lastHash) return;
+    const h = location.hash.replace(/^#/, '');
+    if (h === app.lastHash) return;
+    if (!h.includes('=') && anchor(h)) {
+      if (app.lastHash != null) history.replaceState(null, '', `#${app.lastHash}`);
+      return;
+    }
     loadHash();
     if (app.registry) normaliseLoss();
-    fixReduction();
+    fixReduction(true);
     applyLang();
     showNotice(app.notices);
     writeHash();
@@ -834,7 +861,7 @@ async function main() {
   app.info = info;
   app.registry = REGISTRY;   // the losses are offered once the engine is ready
   normaliseLoss();
-  fixReduction();
+  fixReduction(true);
   showNotice(app.notices);
   syncMenus();
   syncFields();
@@ -842,6 +869,7 @@ async function main() {
   renderAll();
   setStatus('ready', L('status_ready'));
   run();
+  if (startAnchor) anchor(startAnchor);
 }
 
 main();

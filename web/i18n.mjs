@@ -101,6 +101,7 @@ const en = {
   err_listNotNumber: '{key}: value {index} (“{value}”) is not a number.',
   err_unknownKey: 'Unknown setting “{key}” in the link (ignored).',
   notice_switched: '{loss} does not apply to this data; showing {other} instead.',
+  notice_reduction: '{loss} has no reduction “{reduction}”; using “mean”.',
   notice_omitted: 'Pasted data longer than 8000 characters is not stored in the link.',
   notice_noTrain: 'Gradient descent is available for the binary and the multiclass data sets.',
   // result
@@ -282,6 +283,7 @@ const zh = {
   err_listNotNumber: '{key}：第 {index} 个值（“{value}”）不是数字。',
   err_unknownKey: '链接中有未知设置 “{key}”（已忽略）。',
   notice_switched: '{loss} 不适用于这组数据，改为显示 {other}。',
+  notice_reduction: '{loss} 没有 reduction “{reduction}”，改用 “mean”。',
   notice_omitted: '超过 8000 个字符的粘贴数据不会保存在链接中。',
   notice_noTrain: '梯度下降仅适用于二分类和多分类数据集。',
   resultMeta: '{module} · input {input} · target {target} · {ms} 毫秒',

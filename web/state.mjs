@@ -308,12 +308,27 @@ function numberString(v) {
 }
 
 /**
+ * The page language the browser asks for: the first of navigator.languages that is Chinese or
+ * English ('zh-CN', 'zh-Hans', 'zh-TW' → 'zh'), else 'en'.
+ * @param {readonly string[]} [langs]
+ */
+export function browserLang(langs = globalThis.navigator?.languages ?? [globalThis.navigator?.language ?? '']) {
+  for (const l of langs) {
+    if (/^zh(?:[-_]|$)/i.test(l)) return 'zh';
+    if (/^en(?:[-_]|$)/i.test(l)) return 'en';
+  }
+  return 'en';
+}
+
+/**
  * Reads key/value pairs (URL hash, or a widget's attributes) into a state.
  * @param {Iterable<[string,string]>} entries
+ * @param {{lang?: string}} [ctx]  lang: the language when none is given (the browser's)
  * @returns {{state: object, hidden: Set<string>, errors: Array<{key, code, params}>, given: Set<string>}}
  */
-export function parseEntries(entries) {
+export function parseEntries(entries, ctx = {}) {
   const state = defaultState();
+  if (ctx.lang) state.lang = ctx.lang;
   const hidden = new Set();
   const errors = [];
   const given = new Set();
@@ -353,16 +368,17 @@ export function parseEntries(entries) {
 }
 
 /** parseEntries for a location.hash ('#recipe=binary&n=3000000…'). */
-export function parseHash(hash) {
+export function parseHash(hash, ctx = {}) {
   const h = String(hash ?? '').replace(/^#/, '');
-  return parseEntries(new URLSearchParams(h).entries());
+  return parseEntries(new URLSearchParams(h).entries(), ctx);
 }
 
 /**
  * The hash for a state: always recipe, n, c, seed, loss, reduction where they apply, then any
  * other applicable key that is not at its default, then the `_hide` flags.
  * @param {object} state
- * @param {{hidden?: Iterable<string>, optionNames?: Set<string>}} [ctx]
+ * @param {{hidden?: Iterable<string>, optionNames?: Set<string>, lang?: string}} [ctx]
+ *   lang: the language a link without one opens in (the browser's); written when it differs
  * @returns {{hash: string, omitted: string[]}}  omitted: keys too long for a URL
  */
 export function serializeHash(state, ctx = {}) {
@@ -372,7 +388,7 @@ export function serializeHash(state, ctx = {}) {
   for (const p of PARAMS) {
     const v = state[p.key];
     if (!applies(p.key, state, ctx)) continue;
-    if (!ALWAYS.has(p.key) && sameValue(v, p.default)) continue;
+    if (!ALWAYS.has(p.key) && sameValue(v, p.key === 'lang' ? (ctx.lang ?? p.default) : p.default)) continue;
     if (p.key === 'n' && v === null) continue;
     const s = formatValue(p.key, v);
     if (p.type === 'text' && s.length > MAX_URL_TEXT) {

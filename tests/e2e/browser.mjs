@@ -40,8 +40,8 @@ export async function start() {
  * A fresh page with console/page errors recorded in page.errors (the CSP or a failed request
  * would show up there). options: {viewport, bypassCSP}.
  */
-export async function newPage(env, { viewport = { width: 1280, height: 1000 }, bypassCSP = false } = {}) {
-  const context = await env.browser.newContext({ viewport, bypassCSP });
+export async function newPage(env, { viewport = { width: 1280, height: 1000 }, bypassCSP = false, locale } = {}) {
+  const context = await env.browser.newContext({ viewport, bypassCSP, ...(locale ? { locale } : {}) });
   const page = await context.newPage();
   page.errors = [];
   page.on('console', (msg) => {

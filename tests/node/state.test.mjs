@@ -175,3 +175,18 @@ test('number syntax checks are linear: a 1 MB digit run that ends badly is refus
   assert.deepEqual(S.parseValue('n', '1e3'), { value: 1000 });
   assert.deepEqual(Array.from(P.parseNumbers('1.5, .5, 2., -3e-2').values), [1.5, 0.5, 2, -0.03]);
 });
+
+test('the language: the browser\'s when the link has none; written into the link only when it differs', () => {
+  assert.equal(S.browserLang(['zh-CN', 'en']), 'zh');
+  assert.equal(S.browserLang(['zh-Hant-TW']), 'zh');
+  assert.equal(S.browserLang(['fr-FR', 'en-GB', 'zh']), 'en');
+  assert.equal(S.browserLang(['fr-FR']), 'en');
+  assert.equal(S.browserLang([]), 'en');
+  assert.equal(S.browserLang(['zhx']), 'en');
+  const zh = S.parseHash('#recipe=binary', { lang: 'zh' });
+  assert.equal(zh.state.lang, 'zh');
+  assert.equal(S.parseHash('#recipe=binary&lang=en', { lang: 'zh' }).state.lang, 'en');
+  assert.doesNotMatch(S.serializeHash(zh.state, { lang: 'zh' }).hash, /lang=/);
+  assert.match(S.serializeHash({ ...zh.state, lang: 'en' }, { lang: 'zh' }).hash, /&lang=en$/);
+  assert.match(S.serializeHash(zh.state).hash, /&lang=zh$/, 'without a browser language, en is the default');
+});

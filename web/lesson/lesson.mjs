@@ -4,7 +4,7 @@
 // No inline script or style: this module is the page's only script.
 
 import { sharedEngine } from '../widget.js';
-import { parseValue } from '../state.mjs';
+import { parseValue, browserLang } from '../state.mjs';
 import { BLOCKS, blockSource } from './blocks.mjs';
 import '../pyblock.mjs';
 
@@ -53,7 +53,7 @@ function setRich(el, text) {
 
 function currentLang() {
   const raw = new URLSearchParams(location.hash.replace(/^#/, '')).get('lang');
-  if (raw === null) return 'en';
+  if (raw === null) return browserLang();
   const r = parseValue('lang', raw);
   return r.error ? 'en' : r.value;
 }
@@ -71,7 +71,7 @@ function apply() {
     if (a.dataset.lang === lang) a.setAttribute('aria-current', 'true');
     else a.removeAttribute('aria-current');
   }
-  document.getElementById('playground-link').href = lang === 'zh' ? '../#lang=zh' : '../';
+  document.getElementById('playground-link').href = lang === 'zh' ? '../#lang=zh' : '../#lang=en';
   for (const w of document.querySelectorAll('loss-playground, losslab-python')) w.setAttribute('lang', lang);
 }
 
@@ -184,6 +184,13 @@ function init() {
   document.addEventListener('result', count);
   document.addEventListener('error', count);
   count();
+  // "Skip to the lesson" moves focus; it does not replace the #lang=… in the URL
+  document.querySelector('a.skip')?.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    const main = document.getElementById(ev.currentTarget.getAttribute('href').slice(1));
+    main?.scrollIntoView({ block: 'start' });
+    main?.focus({ preventScroll: true });
+  });
   window.addEventListener('hashchange', apply);
   apply();
 }
