@@ -7,58 +7,106 @@
 // y a Float32Array (float targets) or Int32Array (class indices), opts the loss's options with
 // tensor options (weight, pos_weight) as Float32Arrays.
 
-const lastDim = (shape) => (shape.length ? shape[shape.length - 1] : 1);
+// Each loss is its own loop, written out: no shared helper takes the per-element formula as a
+// callback. A shared closure makes V8's feedback at its call site polymorphic once a second loss
+// has run, and the loop's speed then depends on what ran before (MSE at N = 3e6 was 8x slower
+// than the wasm build in a fresh tab and 100x after BCE). The benchmark (bench/page/bench.mjs)
+// times these same functions as its "js-loop" contender.
 
-function elementwise(perElement) {
-  return (x, xShape, y, yShape, opts) => {
-    const n = x.length;
-    if (y.length !== n) return NaN;
-    const w = opts.weight;
-    const wl = w ? w.length : 0;
-    const last = lastDim(xShape);
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      let l = perElement(x[i], y[i], opts, i % last);
-      if (w) l *= w[wl === 1 ? 0 : wl === n ? i : i % last];
-      s += l;
-    }
-    return s / n;
-  };
-}
+// The weight of element i: one weight, one per element, or one per position in the last dim.
+const weightAt = (w, i, n, last) => w[w.length === 1 ? 0 : w.length === n ? i : i % last];
+const lastDim = (shape) => (shape.length ? shape[shape.length - 1] : 1);
 
 export const JS_LOSSES = {
   // l = (x - y)^2
-  mse_loss: elementwise((x, y) => (x - y) * (x - y)),
+  mse_loss(x, xShape, y) {
+    const n = x.length;
+    if (y.length !== n) return NaN;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const d = x[i] - y[i];
+      s += d * d;
+    }
+    return s / n;
+  },
   // l = |x - y|
-  l1_loss: elementwise((x, y) => Math.abs(x - y)),
+  l1_loss(x, xShape, y) {
+    const n = x.length;
+    if (y.length !== n) return NaN;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += Math.abs(x[i] - y[i]);
+    return s / n;
+  },
   // l = |d| < beta ? 0.5 d^2 / beta : |d| - 0.5 beta
-  smooth_l1_loss: elementwise((x, y, o) => {
-    const z = Math.abs(x - y);
+  smooth_l1_loss(x, xShape, y, yShape, o) {
+    const n = x.length;
+    if (y.length !== n) return NaN;
     const beta = o.beta ?? 1;
-    return z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta;
-  }),
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const z = Math.abs(x[i] - y[i]);
+      s += z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta;
+    }
+    return s / n;
+  },
   // l = |d| < delta ? 0.5 d^2 : delta (|d| - 0.5 delta)
-  huber_loss: elementwise((x, y, o) => {
-    const z = Math.abs(x - y);
+  huber_loss(x, xShape, y, yShape, o) {
+    const n = x.length;
+    if (y.length !== n) return NaN;
     const delta = o.delta ?? 1;
-    return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
-  }),
-  // l = -[y max(log x, -100) + (1 - y) max(log(1 - x), -100)]
-  binary_cross_entropy: elementwise((x, y) =>
-    -(y * Math.max(Math.log(x), -100) + (1 - y) * Math.max(Math.log(1 - x), -100))),
-  // l = (1 - y) x + lw (log(exp(-m) + exp(-x - m)) + m), m = max(-x, 0), lw = 1 + (pw - 1) y
-  binary_cross_entropy_with_logits: elementwise((x, y, o, j) => {
-    const m = Math.max(-x, 0);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const z = Math.abs(x[i] - y[i]);
+      s += z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
+    }
+    return s / n;
+  },
+  // l = -w [y max(log x, -100) + (1 - y) max(log(1 - x), -100)]
+  binary_cross_entropy(x, xShape, y, yShape, o) {
+    const n = x.length;
+    if (y.length !== n) return NaN;
+    const w = o.weight;
+    const last = lastDim(xShape);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const l = -(y[i] * Math.max(Math.log(x[i]), -100) + (1 - y[i]) * Math.max(Math.log(1 - x[i]), -100));
+      s += w ? l * weightAt(w, i, n, last) : l;
+    }
+    return s / n;
+  },
+  // l = w [(1 - y) x + lw (log(exp(-m) + exp(-x - m)) + m)], m = max(-x, 0), lw = 1 + (pw - 1) y
+  binary_cross_entropy_with_logits(x, xShape, y, yShape, o) {
+    const n = x.length;
+    if (y.length !== n) return NaN;
+    const w = o.weight;
     const pw = o.pos_weight;
-    const lw = pw ? 1 + (pw[pw.length === 1 ? 0 : j] - 1) * y : 1;
-    return (1 - y) * x + lw * (Math.log(Math.exp(-m) + Math.exp(-x - m)) + m);
-  }),
+    const last = lastDim(xShape);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      const m = Math.max(-v, 0);
+      const lw = pw ? 1 + (pw[pw.length === 1 ? 0 : i % last] - 1) * y[i] : 1;
+      const l = (1 - y[i]) * v + lw * (Math.log(Math.exp(-m) + Math.exp(-v - m)) + m);
+      s += w ? l * weightAt(w, i, n, last) : l;
+    }
+    return s / n;
+  },
   // l = y (log y - x)  |  exp(y) (y - x) with log_target
-  kl_div: elementwise((x, y, o) => {
-    if (o.log_target) return Math.exp(y) * (y - x);
-    if (y === 0) return Number.isNaN(x) || x === -Infinity ? NaN : 0;
-    return y * (Math.log(y) - x);
-  }),
+  kl_div(x, xShape, y, yShape, o) {
+    const n = x.length;
+    if (y.length !== n) return NaN;
+    let s = 0;
+    if (o.log_target) {
+      for (let i = 0; i < n; i++) s += Math.exp(y[i]) * (y[i] - x[i]);
+    } else {
+      for (let i = 0; i < n; i++) {
+        const t = y[i];
+        if (t !== 0) s += t * (Math.log(t) - x[i]);
+        else if (Number.isNaN(x[i]) || x[i] === -Infinity) s = NaN;
+      }
+    }
+    return s / n;
+  },
   // l_i = -w[y_i] x[i, y_i]; mean = sum / sum of the weights of the rows not ignored
   nll_loss(x, xShape, y, yShape, o) {
     const { rows, C, D } = classLayout(xShape);

@@ -4,6 +4,7 @@
 // rel_err, value, elements, bytes} | {..., skipped} | {..., error}] }; median_ms is the CPU-time
 // median when the driver provides the CPU clock (clock: 'cpu', the default), else wall time.
 import { createLossLab } from '/dist/losslab.mjs';
+import { JS_LOSSES } from '/web/jsloops.mjs';
 import { WORKLOADS, EXTRA_WORKLOADS, makeData, makeExtraData } from './data.mjs';
 
 const tf = globalThis.tf;
@@ -195,53 +196,18 @@ function losslabContender(id, lab) {
   };
 }
 
-// What a JS developer writes: one loop, float64 accumulation, Math.log/exp.
-const JS_LOOPS = {
-  mse(d) {
-    const { x, y, n } = d;
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const e = x[i] - y[i];
-      s += e * e;
-    }
-    return s / n;
-  },
-  bce(d) {
-    const { x, y, n } = d;
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      s -= y[i] * Math.max(Math.log(x[i]), -100) + (1 - y[i]) * Math.max(Math.log(1 - x[i]), -100);
-    }
-    return s / n;
-  },
-  bce_logits(d) {
-    const { x, y, n } = d;
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const v = x[i];
-      s += Math.max(v, 0) - v * y[i] + Math.log1p(Math.exp(-Math.abs(v)));
-    }
-    return s / n;
-  },
-  ce(d) {
-    const { x, t, n, classes: c } = d;
-    let s = 0;
-    for (let r = 0, o = 0; r < n; r++, o += c) {
-      let m = x[o];
-      for (let j = 1; j < c; j++) if (x[o + j] > m) m = x[o + j];
-      let e = 0;
-      for (let j = 0; j < c; j++) e += Math.exp(x[o + j] - m);
-      s += m + Math.log(e) - x[o + t[r]];
-    }
-    return s / n;
-  },
-};
+// What a JS developer writes: one loop, float64 accumulation, Math.log/exp -- the page's own
+// loops (web/jsloops.mjs), one monomorphic function per loss, so the page and the benchmark time
+// the same code.
 const jsLoop = {
   id: 'js-loop',
-  supports: (w) => (!PROGRAMS.has(w.id) && !w.layout) || 'not a loss (or no JS loop written for it)',
+  supports: (w) => (!PROGRAMS.has(w.id) && !w.layout && w.loss in JS_LOSSES) || 'not a loss (or no JS loop written for it)',
   setup(d) {
-    const f = d.classes ? JS_LOOPS.ce : JS_LOOPS[d.id];
-    return { run: () => f(d), teardown() {} };
+    const f = JS_LOSSES[d.loss];
+    const none = {};
+    const shape = d.classes ? [d.n, d.classes] : [d.n];
+    const [y, yShape] = d.classes ? [d.t, [d.n]] : [d.y, shape];
+    return { run: () => f(d.x, shape, y, yShape, none), teardown() {} };
   },
 };
 
