@@ -3,13 +3,14 @@
 // back. Nothing heavy runs here: parsing big pasted data, generating data, losses, gradients,
 // histograms and timings all happen in the worker.
 
-import { PARAMS, PARAM, RECIPES, PANELS, RUN_KEYS, REGISTRY, parseHash, serializeHash, parseValue, formatValue, applies, sameValue, recipeDefaults, browserLang } from './state.mjs';
+import { PARAMS, PARAM, RECIPES, PANELS, RUN_KEYS, REGISTRY, WITH_C, parseHash, serializeHash, parseValue, formatValue, applies, sameValue, recipeDefaults, browserLang } from './state.mjs';
 import { LANGS, t, errorText, optionHint } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { validLosses, planOrFallback, defaultLossFor, TRAINABLE } from './recipes.mjs';
 import { pythonCode } from './codegen.mjs';
 import { parseNumbers } from './parse.mjs';
 import { drawHistogram, drawCurve, drawSteps, drawBars, fmt } from './plots.mjs';
+import { duration, ratio, bytes } from './format.mjs';
 
 const $ = (id) => document.getElementById(id);
 const PASTE_EXAMPLE = { input: '2.5\n0.0\n2.1\n7.8', target: '3.0\n-0.5\n2.0\n7.0' };
@@ -196,8 +197,25 @@ function syncFields() {
   }
   const trainable = TRAINABLE.has(s.recipe);
   $('train-run').disabled = !trainable || !sp;
-  $('train-notice').textContent = trainable ? '' : L('notice_noTrain');
-  $('train-notice').hidden = trainable;
+  renderTrainNotice();
+}
+
+// What the gradient-descent panel must say: that it does not apply, that reduction='none' trains
+// the mean, or that the last run diverged (the loss grew: lr too large).
+function renderTrainNotice() {
+  const s = app.state;
+  const tr = app.train;
+  const notes = [];
+  if (!TRAINABLE.has(s.recipe)) notes.push(L('notice_noTrain'));
+  else if (s.reduction === 'none') notes.push(L('notice_trainNone'));
+  const first = tr.losses[0];
+  const last = tr.losses[tr.losses.length - 1];
+  if (trainIsStale()) notes.push(L('notice_trainStale', { loss: tr.state.loss }));
+  if (tr.w && tr.losses.length > 1 && (!Number.isFinite(last) || last > first)) {
+    notes.push(L('notice_trainDiverged', { first: fmt(first), last: fmt(last), lr: fmt(tr.state.lr) }));
+  }
+  $('train-notice').textContent = notes.join(' ');
+  $('train-notice').hidden = notes.length === 0;
 }
 
 function applyLang() {
@@ -337,6 +355,12 @@ function scheduleRun() {
   app.timer = setTimeout(run, 120);
 }
 
+// Whether an element is inside the window (not scrolled away).
+function isVisible(e) {
+  const r = e.getBoundingClientRect();
+  return !e.hidden && r.bottom > 0 && r.top < window.innerHeight;
+}
+
 function markStale(on) {
   for (const id of ['result', 'grad-head', 'timing-body', 'hist', 'curve']) $(id).classList.toggle('stale', on);
 }
@@ -361,6 +385,10 @@ function run() {
   syncFields();
   showError('');
   markStale(true);
+  // Sizes that take minutes (N = 3e8: about two minutes here) say so before they start.
+  const s = app.state;
+  const numel = s.recipe === 'paste' ? 0 : Number(s.n) * (WITH_C.has(s.recipe) ? Number(s.c) : 1);
+  showNotice(numel >= 5e7 ? [...app.notices, L('notice_large', { numel: numel.toLocaleString(s.lang === 'zh' ? 'zh-CN' : 'en') })] : app.notices);
   setStatus('busy', L('status_queued'));
   $('progress').value = 0;
   $('cancel').disabled = false;
@@ -375,11 +403,36 @@ function run() {
   job.done.then((m) => finish(job, m));
 }
 
+// The panels a run did not fill (it failed, or was cancelled, before them) would show an earlier
+// run's numbers beside this run's settings: empty them.
+function clearUnfilled() {
+  const l = app.last;
+  if (!l.data) $('data-meta').textContent = '';
+  if (!l.loss) {
+    $('result').textContent = '';
+    $('result-meta').textContent = '';
+    $('warnings').replaceChildren();
+  }
+  if (!l.grad) for (const id of ['grad-summary', 'h-grad-head', 'grad-head', 'grad-print']) $(id).textContent = '';
+  if (!l.timing) {
+    renderTiming();
+    $('timing-note').textContent = '';
+  }
+  if (!l.plots) {
+    drawHistogram($('hist'), null);
+    drawCurve($('curve'), null);
+    for (const id of ['hist-summary', 'curve-summary']) $(id).textContent = '';
+  }
+}
+
 function finish(job, m) {
   if (app.job !== job) return;
   app.job = null;
   $('cancel').disabled = !app.trainJob;
   markStale(false);
+  clearUnfilled();
+  showNotice(app.notices);
+  if (m.type === 'error' && !isVisible($('error'))) $('result-panel').scrollIntoView({ block: 'nearest' });
   if (m.type === 'done') {
     $('progress').value = 1;
     setStatus('done', L('status_done', { ms: Math.round(m.ms) }));
@@ -461,7 +514,7 @@ function onError(m) {
     syncFields();
   } else if (m.kind === 'oom') {
     const detail = m.bytes
-      ? L('err_oomEstimate', { n: Number(m.n).toLocaleString('en'), size: bytesText(m.bytes), recipe: m.recipe })
+      ? L('err_oomEstimate', { n: Number(m.n).toLocaleString('en'), size: bytes(m.bytes), recipe: m.recipe })
       : L('err_oomRuntime', { message: m.message });
     text = L('err_oom', { detail });
   } else if (m.kind === 'crash') {
@@ -485,9 +538,6 @@ function onError(m) {
   }
 }
 
-function bytesText(b) {
-  return b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`;
-}
 
 function cancel() {
   app.engine.cancel();
@@ -618,6 +668,7 @@ function renderTiming() {
   const body = $('timing-body');
   if (!tm) {
     body.replaceChildren();
+    $('timing-chart-label').textContent = drawBars($('timing-chart'), []);
     return;
   }
   const loc = app.state.lang === 'zh' ? 'zh-CN' : 'en';
@@ -630,16 +681,16 @@ function renderTiming() {
       tr.append(el('th', { scope: 'row' }, name), el('td', { colspan: '5', class: 'path-error' }, p.error));
       return tr;
     }
-    tr.append(el('th', { scope: 'row' }, name), el('td', {}, `${fmt(p.ms)} ms`),
+    tr.append(el('th', { scope: 'row' }, name), el('td', {}, duration(p.ms)),
       el('td', {}, `${rate.format(tm.numel / (p.ms / 1000))}/s`),
-      el('td', {}, js ? `×${(js.ms / p.ms).toFixed(1)}` : '–'), el('td', {}, String(p.samples * (p.inner ?? 1))),
+      el('td', {}, js ? `×${ratio(js.ms / p.ms)}` : '–'), el('td', {}, String(p.samples * (p.inner ?? 1))),
       el('td', { class: 'value' }, Number.isFinite(p.value) ? p.value.toPrecision(7) : String(p.value)));
     return tr;
   });
   body.replaceChildren(...rows);
   $('timing-chart-label').textContent = drawBars($('timing-chart'),
     tm.paths.filter((p) => Number.isFinite(p.ms)).map((p) => ({ label: L(`path_${p.key}`), value: p.ms })));
-  $('timing-note').textContent = L('timingNote', { numel: tm.numel.toLocaleString(loc), gen: tm.genMs == null ? '–' : tm.genMs.toFixed(1) })
+  $('timing-note').textContent = L('timingNote', { reduction: tm.reduction, numel: tm.numel.toLocaleString(loc), gen: tm.genMs == null ? '–' : tm.genMs.toFixed(1) })
     + (js ? '' : ` ${L('timingNoJs')}`);
 }
 
@@ -652,6 +703,15 @@ function renderTrain() {
   $('h-train-w').hidden = !tr.w;
   $('train-w').textContent = tr.w ?? '';
   $('train-w').hidden = !tr.w;
+  // steps from other settings (the loss was switched while it trained) are marked as such
+  const old = trainIsStale();
+  for (const id of ['train-chart', 'train-w']) $(id).classList.toggle('stale', old);
+  renderTrainNotice();
+}
+
+function trainIsStale() {
+  const tr = app.train;
+  return !!tr.state && tr.losses.length > 0 && RUN_KEYS.some((k) => k !== 'reps' && !sameValue(tr.state[k], app.state[k]));
 }
 
 function renderCode() {

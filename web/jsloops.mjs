@@ -1,5 +1,5 @@
-// The "Python sum()" side of the lesson's timing race: each registry loss's reduction='mean'
-// written as the straightforward JavaScript loop a learner would write (one pass, double
+// The "Python sum()" side of the lesson's timing race: each registry loss's reduction='mean' (or
+// 'sum', with opts.reduction) written as the straightforward JavaScript loop a learner would write (one pass, double
 // accumulator, Math.log / Math.exp). No SIMD, no wasm. The page times it against the SIMD and
 // the scalar wasm builds; its value should agree with theirs to about 1e-6 (relative).
 //
@@ -19,7 +19,7 @@ const lastDim = (shape) => (shape.length ? shape[shape.length - 1] : 1);
 
 export const JS_LOSSES = {
   // l = (x - y)^2
-  mse_loss(x, xShape, y) {
+  mse_loss(x, xShape, y, yShape, o) {
     const n = x.length;
     if (y.length !== n) return NaN;
     let s = 0;
@@ -27,15 +27,15 @@ export const JS_LOSSES = {
       const d = x[i] - y[i];
       s += d * d;
     }
-    return s / n;
+    return o.reduction === 'sum' ? s : s / n;
   },
   // l = |x - y|
-  l1_loss(x, xShape, y) {
+  l1_loss(x, xShape, y, yShape, o) {
     const n = x.length;
     if (y.length !== n) return NaN;
     let s = 0;
     for (let i = 0; i < n; i++) s += Math.abs(x[i] - y[i]);
-    return s / n;
+    return o.reduction === 'sum' ? s : s / n;
   },
   // l = |d| < beta ? 0.5 d^2 / beta : |d| - 0.5 beta
   smooth_l1_loss(x, xShape, y, yShape, o) {
@@ -47,7 +47,7 @@ export const JS_LOSSES = {
       const z = Math.abs(x[i] - y[i]);
       s += z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta;
     }
-    return s / n;
+    return o.reduction === 'sum' ? s : s / n;
   },
   // l = |d| < delta ? 0.5 d^2 : delta (|d| - 0.5 delta)
   huber_loss(x, xShape, y, yShape, o) {
@@ -59,7 +59,7 @@ export const JS_LOSSES = {
       const z = Math.abs(x[i] - y[i]);
       s += z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
     }
-    return s / n;
+    return o.reduction === 'sum' ? s : s / n;
   },
   // l = -w [y max(log x, -100) + (1 - y) max(log(1 - x), -100)]
   binary_cross_entropy(x, xShape, y, yShape, o) {
@@ -72,7 +72,7 @@ export const JS_LOSSES = {
       const l = -(y[i] * Math.max(Math.log(x[i]), -100) + (1 - y[i]) * Math.max(Math.log(1 - x[i]), -100));
       s += w ? l * weightAt(w, i, n, last) : l;
     }
-    return s / n;
+    return o.reduction === 'sum' ? s : s / n;
   },
   // l = w [(1 - y) x + lw (log(exp(-m) + exp(-x - m)) + m)], m = max(-x, 0), lw = 1 + (pw - 1) y
   binary_cross_entropy_with_logits(x, xShape, y, yShape, o) {
@@ -89,7 +89,7 @@ export const JS_LOSSES = {
       const l = (1 - y[i]) * v + lw * (Math.log(Math.exp(-m) + Math.exp(-v - m)) + m);
       s += w ? l * weightAt(w, i, n, last) : l;
     }
-    return s / n;
+    return o.reduction === 'sum' ? s : s / n;
   },
   // l = y (log y - x)  |  exp(y) (y - x) with log_target
   kl_div(x, xShape, y, yShape, o) {
@@ -105,7 +105,7 @@ export const JS_LOSSES = {
         else if (Number.isNaN(x[i]) || x[i] === -Infinity) s = NaN;
       }
     }
-    return s / n;
+    return o.reduction === 'sum' ? s : s / n;
   },
   // l_i = -w[y_i] x[i, y_i]; mean = sum / sum of the weights of the rows not ignored
   nll_loss(x, xShape, y, yShape, o) {
@@ -123,7 +123,7 @@ export const JS_LOSSES = {
         den += wt;
       }
     }
-    return s / den;
+    return o.reduction === 'sum' ? s : s / den;
   },
   // index target: (1 - eps) nll(log_softmax(x), y) + (eps / C) sum_c -w_c log_softmax(x)_c
   // probability target: -sum_c w_c q_c log_softmax(x)_c, q = y (1 - eps) + eps / C, mean over rows
@@ -161,6 +161,7 @@ export const JS_LOSSES = {
         if (eps > 0) for (let c = 0; c < C; c++) smooth -= (w ? w[c] : 1) * logp[c];
       }
     }
+    if (o.reduction === 'sum') den = 1;
     if (prob) return nll / den;
     return ((1 - eps) * nll) / den + ((eps / C) * smooth) / den;
   },

@@ -26,7 +26,8 @@ import { Engine } from './engine.mjs';
 import { planOrFallback, pythonOf } from './recipes.mjs';
 import { pythonCode, pythonOptions } from './codegen.mjs';
 import { parseNumbers } from './parse.mjs';
-import { drawCurve, fmt } from './plots.mjs';
+import { drawCurve } from './plots.mjs';
+import { duration, ratio, bytes } from './format.mjs';
 import './pyblock.mjs';   // <losslab-python>: editable, runnable PyTorch code (Pyodide on first Run)
 
 export const TAG = 'loss-playground';
@@ -643,13 +644,13 @@ export class LossPlayground extends HTMLElement {
       const bar = h('span', { class: 'bar' });
       bar.style.width = `${Math.max(1, (100 * p.ms) / max).toFixed(1)}%`;   // CSSOM: fine under a strict CSP
       const speed = js ? `×${ratio(js.ms / p.ms)}` : '–';
-      return h('tr', { 'data-path': p.key }, name, h('td', { class: 'num' }, `${fmt(p.ms)} ms`),
+      return h('tr', { 'data-path': p.key }, name, h('td', { class: 'num' }, duration(p.ms)),
         h('td', { class: 'barcell' }, bar), h('td', { class: 'num' }, speed));
     }));
     $.thead.replaceChildren(h('th', { scope: 'col' }, t(lang, 'th_impl')), h('th', { scope: 'col', class: 'num' }, t(lang, 'th_ms')),
       h('td'), h('th', { scope: 'col', class: 'num' }, t(lang, 'widget_vsJs')));
     const loc = lang === 'zh' ? 'zh-CN' : 'en';
-    $.timingNote.textContent = t(lang, 'widget_timingNote', { numel: tm.numel.toLocaleString(loc) })
+    $.timingNote.textContent = t(lang, 'widget_timingNote', { reduction: tm.reduction, numel: tm.numel.toLocaleString(loc) })
       + (js ? '' : ` ${t(lang, 'timingNoJs')}`);
   }
 
@@ -729,11 +730,6 @@ function timingDetail(tm) {
   };
 }
 
-// A speed-up ratio with two significant digits at least (×0.0084, ×1.4, ×12).
-function ratio(x) {
-  if (!Number.isFinite(x)) return String(x);
-  return x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toPrecision(2);
-}
 
 function phaseText(lang, m) {
   if (m.phase === 'data') return t(lang, 'phase_data', { n: Number(m.n).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en') });
@@ -746,7 +742,7 @@ function errorMessage(lang, m) {
   if (m.kind === 'oom') {
     const detail = m.bytes
       ? t(lang, 'err_oomEstimate', { n: Number(m.n).toLocaleString('en'),
-        size: m.bytes >= 2 ** 30 ? `${(m.bytes / 2 ** 30).toFixed(1)} GiB` : `${(m.bytes / 2 ** 20).toFixed(0)} MiB`, recipe: m.recipe })
+        size: bytes(m.bytes), recipe: m.recipe })
       : t(lang, 'err_oomRuntime', { message: m.message });
     return t(lang, 'err_oom', { detail });
   }

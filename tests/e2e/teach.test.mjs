@@ -109,3 +109,90 @@ test('reduction=batchmean on a loss without it is reported, not silently read as
     await page.close();
   }
 });
+
+test('an error shows where the result goes, in the window, and no panel keeps the last run\'s numbers', async () => {
+  const page = await newPage(env, { viewport: { width: 1280, height: 900 } });
+  try {
+    await openHash(env, page, 'recipe=multiclass&n=1000&c=3&loss=cross_entropy');
+    assert.notEqual((await page.textContent('#timing-body')).trim(), '');
+    assert.notEqual((await page.textContent('#grad-head')).trim(), '');
+    await page.evaluate(() => { location.hash = 'recipe=multiclass&n=1000&c=3&loss=cross_entropy&weight=1,2'; });
+    await page.waitForFunction(() => document.body.dataset.status === 'error');
+    const box = await page.evaluate(() => {
+      const r = document.getElementById('error').getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom, inResult: !!document.getElementById('error').closest('#result-panel') };
+    });
+    assert.ok(box.inResult, 'the error is in the Result panel');
+    assert.ok(box.top >= 0 && box.bottom <= 900, `the error is in the window: ${JSON.stringify(box)}`);
+    assert.match(await errorText(page), /weight tensor should be defined either for all 3 classes or no classes but got weight tensor of shape: \[2\]/);
+    for (const id of ['result', 'timing-body', 'grad-head', 'grad-summary', 'hist-summary']) {
+      assert.equal((await page.textContent(`#${id}`)).trim(), '', `#${id} is emptied`);
+    }
+    await shot(page, 'teach-error-in-place', { fullPage: false });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a cancelled run leaves no earlier numbers; a loss switched during descent marks the steps', async () => {
+  const page = await newPage(env);
+  try {
+    await openHash(env, page, 'recipe=regression&n=1000&loss=mse_loss');
+    // 5e7 elements: the page says it takes a while; Cancel at once
+    await page.evaluate(() => { location.hash = 'recipe=regression&n=50000000&loss=mse_loss'; });
+    await page.waitForFunction(() => document.body.dataset.status === 'busy');
+    assert.match(await page.textContent('#notice'), /50,000,000 elements: .*Cancel stops the run/);
+    await page.click('#cancel');
+    await page.waitForFunction(() => document.body.dataset.status === 'cancelled');
+    for (const id of ['result', 'timing-body', 'grad-head']) assert.equal((await page.textContent(`#${id}`)).trim(), '', `#${id}`);
+    assert.equal(await page.isHidden('#notice'), true);
+
+    // descent with reduction='none' says it trains the mean; a switch of loss marks the old steps
+    await openHash(env, page, 'recipe=binary&n=2000&loss=binary_cross_entropy&reduction=none&steps=10&lr=0.5');
+    assert.match(await page.textContent('#train-notice'), /reduction='none'.*reduction='mean'/);
+    await openHash(env, page, 'recipe=binary&n=20000&loss=binary_cross_entropy&steps=400&lr=0.5');
+    await page.click('#train-run');
+    await page.waitForFunction(() => document.getElementById('train-summary').textContent !== '');
+    await page.selectOption('#f-loss', 'binary_cross_entropy_with_logits');   // while it trains
+    await page.waitForFunction(() => document.getElementById('train-w').textContent.startsWith('tensor('), null, { timeout: 120000 });
+    assert.match(await page.textContent('#train-notice'), /These steps trained binary_cross_entropy with the earlier settings/);
+    assert.equal(await page.evaluate(() => document.getElementById('train-w').classList.contains('stale')), true);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a diverging lr is flagged', async () => {
+  const page = await newPage(env);
+  try {
+    await openHash(env, page, 'recipe=multiclass&n=2000&c=3&loss=cross_entropy&steps=10&lr=5000');
+    await page.click('#train-run');
+    await page.waitForFunction(() => document.getElementById('train-w').textContent.startsWith('tensor('));
+    assert.match(await page.textContent('#train-notice'), /The loss grew from .* lr = 5000 is too large/);
+    await openHash(env, page, 'recipe=multiclass&n=2000&c=3&loss=cross_entropy&steps=10&lr=0.5');
+    await page.click('#train-run');
+    await page.waitForFunction(() => document.getElementById('train-w').textContent.startsWith('tensor('));
+    assert.equal(await page.isHidden('#train-notice'), true);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the timing table times the page\'s reduction (its Value is the Result) and writes every median one way', async () => {
+  const page = await newPage(env);
+  try {
+    await openHash(env, page, 'recipe=regression&n=50&loss=mse_loss&reduction=sum');
+    const values = await page.$$eval('#timing-body td.value', (tds) => tds.map((t) => Number(t.textContent)));
+    assert.equal(values.length, 3);
+    for (const v of values) assert.ok(Math.abs(v - 124.3458) < 1e-3, `a Value is the sum: ${v}`);
+    assert.match(await page.textContent('#timing-note'), /reduction='sum'/);
+    const medians = await page.$$eval('#timing-body tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
+    for (const m of medians) assert.match(m, /^\d+(\.\d+)? (ms|µs)$/, m);
+    const speed = await page.$$eval('#timing-body tr td:nth-child(4)', (tds) => tds.map((t) => t.textContent));
+    for (const s of speed) assert.doesNotMatch(s, /^×0\.0$/, 'no speed-up prints as ×0.0');
+  } finally {
+    await page.close();
+  }
+});

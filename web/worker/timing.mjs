@@ -84,7 +84,9 @@ export async function timing(job, spec, plan, state, list) {
   const reps = state.reps ?? 0;
   const numel = input.numel();
   const paths = [];
-  const reduction = 'mean';
+  // The page's reduction when it gives one number (so each row's Value is the Result's); 'mean'
+  // for 'none' (a tensor per call would time the copy out) and for kl_div's 'batchmean'.
+  const reduction = state.reduction === 'sum' ? 'sum' : 'mean';
   progress(job, 'timing', 0.6, { path: 'simd' });
   paths.push(await timePath(job, 'simd', { arch: simd.arch }, async () => {
     const F = simd.nn.functional[spec.name];
@@ -131,7 +133,7 @@ export async function timing(job, spec, plan, state, list) {
       const x = input.toArray();
       let y = target.toArray();
       if (y instanceof BigInt64Array) y = Int32Array.from(y, (v) => Number(v));
-      const o = jsOptions(spec, state);
+      const o = { ...jsOptions(spec, state), reduction };
       const xs = input.shape;
       const ys = target.shape;
       return measure(job, () => js(x, xs, y, ys, o), reps);
