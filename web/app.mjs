@@ -9,8 +9,9 @@ import { Engine } from './engine.mjs';
 import { validLosses, planOrFallback, defaultLossFor, TRAINABLE } from './recipes.mjs';
 import { pythonCode } from './codegen.mjs';
 import { parseNumbers } from './parse.mjs';
-import { drawHistogram, drawCurve, drawSteps, drawBars, fmt } from './plots.mjs';
+import { drawHistogram, drawCurve, drawSteps, drawBars, drawLogLog, fmt } from './plots.mjs';
 import { duration, ratio, bytes } from './format.mjs';
+import { raceFacts } from './race.mjs';
 
 const $ = (id) => document.getElementById(id);
 const PASTE_EXAMPLE = { input: '2.5\n0.0\n2.1\n7.8', target: '3.0\n-0.5\n2.0\n7.0' };
@@ -25,6 +26,7 @@ const app = {
   pasteInfo: null,
   last: {},
   train: { losses: [], total: 0, w: null },
+  race: { key: null, points: [], running: false, done: false, maxN: 0, capped: false, job: null },
   job: null,
   trainJob: null,
   lastHash: null,
@@ -400,6 +402,7 @@ function run() {
     renderTrain();
   }
   app.runState = { ...app.state };
+  renderRace();   // a race for other settings leaves the chart
   job.done.then((m) => finish(job, m));
 }
 
@@ -436,6 +439,7 @@ function finish(job, m) {
   if (m.type === 'done') {
     $('progress').value = 1;
     setStatus('done', L('status_done', { ms: Math.round(m.ms) }));
+    autoRace();
   } else if (m.type === 'cancelled') {
     $('progress').value = 0;
     setStatus('cancelled', L('status_cancelled'));
@@ -586,6 +590,90 @@ function onTrainMessage(m) {
 
 // ---- rendering -------------------------------------------------------------------------------
 
+// ---- the race across N ---------------------------------------------------------------------
+
+const RACE_RECIPES = new Set(['regression', 'binary', 'multiclass']);
+const RACE_AUTO_N = 1e6;   // run by itself after a result (about a second); the button goes to 3e7
+
+// What the race depends on: the data set, the loss and its options (not N, seed or reps).
+function raceKey(s) {
+  return JSON.stringify(RUN_KEYS.filter((k) => !['n', 'seed', 'reps', 'input', 'target'].includes(k)).map((k) => s[k]));
+}
+
+function autoRace() {
+  const s = app.state;
+  if (!RACE_RECIPES.has(s.recipe) || app.hidden.has('timing') || app.inputErrors.size) return;
+  const r = app.race;
+  if (r.key === raceKey(s) && (r.running || r.done)) return;
+  startRace(Math.max(RACE_AUTO_N, r.key === raceKey(s) ? r.maxN : 0));
+}
+
+function startRace(maxN) {
+  const s = app.state;
+  if (!RACE_RECIPES.has(s.recipe)) return;
+  const key = raceKey(s);
+  const keep = app.race.key === key ? app.race.points : [];
+  app.race = { key, points: keep, running: true, done: false, maxN, capped: false, job: null, stopped: false };
+  const job = app.engine.run({ ...s, raceMax: maxN }, { onMessage: onRaceMessage }, 'race', 2);
+  app.race.job = job;
+  renderRace();
+  job.done.then((m) => {
+    if (app.race.job !== job) return;
+    app.race.running = false;
+    app.race.stopped = m.type !== 'done' || !!m.stopped;
+    if (m.type === 'error') app.race.error = `${m.name}: ${m.message}`;
+    renderRace();
+  });
+}
+
+function onRaceMessage(m) {
+  const r = app.race;
+  if (!r.job || m.id !== r.job.id) return;
+  if (m.type === 'racePoint') {
+    r.points = [...r.points.filter((p) => p.n !== m.point.n), m.point].sort((a, b) => a.n - b.n);
+    r.at = m.point.n;
+  } else if (m.type === 'raceDone') {
+    r.done = true;
+    r.capped = m.capped;
+    r.reached = m.maxN;
+  }
+  renderRace();
+}
+
+function renderRace() {
+  const r = app.race;
+  const loc = app.state.lang === 'zh' ? 'zh-CN' : 'en';
+  const num = (n) => Number(n).toLocaleString(loc);
+  const raceable = RACE_RECIPES.has(app.state.recipe);
+  $('race').hidden = !raceable;
+  if (!raceable) return;
+  const fresh = r.key === raceKey(app.state);
+  const points = fresh ? r.points : [];
+  const keys = ['simd', 'scalar', 'js', 'api'];
+  const series = keys.map((k) => ({ label: L(`path_${k}`), points: points.filter((p) => p[k] > 0).map((p) => [p.n, p[k]]) }))
+    .filter((x) => x.points.length);
+  const f = raceFacts(points);
+  const lines = [];
+  if (f.cross != null && f.last) lines.push(L('raceCross', { cross: num(f.cross), n: num(f.last.n), speedup: ratio(f.last.simdSpeedup) }));
+  else if (f.last && r.done) lines.push(L('raceNoCross', { n: num(f.last.n) }));
+  if (f.first && f.first.loopLead > 1) lines.push(L('raceSmall', { n: num(f.first.n), ratio: ratio(f.first.loopLead) }));
+  if (f.api) lines.push(L('raceApi', { n: num(f.api.n), ratio: ratio(f.api.apiOverSimd) }));
+  if (r.capped && fresh) lines.push(L('raceCapped', { n: num(r.reached) }));
+  if (fresh && r.running && r.at) lines.push(L('raceRunning', { n: num(r.at) }));
+  if (fresh && r.stopped && !r.done && !r.error) lines.push(L('raceStopped'));
+  if (fresh && r.error) lines.push(r.error);
+  const text = lines.join(' ');
+  $('race-summary').textContent = text;
+  drawLogLog($('race-chart'), series, { xLabel: L('raceX'), yLabel: L('raceY'), xMax: fresh ? r.maxN : undefined, summary: () => text });
+  $('race-run').disabled = fresh && r.running;
+  $('race-head').replaceChildren(el('th', { scope: 'col' }, L('th_n')), ...keys.map((k) => el('th', { scope: 'col' }, L(`path_${k}`))));
+  $('race-body').replaceChildren(...points.map((p) => {
+    const tr = el('tr');
+    tr.append(el('th', { scope: 'row' }, num(p.n)), ...keys.map((k) => el('td', {}, p[k] > 0 ? duration(p[k]) : '–')));
+    return tr;
+  }));
+}
+
 function renderAll() {
   renderData();
   renderLoss();
@@ -593,6 +681,7 @@ function renderAll() {
   renderPlots();
   renderTiming();
   renderTrain();
+  renderRace();
   renderCode();
   $('build-info').textContent = app.info
     ? `wasm: ${app.info.arch} + ${app.info.scalarArch} · ${app.registry.losses.length} losses`
@@ -674,6 +763,7 @@ function renderTiming() {
   const loc = app.state.lang === 'zh' ? 'zh-CN' : 'en';
   const rate = new Intl.NumberFormat(loc, { notation: 'compact', maximumSignificantDigits: 3 });
   const js = tm.paths.find((p) => p.key === 'js' && Number.isFinite(p.ms));
+  const simdPath = tm.paths.find((p) => p.key === 'simd' && Number.isFinite(p.ms));
   const rows = tm.paths.map((p) => {
     const tr = el('tr', { 'data-path': p.key });
     const name = `${L(`path_${p.key}`)}${p.key === 'simd' ? ` (${p.arch})` : ''}`;
@@ -691,7 +781,8 @@ function renderTiming() {
   $('timing-chart-label').textContent = drawBars($('timing-chart'),
     tm.paths.filter((p) => Number.isFinite(p.ms)).map((p) => ({ label: L(`path_${p.key}`), value: p.ms })));
   $('timing-note').textContent = L('timingNote', { reduction: tm.reduction, numel: tm.numel.toLocaleString(loc), gen: tm.genMs == null ? '–' : tm.genMs.toFixed(1) })
-    + (js ? '' : ` ${L('timingNoJs')}`);
+    + (js ? '' : ` ${L('timingNoJs')}`)
+    + (js && simdPath && js.ms < simdPath.ms ? ` ${L('timingJsWins', { overhead: duration(simdPath.ms), n: tm.numel.toLocaleString(loc) })}` : '');
 }
 
 function renderTrain() {
@@ -878,6 +969,7 @@ async function main() {
   });
   $('cancel').addEventListener('click', cancel);
   $('train-run').addEventListener('click', train);
+  $('race-run').addEventListener('click', () => startRace(3e7));
   $('copy-link').addEventListener('click', () => copyText(location.href, $('status')));
   $('copy-code').addEventListener('click', () => copyText($('code').value, $('copy-status')));
   wireEditor();
@@ -906,9 +998,10 @@ async function main() {
       renderPlots();
       renderTiming();
       renderTrain();
+      renderRace();
     });
   });
-  for (const id of ['hist', 'curve', 'timing-chart', 'train-chart']) ro.observe($(id));
+  for (const id of ['hist', 'curve', 'timing-chart', 'train-chart', 'race-chart']) ro.observe($(id));
 
   let info;
   try {

@@ -3,6 +3,8 @@
 // come from CSS custom properties (--plot-*), so the page and the widget can theme them.
 // Every draw function returns a one-line text summary for screen readers.
 
+import { duration } from './format.mjs';
+
 const DEFAULT_THEME = {
   fg: '#1b1f24', muted: '#57606a', grid: '#d8dee4', bg: '#ffffff',
   c1: '#0b5cad', c2: '#b03a00', c3: '#1a7f37', c4: '#8250df', fill1: 'rgba(11, 92, 173, 0.3)', fill2: 'rgba(176, 58, 0, 0.3)',
@@ -239,6 +241,7 @@ export function drawSteps(canvas, losses, { total = losses.length, xLabel = '', 
 /** Horizontal bars: one per implementation, labelled with its value. */
 export function drawBars(canvas, items, { unit = 'ms' } = {}) {
   const { ctx, w, h, th } = setup(canvas);
+  const label = (v) => (unit === 'ms' ? duration(v) : `${fmt(v)} ${unit}`);
   if (!items.length) return '';
   const colors = [th.c1, th.c3, th.c2];
   const labelW = Math.min(150, w * 0.36);
@@ -255,7 +258,95 @@ export function drawBars(canvas, items, { unit = 'ms' } = {}) {
     ctx.fillRect(labelW, y + rowH * 0.18, bw, rowH * 0.64);
     ctx.fillStyle = th.fg;
     ctx.textAlign = 'left';
-    ctx.fillText(`${fmt(it.value)} ${unit}`, labelW + bw + 6, y + rowH / 2);
+    ctx.fillText(label(it.value), labelW + bw + 6, y + rowH / 2);
   });
-  return items.map((it) => `${it.label}: ${fmt(it.value)} ${unit}`).join('; ');
+  return items.map((it) => `${it.label}: ${label(it.value)}`).join('; ');
+}
+
+/** Powers of ten covering [lo, hi] (lo, hi > 0), for log axes: 10^floor(log lo) … 10^ceil(log hi). */
+export function logTicks(lo, hi) {
+  if (!(lo > 0) || !(hi > 0) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  const a = Math.floor(Math.log10(lo) + 1e-9);
+  const b = Math.ceil(Math.log10(hi) - 1e-9);
+  const out = [];
+  for (let e = a; e <= Math.max(a, b); e++) out.push(Number(`1e${e}`));   // exact: 10 ** -5 is not 1e-5
+  return out;
+}
+
+/** 10^k written as people read it on an axis: 10, 100, 1k, 10k, 1M, 10M; 0.01, 1e-4. */
+export function powerLabel(v) {
+  if (v >= 1e6) return `${v / 1e6}M`;
+  if (v >= 1e3) return `${v / 1e3}k`;
+  if (v >= 1e-3) return String(Number(v.toPrecision(3)));
+  return v.toExponential(0);
+}
+
+/**
+ * Lines on log-log axes: series [{label, points: [[x, y], …]}] (x, y > 0), one colour each,
+ * a legend in the top left. Returns the summary given (a function of nothing), or ''.
+ */
+export function drawLogLog(canvas, series, { xLabel = '', yLabel = '', xMax, summary } = {}) {
+  const { ctx, w, h, th } = setup(canvas);
+  const pts = series.flatMap((s) => s.points).filter(([x, y]) => x > 0 && y > 0 && Number.isFinite(y));
+  if (!pts.length) return '';
+  const xs = logTicks(Math.min(...pts.map((p) => p[0])), Math.max(xMax ?? 0, ...pts.map((p) => p[0])));
+  const ys = logTicks(Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1])));
+  const lx = (v) => Math.log10(v);
+  const m = { l: 16 + Math.max(...ys.map((v) => ctx.measureText(powerLabel(v)).width)) + 14, r: 12, t: 10, b: 38 };
+  const pw = w - m.l - m.r;
+  const ph = h - m.t - m.b;
+  const [x0, x1] = [lx(xs[0]), lx(xs[xs.length - 1]) || 1];
+  const [y0, y1] = [lx(ys[0]), lx(ys[ys.length - 1])];
+  const X = (v) => m.l + ((lx(v) - x0) / (x1 - x0 || 1)) * pw;
+  const Y = (v) => m.t + ph - ((lx(v) - y0) / (y1 - y0 || 1)) * ph;
+  ctx.strokeStyle = th.grid;
+  ctx.lineWidth = 1;
+  ctx.fillStyle = th.muted;
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'right';
+  for (const v of ys) {
+    ctx.beginPath();
+    ctx.moveTo(m.l, Y(v));
+    ctx.lineTo(m.l + pw, Y(v));
+    ctx.stroke();
+    ctx.fillText(powerLabel(v), m.l - 6, Y(v));
+  }
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  for (const v of xs) {
+    ctx.beginPath();
+    ctx.moveTo(X(v), m.t);
+    ctx.lineTo(X(v), m.t + ph);
+    ctx.stroke();
+    ctx.fillText(powerLabel(v), X(v), m.t + ph + 4);
+  }
+  ctx.fillText(xLabel, m.l + pw / 2, h - 16);
+  ctx.save();
+  ctx.translate(10, m.t + ph / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = 'top';
+  ctx.fillText(yLabel, 0, -6);
+  ctx.restore();
+  const colors = [th.c1, th.c3, th.c2, th.c4];
+  const dashes = [[], [6, 3], [2, 3], [8, 3, 2, 3]];
+  series.forEach((s, i) => {
+    const p = s.points.filter(([x, y]) => x > 0 && y > 0 && Number.isFinite(y));
+    ctx.strokeStyle = colors[i % colors.length];
+    ctx.fillStyle = colors[i % colors.length];
+    ctx.lineWidth = 2.25;
+    ctx.setLineDash(dashes[i % dashes.length]);
+    ctx.beginPath();
+    p.forEach(([x, y], k) => (k ? ctx.lineTo(X(x), Y(y)) : ctx.moveTo(X(x), Y(y))));
+    ctx.stroke();
+    ctx.setLineDash([]);
+    for (const [x, y] of p) ctx.fillRect(X(x) - 2.5, Y(y) - 2.5, 5, 5);
+    // legend
+    const ly = m.t + 8 + i * 16;
+    ctx.fillRect(m.l + 8, ly - 1, 14, 3);
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = th.fg;
+    ctx.fillText(s.label, m.l + 28, ly);
+  });
+  return summary ? summary() : '';
 }

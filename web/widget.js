@@ -650,8 +650,10 @@ export class LossPlayground extends HTMLElement {
     $.thead.replaceChildren(h('th', { scope: 'col' }, t(lang, 'th_impl')), h('th', { scope: 'col', class: 'num' }, t(lang, 'th_ms')),
       h('td'), h('th', { scope: 'col', class: 'num' }, t(lang, 'widget_vsJs')));
     const loc = lang === 'zh' ? 'zh-CN' : 'en';
+    const simdPath = tm.paths.find((p) => p.key === 'simd' && Number.isFinite(p.ms));
     $.timingNote.textContent = t(lang, 'widget_timingNote', { reduction: tm.reduction, numel: tm.numel.toLocaleString(loc) })
-      + (js ? '' : ` ${t(lang, 'timingNoJs')}`);
+      + (js ? '' : ` ${t(lang, 'timingNoJs')}`)
+      + (js && simdPath && js.ms < simdPath.ms ? ` ${t(lang, 'widget_jsWins', { overhead: duration(simdPath.ms), n: tm.numel.toLocaleString(loc) })}` : '');
   }
 
   _drawPlot() {

@@ -27,12 +27,14 @@ import { getData, operands, shapesOf, lossOptions } from './worker/data.mjs';
 import { lossCurve } from './worker/curves.mjs';
 import { timing } from './worker/timing.mjs';
 import { train } from './worker/train.mjs';
+import { race } from './worker/race.mjs';
 import { runBlocks } from './lesson/blocks.mjs';
 
 const HEAD_ROWS = 5;
 
 const queue = [];
 let busy = false;
+let raceJob = null;   // the race being run, stopped by any other job
 
 const ready = (async () => {
   try {
@@ -49,8 +51,11 @@ const ready = (async () => {
 
 self.onmessage = (ev) => {
   const m = ev.data;
-  if (m?.type !== 'run' && m?.type !== 'train' && m?.type !== 'lesson') return;
+  if (m?.type !== 'run' && m?.type !== 'train' && m?.type !== 'lesson' && m?.type !== 'race') return;
   latest.set(m.channel ?? 0, m.id);
+  // The race is background work: any other job stops it (the page starts it again after).
+  if (m.type !== 'race') for (const j of queue) if (j.type === 'race') latest.set(j.channel ?? 0, -1);
+  if (m.type !== 'race' && raceJob) latest.set(raceJob.channel ?? 0, -1);
   queue.push(m);
   pump();
 };
@@ -61,19 +66,32 @@ async function pump() {
   await ready;
   while (queue.length) {
     const job = queue.shift();
-    if (latest.get(job.channel ?? 0) !== job.id) continue;
+    if (latest.get(job.channel ?? 0) !== job.id) {
+      if (job.type === 'race') post({ type: 'done', id: job.id, ms: 0, stopped: true });
+      continue;
+    }
     const t0 = performance.now();
     try {
       if (job.type === 'run') await run(job);
       else if (job.type === 'lesson') lesson(job);
-      else await train(job);
+      else if (job.type === 'race') {
+        raceJob = job;
+        try {
+          await race(job);
+        } finally {
+          raceJob = null;
+        }
+      } else await train(job);
       post({ type: 'done', id: job.id, ms: performance.now() - t0, restart: !!job.oom });
       if (job.oom) {
         setData(null);
         return;   // the page restarts this worker to free the heap
       }
     } catch (e) {
-      if (e instanceof Superseded) continue;
+      if (e instanceof Superseded) {
+        if (job.type === 'race') post({ type: 'done', id: job.id, ms: performance.now() - t0, stopped: true });
+        continue;
+      }
       const d = describeError(e);
       post({ type: 'error', id: job.id, ...d });
       if (d.fatal) {

@@ -196,3 +196,98 @@ test('the timing table times the page\'s reduction (its Value is the Result) and
     await page.close();
   }
 });
+
+const raceSettled = (page, timeout = 90000) => page.waitForFunction(() => {
+  const s = document.getElementById('race-summary').textContent;
+  return s !== '' && !/Racing|比赛中/.test(s) && !document.getElementById('race-run').disabled;
+}, null, { timeout });
+
+test('the first screen makes the lesson\'s point: the JS loop\'s lead at N = 50 is explained and the race across N runs by itself', async () => {
+  const page = await newPage(env, { viewport: { width: 1280, height: 900 } });
+  try {
+    await openHash(env, page, '');
+    assert.equal((await page.textContent('#result')).trim(), 'tensor(2.4869)');
+    // N = 50: the speed-up prints with its digits and the note says why the loop wins
+    const speed = await page.$$eval('#timing-body tr td:nth-child(4)', (tds) => tds.map((t) => t.textContent));
+    for (const s of speed) assert.match(s, /^×(\d+(\.\d+)?|0\.0*[1-9]\d*)$/, s);
+    const note = await page.textContent('#timing-note');
+    if (/JavaScript loop wins/.test(note)) assert.match(note, /fixed cost \(here \d+(\.\d+)? (µs|ms)\)/);
+    // the race: every implementation from N = 10 to 1e6, the crossover named, the lesson beside it
+    await raceSettled(page);
+    const rows = await page.$$eval('#race-body tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    const why = JSON.stringify({ rows, summary: await page.textContent('#race-summary') });
+    assert.deepEqual(rows.map((r) => r[0]).slice(0, 3), ['10', '30', '100'], why);
+    assert.equal(rows[rows.length - 1][0], '1,000,000', why);
+    for (const r of rows) {
+      assert.equal(r.length, 5);
+      for (const c of r.slice(1, 4)) assert.match(c, /^\d+(\.\d+)? (ms|µs)$/, `${r[0]}: ${c} ${why}`);
+    }
+    assert.match(rows[0][4], /^\d+(\.\d+)? (ms|µs)$/, 'the per-element loop ran at N = 10');
+    assert.equal(rows[rows.length - 1][4], '–', `the per-element loop stops before it takes seconds: ${why}`);
+    const summary = await page.textContent('#race-summary');
+    assert.match(summary, /SIMD wasm is faster than the JavaScript loop from N = [\d,]+ on; at N = 1,000,000 it is ×\d+(\.\d+)? faster\./, why);
+    assert.match(summary, /The per-element loop through the API .* is ×\d+ slower than SIMD at N = [\d,]+\./);
+    assert.match(await page.textContent('#race-lesson'), /torch\.sum 0\.022 s, Python's sum\(\) over the tensor 17 s/);
+    const drawn = await page.evaluate(() => {
+      const c = document.getElementById('race-chart');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const colours = new Set();
+      for (let i = 0; i < d.length; i += 4 * 97) colours.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+      return colours.size;
+    });
+    assert.ok(drawn > 4, `the chart is drawn (${drawn} colours sampled)`);
+    await page.locator('#timing-panel').screenshot({ path: `${process.cwd()}/tests/artifacts/teach-race.png` });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the race goes on to N = 3e7 on request, is stopped by a run and picks up after it', async () => {
+  const page = await newPage(env);
+  try {
+    await openHash(env, page, 'recipe=regression&n=3000&loss=mse_loss');
+    await raceSettled(page);
+    await page.click('#race-run');
+    await page.waitForFunction(() => /Racing/.test(document.getElementById('race-summary').textContent));
+    // a run in between stops the race; it goes on after the run
+    await page.evaluate(() => { location.hash = 'recipe=regression&n=3001&loss=mse_loss'; });
+    await settled(page);
+    await raceSettled(page, 180000);
+    const rows = await page.$$eval('#race-body tr th', (ths) => ths.map((t) => t.textContent));
+    assert.equal(rows[rows.length - 1], '30,000,000');
+    assert.match(await page.textContent('#race-summary'), /at N = 30,000,000 it is ×\d+(\.\d+)? faster/);
+    // another loss: the old race is not shown for it
+    await page.selectOption('#f-loss', 'l1_loss');
+    await waitResult(page);
+    assert.ok((await page.$$('#race-body tr')).length < rows.length);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the lesson\'s section A explains the JS loop\'s lead at N = 50 (English, 简体中文)', async () => {
+  const page = await newPage(env);
+  try {
+    for (const [hash, re] of [['', /the JavaScript loop wins: each call into WebAssembly has a fixed cost \(here \d+(\.\d+)? (µs|ms)\)/],
+      ['#lang=zh', /JavaScript 循环更快：每次调用 WebAssembly 都有固定开销/]]) {
+      await page.goto(`${env.url}lesson/${hash}`);
+      await page.waitForFunction(() => {
+        const r = document.getElementById('a-mean')?.shadowRoot;
+        return r && r.querySelector('.timing tbody tr[data-path="js"]') && r.querySelector('.timing .note')?.textContent;
+      }, null, { timeout: 60000 });
+      const t = await page.evaluate(() => {
+        const r = document.getElementById('a-mean').shadowRoot;
+        const ms = (k) => r.querySelector(`.timing tr[data-path="${k}"] td.num`).textContent;
+        return { note: r.querySelector('.timing .note').textContent, simd: ms('simd'), js: ms('js'),
+          speed: r.querySelector('.timing tr[data-path="simd"] td.num:last-child').textContent };
+      });
+      assert.doesNotMatch(t.speed, /^×0\.0$/);
+      const toMs = (s) => parseFloat(s) * (s.endsWith('µs') ? 1e-3 : 1);
+      if (toMs(t.js) < toMs(t.simd)) assert.match(t.note, re, JSON.stringify(t));
+    }
+  } finally {
+    await page.close();
+  }
+});

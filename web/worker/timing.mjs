@@ -6,7 +6,7 @@ import { simd, scalar, data, post, Superseded, checkpoint, progress } from './se
 import { isOom, isAborted } from './errors.mjs';
 import { lossOptions } from './data.mjs';
 
-function jsOptions(spec, state) {
+export function jsOptions(spec, state) {
   const o = {};
   for (const opt of spec.options) {
     const v = state[opt.name];
@@ -22,7 +22,7 @@ function median(a) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function measure(job, fn, reps) {
+export async function measure(job, fn, reps) {
   // Warm-up: two runs (one when a single run is already slow).
   let t0 = performance.now();
   let value = fn();
@@ -64,7 +64,7 @@ async function measure(job, fn, reps) {
   return { ms: median(samples), min: Math.min(...samples), samples: samples.length, inner, value };
 }
 
-function copyTo(lab, t) {
+export function copyTo(lab, t) {
   return lab.tensor(t.toArray(), { shape: t.shape, dtype: t.dtype });
 }
 
