@@ -53,9 +53,12 @@ function el(tag, attrs = {}, text) {
   return e;
 }
 
+// text: a string, or [i18n key, params] (then re-worded when the language changes).
 function setStatus(status, text) {
   if (status) document.body.dataset.status = status;
-  if (text !== undefined) $('status').textContent = text;
+  if (text === undefined) return;
+  app.statusText = Array.isArray(text) ? text : null;
+  $('status').textContent = Array.isArray(text) ? L(...text) : text;
 }
 
 function showError(text) {
@@ -182,7 +185,7 @@ function syncFields() {
       if (o) {
         const doc = optionHint(s.lang, p.key, o.doc);
         const def = o.kind === 'tensor' ? 'None' : o.kind === 'bool' ? (o.default ? 'True' : 'False') : fmt(o.default);
-        hint = `${doc}${o.kind === 'tensor' ? `. ${L('hint_tensor')}` : ''} ${L('hintDefault', { value: def })}`;
+        hint = `${doc}${o.kind === 'tensor' ? `${L('sep_sentence')}${L('hint_tensor')}` : ''} ${L('hintDefault', { value: def })}`;
       }
     } else if (p.key === 'n' || p.key === 'input' || p.key === 'target') {
       hint = L(`hint_${p.key}`);
@@ -225,6 +228,7 @@ function applyLang() {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   document.title = `losslab: ${L('tagline')}`;
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = L(node.dataset.i18n);
+  if (app.statusText) $('status').textContent = L(...app.statusText);
   syncMenus();
   syncFields();
   renderAll();
@@ -391,7 +395,7 @@ function run() {
   const s = app.state;
   const numel = s.recipe === 'paste' ? 0 : Number(s.n) * (WITH_C.has(s.recipe) ? Number(s.c) : 1);
   showNotice(numel >= 5e7 ? [...app.notices, L('notice_large', { numel: numel.toLocaleString(s.lang === 'zh' ? 'zh-CN' : 'en') })] : app.notices);
-  setStatus('busy', L('status_queued'));
+  setStatus('busy', ['status_queued']);
   $('progress').value = 0;
   $('cancel').disabled = false;
   const job = app.engine.run(app.state, { onMessage: onRunMessage });
@@ -438,11 +442,11 @@ function finish(job, m) {
   if (m.type === 'error' && !isVisible($('error'))) $('result-panel').scrollIntoView({ block: 'nearest' });
   if (m.type === 'done') {
     $('progress').value = 1;
-    setStatus('done', L('status_done', { ms: Math.round(m.ms) }));
+    setStatus('done', ['status_done', { ms: Math.round(m.ms) }]);
     autoRace();
   } else if (m.type === 'cancelled') {
     $('progress').value = 0;
-    setStatus('cancelled', L('status_cancelled'));
+    setStatus('cancelled', ['status_cancelled']);
   } else if (m.type === 'error') {
     $('progress').value = 0;
     setStatus('error', '');
@@ -518,7 +522,7 @@ function onError(m) {
     syncFields();
   } else if (m.kind === 'oom') {
     const detail = m.bytes
-      ? L('err_oomEstimate', { n: Number(m.n).toLocaleString('en'), size: bytes(m.bytes), recipe: m.recipe })
+      ? L('err_oomEstimate', { n: Number(m.n).toLocaleString('en'), size: bytes(m.bytes), recipe: L(`recipeShort_${m.recipe}`) })
       : L('err_oomRuntime', { message: m.message });
     text = L('err_oom', { detail });
   } else if (m.kind === 'crash') {
@@ -557,7 +561,7 @@ function train() {
   renderTrain();
   renderCode();
   $('cancel').disabled = false;
-  setStatus('busy', L('phase_train', { step: 0, steps: app.state.steps }));
+  setStatus('busy', ['phase_train', { step: 0, steps: app.state.steps }]);
   const job = app.engine.run(app.state, { onMessage: onTrainMessage }, 'train', 1);
   app.trainJob = job;
   job.done.then((m) => {
@@ -565,8 +569,8 @@ function train() {
     app.trainJob = null;
     app.train.running = false;
     $('cancel').disabled = !app.job;
-    if (m.type === 'done') setStatus('done', L('status_done', { ms: Math.round(m.ms) }));
-    else if (m.type === 'cancelled') setStatus('cancelled', L('status_cancelled'));
+    if (m.type === 'done') setStatus('done', ['status_done', { ms: Math.round(m.ms) }]);
+    else if (m.type === 'cancelled') setStatus('cancelled', ['status_cancelled']);
     else if (m.type === 'error') setStatus('error');
   });
 }
@@ -576,7 +580,7 @@ function onTrainMessage(m) {
   if (m.type === 'step') {
     app.train.losses.push(m.loss);
     $('progress').value = (m.step + 1) / app.train.total;
-    setStatus(null, L('phase_train', { step: m.step, steps: app.train.total - 1 }));
+    setStatus(null, ['phase_train', { step: m.step, steps: app.train.total - 1 }]);
     renderTrain();
   } else if (m.type === 'trained') {
     app.train.w = m.w;
@@ -684,7 +688,7 @@ function renderAll() {
   renderRace();
   renderCode();
   $('build-info').textContent = app.info
-    ? `wasm: ${app.info.arch} + ${app.info.scalarArch} · ${app.registry.losses.length} losses`
+    ? L('buildInfo', { arch: app.info.arch, scalar: app.info.scalarArch, count: app.registry.losses.length })
     : L('status_loading');
 }
 
@@ -695,7 +699,7 @@ function renderData() {
     return;
   }
   const shapes = Object.entries(d.shapes).map(([k, v]) => `${k} ${shapeText(v.shape)} ${v.dtype}`).join(' · ');
-  $('data-meta').textContent = `${L('dataMeta', { ms: d.genMs.toFixed(1), cached: d.cached ? L('dataCached') : '' })}. ${shapes}`;
+  $('data-meta').textContent = `${L('dataMeta', { ms: d.genMs.toFixed(1), cached: d.cached ? L('dataCached') : '' })}${L('sep_sentence')}${shapes}`;
 }
 
 function renderLoss() {
@@ -949,7 +953,7 @@ async function main() {
   buildFields();
   applyLang();
   showNotice(app.notices);
-  setStatus('loading', L('status_loading'));
+  setStatus('loading', ['status_loading']);
   app.engine = new Engine();
 
   $('run').addEventListener('click', () => {
@@ -1020,7 +1024,7 @@ async function main() {
   syncFields();
   writeHash();
   renderAll();
-  setStatus('ready', L('status_ready'));
+  setStatus('ready', ['status_ready']);
   run();
   if (startAnchor) anchor(startAnchor);
 }

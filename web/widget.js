@@ -583,7 +583,7 @@ export class LossPlayground extends HTMLElement {
       $.call.textContent = `F.${s.loss}(…, reduction='${s.reduction}')`;
     }
     $.meta.textContent = s.recipe === 'paste' ? t(lang, 'widget_metaPaste') : t(lang, 'widget_meta', {
-      recipe: s.recipe, n: Number(s.n).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en'),
+      recipe: t(lang, `recipeShort_${s.recipe}`), n: Number(s.n).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en'),
       c: WITH_C.has(s.recipe) ? `, ${s.recipe === 'embedding' ? 'D' : 'C'} = ${s.c}` : '', seed: s.seed });
     $.box.setAttribute('aria-label', t(lang, 'widget_label', { loss: s.loss }));
     $.box.lang = lang === 'zh' ? 'zh-CN' : 'en';
@@ -744,7 +744,7 @@ function errorMessage(lang, m) {
   if (m.kind === 'oom') {
     const detail = m.bytes
       ? t(lang, 'err_oomEstimate', { n: Number(m.n).toLocaleString('en'),
-        size: bytes(m.bytes), recipe: m.recipe })
+        size: bytes(m.bytes), recipe: t(lang, `recipeShort_${m.recipe}`) })
       : t(lang, 'err_oomRuntime', { message: m.message });
     return t(lang, 'err_oom', { detail });
   }

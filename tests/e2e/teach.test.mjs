@@ -291,3 +291,25 @@ test('the lesson\'s section A explains the JS loop\'s lead at N = 50 (English, �
     await page.close();
   }
 });
+
+test('简体中文: the status, the build line, the data line, hints and the widget\'s data name are Chinese', async () => {
+  const page = await newPage(env);
+  try {
+    await openHash(env, page, 'recipe=binary&n=3000&loss=binary_cross_entropy_with_logits');
+    assert.match(await page.textContent('#status'), /^Done in \d+ ms\.$/);
+    await page.selectOption('#f-lang', 'zh');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    assert.match(await page.textContent('#status'), /^完成，用时 \d+ 毫秒。$/, 'the status follows the language');
+    assert.match(await page.textContent('#build-info'), /^wasm：.* · \d+ 个损失函数$/);
+    assert.match(await page.textContent('#data-meta'), /毫秒.*。x \[3000, 4\]/);
+    assert.doesNotMatch(await page.textContent('#data-meta'), /\. /);
+    const hint = await page.textContent('#f-pos_weight-hint');
+    assert.doesNotMatch(hint, /\. /, hint);
+    await page.goto(`${env.url}lesson/#lang=zh`);
+    await page.waitForFunction(() => document.getElementById('a-mean')?.shadowRoot?.querySelector('.meta')?.textContent);
+    const meta = await page.evaluate(() => document.getElementById('a-mean').shadowRoot.querySelector('.meta').textContent);
+    assert.match(meta, /^回归 数据 · N = 50 · 种子 420$/, meta);
+  } finally {
+    await page.close();
+  }
+});
