@@ -258,7 +258,7 @@ test('widget: changing an attribute (or a typed property) recomputes, debounced'
     await p.waitForFunction(() => document.getElementById('ce').shadowRoot.querySelector('.meta').textContent.includes('种子'));
     const ce = await widget(p, 'ce');
     assert.equal(ce.value, 'tensor(1.1591)');
-    assert.match(ce.meta, /multiclass 数据 · N = 300, C = 3 · 种子 420/);
+    assert.match(ce.meta, /多分类 数据 · N = 300, C = 3 · 种子 420/);
     assert.equal((await events(p)).filter((e) => e.type === 'result' && e.id === 'ce').length, 1);
 
     // hide can be changed too: showing the plot of mse computes it.
