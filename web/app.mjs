@@ -8,7 +8,6 @@ import { LANGS, t, errorText, optionHint } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { validLosses, planOrFallback, defaultLossFor, TRAINABLE } from './recipes.mjs';
 import { pythonCode } from './codegen.mjs';
-import { parseNumbers } from './parse.mjs';
 import { drawHistogram, drawCurve, drawSteps, drawBars, drawLogLog, fmt } from './plots.mjs';
 import { duration, ratio, bytes } from './format.mjs';
 import { raceFacts } from './race.mjs';
@@ -24,6 +23,7 @@ const app = {
   registry: null,
   info: null,
   pasteInfo: null,
+  bigText: new Map(),   // textarea key → {name, bytes}: a text too big to show in its box
   last: {},
   train: { losses: [], total: 0, w: null },
   race: { key: null, points: [], running: false, done: false, maxN: 0, capped: false, job: null },
@@ -95,18 +95,34 @@ function buildFields() {
     }
     const hint = el('p', { class: 'hint', id: `${id}-hint` });
     const error = el('p', { class: 'field-error', id: `${id}-err`, hidden: true });
-    input.setAttribute('aria-describedby', `${id}-hint ${id}-err`);
+    input.setAttribute('aria-describedby', `${id}-hint ${id}-err${p.control === 'textarea' ? ` ${id}-big` : ''}`);
     if (p.control === 'checkbox') wrap.append(input, label, hint, error);
     else wrap.append(label, input, hint, error);
     if (p.control === 'textarea') {
       const file = el('input', { type: 'file', id: `${id}-file`, accept: '.csv,.txt,.tsv,text/plain,text/csv' });
       const fl = el('label', { for: `${id}-file`, id: `${id}-file-label`, class: 'file-label' });
       wrap.append(fl, file);
+      const big = el('p', { class: 'hint big-text', id: `${id}-big`, hidden: true });
+      wrap.append(big);
       file.addEventListener('change', async () => {
         const f = file.files?.[0];
         if (!f) return;
-        input.value = await f.text();
-        commit(p.key, input.value);
+        const text = await f.text();
+        // A text too big to edit stays out of the textarea (a 10 MB textarea takes Chromium
+        // seconds to lay out, at every change): the state holds it, the field says what it is.
+        if (text.length > BIG_TEXT) app.bigText.set(p.key, { name: f.name, bytes: f.size, lines: countLines(text) });
+        else {
+          app.bigText.delete(p.key);
+          input.value = text;
+        }
+        commit(p.key, text);
+      });
+      input.addEventListener('paste', (ev) => {
+        const text = ev.clipboardData?.getData('text') ?? '';
+        if (text.length <= BIG_TEXT) return;
+        ev.preventDefault();
+        app.bigText.set(p.key, { name: null, bytes: text.length, lines: countLines(text) });
+        commit(p.key, text);
       });
     }
     host.append(wrap);
@@ -114,6 +130,7 @@ function buildFields() {
       input.addEventListener('change', () => commit(p.key, p.control === 'checkbox' ? (input.checked ? '1' : '0') : input.value));
     } else if (p.control === 'textarea') {
       input.addEventListener('input', () => {
+        app.bigText.delete(p.key);   // typing replaces a loaded file
         pendingChange();
         clearTimeout(app.textTimer);
         app.textPending = true;
@@ -156,6 +173,19 @@ function syncMenus() {
   fillSelect($('f-reduction'), reds.map((r) => ({ value: r, label: L(`reduction_${r}`) })), s.reduction);
 }
 
+// Which pasted text a data message describes (the texts themselves can be megabytes).
+const pasteTextKey = (s) => (s && s.recipe === 'paste' ? `${s.input.length}:${s.input.slice(0, 64)}:${s.input.slice(-64)}|${s.target.length}:${s.target.slice(0, 64)}:${s.target.slice(-64)}` : null);
+
+const BIG_TEXT = 1 << 20;   // characters: a pasted or loaded text beyond this is not shown in its box
+
+function countLines(text) {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return text.length && !text.endsWith('\n') ? n + 1 : n;
+}
+
+const sizeText = (b) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(b / 1024)} KiB`);
+
 function syncFields() {
   const s = app.state;
   const c = ctx();
@@ -166,10 +196,17 @@ function syncFields() {
     const input = $(`f-${p.key}`);
     wrap.hidden = app.hidden.has(p.key) || !applies(p.key, s, c);
     if (p.control === 'checkbox') input.checked = !!s[p.key];
-    else if (p.control !== 'select' && !app.inputErrors.has(p.key) && document.activeElement !== input &&
+    else if (p.control === 'textarea' && app.bigText.has(p.key)) {
+      if (input.value !== '') input.value = '';
+      const b = app.bigText.get(p.key);
+      $(`f-${p.key}-big`).textContent = L('bigText', { name: b.name ?? L('bigTextPasted'), size: sizeText(b.bytes), lines: b.lines.toLocaleString(s.lang === 'zh' ? 'zh-CN' : 'en') });
+    } else if (p.control !== 'select' && !app.inputErrors.has(p.key) && document.activeElement !== input &&
       !(p.control === 'textarea' && app.textPending)) {
-      input.value = formatValue(p.key, s[p.key]);
+      const v = formatValue(p.key, s[p.key]);
+      if (input.value !== v) input.value = v;
     }
+    const bigNote = $(`f-${p.key}-big`);
+    if (bigNote) bigNote.hidden = !app.bigText.has(p.key);
     const err = app.inputErrors.get(p.key);
     const msg = err ? errorText(s.lang, err.code, err.params) : app.runErrors.get(p.key);
     const errEl = $(`f-${p.key}-err`);
@@ -303,6 +340,7 @@ function loadHash() {
   app.inputErrors.clear();
   app.runErrors.clear();
   app.pasteInfo = null;
+  app.bigText.clear();
   app.notices = errors.map((e) => errorText(state.lang, e.code, e.params));
 }
 
@@ -316,7 +354,10 @@ function normaliseLoss() {
   if (!ok.includes(sp)) {
     const other = defaultLossFor(s.recipe, losses, app.pasteInfo ?? {}, RECIPES[s.recipe].loss);
     if (other && other !== s.loss) {
-      app.notices.push(L('notice_switched', { loss: s.loss, other }));
+      // one notice for the latest switch (a second paste does not pile a contradicting one on)
+      app.notices = app.notices.filter((n) => n !== app.switchNotice);
+      app.switchNotice = L('notice_switched', { loss: s.loss, other });
+      app.notices.push(app.switchNotice);
       s.loss = other;
       return true;
     }
@@ -384,6 +425,15 @@ function run() {
   if (!sp) {
     showError(L('err_unknownLoss', { value: app.state.loss }));
     setStatus('error', '');
+    return;
+  }
+  // Paste mode before anything is pasted: say what to do, not an error.
+  if (app.state.recipe === 'paste' && (!app.state.input.trim() || !app.state.target.trim())) {
+    showError('');
+    app.job = null;
+    app.last = {};
+    clearUnfilled();
+    setStatus('ready', ['status_pasteFirst']);
     return;
   }
   // PyTorch errors from the last run belong to the old values.
@@ -469,7 +519,7 @@ function onRunMessage(m) {
       setStatus(null, phaseText(m));
       break;
     case 'data':
-      app.last = { data: m.info };
+      app.last = { data: { ...m.info, text: pasteTextKey(app.runState) } };
       if (m.info.paste) {
         const before = JSON.stringify(app.pasteInfo);
         app.pasteInfo = m.info.paste;
@@ -489,6 +539,7 @@ function onRunMessage(m) {
       app.runErrors.delete('target');
       syncFields();
       renderData();
+      if (m.info.paste) renderCode();
       break;
     case 'loss':
       app.last.loss = m;
@@ -531,6 +582,12 @@ function onError(m) {
     text = L('err_load', { message: m.message });
   } else {
     text = L('err_torch', { name: m.name, message: m.message });
+    // pasted data: say which box has which shape (torch's message says "tensor a" and "tensor b")
+    const pi = app.pasteInfo;
+    if (app.state.recipe === 'paste' && pi && /size|shape|dimension/i.test(m.message)) {
+      const desc = (sh) => (sh.length === 1 ? L('shapeValues', { n: sh[0] }) : L('shapeRows', { rows: sh[0], cols: sh.slice(1).join(' × ') }));
+      text += ` ${L('err_pasteShapes', { input: desc(pi.inputShape), target: desc(pi.targetShape) })}`;
+    }
     const sp = spec();
     for (const o of sp?.options ?? []) {
       if (new RegExp(`\\b${o.name}\\b`).test(m.message)) {
@@ -818,15 +875,10 @@ function renderCode() {
   }
   const plan = planOrFallback(s.recipe, sp, app.pasteInfo ?? {});
   if (!plan) return;
-  let pasted = null;
-  if (s.recipe === 'paste' && s.input.length + s.target.length < 200000) {
-    try {
-      const index = plan.targetKind === 'index';
-      pasted = { input: parseNumbers(s.input), target: parseNumbers(s.target, { integers: index }) };
-    } catch {
-      pasted = null;
-    }
-  }
+  // the pasted values as the worker parsed them for this state's text (null: too many to inline,
+  // or not parsed yet; the code then reads them from files)
+  const d = app.last.data;
+  const pasted = s.recipe === 'paste' && d?.paste?.values && d.text === pasteTextKey(s) ? d.paste.values : null;
   const lossMsg = app.last.loss;
   const print = lossMsg && lossMsg.loss.name === sp.name && app.runState && sameRun(app.runState, s) ? lossMsg.loss.print : null;
   const mode = app.train.running || app.train.w ? 'train' : 'loss';

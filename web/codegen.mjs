@@ -5,7 +5,7 @@
 import { pythonOf, NEW_RECIPES, gradOperand } from './recipes.mjs';
 import { pythonLiteral } from './parse.mjs';
 
-const INLINE_LIMIT = 20000;   // pasted values written inline; beyond that, read from files
+export const INLINE_LIMIT = 20000;   // pasted values written inline; beyond that, read from files
 
 function pyFloat(v) {
   if (Number.isNaN(v)) return "float('nan')";

@@ -19,6 +19,16 @@ export class ParseError extends Error {
   }
 }
 
+/**
+ * What a Chinese (or Japanese) input method types, as ASCII: full-width digits, signs, commas,
+ * points and spaces (NFKC), the ideographic comma 、 as a separator and the ideographic full
+ * stop 。 as a decimal point ("０。５，１" → "0.5,1").
+ */
+export function halfWidth(text) {
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  return text.normalize('NFKC').replace(/\u3001/g, ',').replace(/\u3002/g, '.').replace(/[\u2212\u2013]/g, '-');
+}
+
 function toNumber(tok) {
   const t = tok.toLowerCase().replace(/^\+/, '');
   if (t === 'nan' || t === '-nan') return NaN;
@@ -38,7 +48,7 @@ function quoted(tok) {
  * @returns {{values: Float64Array, shape: number[], tokens: string[]|null, rows: number, cols: number}}
  */
 export function parseNumbers(text, { integers = false, keepTokens = false } = {}) {
-  const lines = String(text ?? '').split(/\r\n|\n|\r/);
+  const lines = halfWidth(String(text ?? '')).split(/\r\n|\n|\r/);
   const rows = [];
   const rowLines = [];
   let cols = -1;

@@ -176,9 +176,17 @@ export function planOrFallback(recipe, spec, data) {
   return { input: 'input', target: 'target', operands: ['input', 'target'], targetKind: index ? 'index' : 'float', curve: 'error', chain: null };
 }
 
+// Pasted numbers with class indices are, unless said otherwise, logits: cross_entropy (nll_loss
+// would read them as log-probabilities and print a negative "loss").
+const PASTE_ORDER = ['cross_entropy', 'mse_loss'];
+
 export function defaultLossFor(recipe, losses, data, preferred) {
   const ok = validLosses(recipe, losses, data);
-  return ok.find((s) => s.name === preferred)?.name ?? ok[0]?.name ?? null;
+  for (const name of [preferred, ...(recipe === 'paste' ? PASTE_ORDER : [])]) {
+    const hit = ok.find((s) => s.name === name);
+    if (hit) return hit.name;
+  }
+  return ok[0]?.name ?? null;
 }
 
 /** Recipes on which gradient descent on w makes sense. */

@@ -7,6 +7,7 @@
 
 import { REGISTRY } from './dist/registry.mjs';
 import { WITH_C, TRAINABLE } from './recipes.mjs';
+import { halfWidth } from './parse.mjs';
 
 export { REGISTRY, WITH_C };
 
@@ -217,7 +218,8 @@ function parseNumberLike(raw) {
 export function parseValue(key, raw) {
   const p = PARAM[key];
   if (!p) return err('unknownKey', { key });
-  const s = raw == null ? '' : String(raw);
+  // numbers as a Chinese input method types them (１２３，０。５) read as their ASCII forms
+  const s = raw == null ? '' : p.type === 'text' || p.type === 'enum' ? String(raw) : halfWidth(String(raw));
   switch (p.type) {
     case 'enum': {
       let v = s.trim();

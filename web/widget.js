@@ -25,7 +25,6 @@ import { t, errorText } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { planOrFallback, pythonOf } from './recipes.mjs';
 import { pythonCode, pythonOptions } from './codegen.mjs';
-import { parseNumbers } from './parse.mjs';
 import { drawCurve } from './plots.mjs';
 import { duration, ratio, bytes } from './format.mjs';
 import './pyblock.mjs';   // <losslab-python>: editable, runnable PyTorch code (Pyodide on first Run)
@@ -523,6 +522,7 @@ export class LossPlayground extends HTMLElement {
         break;
       case 'data':
         this._last.data = m.info;
+        if (m.info.paste) this._renderCode();
         break;
       case 'loss':
         this._last.loss = m.loss;
@@ -680,14 +680,8 @@ export class LossPlayground extends HTMLElement {
     const plan = spec && this._plan(spec);
     $.codeBox.hidden = hidden.has('code') || !spec || !plan;
     if (!spec || !plan) return;
-    let pasted = null;
-    if (s.recipe === 'paste' && s.input.length + s.target.length < 200000) {
-      try {
-        pasted = { input: parseNumbers(s.input), target: parseNumbers(s.target, { integers: plan.targetKind === 'index' }) };
-      } catch {
-        pasted = null;
-      }
-    }
+    // the values as the worker parsed them (none before its data message, or too many to inline)
+    const pasted = s.recipe === 'paste' ? this._last.data?.paste?.values ?? null : null;
     const print = this._last.loss?.name === spec.name ? this._last.loss.print : null;
     $.code.textContent = pythonCode({ state: s, spec, plan, pasted, print, mode: 'loss' }).code;
   }

@@ -313,3 +313,67 @@ test('简体中文: the status, the build line, the data line, hints and the wid
     await page.close();
   }
 });
+
+test('paste mode: scores with class indices get cross_entropy, one notice, Chinese digits, named shapes', async () => {
+  const page = await newPage(env);
+  try {
+    await page.goto(`${env.url}#recipe=paste`);
+    await page.waitForFunction(() => document.body.dataset.status === 'ready' && /Paste or load/.test(document.getElementById('status').textContent));
+    assert.equal(await page.isHidden('#error'), true, 'no error before anything is pasted');
+    const paste = async (input, target) => {
+      await page.fill('#f-input', input);
+      await page.fill('#f-target', target);
+      await page.click('#run');
+      return waitResult(page);
+    };
+    let r = await paste('2 0.5 -1\n0.1 1.5 0.3', '0\n1');
+    assert.equal(await page.inputValue('#f-loss'), 'cross_entropy');
+    assert.equal(r.error, '');
+    assert.ok(Number(r.result.match(/tensor\(([-\d.]+)\)/)[1]) > 0, r.result);
+    assert.match(await page.textContent('#notice'), /mse_loss does not apply to this data; showing cross_entropy instead/);
+    // the learner picks nll_loss; float numbers typed with a Chinese input method make it not apply
+    await page.selectOption('#f-loss', 'nll_loss');
+    await waitResult(page);
+    r = await paste('０．５，１．５，２', '１，１，１');
+    await settled(page);
+    assert.equal(await page.inputValue('#f-loss'), 'mse_loss');
+    const notice = await page.textContent('#notice');
+    assert.equal((notice.match(/instead/g) ?? []).length, 1, `one switch notice, the latest: ${notice}`);
+    assert.match(notice, /nll_loss does not apply to this data; showing mse_loss instead/);
+    r = await waitResult(page);
+    assert.equal(r.error, '');
+    assert.equal(r.result, 'tensor(0.5000)');   // ((0.5-1)² + (1.5-1)² + (2-1)²) / 3
+    // a shape mismatch names the boxes and their rows
+    r = await paste('1\n2\n3', '1\n2');
+    assert.match(r.error, /Predictions: 3 values; Targets: 2 values\./);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('paste mode: two files of a million numbers stay out of the text boxes and compute', async () => {
+  const page = await newPage(env);
+  try {
+    await page.goto(`${env.url}#recipe=paste&loss=mse_loss`);
+    await page.waitForFunction(() => document.body.dataset.status === 'ready');
+    const n = 1000000;
+    const col = (f) => Buffer.from(Array.from({ length: n }, (_, i) => f(i).toFixed(6)).join('\n'));
+    await page.setInputFiles('#f-input-file', { name: 'pred.txt', mimeType: 'text/plain', buffer: col((i) => (i % 7) / 7) });
+    await page.setInputFiles('#f-target-file', { name: 'true.txt', mimeType: 'text/plain', buffer: col((i) => (i % 5) / 5) });
+    const r = await waitResult(page, { timeout: 120000 });
+    assert.equal(r.error, '');
+    assert.match(r.result, /^tensor\(0\.\d{4}\)$/);
+    assert.equal(await page.inputValue('#f-input'), '', 'the 8 MB text is not put into the box');
+    assert.match(await page.textContent('#f-input-big'), /^pred\.txt: [\d.]+ MiB, 1,000,000 lines, used as it is/);
+    assert.match(await page.textContent('#code'), /load\('input\.txt'\)/);
+    // typing replaces the file
+    await page.fill('#f-input', '1\n2');
+    await page.fill('#f-target', '1\n1');
+    await page.click('#run');
+    assert.equal((await waitResult(page)).result, 'tensor(0.5000)');
+    assert.equal(await page.isHidden('#f-input-big'), true);
+  } finally {
+    await page.close();
+  }
+});

@@ -45,7 +45,10 @@ test('a file of numbers can be loaded instead of typing', async () => {
   const page = await newPage(env);
   try {
     await page.goto(`${env.url}#recipe=paste&loss=l1_loss&reduction=mean`);
-    await waitResult(page);
+    // nothing pasted yet: what to do, not an error
+    await page.waitForFunction(() => document.body.dataset.status === 'ready' && document.getElementById('status').textContent !== '');
+    assert.match(await page.textContent('#status'), /^Paste or load the predictions and the targets/);
+    assert.equal(await page.isHidden('#error'), true);
     await page.setInputFiles('#f-input-file', { name: 'pred.csv', mimeType: 'text/csv', buffer: Buffer.from('0.5\n1.5\n-2\n') });
     await page.setInputFiles('#f-target-file', { name: 'true.csv', mimeType: 'text/csv', buffer: Buffer.from('1\n1\n1\n') });
     await page.waitForFunction(() => document.getElementById('f-target').value.includes('1'));

@@ -2,7 +2,7 @@
 // (operands, targets, inputKind), for the build's registry.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { lossPlan, validLosses, gradOperand } from '../../web/recipes.mjs';
+import { lossPlan, validLosses, gradOperand, defaultLossFor } from '../../web/recipes.mjs';
 import { RECIPE_OF, loadRegistry, specFor } from '../../scripts/codepanel-cases.mjs';
 
 const registry = loadRegistry();
@@ -64,4 +64,14 @@ test('each new recipe offers its losses and not the others', () => {
   assert.deepEqual(ctc, ['ctc_loss']);
   const gauss = validLosses('gaussian', all, {}).map((s) => s.name);
   assert.deepEqual(gauss, ['gaussian_nll_loss']);
+});
+
+test('pasted scores with class indices default to cross_entropy, not nll_loss (which reads them as log-probabilities)', () => {
+  const losses = registry.losses;
+  const logits = { inputShape: [4, 3], targetShape: [4], targetInteger: true };
+  const ok = validLosses('paste', losses, logits).map((s) => s.name);
+  assert.ok(ok.includes('nll_loss') && ok.includes('cross_entropy'));
+  assert.equal(defaultLossFor('paste', losses, logits, 'mse_loss'), 'cross_entropy');
+  assert.equal(defaultLossFor('paste', losses, logits, 'nll_loss'), 'nll_loss', 'a loss the learner chose stays');
+  assert.equal(defaultLossFor('paste', losses, { inputShape: [4], targetShape: [4], targetInteger: false }, 'mse_loss'), 'mse_loss');
 });

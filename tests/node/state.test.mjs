@@ -190,3 +190,16 @@ test('the language: the browser\'s when the link has none; written into the link
   assert.match(S.serializeHash({ ...zh.state, lang: 'en' }, { lang: 'zh' }).hash, /&lang=en$/);
   assert.match(S.serializeHash(zh.state).hash, /&lang=zh$/, 'without a browser language, en is the default');
 });
+
+test('numbers typed with a Chinese input method: full-width digits, commas, points and 、', async () => {
+  const P = await web('parse.mjs');
+  assert.equal(P.halfWidth('１２３，０。５、－２'), '123,0.5,-2');
+  assert.equal(P.halfWidth('abc 1,2'), 'abc 1,2');
+  const r = P.parseNumbers('０．５，１．５\n２，３');
+  assert.deepEqual(Array.from(r.values), [0.5, 1.5, 2, 3]);
+  assert.deepEqual(r.shape, [2, 2]);
+  assert.deepEqual(Array.from(P.parseNumbers('１　２　３').values), [1, 2, 3]);
+  assert.deepEqual(S.parseValue('n', '３ｅ６'), { value: 3e6 });
+  assert.deepEqual(S.parseValue('delta', '０。５'), { value: 0.5 });
+  assert.deepEqual(S.parseValue('weight', '１，２'), { value: [1, 2] });
+});

@@ -4,6 +4,7 @@
 
 import { KL_SMOOTH, WITH_C, planOrFallback } from '../recipes.mjs';
 import { parseNumbers, ParseError } from '../parse.mjs';
+import { INLINE_LIMIT } from '../codegen.mjs';
 import { simd, data, setData, checkpoint, progress } from './session.mjs';
 
 const HEAP_LIMIT = 4 * 2 ** 30;   // a wasm32 module addresses at most 4 GiB
@@ -81,8 +82,12 @@ function pasteData(job, spec) {
   const plan = planOrFallback('paste', spec, info);
   const index = plan.targetKind === 'index';
   if (index && !targetInteger) parseField(s.target, 'target', { integers: true });   // throws with line/col
+  // The values for the code panel, parsed here once (the page used to parse again on its thread)
+  if (inp.values.length + tgt.values.length <= INLINE_LIMIT) {
+    info.values = { input: { values: inp.values, shape: inp.shape }, target: { values: tgt.values, shape: tgt.shape } };
+  }
   const key = `paste|${hashText(s.input)}|${hashText(s.target)}|${index}`;
-  if (data?.key === key) return { ...data, cached: true };
+  if (data?.key === key) return { ...data, info, cached: true };
   dropData();
   const t0 = performance.now();
   const input = simd.tensor(Float32Array.from(inp.values), { shape: inp.shape, dtype: 'float32' });
