@@ -36,8 +36,8 @@ export async function measure(job, fn, reps) {
   let inner = Math.max(1, Math.min(100000, Math.ceil(1 / Math.max(one, 1e-4))));
   // Coarse timers (100 µs when the page is not cross-origin isolated, e.g. a widget on another
   // site) can make the first call look free: grow the batch until it really spans 1 ms.
-  // (Checked below 50 ms, not only below 1: a slow first call, a JIT compile or a GC, must not leave the batch at one
-  // call of a few µs, which a 100 µs clock reads as 0.)
+  // Checked up to 50 ms, not only below 1: a slow first call (a JIT compile, a GC) must not
+  // leave the batch at one call of a few µs, which a 100 µs clock reads as 0.
   for (let k = 0; k < 8 && one < 50 && inner < 1e6; k++) {
     t0 = performance.now();
     for (let i = 0; i < inner; i++) value = fn();
