@@ -827,18 +827,26 @@ function renderTiming() {
   const simdPath = tm.paths.find((p) => p.key === 'simd' && Number.isFinite(p.ms));
   const rows = tm.paths.map((p) => {
     const tr = el('tr', { 'data-path': p.key });
-    const name = `${L(`path_${p.key}`)}${p.key === 'simd' ? ` (${p.arch})` : ''}`;
+    const name = () => {
+      const th = el('th', { scope: 'row' }, L(`path_${p.key}`));
+      if (p.key === 'simd') th.append(el('span', { class: 'arch' }, ` (${p.arch})`));
+      return th;
+    };
     if (p.error) {
-      tr.append(el('th', { scope: 'row' }, name), el('td', { colspan: '5', class: 'path-error' }, p.error));
+      tr.append(name(), el('td', { colspan: '5', class: 'path-error' }, p.error));
       return tr;
     }
-    tr.append(el('th', { scope: 'row' }, name), el('td', {}, duration(p.ms)),
+    tr.append(name(), el('td', {}, duration(p.ms)),
       el('td', {}, `${rate.format(tm.numel / (p.ms / 1000))}/s`),
       el('td', {}, js ? `×${ratio(js.ms / p.ms)}` : '–'), el('td', {}, String(p.samples * (p.inner ?? 1))),
       el('td', { class: 'value' }, Number.isFinite(p.value) ? p.value.toPrecision(7) : String(p.value)));
     return tr;
   });
   body.replaceChildren(...rows);
+  const wrap = $('timing-table').parentElement;   // a phone: say that the table scrolls
+  const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+  wrap.classList.toggle('scrolls', scrolls);
+  $('timing-scroll-hint').hidden = !scrolls;
   $('timing-chart-label').textContent = drawBars($('timing-chart'),
     tm.paths.filter((p) => Number.isFinite(p.ms)).map((p) => ({ label: L(`path_${p.key}`), value: p.ms })));
   $('timing-note').textContent = L('timingNote', { reduction: tm.reduction, numel: tm.numel.toLocaleString(loc), gen: tm.genMs == null ? '–' : tm.genMs.toFixed(1) })

@@ -377,3 +377,35 @@ test('paste mode: two files of a million numbers stay out of the text boxes and 
     await page.close();
   }
 });
+
+test('on a phone the result is on the first screen and the speed-up column is in view', async () => {
+  const page = await newPage(env, { viewport: { width: 390, height: 844 } });
+  try {
+    await openHash(env, page, '');
+    const g = await page.evaluate(() => {
+      const box = (e) => e.getBoundingClientRect();
+      const speed = document.querySelector('#timing-table thead th:nth-child(4)');
+      const wrap = document.querySelector('#timing-panel .table-wrap');
+      return { result: box(document.getElementById('result')).bottom, speedRight: box(speed).right - box(wrap).left,
+        wrapWidth: wrap.clientWidth, scrolls: wrap.scrollWidth > wrap.clientWidth + 1,
+        hint: !document.getElementById('timing-scroll-hint').hidden, page: document.documentElement.scrollWidth };
+    });
+    assert.ok(g.result <= 844, `the result is on the first screen: bottom at ${g.result}`);
+    assert.ok(g.speedRight <= g.wrapWidth, `the speed-up column is in view: ${JSON.stringify(g)}`);
+    assert.equal(g.hint, g.scrolls, 'a table that scrolls says so');
+    assert.equal(g.page, 390, 'the page itself does not scroll sideways');
+    await shot(page, 'teach-phone', { fullPage: false });
+  } finally {
+    await page.close();
+  }
+  const wide = await newPage(env, { viewport: { width: 1280, height: 900 } });
+  try {
+    await openHash(env, wide, '');
+    const x = await wide.evaluate(() => [document.getElementById('data-panel').getBoundingClientRect().left,
+      document.getElementById('result-panel').getBoundingClientRect().left]);
+    assert.ok(x[1] > x[0] + 200, 'two columns on a wide screen');
+    assert.equal(await wide.isHidden('#timing-scroll-hint'), true);
+  } finally {
+    await wide.close();
+  }
+});
