@@ -339,4 +339,6 @@ export declare function createLossLab(options?: {
   fuse?: boolean;
   /** The smallest tensor a chain is deferred for (default 2048 elements). */
   fuseMinElements?: number;
+  /** The flavour's wasm, already compiled: instantiated instead of fetched and compiled again. */
+  wasmModule?: WebAssembly.Module;
 }): Promise<LossLab>;

@@ -37,7 +37,9 @@ const INTERNAL = Symbol('losslab.internal');
 
 /**
  * Loads a wasm build and returns a PyTorch-like namespace.
- * @param {{simd?: boolean, baseUrl?: string|URL, warnings?: 'console'|'silent', fuse?: boolean, fuseMinElements?: number}} [options]
+ * @param {{simd?: boolean, baseUrl?: string|URL, warnings?: 'console'|'silent', fuse?: boolean, fuseMinElements?: number, wasmModule?: WebAssembly.Module}} [options]
+ * wasmModule: the flavour's wasm already compiled (WebAssembly.compileStreaming), instantiated
+ * instead of fetched and compiled again.
  * fuse (default true): elementwise float32 chains of at least fuseMinElements (default 2048)
  * elements run in one pass when a value is needed (LossLab._defer); false computes every op at
  * once (the same values: for comparison).
@@ -49,7 +51,14 @@ export async function createLossLab(options = {}) {
   const { default: factory } = await import(new URL(`losslab-${flavor}.mjs`, base).href);
   const wasmUrl = new URL(`losslab-${flavor}.wasm`, base);
   const moduleArg = {};   // a fresh object per instance (Embind registers names on it)
-  if (isNode && wasmUrl.protocol === 'file:') {
+  if (options.wasmModule instanceof WebAssembly.Module) {
+    // compiled elsewhere (the playground compiles it on the page while this worker starts)
+    const mod = options.wasmModule;
+    moduleArg.instantiateWasm = (imports, receive) => {
+      WebAssembly.instantiate(mod, imports).then((inst) => receive(inst, mod));
+      return {};
+    };
+  } else if (isNode && wasmUrl.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');
     moduleArg.wasmBinary = await readFile(wasmUrl);
   } else {

@@ -9,7 +9,7 @@ import { Engine } from './engine.mjs';
 import { validLosses, planOrFallback, defaultLossFor, TRAINABLE } from './recipes.mjs';
 import { pythonCode } from './codegen.mjs';
 import { drawHistogram, drawCurve, drawSteps, drawBars, drawLogLog, fmt } from './plots.mjs';
-import { duration, ratio, bytes } from './format.mjs';
+import { duration, ratio, bytes, grouped } from './format.mjs';
 import { raceFacts } from './race.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -504,7 +504,7 @@ function finish(job, m) {
 }
 
 function phaseText(m) {
-  if (m.phase === 'data') return L('phase_data', { n: Number(m.n).toLocaleString(app.state.lang === 'zh' ? 'zh-CN' : 'en') });
+  if (m.phase === 'data') return L('phase_data', { n: grouped(m.n) });
   if (m.phase === 'timing') return L('phase_timing', { path: L(`path_${m.path}`) });
   return L(`phase_${m.phase}`);
 }
@@ -744,8 +744,12 @@ function renderAll() {
   renderTrain();
   renderRace();
   renderCode();
+  renderBuildInfo();
+}
+
+function renderBuildInfo() {
   $('build-info').textContent = app.info
-    ? L('buildInfo', { arch: app.info.arch, scalar: app.info.scalarArch, count: app.registry.losses.length })
+    ? L('buildInfo', { arch: app.info.arch, scalar: app.info.scalarArch ?? '…', count: app.registry.losses.length })
     : L('status_loading');
 }
 
@@ -1014,7 +1018,11 @@ async function main() {
   applyLang();
   showNotice(app.notices);
   setStatus('loading', ['status_loading']);
-  app.engine = new Engine();
+  app.engine = new Engine({ adopt: true });   // the worker web/boot.mjs started
+  app.engine.onInfo = (info) => {   // the scalar build has loaded: the build line names it
+    app.info = info;
+    if (app.registry) renderBuildInfo();
+  };
 
   $('run').addEventListener('click', () => {
     for (const p of PARAMS) {   // take what is typed even if the field was not left yet

@@ -13,16 +13,30 @@ let nextId = 1;
 
 export class Engine {
   /** @param {{workerUrl?: URL|string, onRestart?: (reason: string) => void}} [options] */
-  constructor({ workerUrl = new URL('./worker.mjs', import.meta.url), onRestart } = {}) {
+  /**
+   * adopt: take the worker web/boot.mjs started early (the playground page), if it is there and
+   * runs the same script; otherwise start one.
+   */
+  constructor({ workerUrl = new URL('./worker.mjs', import.meta.url), onRestart, adopt = false } = {}) {
     this.workerUrl = workerUrl;
     this.onRestart = onRestart;
     this.jobs = new Map();   // id → {channel, onMessage, resolve}
     this.info = null;
-    this._spawn();
+    const boot = adopt ? globalThis.__losslabBoot : null;
+    if (boot && boot.url === new URL(String(workerUrl), location.href).href) {
+      globalThis.__losslabBoot = null;
+      this._spawn(boot.worker);
+      for (const m of boot.early) {
+        if (m.error) this._workerError(m.error);
+        else this._onMessage(m.data);
+      }
+    } else {
+      this._spawn();
+    }
   }
 
-  _spawn() {
-    const w = new Worker(this.workerUrl, { type: 'module', name: 'losslab' });
+  _spawn(adopted = null) {
+    const w = adopted ?? new Worker(this.workerUrl, { type: 'module', name: 'losslab' });
     this.worker = w;
     this.ready = new Promise((resolve, reject) => {
       this._readyResolve = resolve;
@@ -32,16 +46,24 @@ export class Engine {
     w.onmessage = (e) => this._onMessage(e.data);
     w.onerror = (e) => {
       e.preventDefault?.();
-      const message = e.message || 'the worker failed to start';
-      this._readyReject(new Error(message));
-      this._failAll({ type: 'error', kind: 'crash', name: 'Error', message, fatal: true });
+      this._workerError(e.message || 'the worker failed to start');
     };
+  }
+
+  _workerError(message) {
+    this._readyReject(new Error(message));
+    this._failAll({ type: 'error', kind: 'crash', name: 'Error', message, fatal: true });
   }
 
   _onMessage(m) {
     if (m.type === 'ready') {
       this.info = m;
       this._readyResolve(m);
+      return;
+    }
+    if (m.type === 'scalar') {   // the scalar build, loaded after the first result could run
+      if (this.info) this.info = { ...this.info, scalarArch: m.arch };
+      this.onInfo?.(this.info);
       return;
     }
     if (m.id == null) {

@@ -28,12 +28,25 @@ function setup(canvas) {
     canvas.height = Math.round(h * dpr);
   }
   const ctx = canvas.getContext('2d');
+  canvas.dataset.drawn = '1';
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const th = theme(canvas);
   ctx.fillStyle = th.bg;
   ctx.fillRect(0, 0, w, h);
   ctx.font = th.font;
   return { ctx, w, h, th };
+}
+
+/**
+ * An empty plot: cleared if something was drawn, else left alone (sizing a canvas and reading its
+ * style force a layout; at start-up every plot is empty and the first result should not wait).
+ */
+function blank(canvas) {
+  if (canvas.dataset.drawn) {
+    canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+    delete canvas.dataset.drawn;
+  }
+  return '';
 }
 
 /** Round tick values covering [lo, hi]. */
@@ -147,8 +160,8 @@ function bars(ctx, hist, X, Y, color) {
 
 /** A histogram {min, max, counts} (computed in wasm). */
 export function drawHistogram(canvas, hist, { xLabel = '', yLabel = '', summary } = {}) {
+  if (!hist || !hist.counts.length) return blank(canvas);
   const { ctx, w, h, th } = setup(canvas);
-  if (!hist || !hist.counts.length) return '';
   const peak = Math.max(1, ...hist.counts);
   let lo = hist.min;
   let hi = hist.max;
@@ -165,8 +178,8 @@ export function drawHistogram(canvas, hist, { xLabel = '', yLabel = '', summary 
  * @param {{x: number[], series: {y: number[], label: string}[], data: {hist, label}[]}} c
  */
 export function drawCurve(canvas, c, { xLabel = '', yLabel = '', summary } = {}) {
+  if (!c || !c.x?.length) return blank(canvas);
   const { ctx, w, h, th } = setup(canvas);
-  if (!c || !c.x?.length) return '';
   const colors = [th.c1, th.c2, th.c3, th.c4];
   const fills = [th.fill1, th.fill2];
   let ymin = Infinity;
@@ -220,8 +233,8 @@ export function drawCurve(canvas, c, { xLabel = '', yLabel = '', summary } = {})
 
 /** Loss per gradient-descent step (redrawn live as steps arrive). */
 export function drawSteps(canvas, losses, { total = losses.length, xLabel = '', yLabel = '', summary } = {}) {
+  if (!losses.length) return blank(canvas);
   const { ctx, w, h, th } = setup(canvas);
-  if (!losses.length) return '';
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of losses) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
@@ -240,9 +253,9 @@ export function drawSteps(canvas, losses, { total = losses.length, xLabel = '', 
 
 /** Horizontal bars: one per implementation, labelled with its value. */
 export function drawBars(canvas, items, { unit = 'ms' } = {}) {
+  if (!items.length) return blank(canvas);
   const { ctx, w, h, th } = setup(canvas);
   const label = (v) => (unit === 'ms' ? duration(v) : `${fmt(v)} ${unit}`);
-  if (!items.length) return '';
   const colors = [th.c1, th.c3, th.c2];
   const labelW = Math.min(150, w * 0.36);
   const maxV = Math.max(...items.map((i) => i.value)) || 1;
@@ -286,9 +299,9 @@ export function powerLabel(v) {
  * a legend in the top left. Returns the summary given (a function of nothing), or ''.
  */
 export function drawLogLog(canvas, series, { xLabel = '', yLabel = '', xMax, summary } = {}) {
-  const { ctx, w, h, th } = setup(canvas);
   const pts = series.flatMap((s) => s.points).filter(([x, y]) => x > 0 && y > 0 && Number.isFinite(y));
-  if (!pts.length) return '';
+  if (!pts.length) return blank(canvas);
+  const { ctx, w, h, th } = setup(canvas);
   const xs = logTicks(Math.min(...pts.map((p) => p[0])), Math.max(xMax ?? 0, ...pts.map((p) => p[0])));
   const ys = logTicks(Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1])));
   const lx = (v) => Math.log10(v);

@@ -11,7 +11,8 @@
 //                                        (lesson/blocks.mjs, with the blocks it needs first)
 // A newer job on the same channel supersedes an older one at its next checkpoint. Cancelling a
 // job that is inside one long wasm call is done by terminating the worker (engine.mjs).
-// Worker → main: {type: 'ready', flavor, arch, scalarArch}, and for a job id:
+// Worker → main: {type: 'ready', flavor, arch, scalarArch: null}, then {type: 'scalar', arch}
+// once the scalar build has loaded, and for a job id:
 //   progress {phase, fraction} · data {info} · loss {...} · plots {...} · timing {...}
 //   step {step, loss} · trained {...} · printed {block, lines} · done {ms} · error {kind, name, message, fatal, ...}
 
@@ -21,7 +22,7 @@
 
 import { createLossLab } from './dist/losslab.mjs';
 import { gradOperand, planOrFallback } from './recipes.mjs';
-import { simd, latest, post, Superseded, checkpoint, progress, findSpec, setBuilds, setData } from './worker/session.mjs';
+import { simd, latest, post, Superseded, checkpoint, progress, findSpec, setBuilds, setData, setScalarLoader } from './worker/session.mjs';
 import { isOom, isAborted, describeError } from './worker/errors.mjs';
 import { getData, operands, shapesOf, lossOptions } from './worker/data.mjs';
 import { lossCurve } from './worker/curves.mjs';
@@ -36,13 +37,31 @@ const queue = [];
 let busy = false;
 let raceJob = null;   // the race being run, stopped by any other job
 
+// Started by the playground's boot.mjs: the SIMD wasm comes compiled, in a message.
+let bootWasm = null;
+if (self.name === 'losslab-boot') {
+  bootWasm = new Promise((resolve) => {
+    self.addEventListener('message', function once(ev) {
+      if (ev.data?.type !== 'wasm') return;
+      self.removeEventListener('message', once);
+      resolve(ev.data.module ?? null);
+    });
+  });
+}
+
 const ready = (async () => {
   try {
-    const simdLab = await createLossLab({ warnings: 'silent' });
-    const scalarLab = await createLossLab({ simd: false, warnings: 'silent' });
-    setBuilds(simdLab, scalarLab);
+    const wasmModule = bootWasm ? await bootWasm : null;
+    const simdLab = await createLossLab({ warnings: 'silent', ...(wasmModule ? { wasmModule } : {}) });
+    setBuilds(simdLab, null);
     // (The registry is not sent: the page has it already, from dist/registry.mjs.)
-    post({ type: 'ready', flavor: simdLab.flavor, arch: simdLab.arch, scalarArch: scalarLab.arch });
+    post({ type: 'ready', flavor: simdLab.flavor, arch: simdLab.arch, scalarArch: null });
+    // the scalar build only times: it loads now, and the first result does not wait for it
+    setScalarLoader(async () => {
+      const lab = await createLossLab({ simd: false, warnings: 'silent' });
+      post({ type: 'scalar', arch: lab.arch });
+      return lab;
+    });
   } catch (e) {
     post({ type: 'error', id: null, kind: 'load', name: e.name, message: e.message, fatal: true });
     throw e;

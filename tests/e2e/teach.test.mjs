@@ -409,3 +409,33 @@ test('on a phone the result is on the first screen and the speed-up column is in
     await wide.close();
   }
 });
+
+test('start-up: the first result does not wait for the scalar build; the wasm arrives compiled from the page', async () => {
+  const page = await newPage(env);
+  let releaseScalar;
+  const held = new Promise((r) => { releaseScalar = r; });
+  const seen = [];
+  try {
+    await page.context().route('**/dist/losslab-scalar.wasm', async (route) => {
+      seen.push('scalar-held');
+      await held;
+      await route.continue();
+    });
+    page.on('request', (r) => seen.push(new URL(r.url()).pathname));
+    await page.goto(env.url);
+    const r = await waitResult(page);
+    assert.equal(r.result, 'tensor(2.4869)', 'the result is printed while the scalar build is held back');
+    assert.equal(await page.evaluate(() => document.querySelector('#timing-body tr[data-path="scalar"]')), null, 'no scalar row yet');
+    assert.ok(seen.includes('scalar-held'), 'the scalar wasm was requested and held');
+    releaseScalar();
+    await settled(page);
+    assert.ok(await page.evaluate(() => document.querySelector('#timing-body tr[data-path="scalar"] td')?.textContent), 'the scalar row comes after');
+    assert.match(await page.textContent('#build-info'), /^wasm: \S+ \+ scalar · \d+ losses$/);
+    // the SIMD wasm is fetched once (by boot.mjs, compiled on the page), not again by the worker
+    assert.equal(seen.filter((p) => p.endsWith('/losslab-simd.wasm')).length, 1, seen.join(' '));
+    assert.deepEqual(page.errors, []);
+  } finally {
+    releaseScalar();
+    await page.close();
+  }
+});

@@ -331,3 +331,21 @@ test('arguments Embind would fail to convert are refused in JS first, and leak n
   assert.throws(() => torch.randint(10n ** 3000n, [2]), /Overflow when unpacking long/);
   assert.equal(torch.histogram(x, 2).counts.length, 2);
 });
+
+test('createLossLab({ wasmModule }): a module compiled elsewhere is instantiated, not fetched again', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { createLossLab: create, simdSupported } = await import('losslab');
+  const file = new URL(`../../dist/losslab-${simdSupported() ? 'simd' : 'scalar'}.wasm`, import.meta.url);
+  const wasmModule = await WebAssembly.compile(await readFile(file));
+  // a folder with the glue and no .wasm: the module can only come from the option
+  const { mkdtemp, copyFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { pathToFileURL } = await import('node:url');
+  const dir = await mkdtemp(`${tmpdir()}/losslab-glue-`);
+  const glue = `losslab-${simdSupported() ? 'simd' : 'scalar'}.mjs`;
+  await copyFile(new URL(`../../dist/${glue}`, import.meta.url), `${dir}/${glue}`);
+  await assert.rejects(create({ baseUrl: pathToFileURL(`${dir}/`) }), 'without the option the missing .wasm fails');
+  const lab = await create({ wasmModule, baseUrl: pathToFileURL(`${dir}/`) });
+  const t = lab.tensor([1, 2, 3]);
+  assert.equal(lab.nn.functional.mse_loss(t, lab.zeros([3])).toString(), 'tensor(4.6667)');
+});

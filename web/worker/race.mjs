@@ -9,7 +9,7 @@
 
 import { jsLoss } from '../jsloops.mjs';
 import { WITH_C, planOrFallback } from '../recipes.mjs';
-import { simd, scalar, post, progress, checkpoint, findSpec } from './session.mjs';
+import { simd, post, progress, checkpoint, findSpec, scalarReady } from './session.mjs';
 import { operands, lossOptions } from './data.mjs';
 import { jsOptions, measure, copyTo } from './timing.mjs';
 
@@ -40,6 +40,7 @@ export async function race(job) {
   const sizes = RACE_SIZES.filter((n) => n >= perRow && n <= rowsMax * perRow);
 
   progress(job, 'race', 0, { n: rowsMax * perRow });
+  const scalar = await scalarReady();
   await checkpoint(job);
   const tensors = simd.recipe(state.recipe, { n: rowsMax, c: WITH_C.has(state.recipe) ? c : 3, seed: 420 });
   const d = { tensors, derived: {} };

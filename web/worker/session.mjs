@@ -13,6 +13,18 @@ export function setBuilds(simdLab, scalarLab) {
   scalar = scalarLab;
 }
 
+// The scalar build is only needed for the timing rows: it loads after the SIMD build is ready and
+// the first result does not wait for it. Whatever times the scalar build awaits this.
+let scalarPromise = null;
+export function setScalarLoader(load) {
+  scalarPromise = load().then((lab) => {
+    scalar = lab;
+    return lab;
+  });
+  scalarPromise.catch(() => {});   // reported where it is awaited
+}
+export const scalarReady = () => scalarPromise ?? Promise.resolve(scalar);
+
 export function setData(d) {
   data = d;
 }

@@ -2,7 +2,7 @@
 // timed as the median of several samples.
 
 import { jsLoss } from '../jsloops.mjs';
-import { simd, scalar, data, post, Superseded, checkpoint, progress } from './session.mjs';
+import { simd, data, post, Superseded, checkpoint, progress, scalarReady } from './session.mjs';
 import { isOom, isAborted } from './errors.mjs';
 import { lossOptions } from './data.mjs';
 
@@ -107,8 +107,18 @@ export async function timing(job, spec, plan, state, list) {
   progress(job, 'timing', 0.7, { path: 'scalar' });
   await checkpoint(job);
 
-  // The scalar build: the same data copied into its own heap (not timed).
-  paths.push(await timePath(job, 'scalar', { arch: scalar.arch }, async () => {
+  // The scalar build: the same data copied into its own heap (not timed). It may still be loading.
+  let scalarLab = null;
+  let scalarError = null;
+  try {
+    scalarLab = await scalarReady();
+  } catch (e) {
+    scalarError = e;
+  }
+  await checkpoint(job);
+  paths.push(await timePath(job, 'scalar', { arch: scalarLab?.arch ?? 'scalar' }, async () => {
+    if (scalarError) throw scalarError;
+    const scalar = scalarLab;
     const SF = scalar.nn.functional[spec.name];
     if (typeof SF !== 'function') throw Object.assign(new Error(`${spec.name} is not in the scalar build`), { name: 'ValueError' });
     const sList = list.map((t) => copyTo(scalar, t));
