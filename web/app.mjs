@@ -6,11 +6,13 @@
 import { PARAMS, PARAM, RECIPES, PANELS, RUN_KEYS, REGISTRY, WITH_C, parseHash, serializeHash, parseValue, formatValue, applies, sameValue, recipeDefaults, browserLang } from './state.mjs';
 import { LANGS, t, errorText, optionHint } from './i18n.mjs';
 import { Engine } from './engine.mjs';
-import { validLosses, planOrFallback, defaultLossFor, TRAINABLE } from './recipes.mjs';
+import { validLosses, planOrFallback, defaultLossFor, TRAINABLE, pythonOf } from './recipes.mjs';
 import { pythonCode } from './codegen.mjs';
 import { drawHistogram, drawCurve, drawSteps, drawBars, drawLogLog, fmt } from './plots.mjs';
 import { duration, ratio, bytes, grouped } from './format.mjs';
 import { raceFacts } from './race.mjs';
+import { FORMULAS, plugRow } from './formulas.mjs';
+import { parse as parseTex, toDom } from './mathml.mjs';
 
 const $ = (id) => document.getElementById(id);
 const PASTE_EXAMPLE = { input: '2.5\n0.0\n2.1\n7.8', target: '3.0\n-0.5\n2.0\n7.0' };
@@ -471,6 +473,7 @@ function clearUnfilled() {
     $('warnings').replaceChildren();
   }
   if (!l.grad) for (const id of ['grad-summary', 'h-grad-head', 'grad-head', 'grad-print']) $(id).textContent = '';
+  if (!l.rows) renderFormula();
   if (!l.timing) {
     renderTiming();
     $('timing-note').textContent = '';
@@ -517,6 +520,10 @@ function onRunMessage(m) {
       if (m.phase === 'data') $('progress').removeAttribute('value');
       else $('progress').value = m.fraction;
       setStatus(null, phaseText(m));
+      break;
+    case 'rows':
+      app.last.rows = m.rows;
+      renderFormula();
       break;
     case 'data':
       app.last = { data: { ...m.info, text: pasteTextKey(app.runState) } };
@@ -636,6 +643,7 @@ function onTrainMessage(m) {
   if (!app.trainJob || m.id !== app.trainJob.id) return;
   if (m.type === 'step') {
     app.train.losses.push(m.loss);
+    (app.train.acc ??= []).push(m.accuracy ?? null);
     $('progress').value = (m.step + 1) / app.train.total;
     setStatus(null, ['phase_train', { step: m.step, steps: app.train.total - 1 }]);
     renderTrain();
@@ -738,6 +746,7 @@ function renderRace() {
 function renderAll() {
   renderData();
   renderLoss();
+  renderFormula();
   renderGrad();
   renderPlots();
   renderTiming();
@@ -772,6 +781,71 @@ function renderLoss() {
   $('result-meta').textContent = L('resultMeta', { module: `nn.${sp?.module ?? m.loss.name}`,
     input: shapeText(m.inputShape), target: shapeText(m.targetShape), ms: m.loss.ms.toFixed(2) });
   $('warnings').replaceChildren(...m.loss.warnings.map((w) => el('li', {}, L('warning', { message: w }))));
+}
+
+// The formula panel: the loss's formula (MathML), its first rows with their numbers and terms,
+// the reduction that makes the printed number, and what to try.
+function renderFormula() {
+  const sp = spec();
+  const f = sp ? FORMULAS[sp.name] : null;
+  const lang = app.state.lang;
+  $('formula-math').replaceChildren(...(f ? [toDom(parseTex(f.tex))] : []));
+  $('formula-try').textContent = f ? L('tryThis', { text: f.try[lang] ?? f.try.en }) : '';
+  const r = app.last.rows;
+  const m = app.last.loss;
+  const head = $('rows-head');
+  const body = $('rows-body');
+  if (!r || !m || m.loss.name !== sp?.name) {
+    $('formula-plug').textContent = '';
+    $('formula-plug').hidden = true;
+    head.replaceChildren();
+    body.replaceChildren();
+    $('rows-caption').textContent = '';
+    $('formula-reduce').textContent = '';
+    return;
+  }
+  const k = r.values[0].length ? r.shapes[0][0] : 0;
+  const names = r.operands.map((o) => pythonOf(o, app.state.c));
+  const cell = (vals, shape, row, int) => {
+    const per = shape.slice(1).reduce((a, b) => a * b, 1);
+    const v = vals.slice(row * per, row * per + per);
+    const one = (x) => (int ? String(x) : Number.isFinite(x) ? x.toFixed(4) : String(x));
+    if (per === 1) return one(v[0]);
+    return `[${v.slice(0, 4).map(one).join(', ')}${per > 4 ? ', …' : ''}]`;
+  };
+  const cls = r.classes;
+  head.replaceChildren(el('th', { scope: 'col' }, L('th_row')), ...names.map((n) => el('th', { scope: 'col' }, n)),
+    ...(r.loss ? [el('th', { scope: 'col' }, L('th_term'))] : []),
+    ...(cls ? [el('th', { scope: 'col' }, L('th_probs')), el('th', { scope: 'col' }, L('th_pred'))] : []));
+  body.replaceChildren(...Array.from({ length: k }, (_, row) => {
+    const tr = el('tr');
+    tr.append(el('th', { scope: 'row' }, String(row + 1)), ...r.values.map((v, j) => el('td', {}, cell(v, r.shapes[j], row, r.dtypes[j] !== 'float32' && r.dtypes[j] !== 'float64'))));
+    if (r.loss) tr.append(el('td', { class: 'term' }, cell(r.loss, r.lossShape, row, false)));
+    if (cls) {
+      const p = cls.probs.slice(row * cls.C, row * cls.C + cls.C);
+      tr.append(el('td', {}, `[${p.slice(0, 6).map((x) => x.toFixed(3)).join(', ')}${cls.C > 6 ? ', …' : ''}]`),
+        el('td', { class: cls.pred[row] === Number(r.values[1][row]) ? 'hit' : 'miss' }, String(cls.pred[row])));
+    }
+    return tr;
+  }));
+  // row 1 by hand (elementwise losses: one value per operand; class losses: the row and its index)
+  const row1 = r.values.map((v, j) => {
+    const per = r.shapes[j].slice(1).reduce((a, b) => a * b, 1);
+    return v.slice(0, per);
+  });
+  const elementwise = r.shapes.every((sh) => sh.slice(1).reduce((a, b) => a * b, 1) === 1);
+  const classy = r.classes && r.values.length === 2;
+  const plug = r.loss && (elementwise || classy) ? plugRow(sp.name, row1, app.state, r.loss[0]) : null;
+  $('formula-plug').textContent = plug ?? '';
+  $('formula-plug').hidden = !plug;
+  $('rows-caption').textContent = L('rowsCaption', { k, n: r.total.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en') });
+  const count = (r.total * r.lossShape.slice(1).reduce((a, b) => a * b, 1)).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en');
+  const value = m.loss.value != null ? m.loss.print.replace(/^tensor\((.*?)(,.*)?\)$/s, '$1') : '';
+  const red = app.state.reduction;
+  const weighted = red === 'mean' && ['cross_entropy', 'nll_loss'].includes(sp.name) && app.state.weight;
+  $('formula-reduce').textContent = red === 'none' ? L('reduce_none', { count })
+    : red === 'batchmean' ? L('reduce_batchmean', { rows: r.total.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en'), value })
+      : L(weighted ? 'reduce_weighted' : red === 'sum' ? 'reduce_sum' : 'reduce_mean', { count, value });
 }
 
 function renderGrad() {
@@ -861,8 +935,11 @@ function renderTiming() {
 function renderTrain() {
   const tr = app.train;
   $('train-chart').closest('figure').hidden = tr.losses.length === 0;
+  const acc = tr.acc?.filter((a) => a != null) ?? [];
+  const pct = (a) => `${(100 * a).toFixed(1)}%`;
   $('train-summary').textContent = drawSteps($('train-chart'), tr.losses, { total: Math.max(tr.total, 2),
-    xLabel: L('trainX'), yLabel: L('trainY'), summary: (v) => L('trainSummary', v) });
+    xLabel: L('trainX'), yLabel: L('trainY'), summary: (v) => L('trainSummary', v) })
+    + (acc.length ? ` ${L('trainAccuracy', { first: pct(acc[0]), last: pct(acc[acc.length - 1]) })}` : '');
   $('h-train-w').textContent = tr.w ? L('trainFinal', { steps: tr.total - 1 }) : '';
   $('h-train-w').hidden = !tr.w;
   $('train-w').textContent = tr.w ?? '';

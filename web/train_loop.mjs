@@ -10,7 +10,8 @@
  * @param lab a losslab instance
  * @param {{x, w0, target, loss: string, opts: object, chain: 'sigmoid'|'log_softmax'|null,
  *          lr: number, steps: number}} p  (x, w0, target: Tensors of lab; w0 is not changed)
- * @param {{onStep?: (step: number, value: number, loss) => void, between?: () => Promise<void>}} [hooks]
+ * @param {{onStep?: (step: number, value: number, loss, zhat) => void, between?: () => Promise<void>}} [hooks]
+ *   zhat: this step's x @ w (valid during the call)
  * @returns {Promise<{w, losses: number[]}>} w: the trained weights (detached; the caller disposes)
  */
 export async function trainLoop(lab, { x, w0, target, loss, opts, chain, lr, steps }, { onStep, between } = {}) {
@@ -27,7 +28,7 @@ export async function trainLoop(lab, { x, w0, target, loss, opts, chain, lr, ste
         const l = F[loss](inp, target, opts);
         const value = l.item();
         losses.push(value);
-        onStep?.(step, value, l);
+        onStep?.(step, value, l, zhat);
         if (step === steps) return true;
         optimizer.zero_grad();
         l.backward();

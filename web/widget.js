@@ -487,7 +487,7 @@ export class LossPlayground extends HTMLElement {
     this._registry = REGISTRY;
     this._renderStatic();
     this._setStatus('busy', this._t('status_queued'));
-    const skip = ['grad'];
+    const skip = ['grad', 'rows'];
     if (parsed.hidden.has('plot')) skip.push('plots');
     if (parsed.hidden.has('timing')) skip.push('timing');
     const job = eng.run(parsed.state, { onMessage: (m) => this._onMessage(job, m), skip }, 'run', this._channel);

@@ -170,6 +170,52 @@ function headOf(lab, t, arr) {
   }
 }
 
+// The first rows of the operands with each row's term of the loss (reduction='none'): the
+// formula panel plugs them in. For class scores with class indices, each row's probabilities
+// (softmax of the scores; exp of log-probabilities for nll_loss) and its predicted class. Null
+// when the operands are not row-aligned (ctc_loss) or a row cannot be computed alone.
+const FIRST_ROWS = 5;
+function firstRows(spec, plan, state, list) {
+  const rows = Math.min(FIRST_ROWS, list[0].shape[0] ?? 0);
+  if (!rows || list.some((t) => t.ndim === 0 || t.shape[0] !== list[0].shape[0])) return null;
+  const F = simd.nn.functional[spec.name];
+  const none = lossOptions(simd, spec, state, 'none');
+  const parts = list.map((t) => t.narrow(0, 0, rows));
+  const made = [...parts];
+  try {
+    const l = F(...parts, none.opts);
+    made.push(l);
+    const out = {
+      operands: (plan.operands ?? [plan.input, plan.target]).slice(0, list.length),
+      shapes: parts.map((t) => t.shape),
+      dtypes: parts.map((t) => t.dtype),
+      values: parts.map((t) => Array.from(t.toArray(), Number)),
+      loss: l.shape[0] === rows ? Array.from(l.toArray(), Number) : null,
+      lossShape: l.shape,
+      total: list[0].shape[0],
+    };
+    const [x, y] = parts;
+    if (x.ndim === 2 && y && y.ndim === 1 && y.dtype === 'int64' && ['cross_entropy', 'nll_loss'].includes(spec.name)) {
+      const p = spec.name === 'nll_loss' ? x.exp() : simd.nn.functional.softmax(x, { dim: 1 });
+      made.push(p);
+      const probs = Array.from(p.toArray());
+      const C = x.shape[1];
+      out.classes = { C, probs, pred: Array.from({ length: rows }, (_, r) => {
+        let best = 0;
+        for (let c = 1; c < C; c++) if (probs[r * C + c] > probs[r * C + best]) best = c;
+        return best;
+      }) };
+    }
+    return out;
+  } catch (e) {
+    if (isAborted(e)) throw e;
+    return null;
+  } finally {
+    for (const t of made) t.dispose();
+    none.dispose();
+  }
+}
+
 async function run(job) {
   const state = job.state;
   const skip = new Set(job.skip ?? []);   // parts the client does not show (the widget)
@@ -200,6 +246,10 @@ async function run(job) {
       name: spec.name, print: out.toString(), value: numel === 1 ? out.item() : null, shape: out.shape,
       warnings: out.warnings ?? [], ms: lossMs }, plan, inputShape: input.shape, targetShape: target?.shape ?? null,
       operandShapes: list.map((t) => t.shape) });
+    if (!skip.has('rows')) {
+      const rows = firstRows(spec, plan, state, list);
+      if (rows) post({ type: 'rows', id: job.id, rows });
+    }
     await checkpoint(job);
 
     // Gradient w.r.t. the input.

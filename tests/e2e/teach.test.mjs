@@ -439,3 +439,49 @@ test('start-up: the first result does not wait for the scalar build; the wasm ar
     await page.close();
   }
 });
+
+test('the formula panel: MathML, row 1 by hand, the first rows with their terms, the reduction, what to try', async () => {
+  const page = await newPage(env);
+  try {
+    await openHash(env, page, '');
+    const math = await page.evaluate(() => {
+      const m = document.querySelector('#formula-math math');
+      return m && { ns: m.namespaceURI, sup: m.querySelectorAll('msup').length, sub: m.querySelectorAll('msub').length, w: m.getBoundingClientRect().width };
+    });
+    assert.equal(math.ns, 'http://www.w3.org/1998/Math/MathML');
+    assert.ok(math.sup === 1 && math.sub === 3 && math.w > 50, JSON.stringify(math));
+    assert.match(await page.textContent('#formula-plug'), /^ℓ₁ = \(−?\d\.\d{4} − \(?−?\d\.\d{4}\)?\)² = \d\.\d{4}$/);
+    const rows = await page.$$eval('#rows-body tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.equal(rows.length, 5);
+    for (const [, x, y, l] of rows) assert.ok(Math.abs((Number(x) - Number(y)) ** 2 - Number(l)) < 2e-3, `${x} ${y} ${l}`);
+    assert.equal(await page.textContent('#formula-reduce'), "reduction='mean': the loss is (ℓ₁ + … + ℓ_N) / N over all 50 terms = 2.4869.");
+    assert.match(await page.textContent('#formula-try'), /^Try this: .*124\.3458/);
+
+    // multiclass: each row's softmax sums to 1 and its predicted class is its largest probability
+    await openHash(env, page, 'recipe=multiclass&n=300&c=3&loss=cross_entropy');
+    const ce = await page.$$eval('#rows-body tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    for (const r of ce) {
+      const p = JSON.parse(r[4]);
+      assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 0.01, r[4]);
+      assert.equal(Number(r[5]), p.indexOf(Math.max(...p)));
+    }
+    assert.match(await page.textContent('#formula-plug'), /^ℓ₁ = −log\(exp\(.*\) \/ \(exp\(.*\) \+ exp\(.*\) \+ exp\(.*\)\)\) = \d\.\d{4}$/);
+    assert.match(await page.textContent('#formula-reduce'), /= 1\.1591\.$/);
+    await page.locator('#formula-panel').screenshot({ path: `${process.cwd()}/tests/artifacts/teach-formula.png` });
+    // 简体中文
+    await page.selectOption('#f-lang', 'zh');
+    await page.waitForFunction(() => /^试一试：/.test(document.getElementById('formula-try').textContent));
+    assert.match(await page.textContent('#formula-reduce'), /^reduction='mean'：损失是全部 300 项的/);
+    // accuracy during gradient descent
+    await page.selectOption('#f-lang', 'en');
+    await page.fill('#f-steps', '10');
+    await page.press('#f-steps', 'Enter');
+    await settled(page);
+    await page.click('#train-run');
+    await page.waitForFunction(() => document.getElementById('train-w').textContent.startsWith('tensor('));
+    assert.match(await page.textContent('#train-summary'), /Accuracy \(rows classified right\): \d+\.\d% → \d+\.\d%\./);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -6,6 +6,22 @@ import { simd, post, checkpoint, findSpec } from './session.mjs';
 import { getData, operands, lossOptions } from './data.mjs';
 import { trainLoop } from '../train_loop.mjs';
 
+// The share of rows the current w classifies right: argmax of x @ w against the class (multiclass;
+// the class of a probability target is its argmax), or x @ w > 0 against y > 0.5 (binary).
+function accuracy(zhat, target) {
+  try {
+    const n = zhat.shape[0];
+    if (zhat.ndim === 2 && zhat.shape[1] > 1) {
+      const truth = target.dtype === 'int64' ? target : target.argmax(1);
+      return zhat.argmax(1).eq(truth).sum().item() / n;
+    }
+    const y = target.numel() === zhat.numel() && target.shape.join() !== zhat.shape.join() ? target.reshape(zhat.shape) : target;
+    return zhat.gt(0).eq(y.gt(0.5)).sum().item() / n;
+  } catch {
+    return null;   // inside the step's tidy scope: nothing to free
+  }
+}
+
 export async function train(job) {
   const state = job.state;
   const spec = findSpec(state.loss);
@@ -25,7 +41,8 @@ export async function train(job) {
     const { w, losses } = await trainLoop(simd, {
       x, w0: T.w, target, loss: spec.name, opts: o.opts, chain: plan.chain, lr: state.lr, steps: state.steps,
     }, {
-      onStep: (step, value, l) => post({ type: 'step', id: job.id, step, loss: value, print: l.toString() }),
+      onStep: (step, value, l, zhat) => post({ type: 'step', id: job.id, step, loss: value, print: l.toString(),
+        accuracy: accuracy(zhat, target) }),
       between: () => checkpoint(job),
     });
     post({ type: 'trained', id: job.id, w: w.toString(), losses, reduction, ms: performance.now() - t0 });
