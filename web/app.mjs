@@ -186,7 +186,6 @@ function countLines(text) {
   return text.length && !text.endsWith('\n') ? n + 1 : n;
 }
 
-const sizeText = (b) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(b / 1024)} KiB`);
 
 function syncFields() {
   const s = app.state;
@@ -201,7 +200,7 @@ function syncFields() {
     else if (p.control === 'textarea' && app.bigText.has(p.key)) {
       if (input.value !== '') input.value = '';
       const b = app.bigText.get(p.key);
-      $(`f-${p.key}-big`).textContent = L('bigText', { name: b.name ?? L('bigTextPasted'), size: sizeText(b.bytes), lines: b.lines.toLocaleString(s.lang === 'zh' ? 'zh-CN' : 'en') });
+      $(`f-${p.key}-big`).textContent = L('bigText', { name: b.name ?? L('bigTextPasted'), size: bytes(b.bytes, { small: true }), lines: b.lines.toLocaleString(s.lang === 'zh' ? 'zh-CN' : 'en') });
     } else if (p.control !== 'select' && !app.inputErrors.has(p.key) && document.activeElement !== input &&
       !(p.control === 'textarea' && app.textPending)) {
       const v = formatValue(p.key, s[p.key]);

@@ -14,9 +14,11 @@ export function ratio(x) {
   return x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toPrecision(2);
 }
 
-/** Bytes as MiB (GiB from 1 GiB). */
-export function bytes(b) {
-  return b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`;
+/** Bytes as MiB (GiB from 1 GiB); with {small: true}, sizes below 1 MiB as KiB and MiB with a decimal. */
+export function bytes(b, { small = false } = {}) {
+  if (b >= 2 ** 30) return `${(b / 2 ** 30).toFixed(1)} GiB`;
+  if (!small) return `${(b / 2 ** 20).toFixed(0)} MiB`;
+  return b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(b / 1024)} KiB`;
 }
 
 /**
