@@ -8,7 +8,8 @@ import { LANGS, t, errorText, optionHint } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { validLosses, planOrFallback, defaultLossFor, TRAINABLE, pythonOf } from './recipes.mjs';
 import { pythonCode } from './codegen.mjs';
-import { drawHistogram, drawCurve, drawSteps, drawBars, drawLogLog, fmt } from './plots.mjs';
+import { drawHistogram, drawCurve, drawSteps, drawBars, drawLogLog, drawTouch, xFromOffset, fmt } from './plots.mjs';
+import { FAMILIES, CHAIN, SLIDERS, familyOf, defaultOverlay, members, keyStep, centreOf } from './touch.mjs';
 import { duration, ratio, bytes, grouped } from './format.mjs';
 import { raceFacts } from './race.mjs';
 import { FORMULAS, plugRow } from './formulas.mjs';
@@ -29,6 +30,8 @@ const app = {
   last: {},
   train: { losses: [], total: 0, w: null },
   race: { key: null, points: [], running: false, done: false, maxN: 0, capped: false, job: null },
+  touch: { family: null, loss: null, losses: [], x: 0, half: 1, target: 0, result: null, job: null, pending: false },
+  outl: { fraction: 0.05, size: 10, result: null, job: null, pending: false },
   job: null,
   trainJob: null,
   lastHash: null,
@@ -128,6 +131,15 @@ function buildFields() {
       });
     }
     host.append(wrap);
+    if (SLIDERS[p.key]) {   // a live slider beside the number (the number still takes any value)
+      const [min, max, step] = SLIDERS[p.key];
+      const range = el('input', { type: 'range', id: `${id}-range`, min, max, step, class: 'slider', 'aria-labelledby': `${id}-label` });
+      wrap.insertBefore(range, hint);
+      range.addEventListener('input', () => {
+        input.value = range.value;
+        commit(p.key, range.value, { live: true });
+      });
+    }
     if (p.control === 'select' || p.control === 'checkbox') {
       input.addEventListener('change', () => commit(p.key, p.control === 'checkbox' ? (input.checked ? '1' : '0') : input.value));
     } else if (p.control === 'textarea') {
@@ -206,6 +218,8 @@ function syncFields() {
       const v = formatValue(p.key, s[p.key]);
       if (input.value !== v) input.value = v;
     }
+    const range = $(`f-${p.key}-range`);
+    if (range && document.activeElement !== range && s[p.key] != null && Number.isFinite(Number(s[p.key]))) range.value = String(s[p.key]);
     const bigNote = $(`f-${p.key}-big`);
     if (bigNote) bigNote.hidden = !app.bigText.has(p.key);
     const err = app.inputErrors.get(p.key);
@@ -241,6 +255,7 @@ function syncFields() {
   const trainable = TRAINABLE.has(s.recipe);
   $('train-run').disabled = !trainable || !sp;
   renderTrainNotice();
+  syncTouch();
 }
 
 // What the gradient-descent panel must say: that it does not apply, that reduction='none' trains
@@ -274,7 +289,7 @@ function applyLang() {
 
 // ---- state changes -------------------------------------------------------------------------
 
-function commit(key, raw, { force = false } = {}) {
+function commit(key, raw, { force = false, live = false } = {}) {
   const s = app.state;
   if (PARAM[key].control !== 'textarea' && flushText(false)) force = true;
   const r = parseValue(key, raw);
@@ -308,7 +323,13 @@ function commit(key, raw, { force = false } = {}) {
   syncFields();
   writeHash();
   renderCode();
-  if (PARAM[key].group === 'train') return;   // used when gradient descent runs
+  if (PARAM[key].group === 'train') {   // used when gradient descent runs; the lr slider re-runs it
+    if (live && key === 'lr' && (app.train.w || app.train.running)) {
+      clearTimeout(app.trainTimer);
+      app.trainTimer = setTimeout(train, 250);
+    }
+    return;
+  }
   if (app.inputErrors.size === 0) {
     showError('');
     if (force || !Object.is(before, r.value) || Array.isArray(r.value)) scheduleRun();
@@ -656,6 +677,286 @@ function onTrainMessage(m) {
   }
 }
 
+// ---- touch the loss (web/touch.mjs: families; worker/touch.mjs: the numbers) ----------------
+
+const TOUCH_CHANNEL = 3;
+const OUTLIERS_CHANNEL = 4;
+const OUTLIER_FRACTIONS = [0, 0.01, 0.02, 0.05, 0.1, 0.2];
+const OUTLIERS_MAX_N = 1e7;   // the table copies the targets: up to 40 MB
+const registryNames = () => app.registry?.losses.map((l) => l.name) ?? [];
+
+function touchLabel(name) {
+  const sp = app.registry?.losses.find((l) => l.name === name);
+  const chain = CHAIN[name] === 'sigmoid' ? '(σ(z))' : CHAIN[name] === 'log_softmax' ? '(log_softmax(z))' : '';
+  return `nn.${sp?.module ?? name}${chain}`;
+}
+
+// The family follows the page's data and loss; a new loss or data set starts the view afresh.
+function syncTouch() {
+  const s = app.state;
+  const sp = spec();
+  const plan = sp ? planOrFallback(s.recipe, sp, app.pasteInfo ?? {}) : null;
+  const family = familyOf(plan, s.loss);
+  const tc = app.touch;
+  if (family !== tc.family || s.loss !== tc.loss) {
+    const f = FAMILIES[family];
+    Object.assign(tc, { family, loss: s.loss, result: null,
+      losses: family ? defaultOverlay(family, s.loss, registryNames()) : [],
+      half: f?.half ?? 1, target: f?.target ?? 0, x: f ? centreOf(family, f.target) + f.x : 0 });
+    buildTouchControls();
+  }
+  $('outliers').hidden = s.recipe !== 'regression';
+  requestTouch();
+  requestOutliers();
+}
+
+function buildTouchControls() {
+  const tc = app.touch;
+  const f = FAMILIES[tc.family];
+  for (const id of ['touch-losses', 'touch-target', 'touch-half']) $(id).replaceChildren();
+  if (!f) return;
+  for (const name of members(tc.family, tc.loss, registryNames())) {
+    const id = `touch-on-${name}`;
+    const box = el('input', { type: 'checkbox', id, value: name, checked: tc.losses.includes(name) });
+    box.addEventListener('change', () => {
+      tc.losses = members(tc.family, tc.loss, registryNames()).filter((n) => $(`touch-on-${n}`)?.checked);
+      requestTouch();
+    });
+    const item = el('span', { class: 'check' });
+    item.append(box, el('label', { for: id }, touchLabel(name)));
+    $('touch-losses').append(item);
+  }
+  const targets = tc.family === 'logit' ? [0, 1] : tc.family === 'error' ? [-2, -1, 0, 1, 2] : [];
+  $('touch-target-field').hidden = !targets.length;
+  fillSelect($('touch-target'), targets.map((v) => ({ value: String(v), label: String(v) })), String(tc.target));
+  fillSelect($('touch-half'), f.halves.map((v) => ({ value: String(v), label: `±${v}` })), String(tc.half));
+}
+
+function touchBounds() {
+  const tc = app.touch;
+  const c = centreOf(tc.family, tc.target);
+  return [c - tc.half, c + tc.half];
+}
+
+// One request in flight; while it runs, the newest position waits (a drag sends no backlog).
+function requestTouch() {
+  const tc = app.touch;
+  if (!app.engine || !app.registry || !tc.family || app.hidden.has('touch')) return;
+  if (!tc.losses.length) {
+    tc.result = { x: [], curves: [], point: [] };
+    renderTouch();
+    return;
+  }
+  if (tc.job) {
+    tc.pending = true;
+    return;
+  }
+  const req = { family: tc.family, losses: tc.losses.slice(), target: tc.target, x: tc.x, half: tc.half,
+    c: app.state.c, state: { ...app.state, input: '', target: '' } };
+  const key = JSON.stringify(req);
+  if (key === tc.sent && tc.result) return;
+  tc.sent = key;
+  const job = app.engine.run(req, { onMessage: (m) => {
+    if (m.type === 'touched') {
+      tc.result = { ...m, req };
+      renderTouch();
+    }
+  } }, 'touch', TOUCH_CHANNEL);
+  tc.job = job;
+  job.done.then((m) => {
+    if (tc.job === job) tc.job = null;
+    if (m.type === 'error') {
+      tc.result = { error: `${m.name}: ${m.message}`, req };
+      renderTouch();
+    }
+    if (tc.pending) {
+      tc.pending = false;
+      requestTouch();
+    }
+  });
+}
+
+function moveTouch(x) {
+  const [lo, hi] = touchBounds();
+  app.touch.x = Math.min(hi, Math.max(lo, Number(x.toPrecision(6))));
+  requestTouch();
+}
+
+function renderTouch() {
+  const tc = app.touch;
+  const L2 = (k, p) => L(k, p);
+  const on = !!tc.family;
+  for (const id of ['touch-slider', 'touch-hint', 'touch-title']) $(id).hidden = !on;
+  $('touch-table').closest('.table-wrap').hidden = !on;
+  document.querySelector('#touch-panel .touch-controls').hidden = !on;
+  $('touch-intro').textContent = on ? L2(`touchIntro_${tc.family}`, { t: tc.target, c: app.state.c }) : L2('touchNone');
+  if (!on) {
+    drawTouch($('touch-loss'), { x: [], series: [] });
+    drawTouch($('touch-grad'), { x: [], series: [] });
+    $('touch-body').replaceChildren();
+    $('touch-note').textContent = '';
+    return;
+  }
+  const xName = L2(`touchX_${tc.family}`);
+  $('touch-target-label').textContent = L2(`touchTarget_${tc.family}`);
+  $('th-touch-value').textContent = L2('th_touchValue');
+  $('th-touch-grad').textContent = L2('th_touchGrad', { x: xName });
+  $('touch-title').textContent = L2('touchTitle', { x: xName });
+  const r = tc.result;
+  const [lo, hi] = touchBounds();
+  const slider = $('touch-slider');
+  slider.setAttribute('aria-valuemin', String(lo));
+  slider.setAttribute('aria-valuemax', String(hi));
+  slider.setAttribute('aria-valuenow', String(tc.x));
+  if (!r || r.error || !r.x?.length) {
+    $('touch-note').textContent = r?.error ?? '';
+    if (r && !r.error) {
+      drawTouch($('touch-loss'), { x: [], series: [] });
+      drawTouch($('touch-grad'), { x: [], series: [] });
+      $('touch-body').replaceChildren();
+    }
+    return;
+  }
+  const ok = r.curves.map((c, i) => ({ c, p: r.point[i] })).filter(({ c, p }) => c.loss && p && !p.error);
+  const at = r.req.x;
+  const series = ok.map(({ c }) => ({ label: touchLabel(c.name), y: c.loss }));
+  $('touch-loss').dataset.summary = drawTouch($('touch-loss'), { x: r.x, series, at, marks: ok.map(({ p }) => p.value) },
+    { xLabel: xName, yLabel: L2('curveY') });
+  const gradOn = $('touch-grad-on').checked;
+  $('touch-grad').hidden = !gradOn;
+  if (gradOn) {
+    drawTouch($('touch-grad'), { x: r.x, series: ok.map(({ c }) => ({ label: `∂/∂${xName.split(' ')[0]} ${touchLabel(c.name)}`, y: c.grad })), at,
+      marks: ok.map(({ p }) => p.grad) }, { xLabel: xName, yLabel: L2('touchGradY') });
+  }
+  const text = ok.map(({ c, p }) => `${touchLabel(c.name)} ${fmt(p.value)}, ${L2('touchGradShort')} ${fmt(p.grad)}`).join('; ');
+  slider.setAttribute('aria-valuetext', `${xName} = ${fmt(at)}: ${text}`);
+  $('touch-caption').textContent = L2(`touchCaption_${tc.family}`, { x: fmt(at), t: tc.target });
+  $('touch-body').replaceChildren(...r.curves.map((c, i) => {
+    const p = r.point[i];
+    const tr = el('tr', { 'data-loss': c.name });
+    tr.append(el('th', { scope: 'row' }, touchLabel(c.name)));
+    if (c.error || p?.error) tr.append(el('td', { colspan: '2', class: 'path-error' }, c.error ?? p.error));
+    else tr.append(el('td', { class: 'torch-cell' }, p.print), el('td', { class: 'torch-cell' }, p.gradPrint));
+    return tr;
+  }));
+  const notes = [];
+  if (r.curves.some((c) => c.note === 'noWeight')) notes.push(L2('touchNoWeight'));
+  if (app.state.reduction === 'sum') notes.push(L2('touchSum'));
+  $('touch-note').textContent = notes.join(' ');
+}
+
+function wireTouch() {
+  const slider = $('touch-slider');
+  let dragging = false;
+  const at = (ev) => {
+    const canvas = ev.target.closest('canvas') ?? $('touch-loss');
+    const x = xFromOffset(canvas, ev.clientX - canvas.getBoundingClientRect().left);
+    if (x != null) moveTouch(x);
+  };
+  slider.addEventListener('pointerdown', (ev) => {
+    dragging = true;
+    slider.setPointerCapture?.(ev.pointerId);
+    at(ev);
+  });
+  slider.addEventListener('pointermove', (ev) => { if (dragging) at(ev); });
+  const end = () => { dragging = false; };
+  slider.addEventListener('pointerup', end);
+  slider.addEventListener('pointercancel', end);
+  slider.addEventListener('keydown', (ev) => {
+    const [lo, hi] = touchBounds();
+    const x = keyStep(ev.key, app.touch.x, lo, hi);
+    if (x == null) return;
+    ev.preventDefault();
+    app.touch.x = x;
+    requestTouch();
+  });
+  $('touch-target').addEventListener('change', () => {
+    const tc = app.touch;
+    const before = centreOf(tc.family, tc.target);
+    tc.target = Number($('touch-target').value);
+    tc.x += centreOf(tc.family, tc.target) - before;   // the prediction keeps its error
+    requestTouch();
+  });
+  $('touch-half').addEventListener('change', () => {
+    app.touch.half = Number($('touch-half').value);
+    moveTouch(app.touch.x);
+  });
+  $('touch-grad-on').addEventListener('change', renderTouch);
+  fillSelect($('outliers-fraction'), OUTLIER_FRACTIONS.map((v) => ({ value: String(v), label: `${Math.round(v * 100)}%` })), String(app.outl.fraction));
+  $('outliers-fraction').addEventListener('change', () => {
+    app.outl.fraction = Number($('outliers-fraction').value);
+    requestOutliers();
+  });
+  $('outliers-size').addEventListener('input', () => {
+    app.outl.size = Number($('outliers-size').value);
+    $('outliers-size-out').textContent = String(app.outl.size);
+    requestOutliers();
+  });
+}
+
+// The regression data with every k-th target moved by +size, against the same data without.
+function requestOutliers() {
+  const o = app.outl;
+  const s = app.state;
+  if (!app.engine || !app.registry || s.recipe !== 'regression' || app.hidden.has('touch') || app.inputErrors.size) return;
+  if (o.job) {
+    o.pending = true;
+    return;
+  }
+  const losses = FAMILIES.error.losses.filter((n) => registryNames().includes(n));
+  const req = { state: { ...s, input: '', target: '' }, fraction: o.fraction, size: o.size, losses };
+  const key = JSON.stringify([s.n, s.seed, s.reduction, s.delta, s.beta, o.fraction, o.size]);
+  if (key === o.sent && o.result) return;
+  o.sent = key;
+  if (Number(s.n) > OUTLIERS_MAX_N) {
+    o.result = { tooBig: true };
+    renderOutliers();
+    return;
+  }
+  const job = app.engine.run(req, { onMessage: (m) => {
+    if (m.type === 'outliered') {
+      o.result = { ...m, req };
+      renderOutliers();
+    }
+  } }, 'outliers', OUTLIERS_CHANNEL);
+  o.job = job;
+  job.done.then((m) => {
+    if (o.job === job) o.job = null;
+    if (m.type === 'error') {
+      o.result = { error: `${m.name}: ${m.message}` };
+      renderOutliers();
+    }
+    if (o.pending) {
+      o.pending = false;
+      requestOutliers();
+    }
+  });
+}
+
+function renderOutliers() {
+  const r = app.outl.result;
+  const loc = app.state.lang === 'zh' ? 'zh-CN' : 'en';
+  if (!r || r.error || r.tooBig) {
+    $('outliers-body').replaceChildren();
+    $('outliers-note').textContent = r?.tooBig ? L('outliersTooBig', { n: OUTLIERS_MAX_N.toLocaleString(loc) }) : r?.error ?? '';
+    $('outliers-caption').textContent = '';
+    return;
+  }
+  $('outliers-caption').textContent = L('outliersCaption', { moved: r.moved.toLocaleString(loc), n: r.n.toLocaleString(loc),
+    size: r.req.size, reduction: r.reduction });
+  $('outliers-body').replaceChildren(...r.rows.map((row) => {
+    const tr = el('tr', { 'data-loss': row.name });
+    tr.append(el('th', { scope: 'row' }, touchLabel(row.name)));
+    if (row.error) tr.append(el('td', { colspan: '3', class: 'path-error' }, row.error));
+    else tr.append(el('td', { class: 'torch-cell' }, row.cleanPrint), el('td', { class: 'torch-cell' }, row.dirtyPrint),
+      el('td', {}, `×${ratio(row.dirty / row.clean)}`));
+    return tr;
+  }));
+  const by = Object.fromEntries(r.rows.filter((x) => !x.error).map((x) => [x.name, x.dirty / x.clean]));
+  $('outliers-note').textContent = r.moved && by.mse_loss && by.l1_loss
+    ? L('outliersNote', { mse: ratio(by.mse_loss), l1: ratio(by.l1_loss) }) : '';
+}
+
 // ---- rendering -------------------------------------------------------------------------------
 
 // ---- the race across N ---------------------------------------------------------------------
@@ -751,6 +1052,8 @@ function renderAll() {
   renderTiming();
   renderTrain();
   renderRace();
+  renderTouch();
+  renderOutliers();
   renderCode();
   renderBuildInfo();
 }
@@ -1121,6 +1424,7 @@ async function main() {
   $('copy-link').addEventListener('click', () => copyText(location.href, $('status')));
   $('copy-code').addEventListener('click', () => copyText($('code').value, $('copy-status')));
   wireEditor();
+  wireTouch();
   document.querySelector('a.skip')?.addEventListener('click', (ev) => {
     ev.preventDefault();
     anchor(ev.currentTarget.getAttribute('href').slice(1));
@@ -1147,9 +1451,10 @@ async function main() {
       renderTiming();
       renderTrain();
       renderRace();
+      renderTouch();
     });
   });
-  for (const id of ['hist', 'curve', 'timing-chart', 'train-chart', 'race-chart']) ro.observe($(id));
+  for (const id of ['hist', 'curve', 'timing-chart', 'train-chart', 'race-chart', 'touch-loss']) ro.observe($(id));
 
   let info;
   try {

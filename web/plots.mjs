@@ -363,3 +363,144 @@ export function drawLogLog(canvas, series, { xLabel = '', yLabel = '', xMax, sum
   });
   return summary ? summary() : '';
 }
+
+/**
+ * Lines over one x axis with a marker at `at` (the dragged prediction): series [{label, y}], the
+ * marker's values `marks` (one per series, drawn as dots), a zero line when the y range crosses 0.
+ * Records the x mapping on the canvas (xFromOffset reads it back) so a pointer can drag the marker.
+ */
+export function drawTouch(canvas, { x, series, at, marks = [] }, { xLabel = '', yLabel = '', summary } = {}) {
+  if (!x?.length || !series.length) return blank(canvas);
+  const { ctx, w, h, th } = setup(canvas);
+  const colors = [th.c1, th.c2, th.c3, th.c4];
+  const dashes = [[], [7, 4], [2, 3], [9, 3, 2, 3]];
+  let ymin = Infinity;
+  let ymax = -Infinity;
+  for (const s of series) for (const v of s.y) if (Number.isFinite(v)) { ymin = Math.min(ymin, v); ymax = Math.max(ymax, v); }
+  if (!Number.isFinite(ymin)) { ymin = 0; ymax = 1; }
+  const pad = (ymax - ymin) * 0.06 || Math.abs(ymax) * 0.1 || 1;
+  const ylo = ymin >= 0 ? Math.min(0, ymin) : ymin - pad;
+  const yhi = ymax + pad;
+  const xlo = x[0];
+  const xhi = x[x.length - 1];
+  const { X, Y, m, pw, ph } = frame(ctx, w, h, th, { xlo, xhi, ylo, yhi, xLabel, yLabel });
+  canvas.dataset.xmap = JSON.stringify([m.l, pw, xlo, xhi]);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(m.l, m.t - 2, pw, ph + 4);
+  ctx.clip();
+  if (ylo < 0 && yhi > 0) {
+    ctx.strokeStyle = th.muted;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(m.l, Math.round(Y(0)) + 0.5);
+    ctx.lineTo(m.l + pw, Math.round(Y(0)) + 0.5);
+    ctx.stroke();
+  }
+  series.forEach((s, i) => {
+    ctx.strokeStyle = colors[i % colors.length];
+    ctx.lineWidth = 2.25;
+    ctx.setLineDash(dashes[i % dashes.length]);
+    ctx.beginPath();
+    let pen = false;
+    for (let k = 0; k < x.length; k++) {
+      const v = s.y[k];
+      if (!Number.isFinite(v)) { pen = false; continue; }
+      if (pen) ctx.lineTo(X(x[k]), Y(v));
+      else ctx.moveTo(X(x[k]), Y(v));
+      pen = true;
+    }
+    ctx.stroke();
+  });
+  ctx.setLineDash([]);
+  if (Number.isFinite(at)) {
+    ctx.strokeStyle = th.fg;
+    ctx.lineWidth = 1;
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.moveTo(Math.round(X(at)) + 0.5, m.t);
+    ctx.lineTo(Math.round(X(at)) + 0.5, m.t + ph);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    marks.forEach((v, i) => {
+      if (!Number.isFinite(v)) return;
+      ctx.fillStyle = colors[i % colors.length];
+      ctx.beginPath();
+      ctx.arc(X(at), Y(v), 4.5, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.strokeStyle = th.bg;
+      ctx.stroke();
+    });
+  }
+  ctx.restore();
+  legend(ctx, th, series.map((s, i) => ({ label: s.label, color: colors[i % colors.length] })), m.l + 10, m.t + 10);
+  return summary ? summary({ xmin: fmt(xlo), xmax: fmt(xhi), ymin: fmt(ymin), ymax: fmt(ymax) }) : '';
+}
+
+/** The x value under a pointer at offsetX (CSS px) on a canvas drawTouch drew, clamped to the axis. */
+export function xFromOffset(canvas, offsetX) {
+  const map = canvas.dataset.xmap ? JSON.parse(canvas.dataset.xmap) : null;
+  if (!map) return null;
+  const [l, pw, xlo, xhi] = map;
+  const f = Math.min(1, Math.max(0, (offsetX - l) / (pw || 1)));
+  return xlo + f * (xhi - xlo);
+}
+
+/**
+ * A loss surface over two weights as a heat map (darker = lower), with the path gradient descent
+ * took over it: grid values[j * G + i] at (xs[i], ys[j]), path [[a, b], …]. The colour follows
+ * the loss's rank among the grid's values (so a steep bowl still shows its floor).
+ */
+export function drawSurface(canvas, { xs, ys, values, path = [] }, { xLabel = '', yLabel = '', summary } = {}) {
+  if (!xs?.length || !ys?.length || !values?.length) return blank(canvas);
+  const { ctx, w, h, th } = setup(canvas);
+  const { X, Y, m, pw, ph } = frame(ctx, w, h, th, { xlo: xs[0], xhi: xs[xs.length - 1], ylo: ys[0], yhi: ys[ys.length - 1], xLabel, yLabel });
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const rank = (v) => {
+    if (!Number.isFinite(v) || !finite.length) return 1;
+    let lo = 0;
+    let hi = finite.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (finite[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo / Math.max(1, finite.length - 1);
+  };
+  const G = xs.length;
+  const H = ys.length;
+  const cw = pw / G;
+  const chh = ph / H;
+  ctx.fillStyle = th.c1;
+  for (let j = 0; j < H; j++) {
+    for (let i = 0; i < G; i++) {
+      ctx.globalAlpha = 0.9 * (1 - rank(values[j * G + i])) + 0.04;
+      ctx.fillRect(m.l + i * cw, m.t + ph - (j + 1) * chh, cw + 0.6, chh + 0.6);
+    }
+  }
+  ctx.globalAlpha = 1;
+  if (path.length) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(m.l, m.t, pw, ph);
+    ctx.clip();
+    ctx.strokeStyle = th.c2;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    path.forEach(([a, b], k) => (k ? ctx.lineTo(X(a), Y(b)) : ctx.moveTo(X(a), Y(b))));
+    ctx.stroke();
+    ctx.fillStyle = th.c2;
+    for (const [a, b] of path.length <= 200 ? path : []) ctx.fillRect(X(a) - 2, Y(b) - 2, 4, 4);
+    const [a0, b0] = path[0];
+    const [a1, b1] = path[path.length - 1];
+    ctx.strokeStyle = th.fg;
+    ctx.lineWidth = 1.5;
+    ctx.strokeRect(X(a0) - 5, Y(b0) - 5, 10, 10);
+    ctx.beginPath();
+    ctx.arc(X(a1), Y(b1), 6, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.restore();
+  }
+  const best = finite[0];
+  return summary ? summary({ min: fmt(best), max: fmt(finite[finite.length - 1]), steps: Math.max(0, path.length - 1) }) : '';
+}

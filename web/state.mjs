@@ -122,7 +122,7 @@ export const OPTION_ROWS = Object.freeze(optionRows(REGISTRY));
 export const OPTION_KEYS = Object.freeze(OPTION_ROWS.map((r) => r.key));
 
 /** Page parts a teacher can hide besides single controls (`timing_hide=1`). */
-export const PANELS = Object.freeze(['data', 'options', 'result', 'formula', 'gradient', 'timing', 'plots',
+export const PANELS = Object.freeze(['data', 'options', 'result', 'formula', 'gradient', 'timing', 'plots', 'touch',
   'train', 'code']);
 
 /** Pasted text longer than this is left out of the URL (the page says so). */

@@ -9,12 +9,14 @@
 //   {type: 'train', id, channel, state}   gradient descent on w (binary / multiclass recipes)
 //   {type: 'lesson', id, channel, state: {block}}   one of the lesson's JS blocks
 //                                        (lesson/blocks.mjs, with the blocks it needs first)
+//   {type: 'touch' | 'outliers', id, channel, state: request}   answered at once (worker/touch.mjs)
 // A newer job on the same channel supersedes an older one at its next checkpoint. Cancelling a
 // job that is inside one long wasm call is done by terminating the worker (engine.mjs).
 // Worker → main: {type: 'ready', flavor, arch, scalarArch: null}, then {type: 'scalar', arch}
 // once the scalar build has loaded, and for a job id:
 //   progress {phase, fraction} · data {info} · loss {...} · plots {...} · timing {...}
-//   step {step, loss} · trained {...} · printed {block, lines} · done {ms} · error {kind, name, message, fatal, ...}
+//   step {step, loss} · trained {...} · printed {block, lines} · touched / outliered {...}
+//   done {ms} · error {kind, name, message, fatal, ...}
 
 // The parts of a job live beside this file, in worker/: session.mjs (the loaded builds, the
 // current data, post/progress/checkpoint), errors.mjs, data.mjs (data sets, operands, options),
@@ -29,6 +31,7 @@ import { lossCurve } from './worker/curves.mjs';
 import { timing } from './worker/timing.mjs';
 import { train } from './worker/train.mjs';
 import { race } from './worker/race.mjs';
+import { touch, outliers } from './worker/touch.mjs';
 import { runBlocks } from './lesson/blocks.mjs';
 
 const HEAD_ROWS = 5;
@@ -68,8 +71,26 @@ const ready = (async () => {
   }
 })();
 
+// Small synchronous requests ("touch the loss": a dragged point, the outliers table) are answered
+// as they arrive, between the steps of whatever job runs, so that dragging stays live.
+const IMMEDIATE = { touch, outliers };
+async function immediate(m) {
+  await ready;
+  latest.set(m.channel ?? 0, m.id);
+  try {
+    post({ type: m.type === 'touch' ? 'touched' : 'outliered', id: m.id, ...IMMEDIATE[m.type](m.state) });
+    post({ type: 'done', id: m.id, ms: 0 });
+  } catch (e) {
+    post({ type: 'error', id: m.id, ...describeError(e) });
+  }
+}
+
 self.onmessage = (ev) => {
   const m = ev.data;
+  if (m && Object.hasOwn(IMMEDIATE, m.type)) {
+    immediate(m);
+    return;
+  }
   if (m?.type !== 'run' && m?.type !== 'train' && m?.type !== 'lesson' && m?.type !== 'race') return;
   latest.set(m.channel ?? 0, m.id);
   // The race is background work: any other job stops it (the page starts it again after).

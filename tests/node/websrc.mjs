@@ -1,7 +1,7 @@
 // The page's modules (web/) as the site serves them: a copy of web/ with the build's
 // dist/registry.mjs beside it (web/state.mjs imports ./dist/registry.mjs), so the Node tests
 // run the source files against the registry of the current build, without building the site.
-import { cp, mkdtemp, mkdir } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,8 +13,8 @@ if (!existsSync(reg)) throw new Error('dist/registry.mjs is missing: run `npm ru
 const dir = await mkdtemp(path.join(tmpdir(), 'losslab-web-'));
 await cp(path.join(ROOT, 'web'), dir, { recursive: true });
 await mkdir(path.join(dir, 'dist'), { recursive: true });
-for (const f of ['registry.mjs', 'losslab.mjs', 'tensor_ops.mjs', 'losslab-simd.mjs', 'losslab-simd.wasm', 'losslab-scalar.mjs', 'losslab-scalar.wasm']) {
-  if (existsSync(path.join(ROOT, 'dist', f))) await cp(path.join(ROOT, 'dist', f), path.join(dir, 'dist', f));
+for (const f of await readdir(path.join(ROOT, 'dist'))) {   // the package's modules and wasm
+  if (/\.(mjs|wasm)$/.test(f)) await cp(path.join(ROOT, 'dist', f), path.join(dir, 'dist', f));
 }
 
 /** Imports web/<name> (e.g. 'state.mjs') from the copy. */
