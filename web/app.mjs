@@ -8,7 +8,7 @@ import { LANGS, t, errorText, optionHint } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { validLosses, planOrFallback, defaultLossFor, TRAINABLE, pythonOf } from './recipes.mjs';
 import { pythonCode } from './codegen.mjs';
-import { drawHistogram, drawCurve, drawSteps, drawBars, drawLogLog, drawTouch, xFromOffset, fmt } from './plots.mjs';
+import { drawHistogram, drawCurve, drawSteps, drawBars, drawLogLog, drawTouch, drawSurface, xFromOffset, fmt } from './plots.mjs';
 import { FAMILIES, CHAIN, SLIDERS, familyOf, defaultOverlay, members, keyStep, centreOf } from './touch.mjs';
 import { duration, ratio, bytes, grouped } from './format.mjs';
 import { raceFacts } from './race.mjs';
@@ -28,7 +28,7 @@ const app = {
   pasteInfo: null,
   bigText: new Map(),   // textarea key → {name, bytes}: a text too big to show in its box
   last: {},
-  train: { losses: [], total: 0, w: null },
+  train: { losses: [], acc: [], ws: [], norms: [], total: 0, w: null, k: -1 },
   race: { key: null, points: [], running: false, done: false, maxN: 0, capped: false, job: null },
   touch: { family: null, loss: null, losses: [], x: 0, half: 1, target: 0, result: null, job: null, pending: false },
   outl: { fraction: 0.05, size: 10, result: null, job: null, pending: false },
@@ -474,7 +474,7 @@ function run() {
   app.job = job;
   app.last = {};
   if (!app.train.running) {   // a finished descent belongs to the old settings
-    app.train = { losses: [], total: 0, w: null };
+    app.train = { losses: [], acc: [], ws: [], norms: [], total: 0, w: null, k: -1 };
     renderTrain();
   }
   app.runState = { ...app.state };
@@ -632,43 +632,140 @@ function onError(m) {
 
 
 function cancel() {
+  pause();
+  app.trainFreshNext = true;   // a new worker has no descent to go on from
   app.engine.cancel();
 }
 
 // ---- gradient descent ------------------------------------------------------------------------
 
+const TRAIN_CHANNEL = 1;
+const SURFACE_CHANNEL = 5;
+const SPEEDS = [2, 5, 20];   // Play: steps per second
+const STEP_ROWS = 200;       // the per-step table shows the latest this many
+
+const newTrain = (mode) => ({ losses: [], acc: [], ws: [], norms: [], wShape: null, total: app.state.steps + 1,
+  w: null, running: false, state: { ...app.state }, mode, k: -1 });
+
+const canTrain = () => !!spec() && TRAINABLE.has(app.state.recipe) && app.inputErrors.size === 0;
+
+// Run: from w0, all steps at full speed (what the code panel prints).
 function train() {
-  const sp = spec();
-  if (!sp || !TRAINABLE.has(app.state.recipe)) return;
-  if (app.inputErrors.size) return;
-  app.train = { losses: [], total: app.state.steps + 1, w: null, running: true, state: { ...app.state } };
+  if (!canTrain()) return;
+  pause();
+  app.train = newTrain('run');
+  app.train.running = true;
   renderTrain();
   renderCode();
-  $('cancel').disabled = false;
   setStatus('busy', ['phase_train', { step: 0, steps: app.state.steps }]);
-  const job = app.engine.run(app.state, { onMessage: onTrainMessage }, 'train', 1);
+  sendTrain({ trainMode: 'run' });
+}
+
+// Step: one update from where the descent stands (the first shows step 0); then() after it.
+function trainStep(then) {
+  if (!canTrain()) return;
+  const tr = app.train;
+  const fresh = !tr.state || tr.k < 0 || trainIsStale() || app.trainFreshNext;
+  app.trainFreshNext = false;
+  if (fresh) app.train = newTrain('step');
+  app.train.running = true;
+  app.train.mode = 'step';
+  renderCode();
+  sendTrain({ trainMode: 'step', trainFresh: fresh }, then);
+}
+
+function sendTrain(extra, then) {
+  const job = app.engine.run({ ...app.state, ...extra }, { onMessage: onTrainMessage }, 'train', TRAIN_CHANNEL);
   app.trainJob = job;
+  $('cancel').disabled = false;
   job.done.then((m) => {
     if (app.trainJob !== job) return;
     app.trainJob = null;
     app.train.running = false;
     $('cancel').disabled = !app.job;
-    if (m.type === 'done') setStatus('done', ['status_done', { ms: Math.round(m.ms) }]);
+    if (m.type === 'done') setStatus('done', ['status_trained', { k: app.train.k, ms: Math.round(m.ms) }]);
     else if (m.type === 'cancelled') setStatus('cancelled', ['status_cancelled']);
     else if (m.type === 'error') setStatus('error');
+    if (m.type !== 'done') pause();
+    renderTrain();
+    if (m.type === 'done') requestSurface();
+    then?.(m);
   });
+}
+
+// Play: one step job after another, paced (the page's other jobs take their turn between them).
+function play() {
+  if (app.playing) {
+    pause();
+    return;
+  }
+  if (!canTrain()) return;
+  const tr = app.train;
+  if (tr.state && !trainIsStale() && tr.k >= app.state.steps) app.trainFreshNext = true;   // at the end: again
+  app.playing = true;
+  renderPlay();
+  playNext();
+}
+
+function playNext() {
+  if (!app.playing) return;
+  const tr = app.train;
+  if (tr.state && !trainIsStale() && tr.k >= app.state.steps && !app.trainFreshNext) {
+    pause();
+    return;
+  }
+  const t0 = performance.now();
+  trainStep((m) => {
+    if (!app.playing || m.type !== 'done') return;
+    const wait = Math.max(0, 1000 / Number($('train-speed').value) - (performance.now() - t0));
+    app.playTimer = setTimeout(playNext, wait);
+  });
+}
+
+function pause() {
+  if (!app.playing) return;
+  app.playing = false;
+  clearTimeout(app.playTimer);
+  renderPlay();
+  requestSurface();
+}
+
+function resetTrain() {
+  pause();
+  app.engine.stop(TRAIN_CHANNEL);
+  app.trainJob = null;
+  app.train = { losses: [], acc: [], ws: [], norms: [], total: 0, w: null, k: -1 };
+  app.trainFreshNext = true;
+  app.surface = null;
+  renderTrain();
+  renderCode();
+}
+
+function renderPlay() {
+  const b = $('train-play');
+  b.textContent = L(app.playing ? 'trainPause' : 'trainPlay');
+  b.setAttribute('aria-pressed', app.playing ? 'true' : 'false');
 }
 
 function onTrainMessage(m) {
   if (!app.trainJob || m.id !== app.trainJob.id) return;
+  const tr = app.train;
   if (m.type === 'step') {
-    app.train.losses.push(m.loss);
-    (app.train.acc ??= []).push(m.accuracy ?? null);
-    $('progress').value = (m.step + 1) / app.train.total;
-    setStatus(null, ['phase_train', { step: m.step, steps: app.train.total - 1 }]);
+    tr.losses[m.step] = m.loss;
+    tr.acc[m.step] = m.accuracy ?? null;
+    tr.ws[m.step] = m.w;
+    tr.wShape = m.wShape;
+    tr.k = Math.max(tr.k, m.step);
+    tr.total = Math.max(tr.total, m.step + 1);
+    $('progress').value = Math.min(1, (m.step + 1) / tr.total);
+    setStatus(null, ['phase_train', { step: m.step, steps: Math.max(app.state.steps, m.step) }]);
     renderTrain();
+  } else if (m.type === 'stepGrad') {
+    tr.norms[m.step] = m.norm;
+    renderSteps();
   } else if (m.type === 'trained') {
-    app.train.w = m.w;
+    tr.w = m.w;
+    tr.k = m.k;
     renderTrain();
   } else if (m.type === 'progress') {
     setStatus(null, phaseText(m));
@@ -676,6 +773,99 @@ function onTrainMessage(m) {
     onError(m);
   }
 }
+
+// ---- the loss surface over two entries of w ---------------------------------------------------
+
+const wLabel = (i, shape) => (shape && shape[1] > 1 ? `w[${Math.floor(i / shape[1])}, ${i % shape[1]}]` : `w[${i}]`);
+
+// The pairs offered: every pair of the first 12 entries, after "the two that moved most".
+function surfacePairs(shape) {
+  const n = Math.min(12, shape ? shape.reduce((a, b) => a * b, 1) : 0);
+  const out = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out.push([i, j]);
+  return out;
+}
+
+function pairNow() {
+  const tr = app.train;
+  const v = $('surface-pair').value;
+  if (v && v !== 'auto') return v.split(',').map(Number);
+  // the two entries that moved most from w0
+  const w0 = tr.ws[0];
+  const wk = tr.ws[tr.k];
+  if (!w0 || !wk) return [0, 1];
+  const moved = w0.map((a, i) => [Math.abs(wk[i] - a), i]).sort((a, b) => b[0] - a[0]);
+  return [moved[0][1], moved[1]?.[1] ?? 0].sort((a, b) => a - b);
+}
+
+function syncPairs() {
+  const tr = app.train;
+  const key = JSON.stringify(tr.wShape);
+  if (key === app.pairsFor) return;
+  app.pairsFor = key;
+  const items = [{ value: 'auto', label: L('surfaceAuto') }, ...surfacePairs(tr.wShape).map(([i, j]) =>
+    ({ value: `${i},${j}`, label: `${wLabel(i, tr.wShape)}, ${wLabel(j, tr.wShape)}` }))];
+  fillSelect($('surface-pair'), items, 'auto');
+}
+
+function requestSurface() {
+  const tr = app.train;
+  if (!tr.ws?.length || tr.k < 0 || !tr.wShape || app.hidden.has('train')) return;
+  const n = tr.wShape.reduce((a, b) => a * b, 1);
+  if (n < 2) return;
+  const pair = pairNow();
+  const path = tr.ws.slice(0, tr.k + 1).map((w) => [w[pair[0]], w[pair[1]]]);
+  const range = [0, 1].map((d) => {
+    const v = path.map((p) => p[d]);
+    const lo = Math.min(...v);
+    const hi = Math.max(...v);
+    const pad = Math.max(hi - lo, 0.5) * 0.35;
+    return [lo - pad, hi + pad];
+  });
+  const sf = app.surface;
+  const covers = sf && sf.pair.join() === pair.join() && sf.stateKey === JSON.stringify(tr.state) &&
+    path.every(([a, b]) => a >= sf.xs[0] && a <= sf.xs[sf.xs.length - 1] && b >= sf.ys[0] && b <= sf.ys[sf.ys.length - 1]);
+  if (covers && (app.playing || sf.k === tr.k)) {
+    renderSurface();
+    return;
+  }
+  const k = tr.k;
+  const stateKey = JSON.stringify(tr.state);
+  const job = app.engine.run({ ...tr.state, lr: app.state.lr, pair, range, w: tr.ws[k], wShape: tr.wShape },
+    { onMessage: (m) => {
+      if (m.type === 'surface') {
+        app.surface = { ...m, k, stateKey };
+        renderSurface();
+      }
+    } }, 'surface', SURFACE_CHANNEL);
+  app.surfaceJob = job;
+}
+
+function renderSurface() {
+  const tr = app.train;
+  const fig = $('surface-fig');
+  const sf = app.surface;
+  const show = !!(tr.ws?.length && tr.wShape && tr.wShape.reduce((a, b) => a * b, 1) >= 2);
+  fig.hidden = !show;
+  if (!show) return;
+  syncPairs();
+  if (!sf || sf.stateKey !== JSON.stringify(tr.state)) {
+    drawSurfaceCanvas(null);
+    $('surface-summary').textContent = '';
+    return;
+  }
+  const [i, j] = sf.pair;
+  const path = tr.ws.slice(0, tr.k + 1).map((w) => [w[i], w[j]]);
+  const loc = app.state.lang === 'zh' ? 'zh-CN' : 'en';
+  const text = drawSurfaceCanvas({ xs: sf.xs, ys: sf.ys, values: sf.values, path }, {
+    xLabel: wLabel(i, tr.wShape), yLabel: wLabel(j, tr.wShape),
+    summary: (v) => L(sf.every > 1 ? 'surfaceSummarySample' : 'surfaceSummary', { ...v, a: wLabel(i, tr.wShape), b: wLabel(j, tr.wShape),
+      k: sf.k, rows: sf.rows.toLocaleString(loc), total: sf.total.toLocaleString(loc), every: sf.every }),
+  });
+  $('surface-summary').textContent = text;
+}
+
+const drawSurfaceCanvas = (d, opts) => drawSurface($('surface'), d, opts);
 
 // ---- touch the loss (web/touch.mjs: families; worker/touch.mjs: the numbers) ----------------
 
@@ -1239,17 +1429,49 @@ function renderTrain() {
   $('train-chart').closest('figure').hidden = tr.losses.length === 0;
   const acc = tr.acc?.filter((a) => a != null) ?? [];
   const pct = (a) => `${(100 * a).toFixed(1)}%`;
-  $('train-summary').textContent = drawSteps($('train-chart'), tr.losses, { total: Math.max(tr.total, 2),
+  $('train-summary').textContent = drawSteps($('train-chart'), tr.losses, { total: Math.max(tr.total, tr.losses.length, 2),
     xLabel: L('trainX'), yLabel: L('trainY'), summary: (v) => L('trainSummary', v) })
     + (acc.length ? ` ${L('trainAccuracy', { first: pct(acc[0]), last: pct(acc[acc.length - 1]) })}` : '');
-  $('h-train-w').textContent = tr.w ? L('trainFinal', { steps: tr.total - 1 }) : '';
+  $('h-train-w').textContent = tr.w ? L('trainFinal', { steps: tr.k }) : '';
   $('h-train-w').hidden = !tr.w;
   $('train-w').textContent = tr.w ?? '';
   $('train-w').hidden = !tr.w;
   // steps from other settings (the loss was switched while it trained) are marked as such
   const old = trainIsStale();
-  for (const id of ['train-chart', 'train-w']) $(id).classList.toggle('stale', old);
+  for (const id of ['train-chart', 'train-w', 'steps-table', 'surface']) $(id).classList.toggle('stale', old);
+  renderSteps();
+  renderSurface();
   renderTrainNotice();
+  const ok = canTrain();
+  for (const id of ['train-play', 'train-step']) $(id).disabled = !ok;
+  $('train-reset').disabled = !tr.losses.length;
+}
+
+// The per-step numbers: loss, accuracy, the gradient's norm at that w, and w.
+function renderSteps() {
+  const tr = app.train;
+  const n = tr.losses.length;
+  $('steps-details').hidden = n === 0;
+  if (!n) return;
+  const from = Math.max(0, n - STEP_ROWS);
+  const loc = app.state.lang === 'zh' ? 'zh-CN' : 'en';
+  $('steps-caption').textContent = L(from ? 'stepsCaptionLast' : 'stepsCaption', { shown: (n - from).toLocaleString(loc), n: n.toLocaleString(loc), lr: fmt(app.state.lr) });
+  const wText = (w) => {
+    if (!w) return '';
+    const head = w.slice(0, 4).map((v) => v.toFixed(4)).join(', ');
+    return `[${head}${w.length > 4 ? ', …' : ''}]`;
+  };
+  const rows = [];
+  for (let k = from; k < n; k++) {
+    const tr2 = el('tr', { 'data-step': String(k) });
+    tr2.append(el('th', { scope: 'row' }, String(k)), el('td', {}, Number.isFinite(tr.losses[k]) ? tr.losses[k].toFixed(4) : String(tr.losses[k])),
+      el('td', {}, tr.acc[k] != null ? `${(100 * tr.acc[k]).toFixed(1)}%` : '–'),
+      el('td', {}, tr.norms[k] != null ? fmt(tr.norms[k]) : '–'), el('td', { class: 'torch-cell' }, wText(tr.ws[k])));
+    rows.push(tr2);
+  }
+  $('steps-body').replaceChildren(...rows);
+  const wrap = $('steps-wrap');
+  if (tr.running || app.playing) wrap.scrollTop = wrap.scrollHeight;
 }
 
 function trainIsStale() {
@@ -1420,6 +1642,14 @@ async function main() {
   });
   $('cancel').addEventListener('click', cancel);
   $('train-run').addEventListener('click', train);
+  $('train-play').addEventListener('click', play);
+  $('train-step').addEventListener('click', () => {
+    pause();
+    trainStep();
+  });
+  $('train-reset').addEventListener('click', resetTrain);
+  fillSelect($('train-speed'), SPEEDS.map((v) => ({ value: String(v), label: L('trainSpeedValue', { n: v }) })), '5');
+  $('surface-pair').addEventListener('change', requestSurface);
   $('race-run').addEventListener('click', () => startRace(3e7));
   $('copy-link').addEventListener('click', () => copyText(location.href, $('status')));
   $('copy-code').addEventListener('click', () => copyText($('code').value, $('copy-status')));
@@ -1454,7 +1684,7 @@ async function main() {
       renderTouch();
     });
   });
-  for (const id of ['hist', 'curve', 'timing-chart', 'train-chart', 'race-chart', 'touch-loss']) ro.observe($(id));
+  for (const id of ['hist', 'curve', 'timing-chart', 'train-chart', 'race-chart', 'touch-loss', 'surface']) ro.observe($(id));
 
   let info;
   try {

@@ -114,6 +114,19 @@ export class Engine {
     return { id, done };
   }
 
+  /**
+   * Stops the channel's job at its next checkpoint (between two steps of gradient descent), the
+   * worker and its state kept: the job resolves now with {type: 'stopped'}.
+   */
+  stop(channel) {
+    for (const [id, job] of this.jobs) {
+      if (job.channel !== channel) continue;
+      this.jobs.delete(id);
+      job.resolve({ type: 'stopped', id });
+    }
+    this.worker.postMessage({ type: 'stop', channel });
+  }
+
   /** Stops everything now: terminates the worker and starts a fresh one. */
   cancel() {
     this.restart('cancel');

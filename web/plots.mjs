@@ -451,8 +451,9 @@ export function xFromOffset(canvas, offsetX) {
  * took over it: grid values[j * G + i] at (xs[i], ys[j]), path [[a, b], …]. The colour follows
  * the loss's rank among the grid's values (so a steep bowl still shows its floor).
  */
-export function drawSurface(canvas, { xs, ys, values, path = [] }, { xLabel = '', yLabel = '', summary } = {}) {
-  if (!xs?.length || !ys?.length || !values?.length) return blank(canvas);
+export function drawSurface(canvas, d, { xLabel = '', yLabel = '', summary } = {}) {
+  if (!d?.xs?.length || !d.ys?.length || !d.values?.length) return blank(canvas);
+  const { xs, ys, values, path = [] } = d;
   const { ctx, w, h, th } = setup(canvas);
   const { X, Y, m, pw, ph } = frame(ctx, w, h, th, { xlo: xs[0], xhi: xs[xs.length - 1], ylo: ys[0], yhi: ys[ys.length - 1], xLabel, yLabel });
   const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -475,7 +476,9 @@ export function drawSurface(canvas, { xs, ys, values, path = [] }, { xLabel = ''
   for (let j = 0; j < H; j++) {
     for (let i = 0; i < G; i++) {
       ctx.globalAlpha = 0.9 * (1 - rank(values[j * G + i])) + 0.04;
-      ctx.fillRect(m.l + i * cw, m.t + ph - (j + 1) * chh, cw + 0.6, chh + 0.6);
+      const x0 = Math.round(m.l + i * cw);
+      const y0 = Math.round(m.t + ph - (j + 1) * chh);
+      ctx.fillRect(x0, y0, Math.round(m.l + (i + 1) * cw) - x0, Math.round(m.t + ph - j * chh) - y0);   // no overlap: no seams
     }
   }
   ctx.globalAlpha = 1;

@@ -10,11 +10,13 @@
  * @param lab a losslab instance
  * @param {{x, w0, target, loss: string, opts: object, chain: 'sigmoid'|'log_softmax'|null,
  *          lr: number, steps: number}} p  (x, w0, target: Tensors of lab; w0 is not changed)
- * @param {{onStep?: (step: number, value: number, loss, zhat) => void, between?: () => Promise<void>}} [hooks]
- *   zhat: this step's x @ w (valid during the call)
+ * @param {{onStep?: (step: number, value: number, loss, zhat, w) => void,
+ *          onGrad?: (step: number, grad) => void, between?: () => Promise<void>}} [hooks]
+ *   zhat: this step's x @ w, w: the weights the loss was computed at, grad: ∂loss/∂w there
+ *   (all valid during the call only)
  * @returns {Promise<{w, losses: number[]}>} w: the trained weights (detached; the caller disposes)
  */
-export async function trainLoop(lab, { x, w0, target, loss, opts, chain, lr, steps }, { onStep, between } = {}) {
+export async function trainLoop(lab, { x, w0, target, loss, opts, chain, lr, steps }, { onStep, onGrad, between } = {}) {
   const F = lab.nn.functional;
   const w = w0.clone().requires_grad_();
   const optimizer = new lab.optim.SGD([w], { lr });
@@ -28,10 +30,11 @@ export async function trainLoop(lab, { x, w0, target, loss, opts, chain, lr, ste
         const l = F[loss](inp, target, opts);
         const value = l.item();
         losses.push(value);
-        onStep?.(step, value, l, zhat);
+        onStep?.(step, value, l, zhat, w);
         if (step === steps) return true;
         optimizer.zero_grad();
         l.backward();
+        onGrad?.(step, w.grad);
         optimizer.step();
         return false;
       });

@@ -10,12 +10,14 @@
 //   {type: 'lesson', id, channel, state: {block}}   one of the lesson's JS blocks
 //                                        (lesson/blocks.mjs, with the blocks it needs first)
 //   {type: 'touch' | 'outliers', id, channel, state: request}   answered at once (worker/touch.mjs)
+//   {type: 'surface', id, channel, state}   the loss over two of w's entries (worker/train.mjs)
+//   {type: 'stop', channel}               ends the channel's job at its next checkpoint (Pause)
 // A newer job on the same channel supersedes an older one at its next checkpoint. Cancelling a
 // job that is inside one long wasm call is done by terminating the worker (engine.mjs).
 // Worker → main: {type: 'ready', flavor, arch, scalarArch: null}, then {type: 'scalar', arch}
 // once the scalar build has loaded, and for a job id:
 //   progress {phase, fraction} · data {info} · loss {...} · plots {...} · timing {...}
-//   step {step, loss} · trained {...} · printed {block, lines} · touched / outliered {...}
+//   step {step, loss, w, accuracy} · stepGrad {step, norm} · trained {...} · surface {...} · printed {block, lines} · touched / outliered {...}
 //   done {ms} · error {kind, name, message, fatal, ...}
 
 // The parts of a job live beside this file, in worker/: session.mjs (the loaded builds, the
@@ -29,7 +31,7 @@ import { isOom, isAborted, describeError } from './worker/errors.mjs';
 import { getData, operands, shapesOf, lossOptions } from './worker/data.mjs';
 import { lossCurve } from './worker/curves.mjs';
 import { timing } from './worker/timing.mjs';
-import { train } from './worker/train.mjs';
+import { train, surface } from './worker/train.mjs';
 import { race } from './worker/race.mjs';
 import { touch, outliers } from './worker/touch.mjs';
 import { runBlocks } from './lesson/blocks.mjs';
@@ -91,7 +93,11 @@ self.onmessage = (ev) => {
     immediate(m);
     return;
   }
-  if (m?.type !== 'run' && m?.type !== 'train' && m?.type !== 'lesson' && m?.type !== 'race') return;
+  if (m?.type === 'stop') {   // Pause: nothing newer on the channel; its job ends at its next checkpoint
+    latest.set(m.channel ?? 0, -1);
+    return;
+  }
+  if (!['run', 'train', 'lesson', 'race', 'surface'].includes(m?.type)) return;
   latest.set(m.channel ?? 0, m.id);
   // The race is background work: any other job stops it (the page starts it again after).
   if (m.type !== 'race') for (const j of queue) if (j.type === 'race') latest.set(j.channel ?? 0, -1);
@@ -121,7 +127,8 @@ async function pump() {
         } finally {
           raceJob = null;
         }
-      } else await train(job);
+      } else if (job.type === 'surface') await surface(job);
+      else await train(job);
       post({ type: 'done', id: job.id, ms: performance.now() - t0, restart: !!job.oom });
       if (job.oom) {
         setData(null);
