@@ -969,6 +969,7 @@ function requestTouch() {
 function moveTouch(x) {
   const [lo, hi] = touchBounds();
   app.touch.x = Math.min(hi, Math.max(lo, Number(x.toPrecision(6))));
+  $('touch-slider').setAttribute('aria-valuenow', String(app.touch.x));
   requestTouch();
 }
 
@@ -1057,8 +1058,7 @@ function wireTouch() {
     const x = keyStep(ev.key, app.touch.x, lo, hi);
     if (x == null) return;
     ev.preventDefault();
-    app.touch.x = x;
-    requestTouch();
+    moveTouch(x);
   });
   $('touch-target').addEventListener('change', () => {
     const tc = app.touch;
@@ -1452,7 +1452,10 @@ function renderSteps() {
   const tr = app.train;
   const n = tr.losses.length;
   $('steps-details').hidden = n === 0;
-  if (!n) return;
+  if (!n) {
+    $('steps-body').replaceChildren();
+    return;
+  }
   const from = Math.max(0, n - STEP_ROWS);
   const loc = app.state.lang === 'zh' ? 'zh-CN' : 'en';
   $('steps-caption').textContent = L(from ? 'stepsCaptionLast' : 'stepsCaption', { shown: (n - from).toLocaleString(loc), n: n.toLocaleString(loc), lr: fmt(app.state.lr) });

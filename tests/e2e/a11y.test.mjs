@@ -45,6 +45,30 @@ for (const [name, viewport, hash] of [
   });
 }
 
+// The teaching views filled in (the touch panel, the per-step table and the loss surface), at
+// the issue's two widths.
+for (const [name, viewport] of [['teach-1280', { width: 1280, height: 900 }], ['teach-390', { width: 390, height: 844 }]]) {
+  test(`axe-core: no serious or critical violations with the teaching views filled (${name})`, async () => {
+    const page = await newPage(env, { viewport });
+    try {
+      await page.goto(`${env.url}#recipe=binary&n=3000&loss=binary_cross_entropy&steps=3`);
+      await settled(page);
+      await page.waitForFunction(() => document.querySelectorAll('#touch-body tr').length === 2);
+      await page.click('#train-step');
+      await page.waitForFunction(() => document.querySelectorAll('#steps-body tr').length === 1);
+      await page.click('#train-step');
+      await page.waitForFunction(() => document.getElementById('surface-summary').textContent !== '');
+      assert.deepEqual(await scan(page), []);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
+      await shot(page, `teach-${viewport.width}`);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+}
+
 test('keyboard: tab to the controls, change them, run, with a visible focus ring', async () => {
   const page = await newPage(env);
   try {
