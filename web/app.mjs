@@ -10,7 +10,8 @@ import { validLosses, planOrFallback, defaultLossFor, TRAINABLE, pythonOf } from
 import { pythonCode } from './codegen.mjs';
 import { drawHistogram, drawCurve, drawSteps, drawBars, drawLogLog, drawTouch, drawSurface, xFromOffset, fmt } from './plots.mjs';
 import { FAMILIES, CHAIN, SLIDERS, familyOf, defaultOverlay, members, keyStep, centreOf } from './touch.mjs';
-import { duration, ratio, bytes, grouped } from './format.mjs';
+import { duration, ratio, bytes } from './format.mjs';
+import { phaseText as phaseWords, errorMessage, loopAndSimd, loopNote, copyText as copyToClipboard } from './wording.mjs';
 import { raceFacts } from './race.mjs';
 import { FORMULAS, plugRow } from './formulas.mjs';
 import { parse as parseTex, toDom } from './mathml.mjs';
@@ -526,11 +527,7 @@ function finish(job, m) {
   }
 }
 
-function phaseText(m) {
-  if (m.phase === 'data') return L('phase_data', { n: grouped(m.n) });
-  if (m.phase === 'timing') return L('phase_timing', { path: L(`path_${m.path}`) });
-  return L(`phase_${m.phase}`);
-}
+const phaseText = (m) => phaseWords(app.state.lang, m);
 
 function onRunMessage(m) {
   if (!app.job || m.id !== app.job.id) return;
@@ -593,22 +590,11 @@ function onRunMessage(m) {
 }
 
 function onError(m) {
-  let text;
+  let text = errorMessage(app.state.lang, m);
   if (m.kind === 'data') {
-    text = errorText(app.state.lang, m.code, { ...m.params, field: m.field });
     app.runErrors.set(m.field, text);
     syncFields();
-  } else if (m.kind === 'oom') {
-    const detail = m.bytes
-      ? L('err_oomEstimate', { n: Number(m.n).toLocaleString('en'), size: bytes(m.bytes), recipe: L(`recipeShort_${m.recipe}`) })
-      : L('err_oomRuntime', { message: m.message });
-    text = L('err_oom', { detail });
-  } else if (m.kind === 'crash') {
-    text = L('err_crash', { message: `${m.name}: ${m.message}` });
-  } else if (m.kind === 'load') {
-    text = L('err_load', { message: m.message });
-  } else {
-    text = L('err_torch', { name: m.name, message: m.message });
+  } else if (!['oom', 'crash', 'load'].includes(m.kind)) {
     // pasted data: say which box has which shape (torch's message says "tensor a" and "tensor b")
     const pi = app.pasteInfo;
     if (app.state.recipe === 'paste' && pi && /size|shape|dimension/i.test(m.message)) {
@@ -1393,8 +1379,7 @@ function renderTiming() {
   }
   const loc = app.state.lang === 'zh' ? 'zh-CN' : 'en';
   const rate = new Intl.NumberFormat(loc, { notation: 'compact', maximumSignificantDigits: 3 });
-  const js = tm.paths.find((p) => p.key === 'js' && Number.isFinite(p.ms));
-  const simdPath = tm.paths.find((p) => p.key === 'simd' && Number.isFinite(p.ms));
+  const { js } = loopAndSimd(tm);
   const rows = tm.paths.map((p) => {
     const tr = el('tr', { 'data-path': p.key });
     const name = () => {
@@ -1420,8 +1405,7 @@ function renderTiming() {
   $('timing-chart-label').textContent = drawBars($('timing-chart'),
     tm.paths.filter((p) => Number.isFinite(p.ms)).map((p) => ({ label: L(`path_${p.key}`), value: p.ms })));
   $('timing-note').textContent = L('timingNote', { reduction: tm.reduction, numel: tm.numel.toLocaleString(loc), gen: tm.genMs == null ? '–' : tm.genMs.toFixed(1) })
-    + (js ? '' : ` ${L('timingNoJs')}`)
-    + (js && simdPath && js.ms < simdPath.ms ? ` ${L('timingJsWins', { overhead: duration(simdPath.ms), n: tm.numel.toLocaleString(loc) })}` : '');
+    + loopNote(app.state.lang, tm, 'timingJsWins');
 }
 
 function renderTrain() {
@@ -1593,12 +1577,7 @@ function sameRun(a, b) {
 }
 
 async function copyText(text, statusEl) {
-  try {
-    await navigator.clipboard.writeText(text);
-    statusEl.textContent = L('copied');
-  } catch {
-    statusEl.textContent = L('copyFailed');
-  }
+  statusEl.textContent = L(await copyToClipboard(text) ? 'copied' : 'copyFailed');
 }
 
 // ---- start -------------------------------------------------------------------------------------

@@ -21,12 +21,13 @@
 // Theming: the --losslab-* custom properties below, and ::part(result | timing | plot | code | …).
 
 import { PARAMS, REGISTRY, WITH_C, parseEntries, parseValue, formatValue, serializeHash } from './state.mjs';
-import { t, errorText } from './i18n.mjs';
+import { t } from './i18n.mjs';
 import { Engine } from './engine.mjs';
 import { planOrFallback, pythonOf } from './recipes.mjs';
 import { pythonCode, pythonOptions } from './codegen.mjs';
 import { drawCurve } from './plots.mjs';
-import { duration, ratio, bytes } from './format.mjs';
+import { duration, ratio } from './format.mjs';
+import { phaseText, errorMessage, loopAndSimd, loopNote, copyText } from './wording.mjs';
 import './pyblock.mjs';   // <losslab-python>: editable, runnable PyTorch code (Pyodide on first Run)
 
 export const TAG = 'loss-playground';
@@ -272,12 +273,7 @@ export class LossPlayground extends HTMLElement {
       $.head, $.result, $.error, $.status, $.timing, $.plot, $.codeBox, $.foot);
     root.append($.box);
     $.copy.addEventListener('click', async () => {
-      try {
-        await navigator.clipboard.writeText($.code.textContent);
-        $.copyStatus.textContent = this._t('copied');
-      } catch {
-        $.copyStatus.textContent = this._t('copyFailed');
-      }
+      $.copyStatus.textContent = this._t(await copyText($.code.textContent) ? 'copied' : 'copyFailed');
     });
     watchSize(this, $.canvas);
   }
@@ -637,7 +633,7 @@ export class LossPlayground extends HTMLElement {
     }
     const ok = tm.paths.filter((p) => Number.isFinite(p.ms));
     const max = Math.max(...ok.map((p) => p.ms), 1e-9);
-    const js = tm.paths.find((p) => p.key === 'js' && Number.isFinite(p.ms));
+    const { js } = loopAndSimd(tm);
     $.tbody.replaceChildren(...tm.paths.map((p) => {
       const name = h('th', { scope: 'row', title: p.arch ?? null }, t(lang, `path_${p.key}`));
       if (!Number.isFinite(p.ms)) return h('tr', { 'data-path': p.key }, name, h('td', { colspan: '3' }, p.error ?? '–'));
@@ -650,10 +646,8 @@ export class LossPlayground extends HTMLElement {
     $.thead.replaceChildren(h('th', { scope: 'col' }, t(lang, 'th_impl')), h('th', { scope: 'col', class: 'num' }, t(lang, 'th_ms')),
       h('td'), h('th', { scope: 'col', class: 'num' }, t(lang, 'widget_vsJs')));
     const loc = lang === 'zh' ? 'zh-CN' : 'en';
-    const simdPath = tm.paths.find((p) => p.key === 'simd' && Number.isFinite(p.ms));
     $.timingNote.textContent = t(lang, 'widget_timingNote', { reduction: tm.reduction, numel: tm.numel.toLocaleString(loc) })
-      + (js ? '' : ` ${t(lang, 'timingNoJs')}`)
-      + (js && simdPath && js.ms < simdPath.ms ? ` ${t(lang, 'widget_jsWins', { overhead: duration(simdPath.ms), n: tm.numel.toLocaleString(loc) })}` : '');
+      + loopNote(lang, tm, 'widget_jsWins');
   }
 
   _drawPlot() {
@@ -726,25 +720,5 @@ function timingDetail(tm) {
   };
 }
 
-
-function phaseText(lang, m) {
-  if (m.phase === 'data') return t(lang, 'phase_data', { n: Number(m.n).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en') });
-  if (m.phase === 'timing') return t(lang, 'phase_timing', { path: t(lang, `path_${m.path}`) });
-  return t(lang, `phase_${m.phase}`);
-}
-
-function errorMessage(lang, m) {
-  if (m.kind === 'data') return errorText(lang, m.code, { ...m.params, field: m.field });
-  if (m.kind === 'oom') {
-    const detail = m.bytes
-      ? t(lang, 'err_oomEstimate', { n: Number(m.n).toLocaleString('en'),
-        size: bytes(m.bytes), recipe: t(lang, `recipeShort_${m.recipe}`) })
-      : t(lang, 'err_oomRuntime', { message: m.message });
-    return t(lang, 'err_oom', { detail });
-  }
-  if (m.kind === 'crash') return t(lang, 'err_crash', { message: `${m.name}: ${m.message}` });
-  if (m.kind === 'load') return t(lang, 'err_load', { message: m.message });
-  return t(lang, 'err_torch', { name: m.name, message: m.message });
-}
 
 if (!customElements.get(TAG)) customElements.define(TAG, LossPlayground);
