@@ -120,6 +120,16 @@ export function serve(dir, { port = 0, host = '127.0.0.1', headers = {} } = {}) 
       };
       const accept = req.headers['accept-encoding'] ?? '';
       const enc = !COMPRESS.has(ext) ? null : /\bbr\b/.test(accept) ? 'br' : /\bgzip\b/.test(accept) ? 'gzip' : null;
+      // no-cache + an ETag: a second fetch of a file (the worker imports modules the page has
+      // already, a reload) is a 304 without a body
+      const fst = st.isDirectory() ? await stat(file) : st;
+      h.ETag = `"${fst.size.toString(36)}-${Math.floor(fst.mtimeMs).toString(36)}-${enc ?? 'id'}"`;
+      if (req.headers['if-none-match'] === h.ETag) {
+        const { 'Content-Type': _type, ...notModified } = h;
+        res.writeHead(304, notModified);
+        res.end();
+        return;
+      }
       if (enc) {
         body = await compressed(file, st, body, enc);
         h['Content-Encoding'] = enc;

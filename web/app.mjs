@@ -425,6 +425,26 @@ function scheduleRun() {
   app.timer = setTimeout(run, 120);
 }
 
+// Runs fn after the browser has painted what is on the page now (heavier panels wait one frame
+// so that the printed result shows without them).
+// A job's end (finish) runs what is still waiting, so a settled page is complete.
+const waitingPaint = new Set();
+function afterPaint(fn) {
+  if (waitingPaint.has(fn)) return;
+  waitingPaint.add(fn);
+  const go = () => {
+    if (waitingPaint.delete(fn)) fn();
+  };
+  requestAnimationFrame(() => setTimeout(go, 0));
+  setTimeout(go, 100);   // a hidden tab has no frames
+}
+function flushPaint() {
+  for (const fn of [...waitingPaint]) {
+    waitingPaint.delete(fn);
+    fn();
+  }
+}
+
 // Whether an element is inside the window (not scrolled away).
 function isVisible(e) {
   const r = e.getBoundingClientRect();
@@ -509,6 +529,7 @@ function clearUnfilled() {
 function finish(job, m) {
   if (app.job !== job) return;
   app.job = null;
+  flushPaint();
   $('cancel').disabled = !app.trainJob;
   markStale(false);
   clearUnfilled();
@@ -525,6 +546,10 @@ function finish(job, m) {
     $('progress').value = 0;
     setStatus('error', '');
   }
+  if (!app.firstResult) {   // a first run that failed or was cancelled: the touch views go on
+    app.firstResult = true;
+    syncTouch();
+  }
 }
 
 const phaseText = (m) => phaseWords(app.state.lang, m);
@@ -540,7 +565,7 @@ function onRunMessage(m) {
       break;
     case 'rows':
       app.last.rows = m.rows;
-      renderFormula();
+      afterPaint(renderFormula);   // the printed result reaches the screen first
       break;
     case 'data':
       app.last = { data: { ...m.info, text: pasteTextKey(app.runState) } };
@@ -569,6 +594,10 @@ function onRunMessage(m) {
       app.last.loss = m;
       renderLoss();
       renderCode();
+      if (!app.firstResult) {   // the touch views wait for the first result: it comes first
+        app.firstResult = true;
+        setTimeout(syncTouch, 0);
+      }
       break;
     case 'grad':
       app.last.grad = m.grad;
@@ -576,7 +605,7 @@ function onRunMessage(m) {
       break;
     case 'plots':
       app.last.plots = m;
-      renderPlots();
+      afterPaint(renderPlots);
       break;
     case 'timing':
       app.last.timing = m.timing;
@@ -917,7 +946,7 @@ function touchBounds() {
 // One request in flight; while it runs, the newest position waits (a drag sends no backlog).
 function requestTouch() {
   const tc = app.touch;
-  if (!app.engine || !app.registry || !tc.family || app.hidden.has('touch')) return;
+  if (!app.engine || !app.registry || !tc.family || app.hidden.has('touch') || !app.firstResult) return;
   if (!tc.losses.length) {
     tc.result = { x: [], curves: [], point: [] };
     renderTouch();
@@ -1074,7 +1103,7 @@ function wireTouch() {
 function requestOutliers() {
   const o = app.outl;
   const s = app.state;
-  if (!app.engine || !app.registry || s.recipe !== 'regression' || app.hidden.has('touch') || app.inputErrors.size) return;
+  if (!app.engine || !app.registry || s.recipe !== 'regression' || app.hidden.has('touch') || app.inputErrors.size || !app.firstResult) return;
   if (o.job) {
     o.pending = true;
     return;
@@ -1601,7 +1630,7 @@ async function main() {
   applyLang();
   showNotice(app.notices);
   setStatus('loading', ['status_loading']);
-  app.engine = new Engine({ adopt: true });   // the worker web/boot.mjs started
+  app.engine = new Engine({ adopt: true });   // the worker web/boot.js started
   app.engine.onInfo = (info) => {   // the scalar build has loaded: the build line names it
     app.info = info;
     if (app.registry) renderBuildInfo();

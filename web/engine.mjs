@@ -14,7 +14,7 @@ let nextId = 1;
 export class Engine {
   /** @param {{workerUrl?: URL|string, onRestart?: (reason: string) => void}} [options] */
   /**
-   * adopt: take the worker web/boot.mjs started early (the playground page), if it is there and
+   * adopt: take the worker web/boot.js started early (the playground page), if it is there and
    * runs the same script; otherwise start one.
    */
   constructor({ workerUrl = new URL('./worker.mjs', import.meta.url), onRestart, adopt = false } = {}) {

@@ -39,7 +39,7 @@ const queue = [];
 let busy = false;
 let raceJob = null;   // the race being run, stopped by any other job
 
-// Started by the playground's boot.mjs: the SIMD wasm comes compiled, in a message.
+// Started by the playground's boot.js: the SIMD wasm comes compiled, in a message.
 let bootWasm = null;
 if (self.name === 'losslab-boot') {
   bootWasm = new Promise((resolve) => {
@@ -58,7 +58,7 @@ const ready = (async () => {
     setBuilds(simdLab, null);
     // (The registry is not sent: the page has it already, from dist/registry.mjs.)
     post({ type: 'ready', flavor: simdLab.flavor, arch: simdLab.arch, scalarArch: null });
-    // the scalar build only times: it loads now, and the first result does not wait for it
+    // the scalar build only times: it loads after the first result (session.mjs startScalar)
     setScalarLoader(async () => {
       const lab = await createLossLab({ simd: false, warnings: 'silent' });
       post({ type: 'scalar', arch: lab.arch });

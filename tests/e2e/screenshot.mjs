@@ -1,5 +1,6 @@
-// Takes the README's screenshot (docs/screenshot.png): the lesson's binary example after a
-// short gradient descent. Not a test; run by hand after `npm run build`:
+// Takes the README's screenshot (docs/screenshot.png): the playground's first screen as a new
+// visitor sees it (1280 × 900, the default page: the lesson's MSE, its formula by hand, the timing
+// and the race across N once it has run). Not a test; run by hand after `npm run build`:
 //   node tests/e2e/screenshot.mjs [output.png]
 import path from 'node:path';
 import { start, newPage, settled, ROOT } from './browser.mjs';
@@ -8,13 +9,11 @@ const out = process.argv[2] ?? path.join(ROOT, 'docs', 'screenshot.png');
 const env = await start();
 try {
   const page = await newPage(env, { viewport: { width: 1280, height: 900 } });
-  await page.goto(`${env.url}#recipe=binary&n=3000000&seed=420&loss=binary_cross_entropy&reduction=mean&lr=2&steps=25`);
+  await page.goto(env.url);
   await settled(page);
-  await page.click('#train-run');
-  await page.waitForFunction(() => document.getElementById('train-w').textContent.startsWith('tensor('), null, { timeout: 120000 });
-  await settled(page);
+  await page.waitForFunction(() => !document.getElementById('race-run').disabled, null, { timeout: 120000 });
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: out, fullPage: true });
+  await page.screenshot({ path: out });
   if (page.errors.length) throw new Error(page.errors.join('\n'));
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 } finally {

@@ -436,7 +436,7 @@ test('start-up: the first result does not wait for the scalar build; the wasm ar
     await settled(page);
     assert.ok(await page.evaluate(() => document.querySelector('#timing-body tr[data-path="scalar"] td')?.textContent), 'the scalar row comes after');
     assert.match(await page.textContent('#build-info'), /^wasm: \S+ \+ scalar · \d+ losses$/);
-    // the SIMD wasm is fetched once (by boot.mjs, compiled on the page), not again by the worker
+    // the SIMD wasm is fetched once (by boot.js, compiled on the page), not again by the worker
     assert.equal(seen.filter((p) => p.endsWith('/losslab-simd.wasm')).length, 1, seen.join(' '));
     assert.deepEqual(page.errors, []);
   } finally {

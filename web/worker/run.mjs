@@ -4,7 +4,7 @@
 // next checkpoint).
 
 import { gradOperand, planOrFallback } from '../recipes.mjs';
-import { simd, post, checkpoint, progress, findSpec } from './session.mjs';
+import { simd, post, checkpoint, progress, findSpec, startScalar } from './session.mjs';
 import { isOom, isAborted } from './errors.mjs';
 import { getData, operands, shapesOf, lossOptions } from './data.mjs';
 import { lossCurve } from './curves.mjs';
@@ -119,6 +119,7 @@ export async function run(job) {
       name: spec.name, print: out.toString(), value: numel === 1 ? out.item() : null, shape: out.shape,
       warnings: out.warnings ?? [], ms: lossMs }, plan, inputShape: input.shape, targetShape: target?.shape ?? null,
       operandShapes: list.map((t) => t.shape) });
+    startScalar();   // the first result is out: the scalar build may load now
     if (!skip.has('rows')) {
       const rows = firstRows(spec, plan, state, list);
       if (rows) post({ type: 'rows', id: job.id, rows });

@@ -13,17 +13,24 @@ export function setBuilds(simdLab, scalarLab) {
   scalar = scalarLab;
 }
 
-// The scalar build is only needed for the timing rows: it loads after the SIMD build is ready and
-// the first result does not wait for it. Whatever times the scalar build awaits this.
+// The scalar build is only needed for the timing rows: it starts loading once the first loss has
+// been posted (startScalar), or when something that times it asks first (scalarReady), so that
+// its download and instantiation do not compete with the first result.
+let scalarLoad = null;
 let scalarPromise = null;
 export function setScalarLoader(load) {
-  scalarPromise = load().then((lab) => {
+  scalarLoad = load;
+}
+export function startScalar() {
+  if (scalarPromise || !scalarLoad) return scalarPromise;
+  scalarPromise = scalarLoad().then((lab) => {
     scalar = lab;
     return lab;
   });
   scalarPromise.catch(() => {});   // reported where it is awaited
+  return scalarPromise;
 }
-export const scalarReady = () => scalarPromise ?? Promise.resolve(scalar);
+export const scalarReady = () => startScalar() ?? Promise.resolve(scalar);
 
 export function setData(d) {
   data = d;

@@ -1,0 +1,55 @@
+// Cold start, as a learner meets it: navigation to the first printed result, and the bytes the
+// page transferred before it and once it has settled (the timing, the scalar build and the race
+// in). Each load is a fresh browser context (nothing cached), headless Debian Chromium, the built
+// site served by scripts/serve.mjs (brotli). Not a test: numbers for the README and the notes.
+//
+//   node bench/startup.mjs [--loads=8] [--hash=recipe=binary&n=3000000&loss=binary_cross_entropy]
+//                          [--out=bench/results/startup.json]
+import { writeFile } from 'node:fs/promises';
+import { start, newPage } from '../tests/e2e/browser.mjs';
+
+const arg = (k, d) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
+const loads = Number(arg('loads', 8));
+const hash = arg('hash', '');
+const out = arg('out', null);
+
+const env = await start();
+const runs = [];
+try {
+  for (let i = 0; i < loads; i++) {
+    const page = await newPage(env, { viewport: { width: 1280, height: 900 } });
+    // every request of the page and its workers, with its encoded body and headers
+    const sizes = [];
+    page.on('requestfinished', (r) => sizes.push(r.sizes().then((z) => z.responseBodySize + z.responseHeadersSize).catch(() => 0)));
+    const wire = async () => (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+    const t0 = Date.now();
+    await page.goto(`${env.url}${hash ? `#${hash}` : ''}`, { waitUntil: 'commit' });
+    await page.waitForFunction(() => {
+      const r = document.getElementById('result');
+      return r && r.textContent.startsWith('tensor(') && !r.classList.contains('stale');
+    }, null, { timeout: 120000, polling: 5 });
+    const first = await page.evaluate(() => performance.now());   // ms since this document's navigation start
+    const wall = Date.now() - t0;
+    const before = await wire();
+    await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 120000 });
+    await page.waitForFunction(() => { const b = document.getElementById('race-run'); return !b || !b.disabled; }, null, { timeout: 120000 });
+    await page.waitForTimeout(300);
+    const settled = await wire();
+    runs.push({ firstMs: Math.round(first), wallMs: wall, bytesBefore: before, bytesSettled: settled, result: await page.textContent('#result'),
+      data: await page.textContent('#data-meta') });
+    await page.close();
+  }
+} finally {
+  await env.close();
+}
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const summary = {
+  hash, loads,
+  firstMs: { min: Math.min(...runs.map((r) => r.firstMs)), median: med(runs.map((r) => r.firstMs)), max: Math.max(...runs.map((r) => r.firstMs)) },
+  kibBefore: Math.round(med(runs.map((r) => r.bytesBefore)) / 1024),
+  kibSettled: Math.round(med(runs.map((r) => r.bytesSettled)) / 1024),
+  dataMeta: runs[0]?.data,
+  runs,
+};
+console.log(JSON.stringify({ ...summary, runs: undefined }, null, 1));
+if (out) await writeFile(out, `${JSON.stringify(summary, null, 1)}\n`);
