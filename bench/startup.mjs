@@ -28,7 +28,15 @@ try {
       const r = document.getElementById('result');
       return r && r.textContent.startsWith('tensor(') && !r.classList.contains('stale');
     }, null, { timeout: 120000, polling: 5 });
-    const first = await page.evaluate(() => performance.now());   // ms since this document's navigation start
+    // when the printed result reached the screen (Element Timing on #result), else when it was seen
+    const first = await page.evaluate(() => new Promise((resolve) => {
+      const seen = performance.now();
+      new PerformanceObserver((list) => {
+        const e = list.getEntries().find((x) => x.identifier === 'result');
+        if (e) resolve(e.renderTime || e.loadTime);
+      }).observe({ type: 'element', buffered: true });
+      setTimeout(() => resolve(seen), 2000);
+    }));
     const wall = Date.now() - t0;
     const before = await wire();
     await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 120000 });

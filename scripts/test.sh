@@ -23,26 +23,6 @@ record() {   # stage pass fail [skipped [seconds]]: a skipped test is reported a
 }
 die_stage() { echo "!! $1 failed to build (see $2)"; tail -30 "$2"; total_fail=$((total_fail + 1)); failed_stages+=("$1"); }
 
-ctest_counts() {  # log → "pass fail skip": gtest's own counts, summed over the suite's entries
-  local log=$1 p f k
-  if grep -qE 'losslab_tests_(wasm|shard)' "$log"; then
-    p=$(grep -oE '^[0-9]+: \[  PASSED  \] [0-9]+ test' "$log" | grep -oE '[0-9]+ test' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }')
-    k=$(grep -oE '^[0-9]+: \[  SKIPPED \] [0-9]+ test' "$log" | grep -oE '[0-9]+ test' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }')
-    f=$(grep -oE '^[0-9]+: \[  FAILED  \] [0-9]+ tests?, listed' "$log" | grep -oE '[0-9]+ test' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }')
-    # a crash before gtest's summary still fails the ctest entry
-    if ! grep -qE ' 0 tests failed out of' "$log" && (( f == 0 )); then f=1; fi
-  else
-    local line t
-    line=$(grep -E 'tests passed, [0-9]+ tests failed out of' "$log" | tail -1)
-    t=$(grep -oE 'out of [0-9]+' <<<"$line" | grep -oE '[0-9]+')
-    f=$(grep -oE '[0-9]+ tests failed' <<<"$line" | grep -oE '^[0-9]+')
-    k=$(grep -cE '^\s*[0-9]+ - .*\(Skipped\)' "$log")
-    p=$(( ${t:-0} - ${f:-0} - ${k:-0} ))
-    [[ -n $line ]] || f=1
-  fi
-  echo "${p:-0} ${f:-0} ${k:-0}"
-}
-
 cmake_stage() {  # name builddir configure-command...
   local name=$1 dir=$2 t=$SECONDS; shift 2
   local log="$LOG/${name// /_}"
@@ -51,9 +31,13 @@ cmake_stage() {  # name builddir configure-command...
   # GTEST_SKIP_FILTER: a gtest negative filter of tests a stage skips (the sanitizer stage skips
   # the 3e7-element accuracy runs: minutes under ASan, no memory-safety value over the 1e6 cross
   # tests).
-  env ${GTEST_SKIP_FILTER:+GTEST_FILTER=-$GTEST_SKIP_FILTER} ctest --test-dir "$dir" -j"$J" -V >"$log.ctest" 2>&1
+  # Counted from the reports the tools write (ctest's junit, each gtest process's JSON), not from
+  # their console text; a process that died before its report still fails (test-summary.mjs).
+  rm -rf "$dir/gtest-json" "$dir/ctest-junit.xml"; mkdir -p "$dir/gtest-json"
+  env ${GTEST_SKIP_FILTER:+GTEST_FILTER=-$GTEST_SKIP_FILTER} ctest --test-dir "$dir" -j"$J" -V \
+    --output-junit "$PWD/$dir/ctest-junit.xml" >"$log.ctest" 2>&1
   grep -E '\*\*\*Failed|^[0-9]+: \[  FAILED  \] [A-Z]' "$log.ctest" | head -40
-  read -r p f k < <(ctest_counts "$log.ctest")
+  read -r p f k < <(node scripts/test-summary.mjs gtest "$dir/ctest-junit.xml" "$dir/gtest-json")
   record "$name" "$p" "$f" "$k" $((SECONDS - t))
 }
 
@@ -81,14 +65,15 @@ echo "dist + site: $((SECONDS - t)) s"
 node_stage() {  # name files...
   local name=$1 t=$SECONDS; shift
   local log="$LOG/${name// /_}.log"
-  node --expose-gc --test --test-concurrency=1 "$@" >"$log" 2>&1
+  local xml="$LOG/${name// /_}.junit.xml"
+  rm -f "$xml"
+  node --expose-gc --test --test-concurrency=1 --test-reporter=tap --test-reporter-destination=stdout \
+    --test-reporter=junit --test-reporter-destination="$xml" "$@" >"$log" 2>&1
   grep -E '^not ok|^# Subtest' "$log" | grep -B1 '^not ok' | grep -v '^--' | head -40
-  local p f
-  p=$(grep -E '^# pass ' "$log" | tail -1 | grep -oE '[0-9]+')
-  f=$(grep -E '^# fail ' "$log" | tail -1 | grep -oE '[0-9]+')
-  k=$(grep -E '^# skipped ' "$log" | tail -1 | grep -oE '[0-9]+')
-  [[ -n $p ]] || { echo "!! $name: no test report (see $log)"; tail -20 "$log"; f=1; }
-  record "$name" "${p:-0}" "${f:-0}" "${k:-0}" $((SECONDS - t))
+  local p f k
+  read -r p f k < <(node scripts/test-summary.mjs junit "$xml")
+  (( p + f + k > 0 )) || { echo "!! $name: no test report (see $log)"; tail -20 "$log"; }
+  record "$name" "${p:-0}" "${f:-1}" "${k:-0}" $((SECONDS - t))
 }
 node_stage "node API (package exports)" tests/node/*.test.mjs
 node_stage "chromium (playwright-core)" tests/e2e/*.test.mjs

@@ -439,6 +439,7 @@ function afterPaint(fn) {
   setTimeout(go, 100);   // a hidden tab has no frames
 }
 function flushPaint() {
+  if (app.held) releaseHeld();
   for (const fn of [...waitingPaint]) {
     waitingPaint.delete(fn);
     fn();
@@ -491,6 +492,7 @@ function run() {
   setStatus('busy', ['status_queued']);
   $('progress').value = 0;
   $('cancel').disabled = false;
+  app.held = null;   // what an earlier job left held for a frame is not this job's
   const job = app.engine.run(app.state, { onMessage: onRunMessage });
   app.job = job;
   app.last = {};
@@ -528,8 +530,8 @@ function clearUnfilled() {
 
 function finish(job, m) {
   if (app.job !== job) return;
+  flushPaint();   // the messages still held for a frame belong to this job: handle them first
   app.job = null;
-  flushPaint();
   $('cancel').disabled = !app.trainJob;
   markStale(false);
   clearUnfilled();
@@ -554,8 +556,28 @@ function finish(job, m) {
 
 const phaseText = (m) => phaseWords(app.state.lang, m);
 
+// After the printed loss, the messages that follow it wait for the next frame, so the result is
+// painted first (a run's messages come in a burst; handling them all first delayed the paint).
 function onRunMessage(m) {
   if (!app.job || m.id !== app.job.id) return;
+  if (app.held) {
+    app.held.push(m);
+    return;
+  }
+  handleRunMessage(m);
+  if (m.type === 'loss') {
+    app.held = [];
+    afterPaint(releaseHeld);
+  }
+}
+
+function releaseHeld() {
+  const held = app.held ?? [];
+  app.held = null;
+  for (const m of held) onRunMessage(m);
+}
+
+function handleRunMessage(m) {
   switch (m.type) {
     case 'progress':
       // One long wasm call generates the data: an indeterminate bar until it returns.
@@ -1713,9 +1735,9 @@ async function main() {
   syncMenus();
   syncFields();
   writeHash();
-  renderAll();
   setStatus('ready', ['status_ready']);
-  run();
+  run();          // the worker starts on the first result while the page draws its empty panels
+  renderAll();
   if (startAnchor) anchor(startAnchor);
 }
 

@@ -27,13 +27,14 @@
 // (gradient descent and the loss surface) and touch.mjs (touch the loss, outliers).
 
 import { createLossLab } from './dist/losslab.mjs';
+// The SIMD build's glue, which createLossLab imports when it starts: imported here too, so that it
+// is fetched with this file's other imports instead of after them (no side effects).
+import './dist/losslab-simd.mjs';
 import { simd, latest, post, Superseded, setBuilds, setData, setScalarLoader } from './worker/session.mjs';
 import { describeError } from './worker/errors.mjs';
 import { run } from './worker/run.mjs';
-import { train, surface } from './worker/train.mjs';
-import { race } from './worker/race.mjs';
-import { touch, outliers } from './worker/touch.mjs';
-import { runBlocks } from './lesson/blocks.mjs';
+// What the first result does not need loads after it (parts.mjs preload) or when first asked for.
+import { parts } from './worker/parts.mjs';
 
 const queue = [];
 let busy = false;
@@ -72,12 +73,13 @@ const ready = (async () => {
 
 // Small synchronous requests ("touch the loss": a dragged point, the outliers table) are answered
 // as they arrive, between the steps of whatever job runs, so that dragging stays live.
-const IMMEDIATE = { touch, outliers };
+const IMMEDIATE = new Set(['touch', 'outliers']);
 async function immediate(m) {
   await ready;
   latest.set(m.channel ?? 0, m.id);
   try {
-    post({ type: m.type === 'touch' ? 'touched' : 'outliered', id: m.id, ...IMMEDIATE[m.type](m.state) });
+    const t = await parts.touch();
+    post({ type: m.type === 'touch' ? 'touched' : 'outliered', id: m.id, ...t[m.type](m.state) });
     post({ type: 'done', id: m.id, ms: 0 });
   } catch (e) {
     post({ type: 'error', id: m.id, ...describeError(e) });
@@ -86,7 +88,7 @@ async function immediate(m) {
 
 self.onmessage = (ev) => {
   const m = ev.data;
-  if (m && Object.hasOwn(IMMEDIATE, m.type)) {
+  if (m && IMMEDIATE.has(m.type)) {
     immediate(m);
     return;
   }
@@ -116,16 +118,16 @@ async function pump() {
     const t0 = performance.now();
     try {
       if (job.type === 'run') await run(job);
-      else if (job.type === 'lesson') lesson(job);
+      else if (job.type === 'lesson') await lesson(job);
       else if (job.type === 'race') {
         raceJob = job;
         try {
-          await race(job);
+          await (await parts.race()).race(job);
         } finally {
           raceJob = null;
         }
-      } else if (job.type === 'surface') await surface(job);
-      else await train(job);
+      } else if (job.type === 'surface') await (await parts.train()).surface(job);
+      else await (await parts.train()).train(job);
       post({ type: 'done', id: job.id, ms: performance.now() - t0, restart: !!job.oom });
       if (job.oom) {
         setData(null);
@@ -152,8 +154,9 @@ async function pump() {
 
 // Runs the block (and those it needs, as the lesson's one Python session would) on the SIMD
 // build; every tensor made is freed after (torch.tidy), the printed lines go to the page.
-function lesson(job) {
+async function lesson(job) {
   const id = String(job.state?.block ?? '');
+  const { runBlocks } = await parts.lesson();
   const { out } = simd.tidy(() => {
     const r = runBlocks(simd, { only: [id] });
     return { out: r.out };

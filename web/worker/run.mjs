@@ -8,7 +8,7 @@ import { simd, post, checkpoint, progress, findSpec, startScalar } from './sessi
 import { isOom, isAborted } from './errors.mjs';
 import { getData, operands, shapesOf, lossOptions } from './data.mjs';
 import { lossCurve } from './curves.mjs';
-import { timing } from './timing.mjs';
+import { parts, preload } from './parts.mjs';
 
 const HEAD_ROWS = 5;
 
@@ -119,7 +119,8 @@ export async function run(job) {
       name: spec.name, print: out.toString(), value: numel === 1 ? out.item() : null, shape: out.shape,
       warnings: out.warnings ?? [], ms: lossMs }, plan, inputShape: input.shape, targetShape: target?.shape ?? null,
       operandShapes: list.map((t) => t.shape) });
-    startScalar();   // the first result is out: the scalar build may load now
+    startScalar();   // the first result is out: the scalar build and the other parts may load now
+    preload();
     if (!skip.has('rows')) {
       const rows = firstRows(spec, plan, state, list);
       if (rows) post({ type: 'rows', id: job.id, rows });
@@ -182,7 +183,7 @@ export async function run(job) {
     await checkpoint(job);
 
     // Timing: the same loss by the SIMD build, the scalar build and a plain JS loop.
-    if (!skip.has('timing')) await timing(job, spec, plan, state, list);
+    if (!skip.has('timing')) await (await parts.timing()).timing(job, spec, plan, state, list);
   } finally {
     main.dispose();
     freeTrash();
