@@ -55,6 +55,11 @@ function optionLines(spec, withReduction) {
   return lines;
 }
 
+// An operand named like a reserved word (gaussian_nll_loss's `var`) gets a trailing _ as a
+// TypeScript parameter name (the name is only a label there; calls are positional).
+const RESERVED = new Set(['var', 'let', 'const', 'function', 'class', 'new', 'delete', 'in', 'default', 'with', 'yield', 'enum']);
+const param = (name) => (RESERVED.has(name) ? `${name}_` : name);
+
 const out = [];
 const fns = [];
 for (const spec of reg.losses) {
@@ -63,7 +68,7 @@ for (const spec of reg.losses) {
     `export interface ${T} {`, ...optionLines(spec, spec.reductions.length > 0), '}');
   const params = spec.operands.map((o) => {
     const list = o.dtypes.includes('list') ? ' | Array<number | bigint>' : '';
-    return `${o.name}: Tensor${list}`;
+    return `${param(o.name)}: Tensor${list}`;
   });
   fns.push(`  ${spec.name}(${params.join(', ')}, options?: ${T}): Tensor;`);
 }
@@ -79,7 +84,7 @@ out.push('/** torch.nn.functional: every function of the registry. */', 'export 
 const mods = [];
 for (const spec of reg.losses) {
   if (!spec.module) continue;
-  const params = spec.operands.map((o) => `${o.name}: Tensor`).join(', ');
+  const params = spec.operands.map((o) => `${param(o.name)}: Tensor`).join(', ');
   mods.push(`  /** nn.${spec.module}(options): callable as criterion(${spec.operands.map((o) => o.name).join(', ')}). */`,
     `  ${spec.module}: new (options?: ${camel(spec.name)}Options) => Module<(${params}) => Tensor>;`);
 }
