@@ -30,13 +30,12 @@ import { createLossLab } from './dist/losslab.mjs';
 // The SIMD build's glue, which createLossLab imports when it starts: imported here too, so that it
 // is fetched with this file's other imports instead of after them (no side effects).
 import './dist/losslab-simd.mjs';
-import { simd, latest, post, Superseded, setBuilds, setData, setScalarLoader } from './worker/session.mjs';
+import { simd, latest, queue, post, Superseded, setBuilds, setData, setScalarLoader } from './worker/session.mjs';
 import { describeError } from './worker/errors.mjs';
 import { run } from './worker/run.mjs';
 // What the first result does not need loads after it (parts.mjs preload) or when first asked for.
 import { parts } from './worker/parts.mjs';
 
-const queue = [];
 let busy = false;
 let raceJob = null;   // the race being run, stopped by any other job
 
@@ -105,19 +104,38 @@ self.onmessage = (ev) => {
   pump();
 };
 
+// Jobs in arrival order, except the timings that stepped aside (run.mjs): they wait for the jobs
+// that have not had their first turn, and the cheapest goes first (a small widget's timing does
+// not wait behind a heavy one's).
+function nextJob() {
+  const fresh = queue.findIndex((j) => !j.timingOnly);
+  if (fresh >= 0) return fresh;
+  let best = 0;
+  for (let i = 1; i < queue.length; i++) if ((queue[i].cost ?? 0) < (queue[best].cost ?? 0)) best = i;
+  return best;
+}
+
 async function pump() {
   if (busy) return;
   busy = true;
   await ready;
   while (queue.length) {
-    const job = queue.shift();
+    const job = queue.splice(nextJob(), 1)[0];
     if (latest.get(job.channel ?? 0) !== job.id) {
       if (job.type === 'race') post({ type: 'done', id: job.id, ms: 0, stopped: true });
       continue;
     }
     const t0 = performance.now();
     try {
-      if (job.type === 'run') await run(job);
+      if (job.type === 'run') {
+        // a run whose timing would keep other channels waiting goes on after them (fair to the
+        // widgets beside a heavy one); its result is out already
+        const r = await run(job);
+        if (r?.later) {
+          queue.push(r.later);
+          continue;
+        }
+      }
       else if (job.type === 'lesson') await lesson(job);
       else if (job.type === 'race') {
         raceJob = job;

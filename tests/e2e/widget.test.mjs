@@ -342,6 +342,37 @@ test('widget: a bad attribute gives an error event and a message; the page keeps
   }
 });
 
+test('widget: a heavy cell does not starve the small ones beside it (its timing waits for their turn)', async () => {
+  const p = await newPage(env);
+  try {
+    await p.goto(hostUrl);
+    await widgetDone(p, 'ce');
+    // one heavy cell (9e6 logits, 8 timing repetitions), then four small ones, all on one worker
+    await p.evaluate(() => {
+      const add = (id, attrs) => {
+        const w = document.createElement('loss-playground');
+        w.id = id;
+        w.setAttribute('loading', 'eager');
+        for (const [k, v] of Object.entries(attrs)) w.setAttribute(k, v);
+        document.querySelector('main').prepend(w);
+      };
+      add('heavy', { recipe: 'multiclass', n: '3000', c: '3000', loss: 'cross_entropy', reps: '8' });
+      for (let i = 0; i < 4; i++) add(`small${i}`, { recipe: 'regression', n: '50', seed: String(420 + i), loss: 'mse_loss' });
+    });
+    await p.waitForFunction(() => [0, 1, 2, 3].every((i) => document.getElementById(`small${i}`)?.status === 'done'), null, { timeout: 120000 });
+    const heavyNow = await p.evaluate(() => document.getElementById('heavy').status);
+    assert.notEqual(heavyNow, 'done', 'the small cells finished while the heavy one was still timing');
+    const small = await widget(p, 'small0');
+    assert.equal(small.value, 'tensor(2.4869)');
+    const heavy = await widgetDone(p, 'heavy', { timeout: 180000 });
+    assert.equal(heavy.error, '');
+    assert.deepEqual(heavy.timingRows, ['simd', 'scalar', 'js'], 'the heavy cell still gets its timing');
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.close();
+  }
+});
+
 test('widget: below the fold, nothing loads until it is scrolled into view', async () => {
   const p = await newPage(env);
   const requests = recordRequests(p);

@@ -4,7 +4,7 @@
 // next checkpoint).
 
 import { gradOperand, planOrFallback } from '../recipes.mjs';
-import { simd, post, checkpoint, progress, findSpec, startScalar } from './session.mjs';
+import { simd, post, checkpoint, progress, findSpec, startScalar, othersWaiting, Later } from './session.mjs';
 import { isOom, isAborted } from './errors.mjs';
 import { getData, operands, shapesOf, lossOptions } from './data.mjs';
 import { lossCurve } from './curves.mjs';
@@ -94,6 +94,7 @@ export async function run(job) {
   const skip = new Set(job.skip ?? []);   // parts the client does not show (the widget)
   const spec = findSpec(state.loss);
   const d = await getData(job, spec);
+  if (job.timingOnly) return timingLater(job, spec, d);
   const info = d.recipe === 'paste' ? d.info : null;
   post({ type: 'data', id: job.id, info: { shapes: shapesOf(d), genMs: d.genMs, cached: d.cached,
     recipe: d.recipe, paste: info } });
@@ -183,9 +184,32 @@ export async function run(job) {
     await checkpoint(job);
 
     // Timing: the same loss by the SIMD build, the scalar build and a plain JS loop.
-    if (!skip.has('timing')) await (await parts.timing()).timing(job, spec, plan, state, list);
+    if (!skip.has('timing')) {
+      // The timing steps aside (once) for other channels' jobs, before it starts or at any of its
+      // checkpoints, and goes on after them: worker.mjs queues the returned job.
+      const cost = list.reduce((a, t) => a + t.numel(), 0) * (state.reps || 5);
+      const later = { later: { ...job, timingOnly: true, yieldable: false, cost } };
+      if (othersWaiting(job)) return later;
+      job.yieldable = true;
+      try {
+        await (await parts.timing()).timing(job, spec, plan, state, list);
+      } catch (e) {
+        if (e instanceof Later) return later;
+        throw e;
+      } finally {
+        job.yieldable = false;
+      }
+    }
   } finally {
     main.dispose();
     freeTrash();
   }
+}
+
+// The timing of a run that let other channels go first (its data may have to be made again).
+async function timingLater(job, spec, d) {
+  const info = d.recipe === 'paste' ? d.info : null;
+  const plan = planOrFallback(d.recipe, spec, info ?? {});
+  const { list } = operands(d, plan, job.state);
+  await (await parts.timing()).timing(job, spec, plan, job.state, list);
 }

@@ -7,6 +7,10 @@ export let simd = null;     // the SIMD build (everything but the scalar timing 
 export let scalar = null;   // the scalar build (timing only)
 export let data = null;     // the current data set (one at a time: memory)
 export const latest = new Map();   // channel → newest job id
+export const queue = [];           // the jobs waiting (worker.mjs runs them one at a time)
+
+/** Whether a job of another channel (a widget beside this one) is waiting for its turn. */
+export const othersWaiting = (job) => queue.some((j) => (j.channel ?? 0) !== (job.channel ?? 0) && latest.get(j.channel ?? 0) === j.id);
 
 export function setBuilds(simdLab, scalarLab) {
   simd = simdLab;
@@ -39,11 +43,15 @@ export function setData(d) {
 export const post = (m) => self.postMessage(m);
 
 export class Superseded extends Error {}
+/** Thrown at a checkpoint of a job marked yieldable when another channel's job waits (run.mjs). */
+export class Later extends Error {}
 
-// Lets newer messages in, then gives up if this job is no longer the newest on its channel.
+// Lets newer messages in, then gives up if this job is no longer the newest on its channel, or
+// steps aside if it may (job.yieldable: a run's timing) and another channel waits.
 export async function checkpoint(job) {
   await new Promise((r) => setTimeout(r, 0));
   if (latest.get(job.channel ?? 0) !== job.id) throw new Superseded();
+  if (job.yieldable && othersWaiting(job)) throw new Later();
 }
 
 export function progress(job, phase, fraction, extra = {}) {

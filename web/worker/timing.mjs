@@ -2,7 +2,7 @@
 // timed as the median of several samples.
 
 import { jsLoss } from '../jsloops.mjs';
-import { simd, data, post, Superseded, checkpoint, progress, scalarReady } from './session.mjs';
+import { simd, data, post, Superseded, Later, checkpoint, progress, scalarReady } from './session.mjs';
 import { isOom, isAborted } from './errors.mjs';
 import { lossOptions } from './data.mjs';
 
@@ -75,7 +75,7 @@ async function timePath(job, key, extra, body) {
   try {
     return { key, ...extra, ...(await body()) };
   } catch (e) {
-    if (e instanceof Superseded || isAborted(e)) throw e;
+    if (e instanceof Superseded || e instanceof Later || isAborted(e)) throw e;
     if (isOom(e)) job.oom = true;
     return { key, ...extra, error: `${e.name}: ${e.message}` };
   }
