@@ -158,5 +158,35 @@ TEST(NumericsRegress, NoGradientForIntegerInputs) {
   EXPECT_EQ(all.value()[1]->as<float>()[0], -1.0f);  // torch: tensor([-1., 0.])
 }
 
+// Found by the property tests (tests/node/properties.test.mjs): a bool input to the composites
+// that subtract it returned a bool "loss"; torch's sub_check refuses it.
+TEST(NumericsRegress, BoolOperandsOfASubtractionAreRefused) {
+  std::vector<uint8_t> x(4, 0), y(4, 1);
+  std::vector<int32_t> t = {0};
+  const std::string one =
+      "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+      "invert a mask, use the `~` or `logical_not()` operator instead.";
+  const std::string two =
+      "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+      "`logical_xor()` operator instead.";
+  for (bool scalar : {false, true}) {
+    const TensorView tt{DType::Int32, {}, t.data()};
+    auto h = find_loss("hinge_embedding_loss")
+                 ->forward(tv(x, DType::Bool), tt,
+                           opts("hinge_embedding_loss", Reduction::Mean, scalar));
+    ASSERT_FALSE(h.ok());
+    EXPECT_EQ(h.error().message, one);
+    auto hg = find_loss("hinge_embedding_loss")
+                  ->backward(tv(x, DType::Bool), tt,
+                             opts("hinge_embedding_loss", Reduction::Sum, scalar), nullptr);
+    ASSERT_FALSE(hg.ok());
+    auto p = find_loss("pairwise_distance")
+                 ->forward(tv(x, DType::Bool), tv(y, DType::Bool),
+                           opts("pairwise_distance", Reduction::None, scalar));
+    ASSERT_FALSE(p.ok());
+    EXPECT_EQ(p.error().message, two);
+  }
+}
+
 }  // namespace
 }  // namespace losslab

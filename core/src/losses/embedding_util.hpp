@@ -287,6 +287,8 @@ void fill_diff(const TensorView& x1, const TensorView& x2, double eps, Pairwise&
 // keep_diff = false (a forward): the rows are made on the fly where both operands are floating.
 inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView& x2, double eps,
                                          bool keepdim, bool simd, bool keep_diff = true) {
+  // x1 - x2 + eps: torch's sub_check refuses bool operands
+  if (auto ok = bool_sub_check(x1.dtype, x2.dtype); !ok) return ok.error();
   auto s = broadcast_shapes(x1.shape, x2.shape);
   if (!s) return s.error();
   Pairwise pw;

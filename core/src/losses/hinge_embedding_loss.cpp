@@ -84,6 +84,8 @@ Result<LossOutput> hinge_int(const LossCall& c, const Shape& full) {
 }
 
 Result<LossOutput> hinge_forward(const LossCall& c) {
+  // margin - input: torch's sub_check refuses a bool input (the target is only compared)
+  if (auto ok = detail::bool_sub_check(c[0].dtype, DType::Float64); !ok) return ok.error();
   // where(target != 1, margin_clamp, zeros) broadcasts the target against the input.
   auto full = broadcast_shapes(c[1].shape, c[0].shape);
   if (!full) return full.error();
@@ -131,6 +133,7 @@ Result<LossGrads> hinge_backward_t(const LossCall& c, const Shape& full, const T
 }
 
 Result<LossGrads> hinge_backward(const LossCall& c, const TensorView* go, unsigned want) {
+  if (auto ok = detail::bool_sub_check(c[0].dtype, DType::Float64); !ok) return ok.error();
   auto full = broadcast_shapes(c[1].shape, c[0].shape);
   if (!full) return full.error();
   if (!dtype_is_floating(c[0].dtype)) {

@@ -33,4 +33,18 @@ DType promote_floating(DType a, DType b);
 // A contiguous copy of v in `dtype` with v's shape (integers converted as static_cast does).
 Result<Tensor> as_dtype(const TensorView& v, DType dtype);
 
+// ATen's sub_check, for the composites that compute x - y (or margin - x) of their operands:
+// torch refuses a bool operand there. Returns the error, or nothing when neither is bool.
+inline Result<bool> bool_sub_check(DType a, DType b) {
+  if (a == DType::Bool && b == DType::Bool)
+    return runtime_error(
+        "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+        "`logical_xor()` operator instead.");
+  if (a == DType::Bool || b == DType::Bool)
+    return runtime_error(
+        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+        "invert a mask, use the `~` or `logical_not()` operator instead.");
+  return true;
+}
+
 }  // namespace losslab::detail
