@@ -493,7 +493,8 @@ function run() {
   $('progress').value = 0;
   $('cancel').disabled = false;
   app.held = null;   // what an earlier job left held for a frame is not this job's
-  const job = app.engine.run(app.state, { onMessage: onRunMessage });
+  // the watchdog waits longer for sizes that take minutes (about 2 µs per element, generously)
+  const job = app.engine.run(app.state, { onMessage: onRunMessage, expectMs: numel >= 1e7 ? numel * 2e-3 : 0 });
   app.job = job;
   app.last = {};
   if (!app.train.running) {   // a finished descent belongs to the old settings
@@ -1653,6 +1654,9 @@ async function main() {
   showNotice(app.notices);
   setStatus('loading', ['status_loading']);
   app.engine = new Engine({ adopt: true });   // the worker web/boot.js started
+  app.engine.onStall = (ms) => {   // the watchdog: silent for a while (ms), or answering again (0)
+    showNotice(ms ? [...app.notices, L('notice_stalled', { s: Math.round(ms / 1000) })] : app.notices);
+  };
   app.engine.onInfo = (info) => {   // the scalar build has loaded: the build line names it
     app.info = info;
     if (app.registry) renderBuildInfo();

@@ -17,11 +17,24 @@ export class Engine {
    * adopt: take the worker web/boot.js started early (the playground page), if it is there and
    * runs the same script; otherwise start one.
    */
-  constructor({ workerUrl = new URL('./worker.mjs', import.meta.url), onRestart, adopt = false } = {}) {
+  /**
+   * The watchdog: while jobs are pending and the worker has said nothing for `pingAfter` ms it is
+   * pinged (a free worker answers at once; one inside a long wasm call cannot); after `stallAfter`
+   * ms of silence onStall(ms) is called (the page says so: a long computation, or a hang); after
+   * `hangAfter` ms (or a job's own `expectMs`, if longer) the worker is taken for dead or hung: it
+   * is restarted and every pending job ends with {type: 'error', kind: 'hang'}. A worker that
+   * exited without a word is found the same way.
+   */
+  constructor({ workerUrl = new URL('./worker.mjs', import.meta.url), onRestart, adopt = false,
+    pingAfter = 2000, stallAfter = 15000, hangAfter = 180000 } = {}) {
     this.workerUrl = workerUrl;
     this.onRestart = onRestart;
-    this.jobs = new Map();   // id → {channel, onMessage, resolve}
+    this.jobs = new Map();   // id → {channel, onMessage, resolve, expectMs}
     this.info = null;
+    Object.assign(this, { pingAfter, stallAfter, hangAfter, ...(globalThis.__losslabWatchdog ?? {}) });
+    this.lastHeard = performance.now();
+    this.stalled = false;
+    this._watchTimer = setInterval(() => this._watch(), Math.min(1000, this.pingAfter));
     const boot = adopt ? globalThis.__losslabBoot : null;
     if (boot && boot.url === new URL(String(workerUrl), location.href).href) {
       globalThis.__losslabBoot = null;
@@ -55,7 +68,32 @@ export class Engine {
     this._failAll({ type: 'error', kind: 'crash', name: 'Error', message, fatal: true });
   }
 
+  _watch() {
+    if (this.jobs.size === 0) {
+      this.lastHeard = performance.now();
+      return;
+    }
+    const silent = performance.now() - this.lastHeard;
+    if (silent >= this.pingAfter) this.worker.postMessage({ type: 'ping' });
+    if (silent >= this.stallAfter && !this.stalled) {
+      this.stalled = true;
+      this.onStall?.(silent);
+    }
+    const limit = Math.max(this.hangAfter, ...[...this.jobs.values()].map((j) => j.expectMs ?? 0));
+    if (silent >= limit) {
+      const message = `the compute worker has not answered for ${Math.round(silent / 1000)} s (it hung or exited); it was restarted`;
+      this._failAll({ type: 'error', kind: 'hang', name: 'Error', message, silentMs: silent, fatal: false });
+      this.restart('hang');
+    }
+  }
+
   _onMessage(m) {
+    this.lastHeard = performance.now();
+    if (this.stalled) {
+      this.stalled = false;
+      this.onStall?.(0);   // it answers again
+    }
+    if (m.type === 'pong') return;
     if (m.type === 'ready') {
       this.info = m;
       this._readyResolve(m);
@@ -97,7 +135,7 @@ export class Engine {
    * Older jobs on the same channel are superseded (they resolve with {type: 'superseded'}).
    * skip: parts of a 'run' the client does not show ('grad', 'plots', 'timing'), left undone.
    */
-  run(state, { onMessage, skip } = {}, kind = 'run', channel = 0) {
+  run(state, { onMessage, skip, expectMs } = {}, kind = 'run', channel = 0) {
     const id = nextId++;
     for (const [oid, job] of this.jobs) {
       if (job.channel === channel) {
@@ -107,7 +145,8 @@ export class Engine {
     }
     let resolve;
     const done = new Promise((r) => { resolve = r; });
-    this.jobs.set(id, { channel, onMessage, resolve });
+    if (this.jobs.size === 0) this.lastHeard = performance.now();   // silence counts from the first job
+    this.jobs.set(id, { channel, onMessage, resolve, expectMs });
     const msg = { type: kind, id, channel, state: plain(state) };
     if (skip?.length) msg.skip = [...skip];
     this.worker.postMessage(msg);
@@ -134,6 +173,8 @@ export class Engine {
 
   restart(reason) {
     this.worker.terminate();
+    this.lastHeard = performance.now();
+    this.stalled = false;
     for (const [id, job] of this.jobs) job.resolve({ type: 'cancelled', id, reason });
     this.jobs.clear();
     this._spawn();

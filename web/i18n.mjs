@@ -298,6 +298,8 @@ const en = {
   surfaceAuto: 'The two that moved most',
   surfaceSummary: 'The loss over {a} and {b}, the other entries of w at their step-{k} values, on all {total} rows: from {min} (dark) to {max} (light). The path: {steps} steps, from the square to the circle.',
   surfaceSummarySample: 'The loss over {a} and {b}, the other entries of w at their step-{k} values, on {rows} of the {total} rows (one row in {every}): from {min} (dark) to {max} (light). The path: {steps} steps, from the square to the circle.',
+  err_hang: 'The compute worker did not answer for {s} s (it hung or stopped): it has been restarted. Run again; a smaller N finishes sooner.',
+  notice_stalled: 'The computation has not answered for {s} s: a long calculation, or a hang. Cancel stops it; after a few minutes it is restarted.',
 };
 
 const zh = {
@@ -583,6 +585,8 @@ const zh = {
   surfaceAuto: '变化最大的两个',
   surfaceSummary: '损失随 {a} 和 {b} 变化，w 的其他分量取第 {k} 步的值，使用全部 {total} 行：从 {min}（深）到 {max}（浅）。路径：{steps} 步，从方块到圆圈。',
   surfaceSummarySample: '损失随 {a} 和 {b} 变化，w 的其他分量取第 {k} 步的值，使用 {total} 行中的 {rows} 行（每 {every} 行取一行）：从 {min}（深）到 {max}（浅）。路径：{steps} 步，从方块到圆圈。',
+  err_hang: '计算 worker 已有 {s} 秒没有响应（卡住或已停止）：已重新启动。请再运行一次；较小的 N 会更快完成。',
+  notice_stalled: '计算已有 {s} 秒没有响应：可能是耗时的计算，也可能卡住了。“取消”可以停止它；几分钟后会自动重启。',
 };
 
 /**

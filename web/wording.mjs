@@ -25,6 +25,7 @@ export function errorMessage(lang, m) {
   }
   if (m.kind === 'crash') return t(lang, 'err_crash', { message: `${m.name}: ${m.message}` });
   if (m.kind === 'load') return t(lang, 'err_load', { message: m.message });
+  if (m.kind === 'hang') return t(lang, 'err_hang', { s: Math.round((m.silentMs ?? 0) / 1000) });
   return t(lang, 'err_torch', { name: m.name, message: m.message });
 }
 

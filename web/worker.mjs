@@ -91,6 +91,10 @@ self.onmessage = (ev) => {
     immediate(m);
     return;
   }
+  if (m?.type === 'ping') {   // the page's watchdog (engine.mjs): this worker's event loop is free
+    post({ type: 'pong' });
+    return;
+  }
   if (m?.type === 'stop') {   // Pause: nothing newer on the channel; its job ends at its next checkpoint
     latest.set(m.channel ?? 0, -1);
     return;
