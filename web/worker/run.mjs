@@ -120,7 +120,9 @@ export async function run(job) {
       name: spec.name, print: out.toString(), value: numel === 1 ? out.item() : null, shape: out.shape,
       warnings: out.warnings ?? [], ms: lossMs }, plan, inputShape: input.shape, targetShape: target?.shape ?? null,
       operandShapes: list.map((t) => t.shape) });
-    startScalar();   // the first result is out: the scalar build and the other parts may load now
+    // the first result is out: the other parts may load now, and the scalar build if this client
+    // times (a widget with hide="timing" never needs it)
+    if (!skip.has('timing')) startScalar();
     preload();
     if (!skip.has('rows')) {
       const rows = firstRows(spec, plan, state, list);
