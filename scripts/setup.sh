@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(cmake make g++ googletest emscripten chromium nlohmann-json3-dev clang-format)
+PKGS=(cmake make g++ googletest emscripten chromium nlohmann-json3-dev clang-format clang-14)
 [[ "${LOSSLAB_SETUP_BENCH:-0}" == 1 ]] && PKGS+=(libbenchmark-dev)
 
 missing=()

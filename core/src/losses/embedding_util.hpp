@@ -285,14 +285,18 @@ void fill_diff(const TensorView& x1, const TensorView& x2, double eps, Pairwise&
 }
 
 // keep_diff = false (a forward): the rows are made on the fly where both operands are floating.
+// dtype: the rows' dtype when a caller combines several distances (the triplet losses: the
+// promoted dtype of all three operands, as torch's arithmetic on the distances gives); by default
+// that of x1 and x2.
 inline Result<Pairwise> pairwise_prepare(const TensorView& x1, const TensorView& x2, double eps,
-                                         bool keepdim, bool simd, bool keep_diff = true) {
+                                         bool keepdim, bool simd, bool keep_diff = true,
+                                         std::optional<DType> dtype = std::nullopt) {
   // x1 - x2 + eps: torch's sub_check refuses bool operands
   if (auto ok = bool_sub_check(x1.dtype, x2.dtype); !ok) return ok.error();
   auto s = broadcast_shapes(x1.shape, x2.shape);
   if (!s) return s.error();
   Pairwise pw;
-  pw.dtype = promote_floating(x1.dtype, x2.dtype);
+  pw.dtype = dtype.value_or(promote_floating(x1.dtype, x2.dtype));
   pw.shape = s.value();
   pw.D = pw.shape.empty() ? 1 : pw.shape.back();
   pw.out_shape = pw.shape;

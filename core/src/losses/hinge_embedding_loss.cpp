@@ -6,6 +6,8 @@
 // to an integer, as torch's Scalar conversion does); 'mean' of them is torch's error.
 // Only IEEE +, - and compares: values and gradients are torch's bit for bit.
 #include <cstdint>
+#include <limits>
+#include <string>
 
 #include "elem_common.hpp"
 #include "losslab/registry.hpp"
@@ -50,7 +52,14 @@ Result<LossOutput> hinge_int(const LossCall& c, const Shape& full) {
   if (!x) return x.error();
   if (!t) return t.error();
   const int64_t n = shape_numel(full);
-  const I m = static_cast<I>(static_cast<int64_t>(c.options.margin));
+  // torch converts the margin to the input's integer type (checked: found by the fuzzer, the
+  // cast of 3.4e38 was undefined behaviour)
+  const double md = c.options.margin;
+  const double lo = static_cast<double>(std::numeric_limits<I>::min());
+  if (!(md >= lo && md < -lo))  // torch 1.13.1 names the C++ type: int64_t, int
+    return runtime_error(std::string("value cannot be converted to type ") +
+                         (sizeof(I) == 8 ? "int64_t" : "int") + " without overflow");
+  const I m = static_cast<I>(md);
   using U = std::make_unsigned_t<I>;
   const I* px = x.value().as<I>();
   const double* pt = t.value().as<double>();
@@ -84,8 +93,9 @@ Result<LossOutput> hinge_int(const LossCall& c, const Shape& full) {
 }
 
 Result<LossOutput> hinge_forward(const LossCall& c) {
-  // margin - input: torch's sub_check refuses a bool input (the target is only compared)
-  if (auto ok = detail::bool_sub_check(c[0].dtype, DType::Float64); !ok) return ok.error();
+  // margin - input: torch's sub_check refuses a bool input (the margin is then a bool too: its
+  // message is the two-bool one; the target is only compared)
+  if (auto ok = detail::bool_sub_check(c[0].dtype, c[0].dtype); !ok) return ok.error();
   // where(target != 1, margin_clamp, zeros) broadcasts the target against the input.
   auto full = broadcast_shapes(c[1].shape, c[0].shape);
   if (!full) return full.error();
@@ -133,7 +143,7 @@ Result<LossGrads> hinge_backward_t(const LossCall& c, const Shape& full, const T
 }
 
 Result<LossGrads> hinge_backward(const LossCall& c, const TensorView* go, unsigned want) {
-  if (auto ok = detail::bool_sub_check(c[0].dtype, DType::Float64); !ok) return ok.error();
+  if (auto ok = detail::bool_sub_check(c[0].dtype, c[0].dtype); !ok) return ok.error();
   auto full = broadcast_shapes(c[1].shape, c[0].shape);
   if (!full) return full.error();
   if (!dtype_is_floating(c[0].dtype)) {

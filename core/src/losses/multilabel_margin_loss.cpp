@@ -34,10 +34,14 @@ const char* const kTargetArg = "argument #2 'target'";
 // or a value outside int64 is torch's conversion error).
 Result<std::pair<int64_t, int64_t>> target_min_max(const TensorView& y) {
   const int64_t n = y.numel();
-  if (y.dtype == DType::Int64 || y.dtype == DType::Int32) {
+  if (y.dtype == DType::Int64 || y.dtype == DType::Int32 || y.dtype == DType::Bool) {
+    // (a bool target is one byte per element: it was read as float64, out of bounds, until the
+    // fuzzer found it; torch then says "expected scalar type Long but found Bool")
     int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
     for (int64_t i = 0; i < n; ++i) {
-      const int64_t v = y.dtype == DType::Int64 ? y.as<int64_t>()[i] : y.as<int32_t>()[i];
+      const int64_t v = y.dtype == DType::Int64   ? y.as<int64_t>()[i]
+                        : y.dtype == DType::Int32 ? int64_t{y.as<int32_t>()[i]}
+                                                  : int64_t{y.as<uint8_t>()[i]};
       lo = std::min(lo, v);
       hi = std::max(hi, v);
     }

@@ -38,16 +38,20 @@ struct Triplet {
 };
 
 // keep_diff: for the backward (which reads the differences); a forward makes rows on the fly.
+// Every distance in the dtype of all three operands (anchor float32, negative float64: float64,
+// as torch's margin + d(a, p) - d(a, n) promotes); each distance in its own pair's dtype read one
+// as the other's (found by fuzz/fuzz_losses.cpp).
 inline Result<Triplet> triplet_prepare(const LossCall& c, double eps, bool keep_diff) {
   Triplet t;
-  auto ap = pairwise_prepare(c[0], c[1], eps, false, !c.options.force_scalar, keep_diff);
+  const DType dt = promote_floating(promote_floating(c[0].dtype, c[1].dtype), c[2].dtype);
+  auto ap = pairwise_prepare(c[0], c[1], eps, false, !c.options.force_scalar, keep_diff, dt);
   if (!ap) return ap.error();
-  auto an = pairwise_prepare(c[0], c[2], eps, false, !c.options.force_scalar, keep_diff);
+  auto an = pairwise_prepare(c[0], c[2], eps, false, !c.options.force_scalar, keep_diff, dt);
   if (!an) return an.error();
   t.ap = std::move(ap.value());
   t.an = std::move(an.value());
   if (c.options.swap) {
-    auto pn = pairwise_prepare(c[1], c[2], eps, false, !c.options.force_scalar, keep_diff);
+    auto pn = pairwise_prepare(c[1], c[2], eps, false, !c.options.force_scalar, keep_diff, dt);
     if (!pn) return pn.error();
     t.pn = std::move(pn.value());
   }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the core with libFuzzer (Debian's clang), under ASan + UBSan:
+#   npm run fuzz                  every target for 120 s (the default)
+#   npm run fuzz -- --time=600    every target for 600 s
+# npm test runs it short (--time=30: 60 s in all) beside its JS stages.
+# The seed corpus is fuzz/corpus/<target>/ (committed); what a run learns goes to
+# build/fuzz/corpus/<target>/ (not committed); a crash is written to build/fuzz/ and fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TIME=120
+JOBS=$(nproc)
+for a in "$@"; do
+  [[ $a == --time=* ]] && TIME=${a#--time=}
+  [[ $a == --jobs=* ]] && JOBS=${a#--jobs=}   # npm test builds with one job beside its other stages
+done
+bash scripts/setup.sh >/dev/null
+CXX=$(command -v clang++-14 || command -v clang++)
+[[ -n $CXX ]] || { echo "fuzz: clang++ is missing (apt-get install clang-14)"; exit 1; }
+dir=build/fuzz
+if [[ ! -f $dir/CMakeCache.txt ]]; then
+  CC=${CXX/clang++/clang} CXX=$CXX cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DLOSSLAB_FUZZ=ON -DLOSSLAB_WERROR=OFF -DBUILD_TESTING=OFF >/dev/null
+fi
+cmake --build "$dir" -j"$JOBS" --target fuzz_losses fuzz_format >"$dir.build.log" 2>&1 || { tail -30 "$dir.build.log"; exit 1; }
+status=0
+# every finding so far, fixed: each must still run clean (fuzz/regressions/<target>-*)
+for f in fuzz/regressions/*; do
+  [[ -f $f ]] || continue
+  t=${f##*/}; t=${t%%-*}
+  "$dir/fuzz/fuzz_$t" "$f" >"$dir/regression.log" 2>&1 || { echo "fuzz: regression $f fails again"; tail -20 "$dir/regression.log"; status=1; }
+done
+for t in losses format; do
+  mkdir -p "$dir/corpus/$t"
+  log="$dir/$t.log"
+  if ! "$dir/fuzz/fuzz_$t" -max_total_time="$TIME" -print_final_stats=1 -artifact_prefix="$dir/" \
+      -rss_limit_mb=4096 -timeout=20 "$dir/corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1; then
+    echo "fuzz_$t: FINDING (see $log)"; grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -10; status=1
+  fi
+  runs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
+  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+  corpus=$(ls "$dir/corpus/$t" | wc -l)
+  echo "fuzz_$t: ${runs} executions in ${TIME} s, coverage ${cov} edges, corpus ${corpus} (+$(ls fuzz/corpus/$t | wc -l) seeds)"
+done
+exit $status
