@@ -4,6 +4,8 @@
 // result or an error: ASan and UBSan (scripts/fuzz.sh) turn anything else into a finding.
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -129,6 +131,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (o.field.t) call.options.*o.field.t = weight.view();
   }
   call.options.force_scalar = in.u8() & 1;
+  if (std::getenv(
+          "FUZZ_DEBUG")) {  // what a crash input calls (scripts: FUZZ_DEBUG=1 fuzz_losses file)
+    std::fprintf(stderr, "%s reduction %d\n", spec.name, static_cast<int>(call.options.reduction));
+    for (const auto& o : owned) {
+      std::fprintf(stderr, "  dtype %d shape [", static_cast<int>(o.dtype));
+      for (int64_t d : o.shape) std::fprintf(stderr, "%lld ", static_cast<long long>(d));
+      std::fprintf(stderr, "]\n");
+    }
+  }
   auto out = spec.forward(call);
   if (out.ok()) (void)torch_repr(out.value().value.view());
   Owned g = operand(in, common);

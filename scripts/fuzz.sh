@@ -9,9 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TIME=120
 JOBS=$(nproc)
+SEED=0
 for a in "$@"; do
   [[ $a == --time=* ]] && TIME=${a#--time=}
   [[ $a == --jobs=* ]] && JOBS=${a#--jobs=}   # npm test builds with one job beside its other stages
+  [[ $a == --seed=* ]] && SEED=${a#--seed=}   # npm test: a fixed seed, the same mutations each run
 done
 bash scripts/setup.sh >/dev/null
 CXX=$(command -v clang++-14 || command -v clang++)
@@ -22,6 +24,7 @@ if [[ ! -f $dir/CMakeCache.txt ]]; then
     -DLOSSLAB_FUZZ=ON -DLOSSLAB_WERROR=OFF -DBUILD_TESTING=OFF >/dev/null
 fi
 cmake --build "$dir" -j"$JOBS" --target fuzz_losses fuzz_format >"$dir.build.log" 2>&1 || { tail -30 "$dir.build.log"; exit 1; }
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/fuzz/ubsan.supp"
 status=0
 # every finding so far, fixed: each must still run clean (fuzz/regressions/<target>-*)
 for f in fuzz/regressions/*; do
@@ -32,7 +35,7 @@ done
 for t in losses format; do
   mkdir -p "$dir/corpus/$t"
   log="$dir/$t.log"
-  if ! "$dir/fuzz/fuzz_$t" -max_total_time="$TIME" -print_final_stats=1 -artifact_prefix="$dir/" \
+  if ! "$dir/fuzz/fuzz_$t" -max_total_time="$TIME" -seed="$SEED" -print_final_stats=1 -artifact_prefix="$dir/" \
       -rss_limit_mb=4096 -timeout=20 "$dir/corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1; then
     echo "fuzz_$t: FINDING (see $log)"; grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -10; status=1
   fi

@@ -79,7 +79,7 @@ node_stage() {  # name files...
 # The fuzzers (libFuzzer + ASan + UBSan over the core, 30 s per target) build and run beside the
 # JS stages, on one core: a finding fails the run (scripts/fuzz.sh).
 fuzz_t=$SECONDS
-bash scripts/fuzz.sh --time=30 --jobs=1 >"$LOG/fuzz.log" 2>&1 &
+bash scripts/fuzz.sh --time=30 --jobs=1 --seed=1 >"$LOG/fuzz.log" 2>&1 &
 fuzz_pid=$!
 node_stage "node API (package exports)" tests/node/*.test.mjs
 node_stage "chromium (playwright-core)" tests/e2e/*.test.mjs

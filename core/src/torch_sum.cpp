@@ -372,6 +372,10 @@ Result<Tensor> sum_to_t(const TensorView& g, const Shape& shape) {
 
 template <class T>
 void torch_sum_dim(const T* x, int64_t outer, int64_t D, int64_t inner, T* out) {
+  if (D == 0) {  // an empty dim sums to +0 (and x may be null: no pointer arithmetic on it; fuzzer)
+    for (int64_t k = 0; k < outer * inner; ++k) out[k] = T(0);
+    return;
+  }
   constexpr int64_t L = detail::TorchRangeSum<T>::kLanes;
   const int64_t chained = inner >= L ? (inner / (4 * L)) * 4 * L : (inner / 4) * 4;
   for (int64_t o = 0; o < outer; ++o)

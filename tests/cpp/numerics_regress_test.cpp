@@ -249,6 +249,17 @@ TEST(NumericsRegress, MultilabelMarginBoolTargetIsTorchsError) {
                            opts("multilabel_margin_loss", Reduction::Mean, scalar));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().message, "expected scalar type Long but found Bool");
+    // multilabel_soft_margin_loss's bool target was read as int32 (out of bounds); torch 1.13.1:
+    // (1 - target) is its sub_check error
+    std::vector<float> z(6, 0.0f);
+    std::vector<uint8_t> yb(6, 0);
+    const TensorView zv{DType::Float32, {2, 3}, z.data()}, yv{DType::Bool, {2, 3}, yb.data()};
+    auto s = find_loss("multilabel_soft_margin_loss")
+                 ->forward(zv, yv, opts("multilabel_soft_margin_loss", Reduction::Mean, scalar));
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().message,
+              "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+              "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   }
 }
 

@@ -103,6 +103,9 @@ Result<Plan> make_plan(const LossCall& c) {
   Plan p;
   auto L0 = broadcast_shapes(y.shape, x.shape);  // target * logsigmoid(input)
   if (!L0) return L0.error();
+  // (1 - target): torch's sub_check refuses a bool target (it was read as int32, out of bounds,
+  // until the fuzzer found it)
+  if (auto ok = detail::bool_sub_check(DType::Int64, y.dtype); !ok) return ok.error();
   p.L = L0.value();
   if (w) {
     auto L = broadcast_shapes(p.L, w->shape);  // loss * weight

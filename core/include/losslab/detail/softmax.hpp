@@ -88,10 +88,12 @@ V combine_lanes(V* a) {
   }
 }
 
-// Last dim: C >= 1 values e(0..C-1), sequential below K, else K interleaved lanes.
+// Last dim: C values e(0..C-1), sequential below K, else K interleaved lanes; C = 0 sums to +0
+// without reading e(0) (it did, out of bounds, for an empty class dim: found by the fuzzer).
 template <class T, class V, class Get>
 V lastdim_sum(int64_t C, const Get& e) {
   constexpr int64_t K = kLaneK<T>;
+  if (C <= 0) return V(T(0));
   if (C < K) {
     V s = e(0);
     for (int64_t j = 1; j < C; ++j) s = s + e(j);
