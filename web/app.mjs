@@ -984,22 +984,28 @@ function requestTouch() {
   const key = JSON.stringify(req);
   if (key === tc.sent && tc.result) return;
   tc.sent = key;
+  askWorker(tc, { kind: 'touch', channel: TOUCH_CHANNEL, reply: 'touched', req, render: renderTouch, again: requestTouch });
+}
+
+// One small request in flight per view (slot: {job, pending, result}); while it runs, the newest
+// waits (a drag sends no backlog) and `again` asks for it when the running one ends.
+function askWorker(slot, { kind, channel, reply, req, render, again }) {
   const job = app.engine.run(req, { onMessage: (m) => {
-    if (m.type === 'touched') {
-      tc.result = { ...m, req };
-      renderTouch();
+    if (m.type === reply) {
+      slot.result = { ...m, req };
+      render();
     }
-  } }, 'touch', TOUCH_CHANNEL);
-  tc.job = job;
+  } }, kind, channel);
+  slot.job = job;
   job.done.then((m) => {
-    if (tc.job === job) tc.job = null;
+    if (slot.job === job) slot.job = null;
     if (m.type === 'error') {
-      tc.result = { error: `${m.name}: ${m.message}`, req };
-      renderTouch();
+      slot.result = { error: `${m.name}: ${m.message}`, req };
+      render();
     }
-    if (tc.pending) {
-      tc.pending = false;
-      requestTouch();
+    if (slot.pending) {
+      slot.pending = false;
+      again();
     }
   });
 }
@@ -1141,24 +1147,7 @@ function requestOutliers() {
     renderOutliers();
     return;
   }
-  const job = app.engine.run(req, { onMessage: (m) => {
-    if (m.type === 'outliered') {
-      o.result = { ...m, req };
-      renderOutliers();
-    }
-  } }, 'outliers', OUTLIERS_CHANNEL);
-  o.job = job;
-  job.done.then((m) => {
-    if (o.job === job) o.job = null;
-    if (m.type === 'error') {
-      o.result = { error: `${m.name}: ${m.message}` };
-      renderOutliers();
-    }
-    if (o.pending) {
-      o.pending = false;
-      requestOutliers();
-    }
-  });
+  askWorker(o, { kind: 'outliers', channel: OUTLIERS_CHANNEL, reply: 'outliered', req, render: renderOutliers, again: requestOutliers });
 }
 
 function renderOutliers() {
