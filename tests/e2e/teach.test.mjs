@@ -146,7 +146,10 @@ test('a cancelled run leaves no earlier numbers; a loss switched during descent 
     await page.click('#cancel');
     await page.waitForFunction(() => document.body.dataset.status === 'cancelled');
     for (const id of ['result', 'timing-body', 'grad-head']) assert.equal((await page.textContent(`#${id}`)).trim(), '', `#${id}`);
-    assert.equal(await page.isHidden('#notice'), true);
+    // the size notice goes with the run (on a loaded machine the watchdog may say the worker was
+    // slow: that notice is not this run's size)
+    const notice = (await page.textContent('#notice')).replace(/The computation has not answered for \d+ s[^.]*\.[^.]*\./, '').trim();
+    assert.equal(notice, '', `notice after Cancel: ${notice}`);
 
     // descent with reduction='none' says it trains the mean; a switch of loss marks the old steps
     await openHash(env, page, 'recipe=binary&n=2000&loss=binary_cross_entropy&reduction=none&steps=10&lr=0.5');
