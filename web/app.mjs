@@ -797,10 +797,10 @@ function onTrainMessage(m) {
     tr.total = Math.max(tr.total, m.step + 1);
     $('progress').value = Math.min(1, (m.step + 1) / tr.total);
     setStatus(null, ['phase_train', { step: m.step, steps: Math.max(app.state.steps, m.step) }]);
-    renderTrain();
+    trainSoon();
   } else if (m.type === 'stepGrad') {
     tr.norms[m.step] = m.norm;
-    renderSteps();
+    trainSoon();
   } else if (m.type === 'trained') {
     tr.w = m.w;
     tr.k = m.k;
@@ -1449,7 +1449,21 @@ function renderTiming() {
     + loopNote(app.state.lang, tm, 'timingJsWins');
 }
 
+// Steps arrive faster than a frame: draw the panel once per frame, not once per step (10,000
+// steps redrawn one by one took minutes).
+function trainSoon() {
+  if (app.trainFrame) return;
+  app.trainFrame = requestAnimationFrame(() => {
+    app.trainFrame = 0;
+    renderTrain();
+  });
+}
+
 function renderTrain() {
+  if (app.trainFrame) {
+    cancelAnimationFrame(app.trainFrame);
+    app.trainFrame = 0;
+  }
   const tr = app.train;
   $('train-chart').closest('figure').hidden = tr.losses.length === 0;
   const acc = tr.acc?.filter((a) => a != null) ?? [];

@@ -154,10 +154,19 @@ test('a cancelled run leaves no earlier numbers; a loss switched during descent 
     // descent with reduction='none' says it trains the mean; a switch of loss marks the old steps
     await openHash(env, page, 'recipe=binary&n=2000&loss=binary_cross_entropy&reduction=none&steps=10&lr=0.5');
     assert.match(await page.textContent('#train-notice'), /reduction='none'.*reduction='mean'/);
-    await openHash(env, page, 'recipe=binary&n=20000&loss=binary_cross_entropy&steps=400&lr=0.5');
+    // (a descent that has finished is cleared by the next run instead: switch while this one runs,
+    // long enough that a loaded machine cannot finish it between two of the test's steps)
+    await openHash(env, page, 'recipe=binary&n=20000&loss=binary_cross_entropy&steps=5000&lr=0.5');
     await page.click('#train-run');
     await page.waitForFunction(() => document.getElementById('train-summary').textContent !== '');
-    await page.selectOption('#f-loss', 'binary_cross_entropy_with_logits');   // while it trains
+    const switched = await page.evaluate(() => {   // in one task: the check and the switch
+      const running = document.body.dataset.status === 'busy' && document.getElementById('train-w').textContent === '';
+      const sel = document.getElementById('f-loss');
+      sel.value = 'binary_cross_entropy_with_logits';
+      sel.dispatchEvent(new Event('change', { bubbles: true }));
+      return running;
+    });
+    assert.equal(switched, true, 'the loss was switched while the descent ran');
     await page.waitForFunction(() => document.getElementById('train-w').textContent.startsWith('tensor('), null, { timeout: 120000 });
     assert.match(await page.textContent('#train-notice'), /These steps trained binary_cross_entropy with the earlier settings/);
     assert.equal(await page.evaluate(() => document.getElementById('train-w').classList.contains('stale')), true);
