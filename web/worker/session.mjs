@@ -50,12 +50,22 @@ export class Later extends Error {}
 // steps aside if it may (job.yieldable: a run's timing) and another channel waits.
 // The yield is a MessageChannel task, not setTimeout(0): nested timeouts are clamped to 4 ms, which
 // made each gradient-descent step cost 4 ms more than its arithmetic.
+// (In Node, where the tests import this module, the port keeps the process alive only while a
+// yield waits: ref/unref exist there and not in browsers.)
 const yieldPort = typeof MessageChannel === 'function' ? new MessageChannel() : null;
 const waiting = [];
-if (yieldPort) yieldPort.port1.onmessage = () => waiting.shift()?.();
+if (yieldPort) {
+  yieldPort.port1.onmessage = () => {
+    const go = waiting.shift();
+    if (!waiting.length) yieldPort.port1.unref?.();
+    go?.();
+  };
+  yieldPort.port1.unref?.();
+}
 const nextTask = () => new Promise((r) => {
   if (!yieldPort) return setTimeout(r, 0);
   waiting.push(r);
+  yieldPort.port1.ref?.();
   yieldPort.port2.postMessage(0);
 });
 
