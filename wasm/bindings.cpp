@@ -25,6 +25,7 @@
 #include "losslab/registry.hpp"
 #include "losslab/rng.hpp"
 #include "losslab/stats.hpp"
+#include "pack.hpp"
 
 using emscripten::val;
 using namespace losslab;
@@ -71,250 +72,28 @@ val desc_of(Tensor&& t, const std::vector<std::string>& warnings = {}) {
 
 val wrap(Result<Tensor> r) { return r ? desc_of(r.take()) : make_error(r.error()); }
 
-// ---- the packed calls ----------------------------------------------------------------------
-// Every loss and activation call, forward and backward, travels through one buffer of doubles in
-// wasm memory: the JS API validates and converts every argument first and writes the call here,
-// so nothing is converted (and nothing can throw) while a wasm frame is live, and a call costs
-// ~2 us instead of ~40 Embind property reads. The layout follows the registry:
-//   [0] force_scalar (0/1)   [1] reduction code (-1: default)
-//   each operand, in spec order:  TENSOR
-//   each option, in spec order:   tag (0: not given, 1: given), then for a given one
-//       float: value | int: hi (signed 32 bits), lo (unsigned 32 bits) | bool: 0/1 |
-//       tensor: TENSOR | dtype: code | callable: nothing (the JS API resolves it)
-//   backward only: grad_output tag (0/1) [+ TENSOR]
-//   TENSOR = dtype code, ptr, ndim, dims...
-// Results come back in the same buffer: forward: TENSOR, warning count (texts through
-// last_warnings()); backward: per operand a tag (0: no gradient, 1: TENSOR follows). A call
-// returns 0, or 1 with the error in last_error(). abi() gives JS the codes and kinds.
-std::vector<double> g_pack(4096);
-Error g_last_error;
-std::vector<std::string> g_last_warnings;
+// ---- the packed calls (pack.hpp: the layout, the checked decoder, the entries) --------------
 
-uintptr_t pack_buffer() { return reinterpret_cast<uintptr_t>(g_pack.data()); }
-// Makes room for n doubles (JS asks before writing a large call); returns the buffer's address.
-uintptr_t pack_reserve(unsigned n) {
-  if (n > g_pack.size()) g_pack.resize(n);
-  return pack_buffer();
+uintptr_t pack_buffer() { return reinterpret_cast<uintptr_t>(pack::buffer()); }
+uintptr_t pack_reserve(unsigned n) { return reinterpret_cast<uintptr_t>(pack::reserve(n)); }
+int loss_forward_packed(int index) { return pack::loss_forward(index); }
+int loss_backward_packed(int index, unsigned want) { return pack::loss_backward(index, want); }
+int activation_packed(int index, int backward) { return pack::activation(index, backward != 0); }
+int binary_packed(int op, bool is_cmp) { return pack::binary(op, is_cmp); }
+int where_packed() { return pack::where(); }
+int fused_packed() { return pack::fused(); }
+int take_packed(int kind, double dim, double a, bool has_a, double b, bool has_b, double step) {
+  return pack::take(kind, dim, a, has_a, b, has_b, step);
 }
+using pack::loss_at;
+using pack::scalar_of;
 
-struct PackReader {
-  std::size_t i = 0;
-  double next() { return g_pack[i++]; }
-  TensorView view() {
-    TensorView v;
-    v.dtype = static_cast<DType>(static_cast<int>(next()));
-    v.data = reinterpret_cast<const void*>(static_cast<uintptr_t>(next()));
-    const int nd = static_cast<int>(next());
-    v.shape.resize(static_cast<std::size_t>(nd));
-    for (int k = 0; k < nd; ++k)
-      v.shape[static_cast<std::size_t>(k)] = static_cast<int64_t>(next());
-    return v;
-  }
-  int64_t i64() {
-    const auto hi = static_cast<int64_t>(next());
-    const auto lo = static_cast<uint64_t>(next());
-    return static_cast<int64_t>((static_cast<uint64_t>(hi) << 32) | lo);
-  }
-};
-
-struct PackWriter {
-  std::size_t k = 0;
-  void put(double v) {
-    if (k >= g_pack.size()) g_pack.resize(g_pack.size() * 2);
-    g_pack[k++] = v;
-  }
-  void tensor(Tensor&& t) {
-    const Shape shape = t.shape();
-    put(static_cast<double>(static_cast<int>(t.dtype())));
-    put(static_cast<double>(reinterpret_cast<uintptr_t>(t.release())));
-    put(static_cast<double>(shape.size()));
-    for (int64_t d : shape) put(static_cast<double>(d));
-  }
-};
-
-int fail_with(Error e) {
-  g_last_error = std::move(e);
-  return 1;
-}
-
-// Reads operands and options as the spec lays them out (the JS API wrote them the same way).
-Result<LossCall> read_loss_call(const LossSpec& spec, PackReader& r) {
-  LossCall call;
-  call.options = spec.defaults();
-  call.options.force_scalar = r.next() != 0;
-  const int red = static_cast<int>(r.next());
-  if (red >= 0) {
-    if (red > static_cast<int>(Reduction::BatchMean)) return value_error("unknown reduction");
-    call.options.reduction = static_cast<Reduction>(red);
-  }
-  for (std::size_t k = 0; k < spec.operands.size(); ++k) call.operands.push_back(r.view());
-  for (const OptionSpec& p : spec.options) {
-    if (r.next() == 0) continue;
-    switch (p.kind) {
-      case OptionKind::Float: call.options.*(p.field.f) = r.next(); break;
-      case OptionKind::Int: call.options.*(p.field.i) = r.i64(); break;
-      case OptionKind::Bool: call.options.*(p.field.b) = r.next() != 0; break;
-      case OptionKind::Tensor: call.options.*(p.field.t) = r.view(); break;
-      case OptionKind::DType: r.next(); break;
-      case OptionKind::Callable: break;
-    }
-  }
-  return call;
-}
-
-// Index i < losses().size() is the registry's loss i; after them come internal_losses().
-const LossSpec* loss_at(int index) {
-  if (index < 0) return nullptr;
-  std::size_t i = static_cast<std::size_t>(index);
-  const auto& all = losses();
-  if (i < all.size()) return &all[i];
-  i -= all.size();
-  const auto& internal = internal_losses();
-  return i < internal.size() ? &internal[i] : nullptr;
-}
-
-// Tensor arithmetic and comparisons through the pack (a val descriptor costs ~2 µs a call, the
-// pack a fraction of it): two operands, each [0, dtype, ptr, ndim, dims...] for a tensor or
-// [1, kind, f, hi, lo] for a Python number; the result as loss_forward_packed writes it.
-Scalar scalar_of(int kind, double f, double hi, double lo);  // (below: the val ops' numbers)
-Operand packed_operand(PackReader& r, TensorView& hold) {
-  if (r.next() == 0) {
-    hold = r.view();
-    return Operand::of(hold);
-  }
-  const int kind = static_cast<int>(r.next());
-  const double f = r.next(), hi = r.next();
-  return Operand::of(scalar_of(kind, f, hi, r.next()));
-}
-int put_result(Result<Tensor> t) {
-  if (!t) return fail_with(t.error());
-  PackWriter w;
-  w.tensor(t.take());
-  w.put(0);  // no warnings
-  return 0;
-}
-// is_cmp: op is a CmpOp (eq ... ge), else a BinOp.
-int binary_packed(int op, bool is_cmp) {
-  PackReader r;
-  TensorView ha, hb;
-  const Operand a = packed_operand(r, ha);
-  const Operand b = packed_operand(r, hb);
-  return put_result(is_cmp ? compare(static_cast<CmpOp>(op), a, b)
-                           : binary(static_cast<BinOp>(op), a, b));
-}
-
-// torch.where(cond, x, y): three operands as binary_packed's (cond a tensor).
-int where_packed() {
-  PackReader r;
-  TensorView hc, hx, hy;
-  const Operand c = packed_operand(r, hc);
-  const Operand x = packed_operand(r, hx);
-  const Operand y = packed_operand(r, hy);
-  if (!c.tensor) return fail_with(runtime_error("where(): condition must be a Tensor"));
-  return put_result(where(*c.tensor, x, y));
-}
-
-// The JS API's deferred float32 chain (arith.hpp's fused): [ndim, dims..., ninputs, ptr...,
-// ninstructions, then per instruction kind, op, a, b, number (kind, f, hi, lo), input].
-int fused_packed() {
-  PackReader r;
-  Shape shape(static_cast<std::size_t>(r.next()));
-  for (auto& d : shape) d = static_cast<int64_t>(r.next());
-  std::vector<const float*> inputs(static_cast<std::size_t>(r.next()));
-  for (auto& p : inputs) p = reinterpret_cast<const float*>(static_cast<uintptr_t>(r.next()));
-  std::vector<FusedIns> code(static_cast<std::size_t>(r.next()));
-  for (auto& in : code) {
-    in.kind = static_cast<FusedIns::Kind>(static_cast<int>(r.next()));
-    in.op = static_cast<int>(r.next());
-    in.a = static_cast<int>(r.next());
-    in.b = static_cast<int>(r.next());
-    const int kind = static_cast<int>(r.next());
-    const double f = r.next(), hi = r.next();
-    in.s = scalar_of(kind, f, hi, r.next());
-    in.input = static_cast<int>(r.next());
-  }
-  return put_result(fused(code, inputs, shape));
-}
-
-int loss_forward_packed(int index) {
-  const LossSpec* spec = loss_at(index);
-  if (!spec) return fail_with(value_error("unknown loss"));
-  PackReader r;
-  auto call = read_loss_call(*spec, r);
-  if (!call) return fail_with(call.error());
-  auto out = spec->forward(call.value());
-  if (!out) return fail_with(out.error());
-  g_last_warnings = std::move(out.value().warnings);
-  PackWriter w;
-  w.tensor(std::move(out.value().value));
-  w.put(static_cast<double>(g_last_warnings.size()));
-  return 0;
-}
-
-int loss_backward_packed(int index, unsigned want) {
-  const LossSpec* spec = loss_at(index);
-  if (!spec) return fail_with(value_error("unknown loss"));
-  PackReader r;
-  auto call = read_loss_call(*spec, r);
-  if (!call) return fail_with(call.error());
-  std::optional<TensorView> g;
-  if (r.next() != 0) g = r.view();
-  auto out = spec->backward(call.value(), g ? &*g : nullptr, want);
-  if (!out) return fail_with(out.error());
-  PackWriter w;
-  for (auto& t : out.value()) {
-    w.put(t ? 1 : 0);
-    if (t) w.tensor(std::move(*t));
-  }
-  return 0;
-}
-
-// Activations, in the same layout as a loss call: [0] force_scalar, [1] (no reduction), the
-// input TENSOR, then their options in spec order (dim: tag [+ hi, lo]; dtype: tag [+ code]),
-// backward: grad_output tag [+ TENSOR].
-int activation_packed(int index, int backward) {
-  const auto& all = activations();
-  if (index < 0 || static_cast<std::size_t>(index) >= all.size())
-    return fail_with(value_error("unknown activation"));
-  const ActivationSpec& spec = all[static_cast<std::size_t>(index)];
-  PackReader r;
-  const bool force_scalar = r.next() != 0;
-  r.next();
-  TensorView input = r.view();
-  const bool has_dim = r.next() != 0;
-  const int64_t dim = has_dim ? r.i64() : 0;
-  Tensor cast;
-  if (r.next() != 0) {  // dtype=: torch casts the input first
-    const auto dt = static_cast<DType>(static_cast<int>(r.next()));
-    if (dt != input.dtype) {
-      auto c = to_dtype(input, dt);
-      if (!c) return fail_with(c.error());
-      cast = c.take();
-      input = cast.view();
-    }
-  }
-  PackWriter w;
-  if (backward) {
-    std::optional<TensorView> g;
-    if (r.next() != 0) g = r.view();
-    auto out = spec.backward(input, has_dim, dim, g ? &*g : nullptr);
-    if (!out) return fail_with(out.error());
-    w.tensor(out.take());
-    return 0;
-  }
-  auto out = spec.forward(input, has_dim, dim, force_scalar);
-  if (!out) return fail_with(out.error());
-  g_last_warnings = std::move(out.value().warnings);
-  w.tensor(std::move(out.value().value));
-  w.put(static_cast<double>(g_last_warnings.size()));
-  return 0;
-}
-
-val last_error() { return make_error(g_last_error); }
+val last_error() { return make_error(pack::last_error()); }
 
 val last_warnings() {
   val w = val::array();
-  for (std::size_t i = 0; i < g_last_warnings.size(); ++i) w.set(i, val(g_last_warnings[i]));
+  const auto& all = pack::last_warnings();
+  for (std::size_t i = 0; i < all.size(); ++i) w.set(i, val(all[i]));
   return w;
 }
 
@@ -329,7 +108,7 @@ val abi() {
   val o = val::object();
   o.set("dtypes", dtypes);
   o.set("reductions", reductions);
-  o.set("slots", val(static_cast<double>(g_pack.size())));
+  o.set("slots", val(static_cast<double>(pack::slots())));
   return o;
 }
 
@@ -512,16 +291,6 @@ val uniform_fill(JsGenerator& g, val desc, double from, double to) {
 val op_sigmoid(val a) { return wrap(sigmoid(view_of(a))); }
 val op_add_same(val a, val b) { return wrap(add_same(view_of(a), view_of(b))); }
 val op_t(val a) { return wrap(transpose2d(view_of(a))); }
-// Tensor arithmetic (arith.hpp). A number arrives converted by the JS API: kind 0 a float (f),
-// 1 an int (hi: signed high 32 bits, lo: unsigned low 32 bits).
-Scalar scalar_of(int kind, double f, double hi, double lo) {
-  Scalar s;
-  s.is_float = kind == 0;
-  s.f = f;
-  s.i = static_cast<int64_t>((static_cast<uint64_t>(static_cast<int64_t>(hi)) << 32) |
-                             static_cast<uint64_t>(lo));
-  return s;
-}
 // A clamp bound from the JS API: [present, kind, f, hi, lo] (scalar_of's number), checked there.
 std::optional<Scalar> bound_of(val b) {
   if (b[0].as<double>() == 0) return std::nullopt;
@@ -578,25 +347,6 @@ val op_linspace(val n, double steps, std::string dtype) {
     s[k] = scalar_of(n[4 * k].as<int>(), n[4 * k + 1].as<double>(), n[4 * k + 2].as<double>(),
                      n[4 * k + 3].as<double>());
   return wrap(linspace(s[0], s[1], static_cast<int64_t>(steps), dtype_opt(dtype)));
-}
-// The spec of an indexing op: kind 0 slice(dim, a = start, b = end, step; has_a / has_b: not
-// None), 1 select(dim, a = index), 2 narrow(dim, a = start, b = length). Integers arrive
-// checked and clamped to +-2^62 by the JS API.
-Result<SliceSpec> spec_of(const Shape& shape, int kind, double dim, double a, bool has_a, double b,
-                          bool has_b, double step) {
-  const auto i = [](double v) { return static_cast<int64_t>(v); };
-  if (kind == 1) return select_spec(shape, i(dim), i(a));
-  if (kind == 2) return narrow_spec(shape, i(dim), i(a), i(b));
-  return slice_spec(shape, i(dim), has_a ? std::optional<int64_t>(i(a)) : std::nullopt,
-                    has_b ? std::optional<int64_t>(i(b)) : std::nullopt, i(step));
-}
-// The tensor in the pack (dtype, ptr, ndim, dims), as binary_packed reads its operands.
-int take_packed(int kind, double dim, double a, bool has_a, double b, bool has_b, double step) {
-  PackReader r;
-  const TensorView v = r.view();
-  auto s = spec_of(v.shape, kind, dim, a, has_a, b, has_b, step);
-  if (!s) return fail_with(s.error());
-  return put_result(take(v, s.value()));
 }
 std::vector<TensorView> views_of(val list) {
   std::vector<TensorView> out;
@@ -750,7 +500,7 @@ val ag_neg(double h) { return var_wrap(ag::neg(var_of(h))); }
 val ag_take(double h, int kind, double dim, double a, bool has_a, double b, bool has_b,
             double step) {
   const auto& x = var_of(h);
-  auto s = spec_of(x->view().shape, kind, dim, a, has_a, b, has_b, step);
+  auto s = pack::slice_of(x->view().shape, kind, dim, a, has_a, b, has_b, step);
   if (!s) return make_error(s.error());
   return var_wrap(ag::take(x, s.value()));
 }
@@ -850,8 +600,8 @@ val ag_to(double h, std::string dtype_s) {
 val ag_loss_packed(int index, val handles) {
   const LossSpec* spec = loss_at(index);
   if (!spec) return make_error(value_error("unknown loss"));
-  PackReader r;
-  auto call = read_loss_call(*spec, r);
+  pack::Reader r;
+  auto call = pack::read_loss_call(*spec, r);
   if (!call) return make_error(call.error());
   const unsigned n = handles["length"].as<unsigned>();
   std::vector<ag::VarPtr> operands, extra;
@@ -871,15 +621,15 @@ val ag_activation_packed(int index, double h) {
   const auto& all = activations();
   if (index < 0 || static_cast<std::size_t>(index) >= all.size())
     return make_error(value_error("unknown activation"));
-  PackReader r;
-  const bool force_scalar = r.next() != 0;
-  r.next();
-  r.view();
-  const bool has_dim = r.next() != 0;
-  const int64_t dim = has_dim ? r.i64() : 0;
+  pack::Reader r;
+  auto head = pack::read_activation_call(r);
+  if (!head) return make_error(head.error());
+  const pack::ActivationCall& a = head.value();
+  const bool force_scalar = a.force_scalar, has_dim = a.has_dim;
+  const int64_t dim = a.dim;
   ag::VarPtr x = var_of(h);
-  if (r.next() != 0) {
-    auto c = ag::to_dtype(x, static_cast<DType>(static_cast<int>(r.next())));
+  if (a.has_dtype) {
+    auto c = ag::to_dtype(x, a.dtype);
     if (!c) return make_error(c.error());
     x = c.take();
   }

@@ -343,7 +343,7 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
   };
 
   class TensorOps {
-    // kind 0 slice, 1 select, 2 narrow (bindings.cpp's spec_of).
+    // kind 0 slice, 1 select, 2 narrow (pack.cpp's slice_of).
     _take(kind, dim, a, b, step) {
       const lab = this._lab, d = this._desc();
       const hasA = a !== null && a !== undefined, hasB = b !== null && b !== undefined;
