@@ -80,6 +80,12 @@ before(async () => {
   <p>Scroll down.</p>
   <div class="spacer"></div>
   <loss-playground id="lazy" recipe="multiclass" n="300" seed="420" loss="nll_loss" hide="timing"></loss-playground>`));
+  // 100 cells on one page: the lesson's four small computations in turn, a few with timing
+  const many = Array.from({ length: 100 }, (_, i) => {
+    const [attrs] = MANY[i % MANY.length];
+    return `  <loss-playground id="m${i}" loading="eager" ${attrs} hide="${i % 25 === 0 ? 'plot code' : 'timing plot code'}"></loss-playground>`;
+  });
+  await writeFile(path.join(dir, 'many.html'), page(siteOrigin, many.join('\n')));
   host = await serve(dir, {
     port: 0,
     headers: {
@@ -111,6 +117,12 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+const MANY = [
+  ['recipe="regression" n="50" seed="420" loss="mse_loss" reduction="mean"', 'tensor(2.4869)'],
+  ['recipe="regression" n="50" seed="420" loss="mse_loss" reduction="sum"', 'tensor(124.3458)'],
+  ['recipe="multiclass" n="300" c="3" seed="420" loss="nll_loss"', 'tensor(1.1591)'],
+  ['recipe="multiclass" n="300" c="3" seed="420" loss="cross_entropy"', 'tensor(1.1591)'],
+];
 const FINAL = ['done', 'error'];
 
 async function widgetDone(p, id, { timeout = 90000 } = {}) {
@@ -367,6 +379,35 @@ test('widget: a heavy cell does not starve the small ones beside it (its timing 
     const heavy = await widgetDone(p, 'heavy', { timeout: 180000 });
     assert.equal(heavy.error, '');
     assert.deepEqual(heavy.timingRows, ['simd', 'scalar', 'js'], 'the heavy cell still gets its timing');
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.close();
+  }
+});
+
+test('widget: 100 cells on one host page load and compute with one worker', async () => {
+  const p = await newPage(env);
+  const requests = recordRequests(p);
+  try {
+    await p.goto(`${hostUrl}many.html`);
+    await p.waitForFunction((fin) => {
+      const ws = [...document.querySelectorAll('loss-playground')];
+      return ws.length === 100 && ws.every((w) => fin.includes(w.status));
+    }, FINAL, { timeout: 240000 });
+    const got = await p.$$eval('loss-playground', (ws) => ws.map((w) => ({ id: w.id, status: w.status, value: w.value,
+      shown: w.shadowRoot.querySelector('.result').textContent.trim(), rows: w.shadowRoot.querySelectorAll('.timing tbody tr').length })));
+    got.forEach((w, i) => {
+      const want = MANY[i % MANY.length][1];
+      assert.deepEqual([w.id, w.status, w.value, w.shown], [`m${i}`, 'done', want, want]);
+    });
+    // the four cells that time show the three paths
+    assert.deepEqual(got.filter((w, i) => i % 25 === 0).map((w) => w.rows), [3, 3, 3, 3]);
+    const fromSite = requests.filter((u) => u.startsWith(siteOrigin));
+    assert.equal(fromSite.filter((u) => u.endsWith('/worker.mjs')).length, 1, 'one worker for the page');
+    assert.equal(fromSite.filter((u) => u.endsWith('/widget.js')).length, 1);
+    // and the page still answers: a changed attribute recomputes
+    await p.evaluate(() => document.getElementById('m0').setAttribute('reduction', 'sum'));
+    await p.waitForFunction(() => document.getElementById('m0').value === 'tensor(124.3458)', null, { timeout: 60000 });
     assert.deepEqual(p.errors, []);
   } finally {
     await p.close();
