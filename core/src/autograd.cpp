@@ -94,7 +94,8 @@ Result<VarPtr> record(Result<Tensor> value, std::shared_ptr<Node> node,
   out->storage->data = value.take();
   bool any = false;
   for (const Var* v : inputs) any = any || (v && v->requires_grad);
-  if (!g_grad_enabled || !any) return out;
+  // as torch: an integer or bool result never requires grad (x.to(torch.int32) has no grad_fn)
+  if (!g_grad_enabled || !any || !dtype_is_floating(out->view().dtype)) return out;
   for (const Var* v : inputs) {
     std::shared_ptr<Node> edge;
     if (v && v->requires_grad) edge = v->grad_fn ? v->grad_fn : v->grad_accumulator;

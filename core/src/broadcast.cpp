@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "losslab/detail/convert.hpp"
+
 namespace losslab {
 
 Result<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
@@ -99,7 +101,7 @@ Result<Tensor> expand_to(const TensorView& v, const Shape& shape) {
 namespace {
 template <class From, class To>
 void convert(const From* in, To* out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<To>(in[i]);
+  for (int64_t i = 0; i < n; ++i) out[i] = detail::convert_value<To, From>(in[i]);
 }
 template <class To>
 void convert_from(const TensorView& v, To* out) {

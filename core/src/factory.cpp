@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -15,11 +16,45 @@
 namespace losslab {
 namespace {
 
+// c10's checked_convert, as torch.full applies it to the fill value: a float into an integer
+// dtype must be finite and within its range (a fraction truncates), an int within int32's range
+// for int32, a finite float within float32's range for float32 (inf and nan pass); bool takes
+// anything. (Casting NaN or 1e20 to int was undefined here.)
 template <class T>
-void fill_as(Tensor& t, const Scalar& v) {
+const char* c10_name() {
+  return std::is_same_v<T, float>     ? "float"
+         : std::is_same_v<T, double>  ? "double"
+         : std::is_same_v<T, int32_t> ? "int"
+                                      : "int64_t";
+}
+
+template <class T>
+bool fits(const Scalar& v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return true;
+  } else if constexpr (std::is_floating_point_v<T>) {
+    const double lim = static_cast<double>(std::numeric_limits<T>::max());
+    return !v.is_float || !std::isfinite(v.f) || (v.f >= -lim && v.f <= lim);
+  } else {
+    if (!v.is_float)
+      return v.i >= static_cast<int64_t>(std::numeric_limits<T>::lowest()) &&
+             v.i <= static_cast<int64_t>(std::numeric_limits<T>::max());
+    // -2^63 <= f < 2^63 for int64 (2^63 itself is not an int64), int32's bounds as c10 has them
+    const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
+    const double hi = -lo;
+    return v.f >= lo && (sizeof(T) == 8 ? v.f < hi : v.f <= hi - 1);
+  }
+}
+
+template <class T>
+Status fill_as(Tensor& t, const Scalar& v) {
+  if (!fits<T>(v))
+    return runtime_error(std::string("value cannot be converted to type ") + c10_name<T>() +
+                         " without overflow");
   const T x = v.is_float ? static_cast<T>(v.f) : static_cast<T>(v.i);
   T* p = t.as<T>();
   for (int64_t i = 0; i < t.numel(); ++i) p[i] = x;
+  return Ok{};
 }
 
 // A copy of x's data with another shape of the same numel.
@@ -43,13 +78,15 @@ Result<Tensor> full(const Shape& shape, const Scalar& value, std::optional<DType
   const DType dt = dtype ? *dtype : value.is_float ? DType::Float32 : DType::Int64;
   auto r = alloc_tensor(dt, shape);
   if (!r) return r;
+  Status st = Ok{};
   switch (dt) {
-    case DType::Float32: fill_as<float>(r.value(), value); break;
-    case DType::Float64: fill_as<double>(r.value(), value); break;
-    case DType::Int64: fill_as<int64_t>(r.value(), value); break;
-    case DType::Int32: fill_as<int32_t>(r.value(), value); break;
-    case DType::Bool: fill_as<bool>(r.value(), value); break;
+    case DType::Float32: st = fill_as<float>(r.value(), value); break;
+    case DType::Float64: st = fill_as<double>(r.value(), value); break;
+    case DType::Int64: st = fill_as<int64_t>(r.value(), value); break;
+    case DType::Int32: st = fill_as<int32_t>(r.value(), value); break;
+    case DType::Bool: st = fill_as<bool>(r.value(), value); break;
   }
+  if (!st) return st.error();
   return r;
 }
 
@@ -212,6 +249,15 @@ void linspace_kernel(T start_t, T end_t, int64_t steps, T* out) {
     return i < half ? std::fma(step, static_cast<S>(i), start)
                     : std::fma(-step, static_cast<S>(steps - i - 1), end);
   };
+  // An integer dtype truncates the double; beyond its range (int64: 2^63 - 1 rounds to 2^63)
+  // x86's cvttsd2si, which torch's build uses, gives the lowest value: the same here, defined.
+  const auto cast = [](S v) -> T {
+    if constexpr (std::is_integral_v<T>) {
+      const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
+      if (!(v >= lo && v < -lo)) return std::numeric_limits<T>::lowest();
+    }
+    return static_cast<T>(v);
+  };
   constexpr int64_t V = std::is_integral_v<T> ? 1 : 32 / static_cast<int64_t>(sizeof(T));
   int64_t i = 0;
   if (V > 1) {                         // the vectorized loop: two vectors per step while both fit
@@ -222,7 +268,7 @@ void linspace_kernel(T start_t, T end_t, int64_t steps, T* out) {
     };
     for (; i + 2 * V <= steps; i += 2 * V) vec(i), vec(i + V);
   }
-  for (; i < steps; ++i) out[i] = static_cast<T>(at(i));
+  for (; i < steps; ++i) out[i] = cast(at(i));
 }
 }  // namespace
 
@@ -237,21 +283,29 @@ Result<Tensor> linspace(const Scalar& start, const Scalar& end, int64_t steps,
     using T = decltype(zero);
     return s.is_float ? static_cast<T>(s.f) : static_cast<T>(s.i);
   };
-  const auto fill = [&](auto zero) {
+  const auto fill = [&](auto zero) -> Status {
     using T = decltype(zero);
+    // torch converts both to the dtype first (one step: only start, which it fills with)
+    for (const Scalar* v : {&start, &end})
+      if ((v == &start || steps > 1) && !fits<T>(*v))
+        return runtime_error(std::string("value cannot be converted to type ") + c10_name<T>() +
+                             " without overflow");
     T* o = r.value().as<T>();
     if (steps == 1)
       o[0] = as(start, zero);
     else
       linspace_kernel(as(start, zero), as(end, zero), steps, o);
+    return Ok{};
   };
+  Status st = Ok{};
   switch (dt) {
-    case DType::Float32: fill(0.f); break;
-    case DType::Float64: fill(0.0); break;
-    case DType::Int64: fill(int64_t{0}); break;
-    case DType::Int32: fill(int32_t{0}); break;
+    case DType::Float32: st = fill(0.f); break;
+    case DType::Float64: st = fill(0.0); break;
+    case DType::Int64: st = fill(int64_t{0}); break;
+    case DType::Int32: st = fill(int32_t{0}); break;
     case DType::Bool: break;  // refused above
   }
+  if (!st) return st.error();
   return r;
 }
 

@@ -3,6 +3,7 @@
 
 #include "losses/elem_common.hpp"
 #include "losslab/broadcast.hpp"
+#include "losslab/detail/convert.hpp"
 #include "losslab/detail/torch_math.hpp"
 
 #include <cmath>
@@ -103,24 +104,10 @@ void sigmoid_kernel(const T* x, T* y, int64_t n) {
   for (; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
 }
 
-// One element of Tensor.to(): see ops.hpp.
+// One element of Tensor.to(): see ops.hpp (detail/convert.hpp).
 template <class To, class From>
 To convert(From v) {
-  if constexpr (std::is_same_v<To, bool>) {
-    return v != From(0);  // NaN is True, as in torch
-  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
-    // Truncate toward zero; NaN / Inf / out of range -> minimum (cvttss2si's "integer
-    // indefinite"). Bounds: [min, max + 1) is exactly representable in From for int32/int64.
-    constexpr double lo = static_cast<double>(std::numeric_limits<To>::min());
-    constexpr double hi = -static_cast<double>(std::numeric_limits<To>::min());  // max + 1
-    const double d = static_cast<double>(v);
-    if (!(d > lo - 1.0 && d < hi)) return std::numeric_limits<To>::min();
-    return static_cast<To>(d);
-  } else if constexpr (std::is_integral_v<From> && std::is_integral_v<To>) {
-    return static_cast<To>(static_cast<std::make_unsigned_t<To>>(v));  // wraps modulo 2**bits
-  } else {
-    return static_cast<To>(v);
-  }
+  return detail::convert_value<To, From>(v);
 }
 
 template <class To, class From>
@@ -283,7 +270,8 @@ Result<Tensor> transpose2d(const TensorView& x) {
   Result<Tensor> r = alloc_tensor(x.dtype, {cols, rows});
   if (!r.ok()) return r;
   Tensor& y = r.value();
-  switch (dtype_size(x.dtype)) {
+  switch (dtype_size(x.dtype)) {  // (bool is one byte: it was read as eight, past the buffer)
+    case 1: transpose_kernel(x.as<uint8_t>(), y.as<uint8_t>(), rows, cols); break;
     case 4: transpose_kernel(x.as<uint32_t>(), y.as<uint32_t>(), rows, cols); break;
     default: transpose_kernel(x.as<uint64_t>(), y.as<uint64_t>(), rows, cols); break;
   }

@@ -22,12 +22,15 @@ Histogram hist(const T* x, int64_t n, int bins) {
   if (mn > mx) return h;  // nothing finite
   h.min = mn;
   h.max = mx;
-  const double scale = mx > mn ? bins / (mx - mn) : 0.0;
+  // in halves: mx - mn overflows for a range wider than DBL_MAX (then (v - mn) * 0 was inf * 0,
+  // a NaN cast to int); the fraction stays in [0, 1]
+  const double span = mx * 0.5 - mn * 0.5;
   for (int64_t i = 0; i < n; ++i) {
     const double v = static_cast<double>(x[i]);
     if (!std::isfinite(v)) continue;
-    int b = static_cast<int>((v - mn) * scale);
-    b = b >= bins ? bins - 1 : b;
+    const double frac = span > 0 ? (v * 0.5 - mn * 0.5) / span : 0.0;
+    int b = static_cast<int>(frac * bins);
+    b = b >= bins ? bins - 1 : b < 0 ? 0 : b;
     ++h.counts[static_cast<std::size_t>(b)];
   }
   return h;

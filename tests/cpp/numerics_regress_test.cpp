@@ -8,7 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "losslab/autograd.hpp"
+#include "losslab/factory.hpp"
+#include "losslab/ops.hpp"
 #include "losslab/registry.hpp"
+#include "losslab/stats.hpp"
 
 namespace losslab {
 namespace {
@@ -261,6 +265,117 @@ TEST(NumericsRegress, MultilabelMarginBoolTargetIsTorchsError) {
               "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
               "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   }
+}
+
+// fuzz_tensor: torch.full and torch.linspace cast their values with c10's checked_convert (casting
+// NaN to int32 was undefined here). torch 1.13.1's answers, each checked with python3-torch.
+TEST(NumericsRegress, FullAndLinspaceConvertTheirValuesAsTorch) {
+  const auto f = [](double v) { return Scalar{true, v, 0}; };
+  const auto i = [](int64_t v) { return Scalar{false, 0, v}; };
+  const double nan = std::numeric_limits<double>::quiet_NaN(),
+               inf = std::numeric_limits<double>::infinity();
+  const struct {
+    Scalar v;
+    DType dt;
+    const char* error;  // nullptr: computes
+  } cases[] = {
+      {f(nan), DType::Int32, "value cannot be converted to type int without overflow"},
+      {f(inf), DType::Int64, "value cannot be converted to type int64_t without overflow"},
+      {f(1e20), DType::Int32, "value cannot be converted to type int without overflow"},
+      {f(3e9), DType::Int32, "value cannot be converted to type int without overflow"},
+      {f(9223372036854775808.0), DType::Int64,
+       "value cannot be converted to type int64_t without overflow"},
+      {i(int64_t{1} << 40), DType::Int32, "value cannot be converted to type int without overflow"},
+      {f(1e300), DType::Float32, "value cannot be converted to type float without overflow"},
+      {f(3.5e38), DType::Float32, "value cannot be converted to type float without overflow"},
+      {f(2.5), DType::Int32, nullptr},    // tensor([2, 2], dtype=torch.int32)
+      {f(3e9), DType::Int64, nullptr},    // tensor([3000000000, 3000000000])
+      {f(nan), DType::Bool, nullptr},     // tensor([True, True])
+      {f(-1.5), DType::Bool, nullptr},    // tensor([True, True])
+      {f(inf), DType::Float32, nullptr},  // tensor([inf, inf])
+      {i(INT64_MAX), DType::Float32, nullptr},
+  };
+  for (const auto& c : cases) {
+    auto r = full({2}, c.v, c.dt);
+    if (c.error) {
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error().type, "RuntimeError");
+      EXPECT_EQ(r.error().message, c.error);
+    } else {
+      ASSERT_TRUE(r.ok()) << r.error().message;
+    }
+  }
+  // linspace converts start and end the same way (one step: only start; none: nothing)
+  const char* int64_msg = "value cannot be converted to type int64_t without overflow";
+  auto l = linspace(f(0), f(nan), 5, DType::Int64);
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.error().message, int64_msg);
+  l = linspace(f(0), f(1e300), 5, DType::Float32);
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.error().message, "value cannot be converted to type float without overflow");
+  l = linspace(f(-1e10), f(1e10), 5, DType::Int32);
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.error().message, "value cannot be converted to type int without overflow");
+  l = linspace(f(0), f(nan), 1, DType::Int64);  // torch: tensor([0])
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l.value().as<int64_t>()[0], 0);
+  EXPECT_TRUE(linspace(f(0), f(nan), 0, DType::Int64).ok());  // tensor([], dtype=torch.int64)
+  l = linspace(f(0), f(inf), 5, DType::Float32);              // tensor([nan, inf, nan, nan, nan])
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l.value().as<float>()[1], std::numeric_limits<float>::infinity());
+
+  // int64's end 2^63 - 1 is 2^63 in double: torch (x86's conversion) prints -2^63 there
+  l = linspace(i(INT64_MIN), i(INT64_MAX), 5, DType::Int64);
+  ASSERT_TRUE(l.ok());
+  const int64_t want[] = {INT64_MIN, -4611686018427387904, 0, 4611686018427387904, INT64_MIN};
+  for (int k = 0; k < 5; ++k) EXPECT_EQ(l.value().as<int64_t>()[k], want[k]) << k;
+
+  auto t = full({2}, f(2.5), DType::Int32);
+  EXPECT_EQ(t.value().as<int32_t>()[1], 2);
+  auto b = full({2}, f(nan), DType::Bool);
+  EXPECT_TRUE(b.value().as<bool>()[0]);
+}
+
+// fuzz_tensor: x.to(torch.int32) of a tensor that requires grad recorded a ToCopyBackward0, so
+// clamp's backward then converted a NaN gradient to int (undefined). torch: an integer result
+// never requires grad (y.requires_grad False, y.grad_fn None).
+TEST(NumericsRegress, IntegerResultsDoNotRequireGrad) {
+  namespace ag = autograd;
+  auto t = full({2}, Scalar{true, 1.5, 0}, DType::Float32);
+  ASSERT_TRUE(t.ok());
+  auto x = ag::make_var(t.take(), true);
+  ASSERT_TRUE(x.ok());
+  auto y = ag::to_dtype(x.value(), DType::Int32);
+  ASSERT_TRUE(y.ok());
+  EXPECT_FALSE(y.value()->requires_grad);
+  EXPECT_EQ(y.value()->grad_fn, nullptr);
+  auto z = ag::to_dtype(x.value(), DType::Float64);  // a float result still does
+  ASSERT_TRUE(z.ok());
+  EXPECT_TRUE(z.value()->requires_grad);
+}
+
+// fuzz_tensor: Tensor.t() of a bool matrix copied eight bytes per one-byte element (a heap
+// overflow). torch: torch.tensor([[True, False, False], [False, True, True]]).t() is
+// tensor([[ True, False], [False,  True], [False,  True]]).
+TEST(NumericsRegress, TransposeOfABoolMatrix) {
+  std::vector<uint8_t> v = {1, 0, 0, 0, 1, 1};
+  const TensorView x{DType::Bool, {2, 3}, v.data()};
+  auto t = transpose2d(x);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t.value().shape(), (Shape{3, 2}));
+  const bool want[] = {true, false, false, true, false, true};
+  for (int k = 0; k < 6; ++k) EXPECT_EQ(t.value().as<bool>()[k], want[k]) << k;
+}
+
+// fuzz_tensor: the page's histogram of values spanning more than DBL_MAX (-1e308 .. 1e308) cast
+// a NaN bin index to int. Each value now lands in its bin: the ends in the first and last.
+TEST(NumericsRegress, HistogramOfTheWidestRange) {
+  std::vector<double> v = {-1e308, 0.0, 1e308};
+  auto h = histogram(tv(v, DType::Float64), 4);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h.value().counts, (std::vector<int64_t>{1, 0, 1, 1}));
+  EXPECT_EQ(h.value().min, -1e308);
+  EXPECT_EQ(h.value().max, 1e308);
 }
 
 }  // namespace
