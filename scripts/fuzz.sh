@@ -2,9 +2,10 @@
 # Coverage-guided fuzzing of the core with libFuzzer (Debian's clang), under ASan + UBSan:
 #   npm run fuzz                  every target for 120 s (the default)
 #   npm run fuzz -- --time=600    every target for 600 s
-# npm test runs it short (--time=15: 60 s in all) beside its JS stages.
+# npm test runs it short (--time=12: 60 s in all) beside its JS stages.
 # Targets: losses (every registry function), format (the print format), pack (the packed call
-# buffer the wasm bindings decode), generator (the generator's guarantees and the recipes).
+# buffer the wasm bindings decode), generator (the generator's guarantees and the recipes),
+# tensor (the other tensor ops the bindings expose, eager and through autograd's backward).
 # The seed corpus is fuzz/corpus/<target>/ (committed); what a run learns goes to
 # build/fuzz/corpus/<target>/ (not committed); a crash is written to build/fuzz/ and fails the run.
 set -euo pipefail
@@ -25,7 +26,7 @@ if [[ ! -f $dir/CMakeCache.txt ]]; then
   CC=${CXX/clang++/clang} CXX=$CXX cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DLOSSLAB_FUZZ=ON -DLOSSLAB_WERROR=OFF -DBUILD_TESTING=OFF >/dev/null
 fi
-cmake --build "$dir" -j"$JOBS" --target fuzz_losses fuzz_format fuzz_pack fuzz_generator >"$dir.build.log" 2>&1 || { tail -30 "$dir.build.log"; exit 1; }
+cmake --build "$dir" -j"$JOBS" --target fuzz_losses fuzz_format fuzz_pack fuzz_generator fuzz_tensor >"$dir.build.log" 2>&1 || { tail -30 "$dir.build.log"; exit 1; }
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/fuzz/ubsan.supp"
 status=0
 # every finding so far, fixed: each must still run clean (fuzz/regressions/<target>-*)
@@ -34,7 +35,7 @@ for f in fuzz/regressions/*; do
   t=${f##*/}; t=${t%%-*}
   "$dir/fuzz/fuzz_$t" "$f" >"$dir/regression.log" 2>&1 || { echo "fuzz: regression $f fails again"; tail -20 "$dir/regression.log"; status=1; }
 done
-for t in losses format pack generator; do
+for t in losses format pack generator tensor; do
   mkdir -p "$dir/corpus/$t"
   log="$dir/$t.log"
   if ! "$dir/fuzz/fuzz_$t" -max_total_time="$TIME" -seed="$SEED" -print_final_stats=1 -artifact_prefix="$dir/" \

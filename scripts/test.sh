@@ -76,18 +76,18 @@ node_stage() {  # name files...
   (( p + f + k > 0 )) || { echo "!! $name: no test report (see $log)"; tail -20 "$log"; }
   record "$name" "${p:-0}" "${f:-1}" "${k:-0}" $((SECONDS - t))
 }
-# The fuzzers (libFuzzer + ASan + UBSan over the core, 15 s for each of the 4 targets) build and run beside the
-# JS stages, on one core: a finding fails the run (scripts/fuzz.sh).
+# The fuzzers (libFuzzer + ASan + UBSan over the core, 12 s for each of the 5 targets) build and
+# run beside the JS stages, on one core: a finding fails the run (scripts/fuzz.sh).
 fuzz_t=$SECONDS
-bash scripts/fuzz.sh --time=15 --jobs=1 --seed=1 >"$LOG/fuzz.log" 2>&1 &
+bash scripts/fuzz.sh --time=12 --jobs=1 --seed=1 >"$LOG/fuzz.log" 2>&1 &
 fuzz_pid=$!
 node_stage "node API (package exports)" tests/node/*.test.mjs
 node_stage "chromium (playwright-core)" tests/e2e/*.test.mjs
 wait "$fuzz_pid"; fuzz_rc=$?
 grep -E '^fuzz' "$LOG/fuzz.log" | head -10
 fuzz_ok=$(grep -cE '^fuzz_[a-z]+: [0-9]+ executions' "$LOG/fuzz.log")
-if (( fuzz_rc == 0 && fuzz_ok > 0 )); then record "fuzz (libFuzzer, 4 x 15 s)" "$fuzz_ok" 0 0 $((SECONDS - fuzz_t))
-else tail -30 "$LOG/fuzz.log"; record "fuzz (libFuzzer, 4 x 15 s)" "$fuzz_ok" 1 0 $((SECONDS - fuzz_t)); fi
+if (( fuzz_rc == 0 && fuzz_ok > 0 )); then record "fuzz (libFuzzer, 5 x 12 s)" "$fuzz_ok" 0 0 $((SECONDS - fuzz_t))
+else tail -30 "$LOG/fuzz.log"; record "fuzz (libFuzzer, 5 x 12 s)" "$fuzz_ok" 1 0 $((SECONDS - fuzz_t)); fi
 
 t2=$(date +%s.%N)
 echo "wall time: $(elapsed "$t0" "$t2") s (set-up $(elapsed "$t0" "$t1") s)"
