@@ -289,10 +289,12 @@ test('the lesson\'s section A explains the JS loop\'s lead at N = 50 (English, �
     for (const [hash, re] of [['', /the JavaScript loop wins: each call into WebAssembly has a fixed cost \(here \d+(\.\d+)? (µs|ms)\)/],
       ['#lang=zh', /JavaScript 循环更快：每次调用 WebAssembly 都有固定开销/]]) {
       await page.goto(`${env.url}lesson/${hash}`);
-      await page.waitForFunction(() => {
+      // (the second goto only changes the hash: wait for the note in its language, not the first's)
+      await page.waitForFunction((zh) => {
         const r = document.getElementById('a-mean')?.shadowRoot;
-        return r && r.querySelector('.timing tbody tr[data-path="js"]') && r.querySelector('.timing .note')?.textContent;
-      }, null, { timeout: 60000 });
+        const note = r?.querySelector('.timing .note')?.textContent;
+        return r && r.querySelector('.timing tbody tr[data-path="js"]') && note && /[\u4e00-\u9fff]/.test(note) === zh;
+      }, hash === '#lang=zh', { timeout: 60000 });
       const t = await page.evaluate(() => {
         const r = document.getElementById('a-mean').shadowRoot;
         const ms = (k) => r.querySelector(`.timing tr[data-path="${k}"] td.num`).textContent;
