@@ -1497,7 +1497,8 @@ function renderSteps() {
   }
   const from = Math.max(0, n - STEP_ROWS);
   const loc = app.state.lang === 'zh' ? 'zh-CN' : 'en';
-  $('steps-caption').textContent = L(from ? 'stepsCaptionLast' : 'stepsCaption', { shown: (n - from).toLocaleString(loc), n: n.toLocaleString(loc), lr: fmt(app.state.lr) });
+  // the lr these steps were trained with (the slider may already say another: its re-run waits 250 ms)
+  $('steps-caption').textContent = L(from ? 'stepsCaptionLast' : 'stepsCaption', { shown: (n - from).toLocaleString(loc), n: n.toLocaleString(loc), lr: fmt(tr.state?.lr ?? app.state.lr) });
   const wText = (w) => {
     if (!w) return '';
     const head = w.slice(0, 4).map((v) => v.toFixed(4)).join(', ');

@@ -224,6 +224,7 @@ test('the lr slider re-runs a finished descent live; a loss switch starts Step a
     await page.waitForFunction(() => document.querySelectorAll('#steps-body tr').length === 6);
     const first = await stepRows(page);
     await page.locator('#f-lr-range').fill('3');
+    // the caption names the lr its steps were trained with: lr = 3 only once the re-run's rows show
     await page.waitForFunction(() => document.getElementById('steps-caption').textContent.includes('lr = 3'));
     await page.waitForFunction(() => document.querySelectorAll('#steps-body tr').length === 6 && document.getElementById('status').textContent.startsWith('Gradient descent at step 5'));
     const second = await stepRows(page);
