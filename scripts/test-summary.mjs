@@ -13,8 +13,9 @@ export function junitCounts(xml) {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  // <testcase .../> or <testcase ...> … </testcase>
-  const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  // <testcase .../> or <testcase ...> … </testcase>; attribute values may hold a bare '>' (node
+  // escapes only '<': a name with "&lt;losslab-python>" once swallowed the 29 cases after it)
+  const re = /<testcase\b((?:[^>"]|"[^"]*")*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (let m = re.exec(xml); m; m = re.exec(xml)) {
     const body = m[3] ?? '';
     if (/<failure\b|<error\b/.test(body)) failed++;

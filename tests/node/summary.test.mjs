@@ -21,6 +21,9 @@ test('node junit: passed, failed, skipped and todo; a file that failed to load i
     <testsuite name="group"><testcase name="d"/><testcase name="e"><skipped type="todo" message="true"/></testcase></testsuite>
     <testcase name="/x/broken.test.mjs" failure="test failed"><failure message="test failed"/></testcase></testsuites>`;
   assert.deepEqual(junitCounts(xml), { passed: 2, failed: 2, skipped: 2 });
+  // a '>' inside a name (node escapes only '<') does not swallow the cases after it
+  const named = '<testsuites><testcase name="prints in a &lt;losslab-python>" time="1"/><testcase name="b"/><testcase name="c"/></testsuites>';
+  assert.deepEqual(junitCounts(named), { passed: 3, failed: 0, skipped: 0 });
 });
 
 test('gtest JSON: skipped tests are skipped, filtered and disabled ones are not counted', () => {
