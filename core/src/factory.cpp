@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "losslab/broadcast.hpp"
+#include "losslab/detail/convert.hpp"
 #include "losslab/detail/softmax.hpp"
 
 namespace losslab {
@@ -250,14 +251,8 @@ void linspace_kernel(T start_t, T end_t, int64_t steps, T* out) {
                     : std::fma(-step, static_cast<S>(steps - i - 1), end);
   };
   // An integer dtype truncates the double; beyond its range (int64: 2^63 - 1 rounds to 2^63)
-  // x86's cvttsd2si, which torch's build uses, gives the lowest value: the same here, defined.
-  const auto cast = [](S v) -> T {
-    if constexpr (std::is_integral_v<T>) {
-      const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
-      if (!(v >= lo && v < -lo)) return std::numeric_limits<T>::lowest();
-    }
-    return static_cast<T>(v);
-  };
+  // x86's conversion, which torch's build uses, gives the lowest value (detail/convert.hpp)
+  const auto cast = [](S v) -> T { return detail::convert_value<T, S>(v); };
   constexpr int64_t V = std::is_integral_v<T> ? 1 : 32 / static_cast<int64_t>(sizeof(T));
   int64_t i = 0;
   if (V > 1) {                         // the vectorized loop: two vectors per step while both fit
