@@ -178,8 +178,60 @@ T TorchRangeSum<T>::finish() const {
   return fold(p, buf_, m_, group_end_);  // buf_: the remainder values
 }
 
+template <class T>
+void TorchRangeSum<T>::add_blocks(const T* values, int64_t nb) {
+  assert(nbuf_ == 0 && in_chunk_ == 0 && done_ % (step_ * step_) == 0);
+  const int64_t per = step_ * step_;
+  const int64_t mask3 = (step_ - 1) << (2 * lp_);
+  for (int64_t b = 0; b < nb; ++b, values += kGroup) {
+    // the block's last cascade: acc1 (= the block's value) into acc2 ...
+    for (int k = 0; k < kGroup; ++k) acc_[2][k] += values[k];
+    done_ += per;
+    pos_ += per * kGroup;
+    // ... and acc2 into acc3 after every step^3 groups (cascade_upper's j = 3)
+    if ((done_ & mask3) == 0) {
+      for (int k = 0; k < kGroup; ++k) {
+        acc_[3][k] += acc_[2][k];
+        acc_[2][k] = T(0);
+      }
+    }
+  }
+}
+
+template <class T>
+CascadeBlock<T>::CascadeBlock(int64_t step) : step_(step) {
+  std::fill_n(acc0_, kGroup, T(0));
+  std::fill_n(acc1_, kGroup, T(0));
+}
+
+template <class T>
+void CascadeBlock<T>::add(const T* x, int64_t count) {
+  int64_t ng = count / kGroup;
+  while (ng > 0) {
+    const int64_t t = std::min(ng, step_ - in_chunk_);
+    add_groups<T, kGroup>(acc0_, x, t);
+    x += t * kGroup;
+    ng -= t;
+    in_chunk_ += t;
+    if (in_chunk_ == step_) {
+      in_chunk_ = 0;
+      for (int k = 0; k < kGroup; ++k) {
+        acc1_[k] += acc0_[k];
+        acc0_[k] = T(0);
+      }
+    }
+  }
+}
+
+template <class T>
+void CascadeBlock<T>::value(T* out) const {
+  std::copy_n(acc1_, kGroup, out);
+}
+
 template class TorchRangeSum<float>;
 template class TorchRangeSum<double>;
+template class CascadeBlock<float>;
+template class CascadeBlock<double>;
 
 }  // namespace detail
 
@@ -217,11 +269,8 @@ T small_sum(const T* x, int64_t n) {
 template <class T>
 T sum_impl(const T* x, int64_t n, int threads) {
   if (n > 0 && n < 16 * 4 * detail::TorchRangeSum<T>::kLanes) return T(0) + small_sum(x, n);
-  if (threads <= 1 || n < kGrainSize) {  // one range, no allocation
-    detail::TorchRangeSum<T> r(std::max<int64_t>(n, 0));
-    r.add(x, n);
-    return T(0) + r.finish();
-  }
+  if (threads <= 1 || n < kGrainSize)  // one range (its blocks on the core's threads)
+    return torch_sum_source<T>(n, [x](int64_t i0, int64_t, T*) { return x + i0; });
   TorchSum<T> s(n, threads);
   s.add(x, n);
   return s.result();

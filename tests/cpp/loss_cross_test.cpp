@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "losslab/parallel.hpp"
 #include "losslab/registry.hpp"
 #include "test_util.hpp"
 
@@ -432,6 +433,55 @@ TEST_P(LossCross, SimdMatchesScalarReference) {
         ASSERT_TRUE(gs.ok()) << what << " backward: " << gs.error().message;
         ASSERT_TRUE(gr.ok()) << what << " backward: " << gr.error().message;
         expect_same(gs.value(), gr.value(), exact, sc.in, what + " grad");
+      }
+    }
+  }
+}
+
+// The core's threads change no bit: every loss, variant and reduction, forward and backward,
+// float32 and float64, at sizes that cross the parallel paths' task and block edges, computed
+// with 2, 3 and 8 threads against 1 (parallel.hpp; skipped in a build without threads).
+TEST_P(LossCross, SameBitsAtAnyThreadCount) {
+  if (!threads_built()) GTEST_SKIP() << "a build without threads (LOSSLAB_THREADS=0)";
+  struct Restore {
+    ~Restore() { set_num_threads(1); }
+  } restore;
+  const LossSpec& s = spec();
+  uint64_t seed = 7;
+  const auto bits = [](const Tensor& t) {
+    const auto* b = static_cast<const unsigned char*>(t.data());
+    return std::vector<unsigned char>(b, b + t.nbytes());
+  };
+  for (const Variant& v : variants(s)) {
+    for (const int64_t size : {int64_t(40'000), int64_t(300'007)}) {
+      const bool rows = v.index_target || v.prob_target;
+      const int64_t n = rows ? (size + kClasses - 1) / kClasses : size;
+      Problem p = make_problem(s, v, n, seed++);
+      for (const DType d : {DType::Float32, DType::Float64}) {
+        if (d == DType::Float64) p.convert_to_f64();
+        const TensorView x = p.x(d), y = p.y(d);
+        for (const Reduction r : reductions(s)) {
+          const std::string what = std::string(s.name) + " [" + v.label +
+                                   "] n=" + std::to_string(n) + " " + dtype_name(d) +
+                                   " reduction=" + reduction_name(r);
+          std::vector<unsigned char> f1, g1;
+          for (const int t : {1, 2, 3, 8}) {
+            ASSERT_EQ(set_num_threads(t), t) << what;
+            auto f = s.forward(x, y, p.opts(d, r, false));
+            auto g = s.backward(x, y, p.opts(d, r, false), nullptr);
+            ASSERT_TRUE(f.ok()) << what << ": " << f.error().message;
+            ASSERT_TRUE(g.ok()) << what << " backward: " << g.error().message;
+            if (t == 1) {
+              f1 = bits(f.value().value);
+              g1 = bits(g.value());
+              continue;
+            }
+            EXPECT_TRUE(bits(f.value().value) == f1)
+                << what << ": forward differs at " << t << " threads";
+            EXPECT_TRUE(bits(g.value()) == g1)
+                << what << ": backward differs at " << t << " threads";
+          }
+        }
       }
     }
   }

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "losslab/parallel.hpp"
 #include "losslab/torch_sum.hpp"
 #include "test_util.hpp"
 
@@ -261,6 +262,48 @@ void small_rows_vs_cascade() {
       ASSERT_EQ(hex(acc.result()), hex(one_shot_sum(x, 1))) << kind << " n=" << n;
     }
 }
+
+// The one-shot sum runs its level-2 blocks on the core's threads (torch_sum_source) and replays
+// their values in order: at 1, 2, 3 and 8 threads it must equal the streaming form, which feeds
+// one TorchRangeSum in index order on this thread. Lengths around the block (8192 floats, 4096
+// doubles at lp = 4) and task edges, and past 2^24 floats, where lp = 5 (32768-float blocks).
+template <class T>
+void parallel_blocks_vs_streaming() {
+  if (!threads_built()) GTEST_SKIP() << "a build without threads (LOSSLAB_THREADS=0)";
+  struct Restore {
+    ~Restore() { set_num_threads(1); }
+  } restore;
+  std::vector<T> x;
+  const int64_t lengths[] = {32767,
+                             32768,
+                             32769,
+                             40960,
+                             65535,
+                             65536,
+                             65537,
+                             131072,
+                             131073,
+                             524288 + 4095,
+                             1000003,
+                             3000000,
+                             (int64_t(1) << 24) + (int64_t(1) << 16) + 7};
+  for (const char* kind : {"mixed", "special", "negzero", "big"})
+    for (int64_t n : lengths) {
+      if (n > 4000000 && std::string(kind) != "mixed") continue;
+      json c = {{"n", n}, {"kind", kind}, {"seed", 99 + n}, {"p", 0}};
+      make_values(c, x);
+      TorchSum<T> acc(n);
+      acc.add(x.data(), n);
+      const std::string ref = hex(acc.result());
+      for (int t : {1, 2, 3, 8}) {
+        ASSERT_EQ(set_num_threads(t), t);
+        ASSERT_EQ(hex(one_shot_sum(x, 1)), ref) << kind << " n=" << n << " core threads=" << t;
+      }
+    }
+}
+
+TEST(TorchSum, ParallelBlocksEqualStreamingF32) { parallel_blocks_vs_streaming<float>(); }
+TEST(TorchSum, ParallelBlocksEqualStreamingF64) { parallel_blocks_vs_streaming<double>(); }
 
 TEST(TorchSum, SmallRowsEqualTheCascadeF32) { small_rows_vs_cascade<float>(); }
 TEST(TorchSum, SmallRowsEqualTheCascadeF64) { small_rows_vs_cascade<double>(); }

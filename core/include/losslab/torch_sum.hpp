@@ -37,10 +37,12 @@
 // Below the full sum: torch's `.sum(dim)` of a contiguous tensor (torch_sum_dim) and autograd's
 // at::sum_to (torch_sum_to), in the same cascade_sum's order.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "losslab/parallel.hpp"
 #include "losslab/status.hpp"
 #include "losslab/tensor.hpp"
 
@@ -92,6 +94,18 @@ class TorchRangeSum {
   // The range's acc_t value f (before torch's `out += f`). Requires remaining() == 0.
   T finish() const;
 
+  // Level-2 blocks: step^2 whole groups (step = 2^lp, so at least 256 groups) that start on a
+  // multiple of step^2. At the end of one, multi_row_sum adds acc1 into acc2, and acc1 holds
+  // then the block's own cascade from +0 (acc0 and acc1 start at +0 in it): a value of the
+  // block's data only. So blocks can be summed apart (CascadeBlock) and their values replayed
+  // here in order (add_blocks) with the same roundings as feeding the data through add().
+  int64_t block_elems() const { return step_ * step_ * kGroup; }
+  int64_t whole_blocks() const { return group_end_ / block_elems(); }
+  int64_t step() const { return step_; }
+  // nb block values of kGroup lanes each (CascadeBlock::value), for the next nb blocks; requires
+  // the position to be on a block start with no partial group pending.
+  void add_blocks(const T* values, int64_t nb);
+
  private:
   void groups(const T* x, int64_t ng);  // ng whole groups at the current position
   void cascade();                       // after every step-th group
@@ -108,7 +122,70 @@ class TorchRangeSum {
   alignas(64) T buf_[kGroup];
 };
 
+// One level-2 block summed from +0 (TorchRangeSum::add_blocks): acc0 over step groups at a
+// time, added into acc1.
+template <class T>
+class CascadeBlock {
+ public:
+  static constexpr int kGroup = TorchRangeSum<T>::kGroup;
+  explicit CascadeBlock(int64_t step);
+  // count values, a multiple of kGroup.
+  void add(const T* x, int64_t count);
+  // The block's value (after all its step^2 groups) into out[kGroup].
+  void value(T* out) const;
+
+ private:
+  int64_t step_, in_chunk_ = 0;
+  alignas(64) T acc0_[kGroup];
+  alignas(64) T acc1_[kGroup];
+};
+
+// Below this many values a sum stays on the calling thread (torch's GRAIN_SIZE).
+constexpr int64_t kParallelMinValues = 32768;
+// Values a task of a parallel sum covers (whole level-2 blocks, at least one).
+constexpr int64_t kParallelTaskValues = 65536;
+// The most values a source is asked for at once.
+constexpr int64_t kSourceBlock = 2048;
+
 }  // namespace detail
+
+// torch.sum's one-thread result (torch_sum_f32 / _f64 with threads = 1) of n values that `src`
+// makes a block at a time: src(i0, m, scratch) returns a pointer to values [i0, i0 + m),
+// m <= detail::kSourceBlock, either into the data or to scratch[m] after writing them there.
+// With num_threads() > 1 and n >= kParallelMinValues the level-2 blocks are made and summed on
+// parallel_for's threads (tasks of a fixed number of blocks) and replayed in order; the rest
+// (less than a block plus the tail) on the calling thread: the same bits at any thread count.
+// src is called concurrently, for disjoint ranges.
+template <class T, class Src>
+T torch_sum_source(int64_t n, const Src& src) {
+  if (n <= 0) return T(0);
+  detail::TorchRangeSum<T> rs(n);
+  const int64_t E = rs.block_elems(), nb = rs.whole_blocks();
+  int64_t done = 0;
+  if (num_threads() > 1 && nb >= 2 && n >= detail::kParallelMinValues) {
+    constexpr int G = detail::TorchRangeSum<T>::kGroup;
+    const int64_t per = std::max<int64_t>(1, detail::kParallelTaskValues / E);
+    std::vector<T> bv(static_cast<std::size_t>(nb * G));
+    const int64_t step = rs.step();
+    parallel_for((nb + per - 1) / per, [&](int64_t t) {
+      alignas(64) T scratch[detail::kSourceBlock];
+      for (int64_t b = t * per; b < std::min(nb, (t + 1) * per); ++b) {
+        detail::CascadeBlock<T> cb(step);
+        for (int64_t i0 = b * E; i0 < (b + 1) * E; i0 += detail::kSourceBlock)
+          cb.add(src(i0, detail::kSourceBlock, scratch), detail::kSourceBlock);
+        cb.value(bv.data() + b * G);
+      }
+    });
+    rs.add_blocks(bv.data(), nb);
+    done = nb * E;
+  }
+  alignas(64) T scratch[detail::kSourceBlock];
+  for (int64_t i0 = done; i0 < n; i0 += detail::kSourceBlock) {
+    const int64_t m = std::min(detail::kSourceBlock, n - i0);
+    rs.add(src(i0, m, scratch), m);
+  }
+  return T(0) + rs.finish();
+}
 
 // Streaming form: the total length n (and torch's intra-op thread count) must be known up front,
 // because torch's order depends on it (level size, vector/tail split, thread split). Feed the
@@ -137,6 +214,8 @@ using TorchSumF64 = TorchSum<double>;
 
 extern template class detail::TorchRangeSum<float>;
 extern template class detail::TorchRangeSum<double>;
+extern template class detail::CascadeBlock<float>;
+extern template class detail::CascadeBlock<double>;
 extern template class TorchSum<float>;
 extern template class TorchSum<double>;
 extern template void torch_sum_dim<float>(const float*, int64_t, int64_t, int64_t, float*);

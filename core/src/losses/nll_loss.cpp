@@ -142,13 +142,30 @@ Result<Tensor> nll_reduce_t(const NllPlan& p, Reduction red, bool simd, PickFn p
   constexpr int64_t kChunk = 4096;
   const auto cap = static_cast<std::size_t>(std::min<int64_t>(p.rows, kChunk));
   std::vector<T> v(cap);
+  // With the core's threads, every row's value is picked first (log_softmax's exp and log, the
+  // time of it), in tasks of about kParallelTaskValues inputs, then reduced in order as below.
+  const int64_t per_row = std::max<int64_t>(1, p.geom.C);
+  std::vector<T> all;
+  if (num_threads() > 1 && p.rows >= 2 && p.rows * per_row >= kParallelMinValues) {
+    all.resize(static_cast<std::size_t>(p.rows));
+    const int64_t rt = std::clamp<int64_t>(kParallelTaskValues / per_row, 1, kChunk);
+    parallel_for((p.rows + rt - 1) / rt, [&](int64_t t) {
+      const int64_t r0 = t * rt;
+      pick(ctx, r0, std::min(p.rows, r0 + rt), all.data() + r0);
+    });
+  }
+  const auto picked = [&](int64_t r0, int64_t r1) -> const T* {
+    if (!all.empty()) return all.data() + r0;
+    pick(ctx, r0, r1, v.data());
+    return v.data();
+  };
   if (none) {
     T* o = out.as<T>();
     for (int64_t r0 = 0; r0 < p.rows; r0 += kChunk) {
       const int64_t r1 = std::min(p.rows, r0 + kChunk);
-      pick(ctx, r0, r1, v.data());
+      const T* pv = picked(r0, r1);
       for (int64_t r = r0; r < r1; ++r) {
-        const T x = v[static_cast<std::size_t>(r - r0)];
+        const T x = pv[r - r0];
         o[r] = p.ignored(r) ? T(0) : (w ? (-x) * w[p.t[r]] : -x);
       }
     }
@@ -160,7 +177,7 @@ Result<Tensor> nll_reduce_t(const NllPlan& p, Reduction red, bool simd, PickFn p
   std::vector<T> vw(w ? cap : 0), ww(w ? cap : 0);
   for (int64_t r0 = 0; r0 < p.rows; r0 += kChunk) {
     const int64_t r1 = std::min(p.rows, r0 + kChunk);
-    pick(ctx, r0, r1, v.data());
+    const T* pv = picked(r0, r1);
     if (w) {
       for (int64_t r = r0; r < r1; ++r) {
         const auto k = static_cast<std::size_t>(r - r0);
@@ -168,12 +185,12 @@ Result<Tensor> nll_reduce_t(const NllPlan& p, Reduction red, bool simd, PickFn p
           vw[k] = ww[k] = T(0);
         } else {
           ww[k] = w[p.t[r]];
-          vw[k] = v[k] * ww[k];
+          vw[k] = pv[k] * ww[k];
         }
       }
       cascade.run(r0, r1, vw.data(), ww.data(), ignored, simd);
     } else {
-      cascade.run(r0, r1, v.data(), nullptr, ignored, simd);
+      cascade.run(r0, r1, pv, nullptr, ignored, simd);
     }
   }
   T loss = cascade.loss();

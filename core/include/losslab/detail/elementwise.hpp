@@ -13,6 +13,7 @@
 // gradient (scaled by the upstream gradient and the reduction's factor, summed back over
 // broadcast dimensions).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -133,25 +134,36 @@ void ew_values(const EwPrepared& a, int64_t i0, int64_t n, T* out, const EwParam
   }
 }
 
+// f(i0, m) over [0, n) in fixed chunks of kParallelTaskValues, on the core's threads when n is
+// large enough: for elementwise work, whose results do not depend on how it is cut.
+template <class F>
+void ew_chunks(int64_t n, const F& f) {
+  constexpr int64_t kChunk = kParallelTaskValues;
+  if (n < kParallelMinValues) {
+    f(int64_t(0), n);
+    return;
+  }
+  parallel_for((n + kChunk - 1) / kChunk, [&](int64_t t) {
+    const int64_t i0 = t * kChunk;
+    f(i0, std::min(kChunk, n - i0));
+  });
+}
+
 template <class Op, class T>
 void ew_none(const EwPrepared& a, T* out, const EwParams<T>& p, bool simd) {
-  ew_values<Op>(a, 0, a.n, out, p, simd);
+  ew_chunks(a.n, [&](int64_t i0, int64_t m) { ew_values<Op>(a, i0, m, out + i0, p, simd); });
 }
 
 // Sum of the per element losses in torch 1.13's order: torch computes the 'none' tensor and then
 // `.sum()` / `.mean()` (ATen's cascade sum, torch_sum.hpp), so the values are made a block at a
 // time by the same kernels as 'none' and fed to that cascade in index order.
+// (torch_sum_source: blocks of values made and summed on the core's threads, same bits.)
 template <class Op, class T>
 T ew_sum(const EwPrepared& a, const EwParams<T>& p, bool simd) {
-  constexpr int64_t kBlock = 2048;
-  alignas(64) T buf[kBlock];
-  TorchSum<T> acc(a.n);
-  for (int64_t i0 = 0; i0 < a.n; i0 += kBlock) {
-    const int64_t m = std::min(kBlock, a.n - i0);
+  return torch_sum_source<T>(a.n, [&](int64_t i0, int64_t m, T* buf) {
     ew_values<Op>(a, i0, m, buf, p, simd);
-    acc.add(buf, m);
-  }
-  return acc.result();
+    return static_cast<const T*>(buf);
+  });
 }
 
 // torch's reduction of a sum s of n values: 'mean' = s / n and 'batchmean' = s / batch, each one
@@ -213,18 +225,20 @@ void ew_grad(const EwPrepared& a, const T* g, T gscale, T* out, const EwParams<T
   const T* y = static_cast<const T*>(a.y);
   const T* w = static_cast<const T*>(a.w);
   const T* pw = static_cast<const T*>(a.pw);
-  for (int64_t i = 0; i < a.n; ++i) {
-    if constexpr (HasGradUpstream<Op, T>::value) {
-      T d = Op::grad_upstream(x[i], y[i], pw ? pw[i] : T(1), g ? g[i] : gscale, p);
-      if (w) d = d * w[i];
-      out[i] = div != T(0) ? d / div : d;
-    } else {
-      T d = Op::grad(x[i], y[i], pw ? pw[i] : T(1), p);
-      if (w) d = d * w[i];
-      d = g ? d * g[i] : d * gscale;
-      out[i] = div != T(0) ? d / div : d;
+  ew_chunks(a.n, [&](int64_t i0, int64_t m) {
+    for (int64_t i = i0; i < i0 + m; ++i) {
+      if constexpr (HasGradUpstream<Op, T>::value) {
+        T d = Op::grad_upstream(x[i], y[i], pw ? pw[i] : T(1), g ? g[i] : gscale, p);
+        if (w) d = d * w[i];
+        out[i] = div != T(0) ? d / div : d;
+      } else {
+        T d = Op::grad(x[i], y[i], pw ? pw[i] : T(1), p);
+        if (w) d = d * w[i];
+        d = g ? d * g[i] : d * gscale;
+        out[i] = div != T(0) ? d / div : d;
+      }
     }
-  }
+  });
 }
 
 Result<Tensor> ew_finish_grad(Tensor full, const EwPrepared& a);
