@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Builds what the package entry and the page need: both wasm flavours (SIMD + scalar) into
-# dist/, and the static site into build/site/. Set-up (apt, xsimd, npm) included.
+# Builds what the package entry and the page need: the three wasm flavours (SIMD, scalar,
+# SIMD + threads) into dist/, and the static site into build/site/. Set-up (apt, xsimd, npm)
+# included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 J=$(nproc)
 TARGET=${LOSSLAB_BUILD_TARGET:-losslab_wasm}     # test.sh builds everything (all)
-for flavor in simd scalar; do
+for flavor in simd scalar threads; do
   dir=build/wasm-$flavor
-  simd=ON; [[ $flavor == scalar ]] && simd=OFF
+  flags=(-DLOSSLAB_SIMD=ON)
+  [[ $flavor == scalar ]] && flags=(-DLOSSLAB_SIMD=OFF)
+  # the threaded flavour: the module only (its gtest suite runs natively with threads)
+  [[ $flavor == threads ]] && flags=(-DLOSSLAB_SIMD=ON -DLOSSLAB_THREADS=ON -DBUILD_TESTING=OFF)
   if [[ ! -f $dir/CMakeCache.txt ]]; then
     NODE_PATH=/usr/share/nodejs emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release \
-      -DLOSSLAB_SIMD=$simd -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
+      "${flags[@]}" -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
   fi
-  cmake --build "$dir" -j"$J" --target "$TARGET"
+  t=losslab_wasm; [[ $flavor == threads ]] || t=$TARGET
+  cmake --build "$dir" -j"$J" --target "$t"
 done
 mkdir -p dist
 cp wasm/losslab.mjs wasm/tensor_ops.mjs wasm/nn.mjs wasm/python.mjs wasm/python.d.ts dist/

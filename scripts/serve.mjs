@@ -79,7 +79,7 @@ async function compressed(file, st, body, enc) {
   return c.br;
 }
 
-export function serve(dir, { port = 0, host = '127.0.0.1', headers = {} } = {}) {
+export function serve(dir, { port = 0, host = '127.0.0.1', headers = {}, isolate = true } = {}) {
   const root = path.resolve(dir);
   const server = createServer(async (req, res) => {
     try {
@@ -118,6 +118,12 @@ export function serve(dir, { port = 0, host = '127.0.0.1', headers = {} } = {}) 
         Vary: 'Accept-Encoding',
         ...headers,
       };
+      // isolate: false serves the page without cross-origin isolation (no COOP/COEP), as a host
+      // page that did not opt in would: no SharedArrayBuffer, so the single-thread builds run
+      if (!isolate) {
+        delete h['Cross-Origin-Opener-Policy'];
+        delete h['Cross-Origin-Embedder-Policy'];
+      }
       const accept = req.headers['accept-encoding'] ?? '';
       const enc = !COMPRESS.has(ext) ? null : /\bbr\b/.test(accept) ? 'br' : /\bgzip\b/.test(accept) ? 'gzip' : null;
       // no-cache + an ETag: a second fetch of a file (the worker imports modules the page has

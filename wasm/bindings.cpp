@@ -21,6 +21,7 @@
 #include "losslab/format.hpp"
 #include "losslab/index.hpp"
 #include "losslab/ops.hpp"
+#include "losslab/parallel.hpp"
 #include "losslab/recipes.hpp"
 #include "losslab/registry.hpp"
 #include "losslab/rng.hpp"
@@ -669,6 +670,10 @@ val histogram_js(val t, unsigned bins) {
 
 EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("simdArch", &simd_arch);
+  // The core's threads (the losslab-simd-threads flavour; 1 in the others).
+  emscripten::function("threadsBuilt", &losslab::threads_built);
+  emscripten::function("numThreads", &losslab::num_threads);
+  emscripten::function("setNumThreads", &losslab::set_num_threads);
   emscripten::function("registry", &registry);
   emscripten::function("abi", &abi);
   emscripten::function("packBuffer", &pack_buffer);

@@ -231,7 +231,13 @@ export declare class SGD {
 
 export interface LossLab {
   /** 'simd' or 'scalar': the wasm build in use. */
-  readonly flavor: 'simd' | 'scalar';
+  /** Which wasm build runs: 'simd-threads' where the page is cross-origin isolated. */
+  readonly flavor: 'simd-threads' | 'simd' | 'scalar';
+  /** The most threads set_num_threads can give (1 outside the threaded build). */
+  readonly maxThreads: number;
+  /** torch.set_num_threads: 1..16, capped at maxThreads; the same bits at any count. */
+  set_num_threads(n: number): void;
+  get_num_threads(): number;
   readonly arch: string;
   readonly registry: { losses: LossSpec[]; activations: ActivationSpec[] };
   readonly nn: NN;
@@ -330,6 +336,9 @@ export interface LossLab {
 }
 
 export declare function simdSupported(): boolean;
+/** Shared memory in a cross-origin isolated page or worker, outside Node. */
+export declare function threadsSupported(): boolean;
+export declare const DEFAULT_MAX_THREADS: number;
 export declare function createLossLab(options?: {
   simd?: boolean;
   baseUrl?: string | URL;
@@ -341,4 +350,7 @@ export declare function createLossLab(options?: {
   fuseMinElements?: number;
   /** The flavour's wasm, already compiled: instantiated instead of fetched and compiled again. */
   wasmModule?: WebAssembly.Module;
+  /** Threads (1..16; default: the cores, at most 8). Two or more load the SIMD + threads build
+   * where threadsSupported(); elsewhere, and for 1, the single-thread builds run. */
+  threads?: number;
 }): Promise<LossLab>;

@@ -1,6 +1,7 @@
 // losslab's JS API: a PyTorch-shaped surface over the wasm core.
 //   import { createLossLab } from 'losslab';
 //   const torch = await createLossLab();            // { simd: false } forces the scalar build
+//                                                   // { threads: n }: the threaded build's count
 //   torch.nn.functional.mse_loss(a, b, { reduction: 'mean' }).toString()  // 'tensor(2.4869)'
 // Tensors live in the wasm heap: data crosses once, results stay there until toArray().
 // They are freed by dispose() and, if forgotten, by a FinalizationRegistry.
@@ -21,6 +22,23 @@ export function simdSupported() {
   } catch {
     return false;
   }
+}
+
+/** True when this engine can run the SIMD + threads build: shared memory and a cross-origin
+ *  isolated page or worker (COOP/COEP), outside Node (the build's glue is for the web). */
+export function threadsSupported() {
+  return !isNode && typeof SharedArrayBuffer === 'function' &&
+    globalThis.crossOriginIsolated === true && simdSupported();
+}
+
+// createLossLab's default thread count: the machine's cores, at most this many.
+export const DEFAULT_MAX_THREADS = 8;
+const MAX_THREADS = 16;   // the core's kMaxThreads
+
+function threadCount(v, what) {
+  if (!Number.isInteger(v)) throw new TypeError(`${what} must be an integer, got ${String(v)}`);
+  if (v < 1 || v > MAX_THREADS) throw new RangeError(`${what} must be between 1 and ${MAX_THREADS}, got ${v}`);
+  return v;
 }
 
 const isNode = typeof process === 'object' && !!process.versions?.node &&
@@ -46,11 +64,25 @@ const INTERNAL = Symbol('losslab.internal');
  */
 export async function createLossLab(options = {}) {
   const wantSimd = options.simd ?? true;
-  const flavor = wantSimd && simdSupported() ? 'simd' : 'scalar';
+  const cores = typeof navigator === 'object' && navigator.hardwareConcurrency > 0
+    ? navigator.hardwareConcurrency : 1;
+  const threads = options.threads == null
+    ? Math.max(1, Math.min(cores, DEFAULT_MAX_THREADS))
+    : threadCount(options.threads, 'createLossLab(): threads');
+  // The threaded build for two threads or more where it can run; elsewhere (and for
+  // threads: 1) the single-thread builds.
+  const threaded = wantSimd && threads > 1 && threadsSupported();
+  const flavor = threaded ? 'simd-threads' : wantSimd && simdSupported() ? 'simd' : 'scalar';
   const base = new URL(options.baseUrl ?? './', import.meta.url);
-  const { default: factory } = await import(new URL(`losslab-${flavor}.mjs`, base).href);
+  const glueUrl = new URL(`losslab-${flavor}.mjs`, base).href;
+  const { default: factory } = await import(glueUrl);
   const wasmUrl = new URL(`losslab-${flavor}.wasm`, base);
   const moduleArg = {};   // a fresh object per instance (Embind registers names on it)
+  if (threaded) {
+    // the pool's workers, started with the module: set_num_threads may use up to threads
+    moduleArg.losslabWorkers = threads - 1;
+    moduleArg.mainScriptUrlOrBlob = glueUrl;   // what each worker imports
+  }
   if (options.wasmModule instanceof WebAssembly.Module) {
     // compiled elsewhere (the playground compiles it on the page while this worker starts)
     const mod = options.wasmModule;
@@ -65,7 +97,9 @@ export async function createLossLab(options = {}) {
     moduleArg.locateFile = (path) => new URL(path, base).href;
   }
   const M = await factory(moduleArg);
-  return new LossLab(M, flavor, options);
+  const lab = new LossLab(M, flavor, options);
+  if (threaded) lab.set_num_threads(threads);
+  return lab;
 }
 
 function fail(r) {
@@ -182,8 +216,10 @@ class LossLab {
     this._scopes = [];     // torch.tidy's scopes: the tensors made inside each
     this._lazy = new Set();   // the deferred tensors not yet computed (WeakRefs)
     this._pinned = new Map(); // buffer address -> pending chains reading it (any tensor on it)
-    /** 'simd' or 'scalar': which wasm build is running. */
+    /** 'simd-threads', 'simd' or 'scalar': which wasm build is running. */
     this.flavor = flavor;
+    /** The most threads set_num_threads can give (the threaded build's workers + 1; else 1). */
+    this.maxThreads = M.threadsBuilt() ? (M.losslabWorkers ?? 0) + 1 : 1;
     /** The core's SIMD target ('wasm-simd128' or 'scalar'). */
     this.arch = M.simdArch();
     const reg = M.registry();
@@ -966,6 +1002,17 @@ class LossLab {
 
   /** Bytes in the wasm heap (grows on demand up to 4 GiB). */
   heapBytes() { return this._M.HEAPU8.length; }
+
+  /** torch.set_num_threads(n): the threads the core's loops use from now on, at most
+   *  maxThreads (the threaded build's started workers + 1; 1 in the other builds). Results are
+   *  the same bits at any count. */
+  set_num_threads(n) {
+    threadCount(n, 'set_num_threads(): n');
+    this._M.setNumThreads(Math.min(n, this.maxThreads));
+  }
+
+  /** torch.get_num_threads(): the threads in use. */
+  get_num_threads() { return this._M.numThreads(); }
 }
 
 class Generator {
