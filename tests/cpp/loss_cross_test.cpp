@@ -560,5 +560,32 @@ std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Registry, LossCross, ::testing::ValuesIn(loss_names()), param_name);
 
+// binary_cross_entropy's input check runs in chunks on the threads: a value outside [0, 1] (or
+// NaN) in any chunk, the last one included, is still torch's error at every thread count.
+TEST(ThreadedChecks, BceRangeCheckSeesEveryChunk) {
+  struct Restore {
+    ~Restore() { set_num_threads(1); }
+  } restore;
+  const LossSpec* s = find_loss("binary_cross_entropy");
+  ASSERT_NE(s, nullptr);
+  const int64_t n = 300'007;
+  std::vector<float> x(static_cast<std::size_t>(n), 0.25f), y(x.size(), 1.0f);
+  const TensorView X{DType::Float32, {n}, x.data()}, Y{DType::Float32, {n}, y.data()};
+  for (const int t : {1, 2, 3}) {
+    set_num_threads(t);
+    EXPECT_TRUE(s->forward(X, Y, LossOptions{}).ok()) << t << " threads";
+    for (const int64_t at : {int64_t(0), int64_t(65'536), n - 1}) {
+      for (const float bad : {1.5f, -0.0625f, std::nanf("")}) {
+        const float keep = x[static_cast<std::size_t>(at)];
+        x[static_cast<std::size_t>(at)] = bad;
+        auto r = s->forward(X, Y, LossOptions{});
+        x[static_cast<std::size_t>(at)] = keep;
+        ASSERT_FALSE(r.ok()) << t << " threads, bad value at " << at;
+        EXPECT_EQ(r.error().message, "all elements of input should be between 0 and 1");
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace losslab

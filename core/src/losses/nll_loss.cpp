@@ -142,42 +142,38 @@ Result<Tensor> nll_reduce_t(const NllPlan& p, Reduction red, bool simd, PickFn p
   constexpr int64_t kChunk = 4096;
   const auto cap = static_cast<std::size_t>(std::min<int64_t>(p.rows, kChunk));
   std::vector<T> v(cap);
-  // With the core's threads, every row's value is picked first (log_softmax's exp and log, the
-  // time of it), in tasks of about kParallelTaskValues inputs, then reduced in order as below.
   const int64_t per_row = std::max<int64_t>(1, p.geom.C);
-  std::vector<T> all;
-  if (num_threads() > 1 && p.rows >= 2 && p.rows * per_row >= kParallelMinValues) {
-    all.resize(static_cast<std::size_t>(p.rows));
-    const int64_t rt = std::clamp<int64_t>(kParallelTaskValues / per_row, 1, kChunk);
-    parallel_for((p.rows + rt - 1) / rt, [&](int64_t t) {
-      const int64_t r0 = t * rt;
-      pick(ctx, r0, std::min(p.rows, r0 + rt), all.data() + r0);
-    });
-  }
-  const auto picked = [&](int64_t r0, int64_t r1) -> const T* {
-    if (!all.empty()) return all.data() + r0;
-    pick(ctx, r0, r1, v.data());
-    return v.data();
-  };
+  const bool threads = num_threads() > 1 && p.rows >= 2 && p.rows * per_row >= kParallelMinValues;
   if (none) {
     T* o = out.as<T>();
-    for (int64_t r0 = 0; r0 < p.rows; r0 += kChunk) {
-      const int64_t r1 = std::min(p.rows, r0 + kChunk);
-      const T* pv = picked(r0, r1);
+    const auto write = [&](int64_t r0, int64_t r1, T* buf) {
+      pick(ctx, r0, r1, buf);
       for (int64_t r = r0; r < r1; ++r) {
-        const T x = pv[r - r0];
+        const T x = buf[r - r0];
         o[r] = p.ignored(r) ? T(0) : (w ? (-x) * w[p.t[r]] : -x);
       }
+    };
+    if (threads) {
+      // Each row's value is its own: tasks of about kParallelTaskValues inputs.
+      const int64_t rt = std::clamp<int64_t>(kParallelTaskValues / per_row, 1, kChunk);
+      parallel_for((p.rows + rt - 1) / rt, [&](int64_t t) {
+        std::vector<T> buf(static_cast<std::size_t>(rt));
+        const int64_t r0 = t * rt;
+        write(r0, std::min(p.rows, r0 + rt), buf.data());
+      });
+    } else {
+      for (int64_t r0 = 0; r0 < p.rows; r0 += kChunk)
+        write(r0, std::min(p.rows, r0 + kChunk), v.data());
     }
     if (total_weight) *total_weight = std::numeric_limits<double>::quiet_NaN();
     return out;
   }
   NllCascade<T> cascade(p.rows, w != nullptr);
   const auto ignored = [&p](int64_t b) { return p.ignored(b); };
-  std::vector<T> vw(w ? cap : 0), ww(w ? cap : 0);
-  for (int64_t r0 = 0; r0 < p.rows; r0 += kChunk) {
-    const int64_t r1 = std::min(p.rows, r0 + kChunk);
-    const T* pv = picked(r0, r1);
+  // Rows [r0, r1) picked into pv (and, weighted, scaled into vw with their weights in ww),
+  // then run through cc.
+  const auto feed = [&](NllCascade<T>& cc, int64_t r0, int64_t r1, T* pv, T* vw, T* ww) {
+    pick(ctx, r0, r1, pv);
     if (w) {
       for (int64_t r = r0; r < r1; ++r) {
         const auto k = static_cast<std::size_t>(r - r0);
@@ -188,10 +184,39 @@ Result<Tensor> nll_reduce_t(const NllPlan& p, Reduction red, bool simd, PickFn p
           vw[k] = pv[k] * ww[k];
         }
       }
-      cascade.run(r0, r1, vw.data(), ww.data(), ignored, simd);
+      cc.run(r0, r1, vw, ww, ignored, simd);
     } else {
-      cascade.run(r0, r1, pv, nullptr, ignored, simd);
+      cc.run(r0, r1, pv, nullptr, ignored, simd);
     }
+  };
+  std::vector<T> vw(w ? cap : 0), ww(w ? cap : 0);
+  int64_t done = 0;  // rows fed so far
+  const int64_t B = cascade.block_elems();
+  const int64_t nb = p.rows > 1 ? (p.rows - 1) / B : 0;  // whole blocks after row 0
+  if (threads && p.num_ignored == 0 && nb >= 2) {
+    // With the core's threads: row 0, then the level-2 blocks (rows (kB, (k+1)B]) picked and
+    // summed in parallel, tasks of whole blocks, their values replayed into the cascade in order
+    // (same bits as one thread), then the tail below.
+    feed(cascade, 0, 1, v.data(), vw.data(), ww.data());
+    const int64_t bt = std::max<int64_t>(1, kParallelTaskValues / (per_row * B));
+    std::vector<T> bl(static_cast<std::size_t>(nb)), bw(static_cast<std::size_t>(nb));
+    parallel_for((nb + bt - 1) / bt, [&](int64_t t) {
+      const int64_t k1 = std::min(nb, (t + 1) * bt);
+      std::vector<T> pv(static_cast<std::size_t>(B)), tv(w ? pv.size() : 0), tw(tv.size());
+      for (int64_t k = t * bt; k < k1; ++k) {
+        NllCascade<T> cb = cascade.block();
+        feed(cb, k * B + 1, (k + 1) * B + 1, pv.data(), tv.data(), tw.data());
+        bl[static_cast<std::size_t>(k)] = cb.block_loss();
+        bw[static_cast<std::size_t>(k)] = cb.block_weight();
+      }
+    });
+    for (int64_t k = 0; k < nb; ++k)
+      cascade.add_block(k, bl[static_cast<std::size_t>(k)], bw[static_cast<std::size_t>(k)]);
+    done = nb * B + 1;
+  }
+  for (int64_t r0 = done; r0 < p.rows; r0 += kChunk) {
+    const int64_t r1 = std::min(p.rows, r0 + kChunk);
+    feed(cascade, r0, r1, v.data(), vw.data(), ww.data());
   }
   T loss = cascade.loss();
   const T tw = w ? cascade.weight() : static_cast<T>(p.rows - p.num_ignored);

@@ -91,6 +91,27 @@ class NllCascade {
         mask_((int64_t(1) << power_) - 1),
         weighted_(weighted) {}
 
+  // Threads: a level-2 block is the elements (k B, (k + 1) B], B = 2^(2 level_power). With no
+  // ignored element, levels 0 and 1 are zero when a block starts, and the block's last element
+  // carries level 1 into level 2, so a block's level-1 value depends on its elements alone.
+  // block() is a cascade with this one's level_power that stops before level 2 (run() its B
+  // elements, then read block_loss()/block_weight()); add_block() replays the carry of block k's
+  // value into this cascade, the same roundings as running its elements here.
+  int64_t block_elems() const { return int64_t(1) << (2 * power_); }
+  NllCascade block() const {
+    NllCascade c(*this);
+    for (int j = 0; j < kLevels; ++j) c.loss_[j] = c.wsum_[j] = T(0);
+    c.levels_ = 2;
+    return c;
+  }
+  T block_loss() const { return loss_[1]; }
+  T block_weight() const { return wsum_[1]; }
+  void add_block(int64_t k, T loss1, T w1) {
+    loss_[1] = loss1;
+    if (weighted_) wsum_[1] = w1;
+    carry_from(1, (k + 1) * block_elems());
+  }
+
   // Elements [b0, b1): vals[b - b0] = x_b (or x_b * w_b), wts[b - b0] = w_b (weighted only),
   // both +0 where ignored(b). fast=false runs torch's loop element by element; fast=true sums
   // whole groups (2^level_power elements ending on a carry) side by side, which is the same
@@ -151,8 +172,9 @@ class NllCascade {
   }
 
  private:
-  void carry(int64_t b) {
-    for (int j = 0; j + 1 < kLevels; ++j) {
+  void carry(int64_t b) { carry_from(0, b); }
+  void carry_from(int j0, int64_t b) {
+    for (int j = j0; j + 1 < levels_; ++j) {
       if ((b & (mask_ << (j * power_))) != 0) break;
       loss_[j + 1] = loss_[j + 1] + loss_[j];
       loss_[j] = T(0);
@@ -164,6 +186,7 @@ class NllCascade {
   }
   int64_t power_, mask_;
   bool weighted_;
+  int levels_ = kLevels;
   T loss_[kLevels] = {};
   T wsum_[kLevels] = {};
 };
