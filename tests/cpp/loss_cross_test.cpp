@@ -587,5 +587,53 @@ TEST(ThreadedChecks, BceRangeCheckSeesEveryChunk) {
   }
 }
 
+// nll_loss's target check runs in chunks on the threads: the first bad target in index order is
+// the one named, and ignored targets (ignore_index inside and outside [0, C)) count the same at
+// every thread count, so the 'mean' has the same bits.
+TEST(ThreadedChecks, NllTargetsAtAnyThreadCount) {
+  struct Restore {
+    ~Restore() { set_num_threads(1); }
+  } restore;
+  const LossSpec* s = find_loss("nll_loss");
+  ASSERT_NE(s, nullptr);
+  const int64_t n = 200'003, C = 3;
+  std::vector<float> x(static_cast<std::size_t>(n * C));
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = -0.001f * static_cast<float>(i % 997);
+  for (const int64_t ignore : {int64_t(-100), int64_t(1)}) {
+    std::vector<int64_t> t(static_cast<std::size_t>(n));
+    for (int64_t r = 0; r < n; ++r) t[static_cast<std::size_t>(r)] = r % 7 == 3 ? -100 : r % C;
+    const TensorView X{DType::Float32, {n, C}, x.data()}, T{DType::Int64, {n}, t.data()};
+    LossOptions o;
+    o.ignore_index = ignore;
+    std::vector<float> mean;
+    for (const int th : {1, 2, 3}) {
+      set_num_threads(th);
+      if (ignore == 1) {
+        // -100 is no longer ignored: the first one (row 3) is out of bounds
+        auto r = s->forward(X, T, o);
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error().message, "Target -100 is out of bounds.") << th << " threads";
+        continue;
+      }
+      auto r = s->forward(X, T, o);
+      ASSERT_TRUE(r.ok()) << r.error().message;
+      mean.push_back(*r.value().value.as<float>());
+      for (const int64_t at : {int64_t(70'000), n - 1}) {
+        const int64_t keep = t[static_cast<std::size_t>(at)];
+        t[static_cast<std::size_t>(at)] = 5;
+        t[static_cast<std::size_t>(at + (at + 1 < n ? 1 : 0))] = at + 1 < n ? 9 : 5;
+        auto e = s->forward(X, T, o);
+        t[static_cast<std::size_t>(at)] = keep;
+        if (at + 1 < n)
+          t[static_cast<std::size_t>(at + 1)] = (at + 1) % 7 == 3 ? -100 : (at + 1) % C;
+        ASSERT_FALSE(e.ok());
+        EXPECT_EQ(e.error().message, "Target 5 is out of bounds.") << th << " threads, at " << at;
+      }
+    }
+    for (std::size_t k = 1; k < mean.size(); ++k)
+      EXPECT_EQ(std::memcmp(&mean[k], &mean[0], sizeof(float)), 0) << "threads " << k + 1;
+  }
+}
+
 }  // namespace
 }  // namespace losslab

@@ -113,20 +113,40 @@ Result<NllPlan> nll_plan(const TensorView& input, const TensorView& target,
   p.t = target.as<int64_t>();
   p.w = weight ? weight->data : nullptr;
   // Targets, in torch's order: the first bad one is reported. (One test per target on the
-  // common path: an ignore_index in [0, C) is counted by the second loop.)
+  // common path: an ignore_index in [0, C) is counted by the second test.) With the core's
+  // threads, fixed chunks count their ignored targets (an integer sum: any cut, same count) and
+  // flag a bad one; then the first bad target is looked for in order.
   const auto uc = static_cast<uint64_t>(C);
-  for (int64_t r = 0; r < p.rows; ++r) {
-    const int64_t t = p.t[r];
-    if (static_cast<uint64_t>(t) >= uc) {
-      if (t == ignore_index) {
-        ++p.num_ignored;
-        continue;
+  const bool count_valid_ignored = static_cast<uint64_t>(ignore_index) < uc;
+  const auto scan = [&](int64_t r0, int64_t r1, int64_t& ignored) -> int64_t {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t t = p.t[r];
+      if (static_cast<uint64_t>(t) >= uc) {
+        if (t != ignore_index) return r;
+        ++ignored;
       }
-      return index_error("Target " + to_string(t) + " is out of bounds.");
     }
+    if (count_valid_ignored)
+      for (int64_t r = r0; r < r1; ++r) ignored += p.t[r] == ignore_index;
+    return -1;
+  };
+  int64_t bad = -1;
+  if (num_threads() > 1 && p.rows >= kParallelMinValues) {
+    const int64_t chunk = kParallelTaskValues, nc = (p.rows + chunk - 1) / chunk;
+    std::vector<int64_t> counts(static_cast<std::size_t>(nc)), first(counts.size());
+    parallel_for(nc, [&](int64_t k) {
+      const int64_t r0 = k * chunk;
+      first[static_cast<std::size_t>(k)] =
+          scan(r0, std::min(p.rows, r0 + chunk), counts[static_cast<std::size_t>(k)]);
+    });
+    for (std::size_t k = 0; k < counts.size() && bad < 0; ++k) {
+      bad = first[k];
+      p.num_ignored += counts[k];
+    }
+  } else {
+    bad = scan(0, p.rows, p.num_ignored);
   }
-  if (static_cast<uint64_t>(ignore_index) < uc)
-    for (int64_t r = 0; r < p.rows; ++r) p.num_ignored += p.t[r] == ignore_index;
+  if (bad >= 0) return index_error("Target " + to_string(p.t[bad]) + " is out of bounds.");
   return p;
 }
 
@@ -193,7 +213,25 @@ Result<Tensor> nll_reduce_t(const NllPlan& p, Reduction red, bool simd, PickFn p
   int64_t done = 0;  // rows fed so far
   const int64_t B = cascade.block_elems();
   const int64_t nb = p.rows > 1 ? (p.rows - 1) / B : 0;  // whole blocks after row 0
-  if (threads && p.num_ignored == 0 && nb >= 2) {
+  if (threads && p.rows <= kParallelTaskValues) {
+    // Few rows (of many classes): the picks, the time of it, on the threads in tasks of about
+    // kParallelTaskValues inputs, then the cascade over them in order on this thread.
+    std::vector<T> all(static_cast<std::size_t>(p.rows));
+    const int64_t rt = std::clamp<int64_t>(kParallelTaskValues / per_row, 1, kChunk);
+    parallel_for((p.rows + rt - 1) / rt, [&](int64_t t) {
+      const int64_t r0 = t * rt;
+      pick(ctx, r0, std::min(p.rows, r0 + rt), all.data() + r0);
+    });
+    const PickFn pick_all = [](const void* c, int64_t r0, int64_t r1, void* dst) {
+      const T* a = static_cast<const T*>(c);
+      std::copy(a + r0, a + r1, static_cast<T*>(dst));
+    };
+    pick = pick_all;
+    ctx = all.data();
+    for (int64_t r0 = 0; r0 < p.rows; r0 += kChunk)
+      feed(cascade, r0, std::min(p.rows, r0 + kChunk), v.data(), vw.data(), ww.data());
+    done = p.rows;
+  } else if (threads && p.num_ignored == 0 && nb >= 2) {
     // With the core's threads: row 0, then the level-2 blocks (rows (kB, (k+1)B]) picked and
     // summed in parallel, tasks of whole blocks, their values replayed into the cascade in order
     // (same bits as one thread), then the tail below.
