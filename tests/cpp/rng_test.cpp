@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "losslab/ops.hpp"
+#include "losslab/parallel.hpp"
 #include "losslab/recipes.hpp"
 #include "losslab/rng.hpp"
 
@@ -946,6 +947,29 @@ TEST(Recipes, Errors) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().type, "ValueError");
   EXPECT_EQ(r.error().message, "c must be >= 2 (got 1)");
+}
+
+// randn's Box-Muller blocks run on the core's threads: the same bits at any thread count, for
+// lengths with and without a redrawn last block, float32 and float64.
+TEST(Generator, RandnSameBitsAtAnyThreadCount) {
+  if (!threads_built()) GTEST_SKIP() << "a build without threads (LOSSLAB_THREADS=0)";
+  struct Restore {
+    ~Restore() { set_num_threads(1); }
+  } restore;
+  for (const int64_t n : {int64_t(2047), int64_t(100'000), int64_t(100'007)}) {
+    std::vector<float> f1(static_cast<std::size_t>(n)), f(f1.size());
+    std::vector<double> d1(f1.size()), d(f1.size());
+    for (const int t : {1, 2, 3, 8}) {
+      ASSERT_EQ(set_num_threads(t), t);
+      Generator g;
+      g.manual_seed(420);
+      fill_randn(g, t == 1 ? f1.data() : f.data(), n);
+      fill_randn(g, t == 1 ? d1.data() : d.data(), n);
+      if (t == 1) continue;
+      EXPECT_EQ(std::memcmp(f.data(), f1.data(), f.size() * sizeof(float)), 0) << n << ", " << t;
+      EXPECT_EQ(std::memcmp(d.data(), d1.data(), d.size() * sizeof(double)), 0) << n << ", " << t;
+    }
+  }
 }
 
 }  // namespace
