@@ -7,7 +7,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { serve } from '../scripts/serve.mjs';
+import { serve, CSP } from '../scripts/serve.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, def) => {
@@ -24,7 +24,8 @@ const cfg = {
 };
 const out = path.resolve(arg('out', path.join(root, 'build/bench/browser.json')));
 
-const server = await serve(root);
+// The page's CSP, plus blob: scripts: TF.js's threaded wasm starts its workers from blob: URLs.
+const server = await serve(root, { headers: { 'Content-Security-Policy': CSP.replace("script-src 'self'", "script-src 'self' blob:") } });
 const url = `http://127.0.0.1:${server.address().port}/bench/page/index.html`;
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',

@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""PyTorch native, one thread: the browser bench's workloads on the same bytes.
+"""PyTorch native, one thread and all threads: the browser bench's workloads on the same bytes.
 
     python3 bench/torch_bench.py --sizes 3e6 --reps 7 --out build/bench/torch.json [--workloads=ctc,hinge]
 
 Data: bench/README.md's counter-based hash (the same float32 values as the page and the native
 bench); reference: the loss in float64 (numpy) over the same float32 inputs, summed with
-math.fsum. Times: median CPU time of the calling thread per call (and the wall-clock median).
-Output: {"torch": version, "threads": 1, "runs": [...]}.
+math.fsum. Two contenders per workload, their timed runs interleaved (so their ratio comes from
+the same seconds): pytorch-1t (torch.set_num_threads(1); median CPU time of the calling thread per
+call, and the wall-clock median) and pytorch-all (torch.set_num_threads(os.cpu_count()), PyTorch's
+default; median wall-clock time: the CPU time of one thread does not describe a threaded call).
+Output: {"torch": version, "threads": 1, "threads_all": n, "runs": [...]}.
 """
 import argparse
 import json
 import math
+import os
 import time
 
 import numpy as np
@@ -246,24 +250,51 @@ LOSS = {
 }
 
 
+ALL = os.cpu_count() or 1
+# (contender, torch threads, which clock is its median_ms)
+MODES = (('pytorch-1t', 1, 'cpu'), ('pytorch-all', ALL, 'wall'))
+
+
 def timed(fn, reps, warmup=2, min_run_ms=20.0):
-    """(median CPU ms, median wall ms) per call: warm-up calls, then `reps` timed runs of a batch
-    of k calls (k so that a run lasts >= min_run_ms). CPU = this thread's CPU time (torch runs its
-    ops in the calling thread with one thread): the same as wall time on an idle host, and what the
-    call cost on a busy one."""
-    c0 = time.thread_time()
-    for _ in range(warmup):
-        fn()
-    per = max((time.thread_time() - c0) * 1e3 / warmup, 1e-4)
-    k = max(1, min(20000, math.ceil(min_run_ms / per)))
-    cpu, wall = [], []
-    for _ in range(reps):
-        c0, t0 = time.thread_time(), time.perf_counter()
-        for _ in range(k):
+    """{contender: (median ms, median CPU ms, median wall ms)} per call for both thread counts:
+    warm-up calls at each count, then `reps` rounds of one timed run per count (interleaved), each
+    a batch of k calls (k so that a run lasts >= min_run_ms). CPU = this thread's CPU time (with
+    one thread torch runs its ops in the calling thread: the same as wall time on an idle host, and
+    what the call cost on a busy one); pytorch-all's median is the wall time."""
+    ks = {}
+    for name, threads, _ in MODES:
+        torch.set_num_threads(threads)
+        t0 = time.perf_counter()
+        for _ in range(warmup):
             fn()
-        wall.append((time.perf_counter() - t0) * 1e3 / k)
-        cpu.append((time.thread_time() - c0) * 1e3 / k)
-    return float(np.median(cpu)), float(np.median(wall))
+        per = max((time.perf_counter() - t0) * 1e3 / warmup, 1e-4)
+        ks[name] = max(1, min(20000, math.ceil(min_run_ms / per)))
+    cpu = {m[0]: [] for m in MODES}
+    wall = {m[0]: [] for m in MODES}
+    for _ in range(reps):
+        for name, threads, _ in MODES:
+            torch.set_num_threads(threads)
+            k = ks[name]
+            c0, t0 = time.thread_time(), time.perf_counter()
+            for _ in range(k):
+                fn()
+            wall[name].append((time.perf_counter() - t0) * 1e3 / k)
+            cpu[name].append((time.thread_time() - c0) * 1e3 / k)
+    torch.set_num_threads(1)
+    out = {}
+    for name, _, clock in MODES:
+        c, w = float(np.median(cpu[name])), float(np.median(wall[name]))
+        out[name] = (c if clock == 'cpu' else w, c, w)
+    return out
+
+
+def record(runs, times, workload, n, label, **fields):
+    """One run entry per contender; prints them."""
+    for name, (ms, cpu, wall) in times.items():
+        runs.append({'workload': workload, 'n': n, 'contender': name, 'median_ms': ms,
+                     'cpu_median_ms': cpu, 'wall_median_ms': wall, **fields})
+        print(f'{name:<11} {workload:>14} n={n:<9} {ms:9.3f} ms (wall {wall:.3f}, cpu {cpu:.3f})  {label}',
+              flush=True)
 
 
 def gen_b(n):
@@ -311,13 +342,9 @@ def main():
             x, t, ref, elements, nbytes = make(workload, n)
             f = LOSS[workload]
             value = f(x, t).item()
-            ms, wall = timed(lambda: f(x, t).item(), a.reps)
-            runs.append({'workload': workload, 'n': n, 'contender': 'pytorch-1t', 'median_ms': ms,
-                         'wall_median_ms': wall,
-                         'rel_err': abs(value - ref) / abs(ref), 'elements': elements, 'bytes': nbytes,
-                         'value': value})
-            print(f'pytorch-1t {workload:>10} n={n:<9} {ms:9.3f} ms (wall {wall:.3f})  rel_err={runs[-1]["rel_err"]:.2e}',
-                  flush=True)
+            rel = abs(value - ref) / abs(ref)
+            record(runs, timed(lambda: f(x, t).item(), a.reps), workload, n, f'rel_err={rel:.2e}',
+                   rel_err=rel, elements=elements, bytes=nbytes, value=value)
             del x, t
     only = set(a.workloads.split(',')) if a.workloads else None
     for workload, (name, opts) in EXTRA.items():
@@ -327,12 +354,9 @@ def main():
         for n in ([CTC_B] if workload == 'ctc' else sizes):
             ops, ref, elements, nbytes = make_extra(workload, n)
             value = f(*ops, **opts).item()
-            ms, wall = timed(lambda: f(*ops, **opts).item(), a.reps)
-            runs.append({'workload': workload, 'n': n, 'contender': 'pytorch-1t', 'median_ms': ms,
-                         'wall_median_ms': wall, 'rel_err': abs(value - ref) / abs(ref),
-                         'elements': elements, 'bytes': nbytes, 'value': value})
-            print(f'pytorch-1t {workload:>14} n={n:<9} {ms:9.3f} ms (wall {wall:.3f})  rel_err={runs[-1]["rel_err"]:.2e}',
-                  flush=True)
+            rel = abs(value - ref) / abs(ref)
+            record(runs, timed(lambda: f(*ops, **opts).item(), a.reps), workload, n, f'rel_err={rel:.2e}',
+                   rel_err=rel, elements=elements, bytes=nbytes, value=value)
             del ops
     for n in sizes:
         if only is not None and 'gen_b' not in only:
@@ -340,21 +364,16 @@ def main():
         out = gen_b(n)
         value = F.binary_cross_entropy(out[4], out[2]).item()
         del out
-        ms, wall = timed(lambda: gen_b(n), a.reps, warmup=1)
-        runs.append({'workload': 'gen_b', 'n': n, 'contender': 'pytorch-1t', 'median_ms': ms,
-                     'wall_median_ms': wall,
-                     'rel_err': None, 'elements': n, 'bytes': 28 * n, 'value': value})
-        print(f'pytorch-1t {"gen_b":>10} n={n:<9} {ms:9.3f} ms (wall {wall:.3f})  (bce of the recipe = {value:.4f})', flush=True)
+        record(runs, timed(lambda: gen_b(n), a.reps, warmup=1), 'gen_b', n,
+               f'(bce of the recipe = {value:.4f})', rel_err=None, elements=n, bytes=28 * n, value=value)
     # the lesson as programs: BCE by hand over the recipe-B data, and a 100-step SGD loop
     for n in sizes:
         if only is not None and 'bce_hand' not in only:
             break
         _, _, y, _, sigma = gen_b(n)
         value = bce_hand(y, sigma, n).item()
-        ms, wall = timed(lambda: bce_hand(y, sigma, n).item(), a.reps)
-        runs.append({'workload': 'bce_hand', 'n': n, 'contender': 'pytorch-1t', 'median_ms': ms,
-                     'wall_median_ms': wall, 'rel_err': None, 'elements': n, 'bytes': 8 * n, 'value': value})
-        print(f'pytorch-1t {"bce_hand":>10} n={n:<9} {ms:9.3f} ms (wall {wall:.3f})  value={value:.6f}', flush=True)
+        record(runs, timed(lambda: bce_hand(y, sigma, n).item(), a.reps), 'bce_hand', n,
+               f'value={value:.6f}', rel_err=None, elements=n, bytes=8 * n, value=value)
         del y, sigma
     if only is None or 'sgd100' in only:
         torch.manual_seed(420)
@@ -362,12 +381,10 @@ def main():
         w0 = torch.rand(4, 3)
         y = torch.randint(0, 3, (300,), dtype=torch.float32).long()
         value = sgd100(X, y, w0)
-        ms, wall = timed(lambda: sgd100(X, y, w0), a.reps, warmup=1)
-        runs.append({'workload': 'sgd100', 'n': 300, 'contender': 'pytorch-1t', 'median_ms': ms,
-                     'wall_median_ms': wall, 'rel_err': None, 'elements': 300 * 3, 'bytes': 0, 'value': value})
-        print(f'pytorch-1t {"sgd100":>10} n=300       {ms:9.3f} ms (wall {wall:.3f})  final loss={value:.6f}', flush=True)
+        record(runs, timed(lambda: sgd100(X, y, w0), a.reps, warmup=1), 'sgd100', 300,
+               f'final loss={value:.6f}', rel_err=None, elements=300 * 3, bytes=0, value=value)
     with open(a.out, 'w') as fh:
-        json.dump({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'runs': runs}, fh, indent=1)
+        json.dump({'torch': torch.__version__, 'threads': 1, 'threads_all': ALL, 'runs': runs}, fh, indent=1)
 
 
 if __name__ == '__main__':

@@ -4,8 +4,10 @@
 #   --quick: N = 3e6 only (< 3 minutes once the builds exist)
 #   --reps=N: timed runs per median (default 7); --clock=wall: wall-clock medians instead of the
 #             CPU time of the running thread (bench/README.md "Timing")
-# Parts: native Google Benchmark at host width and at SSE4.2 width, PyTorch 1 thread (when
-# /usr/bin/python3 has torch), then one headless Chromium session for everything in the browser.
+# Parts: native Google Benchmark at host width and at SSE4.2 width, PyTorch with 1 thread and all
+# threads (python3-torch: setup installs it), one headless Chromium session for everything in the
+# browser (losslab single-thread and threaded builds, TF.js, JS loops), and the playground's cold
+# start (bench/startup.mjs: the default page and recipe B at N = 3e6).
 # Writes bench/results/latest.json and bench/results/latest.md, and prints the markdown table.
 # Progress goes to stderr; stdout is the table.
 set -euo pipefail
@@ -38,7 +40,7 @@ LOADS="start:$(cut -d' ' -f1 /proc/loadavg)"
 load() { LOADS+=",$1:$(cut -d' ' -f1 /proc/loadavg)"; }
 
 {
-  step "setup (libbenchmark-dev, xsimd, npm)"
+  step "setup (libbenchmark-dev, python3-torch, xsimd, npm)"
   LOSSLAB_SETUP_BENCH=1 bash scripts/setup.sh
   if [[ ! -f node_modules/@tensorflow/tfjs-backend-wasm/package.json ||
         ! -f node_modules/@tensorflow/tfjs-backend-cpu/package.json ||
@@ -50,7 +52,7 @@ load() { LOADS+=",$1:$(cut -d' ' -f1 /proc/loadavg)"; }
   bash scripts/build.sh
 
   mkdir -p build/bench "$PARTS"
-  rm -f "$PARTS"/{browser,native,native-sse42,torch}.json
+  rm -f "$PARTS"/{browser,native,native-sse42,torch,startup,startup-binary}.json
   if [[ ! -f build/bench/wasm_sum.wasm || bench/wasm_sum.cpp -nt build/bench/wasm_sum.wasm ]]; then
     step "wasm sum stick"
     NODE_PATH=/usr/share/nodejs em++ -O3 -msimd128 --no-entry -sSTANDALONE_WASM \
@@ -82,11 +84,11 @@ for flavor in native sse42; do
 done
 
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  step "PyTorch, 1 thread"
+  step "PyTorch, 1 thread and all threads (interleaved)"
   load pytorch
   /usr/bin/python3 bench/torch_bench.py --sizes=$SIZES --reps="$REPS" --out="$PARTS/torch.json" >&2
 else
-  step "PyTorch not installed for /usr/bin/python3 (apt install python3-torch): skipped"
+  step "PyTorch: /usr/bin/python3 cannot import torch although setup installed python3-torch: skipped"
 fi
 
 step "browser (headless Chromium)"
@@ -99,6 +101,16 @@ if ((CHECK)); then
   node bench/python.mjs --sizes=3e3 --out="$PARTS/python.json" >&2
 else
   node bench/python.mjs --sizes=3e4,3e5 --out=bench/results/python.json >&2
+fi
+
+if ((CHECK)); then
+  step "cold start: skipped (--check)"
+else
+  step "cold start of the playground (bench/startup.mjs, fresh browser contexts)"
+  load startup
+  node bench/startup.mjs --loads=5 --out="$PARTS/startup.json" >&2
+  node bench/startup.mjs --loads=5 --hash='recipe=binary&n=3000000&loss=binary_cross_entropy' \
+    --out="$PARTS/startup-binary.json" >&2
 fi
 
 step "report"

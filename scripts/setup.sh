@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(cmake make g++ googletest emscripten chromium nlohmann-json3-dev clang-format clang-14)
-[[ "${LOSSLAB_SETUP_BENCH:-0}" == 1 ]] && PKGS+=(libbenchmark-dev)
+# npm run bench: Google Benchmark, and PyTorch (Debian's 1.13.1) as the oracle and a contender
+[[ "${LOSSLAB_SETUP_BENCH:-0}" == 1 ]] && PKGS+=(libbenchmark-dev python3-torch python3-numpy)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -48,7 +48,7 @@ async function calibrateCpuClock() {
   return pairs[pairs.length >> 1];
 }
 
-async function warmUp(run, firstMs) {
+async function warmUp(run, firstMs, wall = false) {
   let per = firstMs;
   if (!(firstMs > 500)) {
     const c0 = cpuClock ? await cpuClock() : 0;
@@ -59,7 +59,7 @@ async function warmUp(run, firstMs) {
       calls++;
     }
     per = (performance.now() - t0) / calls;
-    if (cpuClock) per = Math.max(1e-4, ((await cpuClock()) - c0 - cpuOverhead) / calls);
+    if (cpuClock && !wall) per = Math.max(1e-4, ((await cpuClock()) - c0 - cpuOverhead) / calls);
   }
   return Math.max(1, Math.min(20000, Math.ceil(minRunMs / Math.max(per, 1e-4))));
 }
@@ -268,6 +268,38 @@ function tfContender(id, backend, solo = false) {
   };
 }
 
+// TF.js wasm with its own threads (XNNPACK's pool, SharedArrayBuffer): a second wasm backend
+// instance, 'wasm-threads', made with tfjs-backend-wasm's own factory while
+// WASM_HAS_MULTITHREAD_SUPPORT is true, and the wasm kernels registered under its name too. Which
+// ops use the pool is TF.js's choice (getThreadsCount() says how many threads it has).
+async function registerTfWasmThreads(threads) {
+  const f = tf.engine().registryFactory.wasm;
+  if (!f) throw new Error('tfjs-backend-wasm did not register its backend');
+  for (const k of tf.getKernelsForBackend('wasm')) tf.registerKernel({ ...k, backendName: 'wasm-threads' });
+  tf.registerBackend('wasm-threads', async () => {
+    const was = tf.env().get('WASM_HAS_MULTITHREAD_SUPPORT');
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+    tf.wasm.setThreadsCount(threads);
+    try {
+      return await f.factory();
+    } finally {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', was);
+    }
+  }, 0);
+  // (a worker that cannot start, e.g. under a CSP without blob: scripts, never settles: 30 s)
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('TF.js wasm threads did not start in 30 s')), 30_000);
+  });
+  try {
+    if (!(await Promise.race([tf.setBackend('wasm-threads'), timeout]))) throw new Error("tf.setBackend('wasm-threads') failed");
+    await tf.ready();
+  } finally {
+    clearTimeout(timer);
+  }
+  return tf.wasm.getThreadsCount();
+}
+
 // One TF.js loss call as a contender's run (the loss value, read back) and its tensors' teardown.
 function tfRunner(backend, loss, tensors) {
   return {
@@ -323,14 +355,29 @@ async function init() {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, like everyone else here
   tf.wasm.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
   const base = new URL('/dist/', location.href);
-  const simd = await createLossLab({ simd: true, baseUrl: base, warnings: 'silent' });
+  const simd = await createLossLab({ simd: true, threads: 1, baseUrl: base, warnings: 'silent' });
   const scalar = await createLossLab({ simd: false, baseUrl: base, warnings: 'silent' });
   if (simd.flavor !== 'simd') throw new Error('this browser cannot run the SIMD build');
+  // Every core: the threaded build at navigator.hardwareConcurrency threads (capped at 16), and
+  // TF.js wasm with as many threads. Both are timed in wall-clock time (`wall: true`).
+  const cores = Math.max(1, Math.min(16, navigator.hardwareConcurrency || 1));
+  const threaded = await createLossLab({ threads: Math.max(2, cores), baseUrl: base, warnings: 'silent' });
+  if (threaded.flavor !== 'simd-threads') throw new Error(`the threaded build did not start (flavor ${threaded.flavor}; crossOriginIsolated ${globalThis.crossOriginIsolated})`);
+  threaded.set_num_threads(cores);
+  let tfThreads = null;
+  let tfThreadsError = null;
+  try {
+    tfThreads = await registerTfWasmThreads(cores);
+  } catch (e) {
+    tfThreadsError = String(e?.message ?? e);
+  }
   contenders = [
     losslabContender('losslab-simd', simd),
+    { ...losslabContender('losslab-threads', threaded), wall: true },
     losslabContender('losslab-scalar', scalar),
     jsLoop,
     tfContender('tfjs-wasm', 'wasm'),
+    ...(tfThreads ? [{ ...tfContender('tfjs-wasm-threads', 'wasm-threads'), wall: true }] : []),
     tfContender('tfjs-cpu', 'cpu', true),
     await wasmSumContender(),
   ];
@@ -351,11 +398,13 @@ async function init() {
     userAgent: navigator.userAgent,
     crossOriginIsolated: globalThis.crossOriginIsolated,
     hardwareConcurrency: navigator.hardwareConcurrency,
-    losslab: { simd: simd.arch, scalar: scalar.arch, losses: simd.registry.losses.map((s) => s.name) },
+    losslab: { simd: simd.arch, scalar: scalar.arch, threads: threaded.get_num_threads(),
+      losses: simd.registry.losses.map((s) => s.name) },
     tfjs: {
       version: tf.version_core,
       wasmSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
-      wasmThreads: tf.wasm.getThreadsCount(),
+      wasmThreads: 1,
+      wasmThreadsBackend: tfThreads ?? `not available: ${tfThreadsError}`,
     },
     timerResolutionMs: timerResolution(),
   };
@@ -380,7 +429,7 @@ async function prepare(c, d, base) {
     s = await c.setup(d);
     const t0 = performance.now();
     const value = s.check ? s.check() : s.run();
-    const k = await warmUp(s.run, performance.now() - t0);
+    const k = await warmUp(s.run, performance.now() - t0, !!c.wall);
     return { c, s, base, value, k, samples: [] };
   } catch (e) {
     try { s?.teardown(); } catch { /* reported below */ }
@@ -392,8 +441,9 @@ function finish(p, d, runs) {
   try { p.s.teardown(); } catch { /* nothing to free */ }
   const relErr = p.s.noValue || d.ref == null ? null : Math.abs(p.value - d.ref) / Math.abs(d.ref);
   const wall = median(p.samples.map((x) => x.wall));
-  const cpu = cpuClock ? median(p.samples.map((x) => x.cpu)) : null;
-  runs.push({ ...p.base, median_ms: cpu ?? wall, wall_median_ms: wall, cpu_median_ms: cpu, batch: p.k,
+  // A threaded contender's median is its wall time: the main thread's CPU time is only its share.
+  const cpu = cpuClock && !p.c.wall ? median(p.samples.map((x) => x.cpu)) : null;
+  runs.push({ ...p.base, median_ms: cpu ?? wall, clock: cpu == null ? 'wall' : 'cpu', wall_median_ms: wall, cpu_median_ms: cpu, batch: p.k,
     runs: p.samples.length, rel_err: relErr, value: p.s.noValue ? null : p.value });
   const fmt = (v) => (v == null ? '-' : v.toExponential(2));
   log(`${p.c.id.padEnd(15)} ${d.id.padEnd(10)} n=${String(d.n).padEnd(9)} ${(cpu ?? wall).toFixed(3).padStart(10)} ms` +
