@@ -52,6 +52,7 @@ const DTYPES = Object.keys(ARRAY_TYPES);
 // Only this module makes Tensors (a Tensor is a heap address it owns): the exported class is for
 // instanceof checks, and `new Tensor(...)` from outside is a TypeError.
 const INTERNAL = Symbol('losslab.internal');
+const EMPTY = Object.freeze([]);
 
 /**
  * Loads a wasm build and returns a PyTorch-like namespace.
@@ -222,6 +223,10 @@ class LossLab {
     this.maxThreads = M.threadsBuilt() ? (M.losslabWorkers ?? 0) + 1 : 1;
     /** The core's SIMD target ('wasm-simd128' or 'scalar'). */
     this.arch = M.simdArch();
+    this._specInfos = new Map();   // spec -> what every call asks of it (_specInfo)
+    // The threaded build's memory can grow in a pool thread (a task's malloc), which leaves the
+    // glue's HEAP* views on the old, shorter SharedArrayBuffer: read the memory's own buffer.
+    this._mem = M.threadsBuilt() && M.wasmMemory ? M.wasmMemory : null;
     const reg = M.registry();
     const abi = M.abi();
     this._abi = {
@@ -384,15 +389,33 @@ class LossLab {
   // receives only numbers in the packed buffer (layout: wasm/bindings.cpp), so nothing can throw
   // while a wasm frame is live.
 
+  // What the hot path asks of a spec on every call, worked out once: the option names it knows,
+  // its tensor and callable options, whether an operand may be a list.
+  _specInfo(spec) {
+    let info = this._specInfos.get(spec);
+    if (!info) {
+      const reduction = (spec.reductions?.length ?? 0) > 0;   // losses; not distances, activations
+      const known = new Set(['force_scalar', ...spec.options.map((o) => o.name)]);
+      if (reduction) known.add('reduction');
+      info = {
+        reduction, known,
+        tensorOptions: spec.options.filter((o) => o.kind === 'tensor'),
+        callableOptions: spec.options.filter((o) => o.kind === 'callable'),
+        listy: (spec.operands ?? []).some((o) => o.dtypes?.includes('list')),
+      };
+      this._specInfos.set(spec, info);
+    }
+    return info;
+  }
+
   _checkOptions(spec, opts) {
-    const reduction = (spec.reductions?.length ?? 0) > 0;   // losses; not distances, activations
+    const { reduction, known } = this._specInfo(spec);
     if (opts == null) opts = {};
     if (typeof opts !== 'object' || Array.isArray(opts) || opts instanceof Tensor) {
       throw typeError(`${spec.name}(): options must be an object, got ${pyTypeName(opts)}`);
     }
-    const known = new Set(['force_scalar', ...spec.options.map((o) => o.name)]);
-    if (reduction) known.add('reduction');
-    for (const k of Object.keys(opts)) {
+    for (const k in opts) {
+      if (!Object.hasOwn(opts, k)) continue;
       if (!known.has(k)) throw typeError(`${spec.name}() got an unexpected keyword argument '${k}'`);
     }
     for (const p of spec.options) {
@@ -430,13 +453,16 @@ class LossLab {
     }
     // torch's overloads take the list-or-Tensor operands (ctc's lengths) all as lists or all as
     // Tensors; a mix matches neither (torch prints its whole overload list; we name the operands).
-    const listy = spec.operands.map((o, k) => [o, args[k]]).filter(([o]) => o.dtypes.includes('list'));
-    if (listy.some(([, v]) => Array.isArray(v)) && listy.some(([, v]) => !Array.isArray(v))) {
-      throw typeError(`${spec.name}() received an invalid combination of arguments: ${listy.map(([o]) => o.name).join(' and ')} must be all lists of ints or all Tensors`);
+    const { listy: anyListy } = this._specInfo(spec);
+    if (anyListy) {
+      const listy = spec.operands.map((o, k) => [o, args[k]]).filter(([o]) => o.dtypes.includes('list'));
+      if (listy.some(([, v]) => Array.isArray(v)) && listy.some(([, v]) => !Array.isArray(v))) {
+        throw typeError(`${spec.name}() received an invalid combination of arguments: ${listy.map(([o]) => o.name).join(' and ')} must be all lists of ints or all Tensors`);
+      }
     }
     return spec.operands.map((o, k) => {
       let v = args[k];
-      if (Array.isArray(v) && o.dtypes.includes('list')) {
+      if (anyListy && Array.isArray(v) && o.dtypes.includes('list')) {
         for (const e of v) {
           if (!(typeof e === 'bigint' || (typeof e === 'number' && Number.isInteger(e)))) {
             throw typeError(`${spec.name}(): ${o.name} must be a Tensor or a list of ints, got an element of type ${pyTypeName(e)}`);
@@ -455,8 +481,9 @@ class LossLab {
   // tensor. Losses and activations share it (an activation's options are dim and dtype).
   _writeCall(spec, descs, opts, backward = false, grad = null) {
     let slots = 16 + 8 * spec.options.length;
-    for (const d of [...descs, ...(grad ? [grad] : [])]) slots += 3 + d.shape.length;
-    for (const p of spec.options) if (p.kind === 'tensor' && opts[p.name] != null) slots += 3 + opts[p.name].ndim;
+    for (let i = 0; i < descs.length; i++) slots += 3 + descs[i].shape.length;
+    if (grad) slots += 3 + grad.shape.length;
+    for (const p of this._specInfo(spec).tensorOptions) if (opts[p.name] != null) slots += 3 + opts[p.name].ndim;
     const a = this._packView(slots);
     let k = 0;
     const put = (d) => {
@@ -520,8 +547,9 @@ class LossLab {
       this._packSlots = n;
       this._packBuf = null;
     }
-    if (this._packBuf !== M.HEAPU8.buffer) {
-      this._packBuf = M.HEAPU8.buffer;
+    const buf = this._heapBuffer();
+    if (this._packBuf !== buf) {
+      this._packBuf = buf;
       this._pack = new Float64Array(this._packBuf, this._packPtr, this._packSlots);
     }
     return this._pack;
@@ -531,7 +559,7 @@ class LossLab {
   _resultView() {
     const M = this._M;
     this._packPtr = M.packBuffer();
-    this._packBuf = M.HEAPU8.buffer;
+    this._packBuf = this._heapBuffer();
     this._pack = new Float64Array(this._packBuf, this._packPtr, this._packSlots);
     return this._pack;
   }
@@ -556,8 +584,10 @@ class LossLab {
       const opts = this._checkOptions(spec, options);
       if (this._callable(spec, opts)) return this._viaDistances(spec, args, opts, false);
       const descs = this._operands(spec, args, temps);
-      const tensorOpts = spec.options.filter((p) => p.kind === 'tensor' && opts[p.name] != null).map((p) => opts[p.name]);
-      if (this._tracks(...args, ...tensorOpts)) {
+      const info = this._specInfo(spec);
+      const tensorOpts = info.tensorOptions.length
+        ? info.tensorOptions.filter((p) => opts[p.name] != null).map((p) => opts[p.name]) : EMPTY;
+      if (this._gradOn && (this._tracksAny(args) || this._tracksAny(tensorOpts))) {
         // autograd: the call in the packed buffer, and the handles of its tensors (operands as
         // given or converted from lists, then the tensor options) for the node to keep
         let j = 0;
@@ -583,7 +613,7 @@ class LossLab {
 
   // The callable option a call sets (distance_function), or null.
   _callable(spec, opts) {
-    const p = spec.options.find((o) => o.kind === 'callable' && opts[o.name] != null);
+    const p = this._specInfo(spec).callableOptions.find((o) => opts[o.name] != null);
     return p ? opts[p.name] : null;
   }
 
@@ -840,7 +870,10 @@ class LossLab {
 
   _tracks(...ts) {
     if (!this._gradOn) return false;
-    for (const t of ts) if (t instanceof Tensor && t._rg) return true;
+    return this._tracksAny(ts);
+  }
+  _tracksAny(ts) {
+    for (let i = 0; i < ts.length; i++) if (ts[i] instanceof Tensor && ts[i]._rg) return true;
     return false;
   }
 
@@ -1001,7 +1034,9 @@ class LossLab {
   }
 
   /** Bytes in the wasm heap (grows on demand up to 4 GiB). */
-  heapBytes() { return this._M.HEAPU8.length; }
+  heapBytes() { return this._heapBuffer().byteLength; }
+  /** The wasm memory's current buffer (see _mem). */
+  _heapBuffer() { return this._mem ? this._mem.buffer : this._M.HEAPU8.buffer; }
 
   /** torch.set_num_threads(n): the threads the core's loops use from now on, at most
    *  maxThreads (the threaded build's started workers + 1; 1 in the other builds). Results are
@@ -1085,7 +1120,7 @@ class Tensor {
   // A live view of the heap (invalid after the heap grows: use at once).
   _view() {
     this._desc();
-    return new ARRAY_TYPES[this._dtype](this._lab._M.HEAPU8.buffer, this._ptr, this.numel());
+    return new ARRAY_TYPES[this._dtype](this._lab._heapBuffer(), this._ptr, this.numel());
   }
 
   /** A row-major copy: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array (bool). */
