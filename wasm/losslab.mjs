@@ -84,9 +84,13 @@ export async function createLossLab(options = {}) {
     moduleArg.losslabWorkers = threads - 1;
     moduleArg.mainScriptUrlOrBlob = glueUrl;   // what each worker imports
   }
-  if (options.wasmModule instanceof WebAssembly.Module) {
-    // compiled elsewhere (the playground compiles it on the page while this worker starts)
-    const mod = options.wasmModule;
+  // A module compiled elsewhere (the playground compiles it on the page while its worker starts)
+  // is used only if it is the flavour picked here: the threaded build imports its (shared)
+  // memory, the others do not. Another flavour's module is left aside and this one fetched.
+  const given = options.wasmModule instanceof WebAssembly.Module ? options.wasmModule : null;
+  const givenThreaded = given && WebAssembly.Module.imports(given).some((i) => i.kind === 'memory');
+  if (given && givenThreaded === threaded) {
+    const mod = given;
     moduleArg.instantiateWasm = (imports, receive) => {
       WebAssembly.instantiate(mod, imports).then((inst) => receive(inst, mod));
       return {};
