@@ -1276,8 +1276,10 @@ function renderAll() {
 }
 
 function renderBuildInfo() {
-  $('build-info').textContent = app.info
-    ? L('buildInfo', { arch: app.info.arch, scalar: app.info.scalarArch ?? '…', count: app.registry.losses.length })
+  const i = app.info;
+  $('build-info').textContent = i
+    ? L('buildInfo', { arch: i.arch, scalar: i.scalarArch ?? '…', count: app.registry.losses.length }) +
+      (i.threads > 1 ? L('buildThreads', { n: i.threads }) : i.isolated === false ? L('buildOneThread') : '')
     : L('status_loading');
 }
 
@@ -1424,7 +1426,7 @@ function renderTiming() {
   const rows = tm.paths.map((p) => {
     const tr = el('tr', { 'data-path': p.key });
     const name = () => {
-      const th = el('th', { scope: 'row' }, L(`path_${p.key}`));
+      const th = el('th', { scope: 'row' }, L(`path_${p.key}`, { n: p.threads }));
       if (p.key === 'simd') th.append(el('span', { class: 'arch' }, ` (${p.arch})`));
       return th;
     };
@@ -1444,7 +1446,7 @@ function renderTiming() {
   wrap.classList.toggle('scrolls', scrolls);
   $('timing-scroll-hint').hidden = !scrolls;
   $('timing-chart-label').textContent = drawBars($('timing-chart'),
-    tm.paths.filter((p) => Number.isFinite(p.ms)).map((p) => ({ label: L(`path_${p.key}`), value: p.ms })));
+    tm.paths.filter((p) => Number.isFinite(p.ms)).map((p) => ({ label: L(`path_${p.key}`, { n: p.threads }), value: p.ms })));
   $('timing-note').textContent = L('timingNote', { reduction: tm.reduction, numel: tm.numel.toLocaleString(loc), gen: tm.genMs == null ? '–' : tm.genMs.toFixed(1) })
     + loopNote(app.state.lang, tm, 'timingJsWins');
 }

@@ -17,8 +17,13 @@
   };
   globalThis.__losslabBoot = { worker, early, url };
 
-  // The SIMD build where the engine validates SIMD (the worker checks again and falls back).
-  WebAssembly.compileStreaming(fetch(new URL('./dist/losslab-simd.wasm', base)))
-    .then((module) => worker.postMessage({ type: 'wasm', flavor: 'simd', module }))
-    .catch(() => worker.postMessage({ type: 'wasm', flavor: 'simd', module: null }));
+  // The SIMD build where the engine validates SIMD (the worker checks again and falls back); the
+  // SIMD + threads build when the page can share memory with workers (cross-origin isolated) and
+  // the machine has more than one core, as createLossLab will pick it.
+  const threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function' &&
+    (navigator.hardwareConcurrency || 1) > 1;
+  const flavor = threaded ? 'simd-threads' : 'simd';
+  WebAssembly.compileStreaming(fetch(new URL(`./dist/losslab-${flavor}.wasm`, base)))
+    .then((module) => worker.postMessage({ type: 'wasm', flavor, module }))
+    .catch(() => worker.postMessage({ type: 'wasm', flavor, module: null }));
 })();

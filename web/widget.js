@@ -635,7 +635,7 @@ export class LossPlayground extends HTMLElement {
     const max = Math.max(...ok.map((p) => p.ms), 1e-9);
     const { js } = loopAndSimd(tm);
     $.tbody.replaceChildren(...tm.paths.map((p) => {
-      const name = h('th', { scope: 'row', title: p.arch ?? null }, t(lang, `path_${p.key}`));
+      const name = h('th', { scope: 'row', title: p.arch ?? null }, t(lang, `path_${p.key}`, { n: p.threads }));
       if (!Number.isFinite(p.ms)) return h('tr', { 'data-path': p.key }, name, h('td', { colspan: '3' }, p.error ?? '–'));
       const bar = h('span', { class: 'bar' });
       bar.style.width = `${Math.max(1, (100 * p.ms) / max).toFixed(1)}%`;   // CSSOM: fine under a strict CSP

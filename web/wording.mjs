@@ -10,7 +10,7 @@ export const locale = (lang) => (lang === 'zh' ? 'zh-CN' : 'en');
 /** The status line while a job runs: {phase, n?, path?} from the worker's progress messages. */
 export function phaseText(lang, m) {
   if (m.phase === 'data') return t(lang, 'phase_data', { n: grouped(m.n) });
-  if (m.phase === 'timing') return t(lang, 'phase_timing', { path: t(lang, `path_${m.path}`) });
+  if (m.phase === 'timing') return t(lang, 'phase_timing', { path: t(lang, `path_${m.path}`, { n: m.threads }) });
   return t(lang, `phase_${m.phase}`);
 }
 

@@ -26,10 +26,7 @@
 // options), curves.mjs (the plots' data), timing.mjs, race.mjs (the race across N), train.mjs
 // (gradient descent and the loss surface) and touch.mjs (touch the loss, outliers).
 
-import { createLossLab } from './dist/losslab.mjs';
-// The SIMD build's glue, which createLossLab imports when it starts: imported here too, so that it
-// is fetched with this file's other imports instead of after them (no side effects).
-import './dist/losslab-simd.mjs';
+import { createLossLab, threadsSupported } from './dist/losslab.mjs';
 import { simd, latest, queue, post, Superseded, setBuilds, setData, setScalarLoader } from './worker/session.mjs';
 import { describeError } from './worker/errors.mjs';
 import { run } from './worker/run.mjs';
@@ -38,6 +35,13 @@ import { parts } from './worker/parts.mjs';
 
 let busy = false;
 let raceJob = null;   // the race being run, stopped by any other job
+
+// The build createLossLab will pick: SIMD + threads where the page is cross-origin isolated and
+// the machine has cores to spare, else SIMD. Its glue is fetched now, while the boot message with
+// the compiled module is on its way (no side effects).
+const cores = Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
+const threaded = cores > 1 && threadsSupported();
+import(threaded ? './dist/losslab-simd-threads.mjs' : './dist/losslab-simd.mjs').catch(() => {});
 
 // Started by the playground's boot.js: the SIMD wasm comes compiled, in a message.
 let bootWasm = null;
@@ -54,10 +58,12 @@ if (self.name === 'losslab-boot') {
 const ready = (async () => {
   try {
     const wasmModule = bootWasm ? await bootWasm : null;
-    const simdLab = await createLossLab({ warnings: 'silent', ...(wasmModule ? { wasmModule } : {}) });
+    const simdLab = await createLossLab({ warnings: 'silent', threads: cores, ...(wasmModule ? { wasmModule } : {}) });
     setBuilds(simdLab, null);
     // (The registry is not sent: the page has it already, from dist/registry.mjs.)
-    post({ type: 'ready', flavor: simdLab.flavor, arch: simdLab.arch, scalarArch: null });
+    // threads: what the threaded build runs with; isolated: whether it could have run at all
+    post({ type: 'ready', flavor: simdLab.flavor, arch: simdLab.arch, scalarArch: null,
+      threads: simdLab.get_num_threads(), isolated: self.crossOriginIsolated === true });
     // the scalar build only times: it loads after the first result (session.mjs startScalar)
     setScalarLoader(async () => {
       const lab = await createLossLab({ simd: false, warnings: 'silent' });

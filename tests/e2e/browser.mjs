@@ -60,6 +60,13 @@ export async function newPage(env, { viewport = { width: 1280, height: 1000 }, b
 const FINAL = ['done', 'error', 'cancelled'];
 
 /** Waits until the page has finished its current job (body[data-status] ∈ done|error|cancelled). */
+// The timing rows the page shows: SIMD, SIMD × threads where it runs the threaded build (the page
+// is cross-origin isolated and the machine has more than one core), scalar, the JS loop.
+export async function timingPaths(page, { js = true } = {}) {
+  const threaded = await page.evaluate(() => globalThis.crossOriginIsolated === true && navigator.hardwareConcurrency > 1);
+  return ['simd', ...(threaded ? ['threads'] : []), 'scalar', ...(js ? ['js'] : [])];
+}
+
 export async function settled(page, { timeout = 60000 } = {}) {
   await page.waitForFunction((final) => final.includes(document.body.dataset.status), FINAL, { timeout });
   return page.evaluate(() => document.body.dataset.status);

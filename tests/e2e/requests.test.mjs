@@ -33,7 +33,7 @@ test('the playground and its workers request nothing from another origin', async
     await page.click('#py-run');
     await page.waitForFunction(() => /tensor\(/.test(document.getElementById('py-out').textContent), null, { timeout: 120000 });
     const origin = new URL(env.url).origin;
-    assert.ok(urls.some((u) => u.endsWith('/dist/losslab-simd.wasm')) && urls.some((u) => u.includes('/pyodide/')),
+    assert.ok(urls.some((u) => /\/dist\/losslab-simd(-threads)?\.wasm$/.test(u)) && urls.some((u) => u.includes('/pyodide/')),
       'the record includes the workers\' requests (the wasm, Pyodide)');
     assert.deepEqual(foreign(urls, origin), []);
     assert.deepEqual(page.errors, []);
@@ -52,7 +52,7 @@ test('the lesson page requests nothing from another origin', async () => {
       await page.locator(`#${id}`).scrollIntoViewIfNeeded();
       await page.waitForFunction((i) => ['done', 'error'].includes(document.getElementById(i)?.status), id, { timeout: 120000 });
     }
-    assert.ok(urls.some((u) => u.endsWith('/dist/losslab-simd.wasm')), urls.join(' '));
+    assert.ok(urls.some((u) => /\/dist\/losslab-simd(-threads)?\.wasm$/.test(u)), urls.join(' '));
     assert.deepEqual(foreign(urls, new URL(env.url).origin), []);
     assert.deepEqual(page.errors, []);
   } finally {

@@ -2,7 +2,7 @@
 // the lesson page, as it should be now (Chromium, the built site).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, newPage, openHash, settled, waitResult, errorText, shot } from './browser.mjs';
+import { start, newPage, openHash, settled, waitResult, errorText, shot, timingPaths } from './browser.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -197,7 +197,7 @@ test('the timing table times the page\'s reduction (its Value is the Result) and
   try {
     await openHash(env, page, 'recipe=regression&n=50&loss=mse_loss&reduction=sum');
     const values = await page.$$eval('#timing-body td.value', (tds) => tds.map((t) => Number(t.textContent)));
-    assert.equal(values.length, 3);
+    assert.equal(values.length, (await timingPaths(page)).length);
     for (const v of values) assert.ok(Math.abs(v - 124.3458) < 1e-3, `a Value is the sum: ${v}`);
     assert.match(await page.textContent('#timing-note'), /reduction='sum'/);
     const medians = await page.$$eval('#timing-body tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
@@ -319,7 +319,7 @@ test('简体中文: the status, the build line, the data line, hints and the wid
     await page.selectOption('#f-lang', 'zh');
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
     assert.match(await page.textContent('#status'), /^完成，用时 \d+ 毫秒。$/, 'the status follows the language');
-    assert.match(await page.textContent('#build-info'), /^wasm：.* · \d+ 个损失函数$/);
+    assert.match(await page.textContent('#build-info'), /^wasm：.* · \d+ 个损失函数( · SIMD × \d+ 个线程)?$/);
     assert.match(await page.textContent('#data-meta'), /毫秒.*。x \[3000, 4\]/);
     assert.doesNotMatch(await page.textContent('#data-meta'), /\. /);
     const hint = await page.textContent('#f-pos_weight-hint');
@@ -449,9 +449,10 @@ test('start-up: the first result does not wait for the scalar build; the wasm ar
     releaseScalar();
     await settled(page);
     assert.ok(await page.evaluate(() => document.querySelector('#timing-body tr[data-path="scalar"] td')?.textContent), 'the scalar row comes after');
-    assert.match(await page.textContent('#build-info'), /^wasm: \S+ \+ scalar · \d+ losses$/);
-    // the SIMD wasm is fetched once (by boot.js, compiled on the page), not again by the worker
-    assert.equal(seen.filter((p) => p.endsWith('/losslab-simd.wasm')).length, 1, seen.join(' '));
+    assert.match(await page.textContent('#build-info'), /^wasm: \S+ \+ scalar · \d+ losses( · SIMD × \d+ threads)?$/);
+    // the SIMD wasm (the threaded one where the page is isolated) is fetched once (by boot.js,
+    // compiled on the page; the pool's workers get the module), not again by the worker
+    assert.equal(seen.filter((p) => /\/losslab-simd(-threads)?\.wasm$/.test(p)).length, 1, seen.join(' '));
     assert.deepEqual(page.errors, []);
   } finally {
     releaseScalar();

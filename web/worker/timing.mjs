@@ -1,5 +1,6 @@
-// Timing: the same loss by the SIMD build, the scalar build and a plain JavaScript loop, each
-// timed as the median of several samples.
+// Timing: the same loss by the SIMD build (on one thread, and on every thread it has when it is
+// the threaded build: the same bits), the scalar build and a plain JavaScript loop, each timed
+// as the median of several samples.
 
 import { jsLoss } from '../jsloops.mjs';
 import { simd, data, post, Superseded, Later, checkpoint, progress, scalarReady } from './session.mjs';
@@ -90,9 +91,11 @@ export async function timing(job, spec, plan, state, list) {
   // for 'none' (a tensor per call would time the copy out) and for kl_div's 'batchmean'.
   const reduction = state.reduction === 'sum' ? 'sum' : 'mean';
   progress(job, 'timing', 0.6, { path: 'simd' });
-  paths.push(await timePath(job, 'simd', { arch: simd.arch }, async () => {
-    const F = simd.nn.functional[spec.name];
+  const F = simd.nn.functional[spec.name];
+  const timeSimd = async (threads) => {
     const so = lossOptions(simd, spec, state, reduction);
+    const was = simd.get_num_threads();
+    simd.set_num_threads(threads);
     try {
       return await measure(job, () => {
         const t = F(...list, so.opts);
@@ -101,9 +104,18 @@ export async function timing(job, spec, plan, state, list) {
         return v;
       }, reps);
     } finally {
+      simd.set_num_threads(was);
       so.dispose();
     }
-  }));
+  };
+  // the threaded build: its SIMD row on one thread, then a row on all of them
+  const many = simd.maxThreads;
+  paths.push(await timePath(job, 'simd', { arch: simd.arch }, () => timeSimd(1)));
+  if (many > 1) {
+    await checkpoint(job);
+    progress(job, 'timing', 0.65, { path: 'threads', threads: many });
+    paths.push(await timePath(job, 'threads', { arch: simd.arch, threads: many }, () => timeSimd(many)));
+  }
   progress(job, 'timing', 0.7, { path: 'scalar' });
   await checkpoint(job);
 
