@@ -195,10 +195,18 @@ struct Walker {
         continue;
       }
       const int64_t n = t.shape[o.d], i = o.idx[o.next];
-      const std::string sep =
-          "," + std::string(nd - o.d - 1, '\n') + std::string(o.indent + 1, ' ');
-      if (o.next++ > 0) out += sep;
-      if (summarize && n > 2 * kEdge && i == n - kEdge) out += "..." + sep;
+      // the separator is as long as the dims below and the indent: written where it is used,
+      // not made for every slice (a first slice has none: 1e5 dims of size 1 were quadratic)
+      const auto sep = [&] {
+        out += ',';
+        out.append(nd - o.d - 1, '\n');
+        out.append(static_cast<std::size_t>(o.indent + 1), ' ');
+      };
+      if (o.next++ > 0) sep();
+      if (summarize && n > 2 * kEdge && i == n - kEdge) {
+        out += "...";
+        sep();
+      }
       const std::size_t cd = o.d + 1;
       const int64_t cb = o.base + i * strides[o.d];
       const int ci = o.indent + 1;
