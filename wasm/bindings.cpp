@@ -4,6 +4,7 @@
 // returns either a descriptor or a JS Error, which wasm/losslab.mjs throws (TOOLCHAIN.md §7:
 // throwing across the boundary leaks).
 #include <emscripten/bind.h>
+#include <emscripten/em_macros.h>
 #include <emscripten/val.h>
 #include <malloc.h>
 
@@ -75,17 +76,35 @@ val wrap(Result<Tensor> r) { return r ? desc_of(r.take()) : make_error(r.error()
 
 // ---- the packed calls (pack.hpp: the layout, the checked decoder, the entries) --------------
 
-uintptr_t pack_buffer() { return reinterpret_cast<uintptr_t>(pack::buffer()); }
-uintptr_t pack_reserve(unsigned n) { return reinterpret_cast<uintptr_t>(pack::reserve(n)); }
-int loss_forward_packed(int index) { return pack::loss_forward(index); }
-int loss_backward_packed(int index, unsigned want) { return pack::loss_backward(index, want); }
-int activation_packed(int index, int backward) { return pack::activation(index, backward != 0); }
-int binary_packed(int op, bool is_cmp) { return pack::binary(op, is_cmp); }
-int where_packed() { return pack::where(); }
-int fused_packed() { return pack::fused(); }
-int take_packed(int kind, double dim, double a, bool has_a, double b, bool has_b, double step) {
-  return pack::take(kind, dim, a, has_a, b, has_b, step);
+// Plain C exports, not Embind functions: they take and return numbers only, and JS calls a wasm
+// export directly (about 0.01 µs) where an Embind function's generated wrapper costs about
+// 0.1 µs a call, a twentieth of a small loss call (README: "The boundary"). Named in
+// -sEXPORTED_FUNCTIONS (wasm/CMakeLists.txt); JS reads them as Module._losslab_*.
+extern "C" {
+EMSCRIPTEN_KEEPALIVE uintptr_t losslab_pack_buffer() {
+  return reinterpret_cast<uintptr_t>(pack::buffer());
 }
+EMSCRIPTEN_KEEPALIVE uintptr_t losslab_pack_reserve(unsigned n) {
+  return reinterpret_cast<uintptr_t>(pack::reserve(n));
+}
+EMSCRIPTEN_KEEPALIVE int losslab_loss_forward(int index) { return pack::loss_forward(index); }
+EMSCRIPTEN_KEEPALIVE int losslab_loss_backward(int index, unsigned want) {
+  return pack::loss_backward(index, want);
+}
+EMSCRIPTEN_KEEPALIVE int losslab_activation(int index, int backward) {
+  return pack::activation(index, backward != 0);
+}
+EMSCRIPTEN_KEEPALIVE int losslab_binary(int op, int is_cmp) {
+  return pack::binary(op, is_cmp != 0);
+}
+EMSCRIPTEN_KEEPALIVE int losslab_where() { return pack::where(); }
+EMSCRIPTEN_KEEPALIVE int losslab_fused() { return pack::fused(); }
+EMSCRIPTEN_KEEPALIVE int losslab_take(int kind, double dim, double a, int has_a, double b,
+                                      int has_b, double step) {
+  return pack::take(kind, dim, a, has_a != 0, b, has_b != 0, step);
+}
+}
+
 using pack::loss_at;
 using pack::scalar_of;
 
@@ -595,7 +614,7 @@ val ag_to(double h, std::string dtype_s) {
   return var_wrap(ag::to_dtype(var_of(h), *dt));
 }
 
-// A loss call with autograd: the packed call as loss_forward_packed reads it, and the handles of
+// A loss call with autograd: the packed call as losslab_loss_forward reads it, and the handles of
 // its tensors in the same order (operands, then the tensor options given). The result is a var
 // descriptor (its warnings inside).
 val ag_loss_packed(int index, val handles) {
@@ -616,7 +635,7 @@ val ag_loss_packed(int index, val handles) {
   return var_desc(out.take(), warnings);
 }
 
-// An activation with autograd: the packed call as activation_packed reads it, and the input's
+// An activation with autograd: the packed call as losslab_activation reads it, and the input's
 // handle (dtype= casts it first, recorded as torch's ToCopyBackward0).
 val ag_activation_packed(int index, double h) {
   const auto& all = activations();
@@ -676,16 +695,7 @@ EMSCRIPTEN_BINDINGS(losslab) {
   emscripten::function("setNumThreads", &losslab::set_num_threads);
   emscripten::function("registry", &registry);
   emscripten::function("abi", &abi);
-  emscripten::function("packBuffer", &pack_buffer);
-  emscripten::function("packReserve", &pack_reserve);
-  emscripten::function("lossForwardPacked", &loss_forward_packed);
-  emscripten::function("binaryPacked", &binary_packed);
-  emscripten::function("takePacked", &take_packed);
-  emscripten::function("fusedPacked", &fused_packed);
-  emscripten::function("wherePacked", &where_packed);
   emscripten::function("sort", &op_sort);
-  emscripten::function("lossBackwardPacked", &loss_backward_packed);
-  emscripten::function("activationPacked", &activation_packed);
   emscripten::function("lastError", &last_error);
   emscripten::function("lastWarnings", &last_warnings);
   emscripten::function("repr", &repr);

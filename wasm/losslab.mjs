@@ -237,8 +237,11 @@ class LossLab {
       dtypeCode: Object.fromEntries(abi.dtypes.map((d, i) => [d, i])),
       dtypeName: Array.from(abi.dtypes),
       reductionCode: Object.fromEntries(abi.reductions.map((r, i) => [r, i])),
+      f32: abi.dtypes.indexOf('float32'),
+      f64: abi.dtypes.indexOf('float64'),
     };
-    this._packPtr = M.packBuffer();
+    this._views = { buf: null, f32: null, f64: null };
+    this._packPtr = M._losslab_pack_buffer() >>> 0;
     this._packSlots = abi.slots;
     this._packBuf = null;
     /** The registry: losses (operands, options with defaults and ranges, reductions, targets,
@@ -547,7 +550,7 @@ class LossLab {
   _packView(n) {
     const M = this._M;
     if (n > this._packSlots) {
-      this._packPtr = M.packReserve(n);
+      this._packPtr = M._losslab_pack_reserve(n) >>> 0;
       this._packSlots = n;
       this._packBuf = null;
     }
@@ -561,10 +564,12 @@ class LossLab {
 
   // The result area after a call (the heap may have grown, the buffer may have moved).
   _resultView() {
-    const M = this._M;
-    this._packPtr = M.packBuffer();
-    this._packBuf = this._heapBuffer();
-    this._pack = new Float64Array(this._packBuf, this._packPtr, this._packSlots);
+    const ptr = this._M._losslab_pack_buffer() >>> 0, buf = this._heapBuffer();
+    if (ptr !== this._packPtr || buf !== this._packBuf) {
+      this._packPtr = ptr;
+      this._packBuf = buf;
+      this._pack = new Float64Array(buf, ptr, this._packSlots);
+    }
     return this._pack;
   }
 
@@ -577,6 +582,16 @@ class LossLab {
 
   _forwardResult() {
     const r = this._resultView();
+    // A 0-dim float result without warnings (a reduced loss, a scalar's arithmetic) is kept on
+    // the JS side: its value is read now and its 4 or 8 bytes freed, so the hot path of repeated
+    // small calls registers nothing with the FinalizationRegistry and item() reads a field.
+    // It gets a heap buffer again the first time something passes it to the core (_desc).
+    if (r[2] === 0 && r[3] === 0 && (r[0] === this._abi.f32 || r[0] === this._abi.f64)) {
+      const ptr = r[1] >>> 0, f32 = r[0] === this._abi.f32, h = this._heapViews();
+      const v = f32 ? h.f32[ptr >>> 2] : h.f64[ptr >>> 3];
+      this._M._free(ptr);
+      return new Tensor(this, { ptr: 0, dtype: f32 ? 'float32' : 'float64', shape: EMPTY, host: v }, INTERNAL);
+    }
     const [desc, k] = this._readTensor(r, 0);
     if (r[k] > 0) desc.warnings = this._M.lastWarnings();
     return this._wrap(desc);
@@ -601,7 +616,7 @@ class LossLab {
         return this._wrap(this._M.agLossPacked(this._index.get(spec), handles));
       }
       this._writeCall(spec, descs, opts);
-      if (this._M.lossForwardPacked(this._index.get(spec)) !== 0) throw this._M.lastError();
+      if (this._M._losslab_loss_forward(this._index.get(spec)) !== 0) throw this._M.lastError();
       const t = this._forwardResult();
       // Where a per-row value came from (a distance, a 'none' loss), so that a distance_function
       // returning it can be differentiated (_viaDistances); reduced losses, the hot path of
@@ -681,7 +696,7 @@ class LossLab {
       const descs = this._operands(spec, args, temps);
       const g = gradOutput == null ? null : this._own(gradOutput, 'grad_output');
       this._writeCall(spec, descs, opts, true, g);
-      if (this._M.lossBackwardPacked(this._index.get(spec), want) !== 0) throw this._M.lastError();
+      if (this._M._losslab_loss_backward(this._index.get(spec), want) !== 0) throw this._M.lastError();
       const r = this._resultView();
       const out = [];
       let p = 0;
@@ -704,7 +719,7 @@ class LossLab {
     if (!backward && this._tracks(input)) {
       return this._wrap(this._M.agActivationPacked(this._specs.get(spec.name).index, input._handle()));
     }
-    if (this._M.activationPacked(this._specs.get(spec.name).index, backward ? 1 : 0) !== 0) throw this._M.lastError();
+    if (this._M._losslab_activation(this._specs.get(spec.name).index, backward ? 1 : 0) !== 0) throw this._M.lastError();
     if (!backward) return this._forwardResult();
     const [desc] = this._readTensor(this._resultView(), 0);
     return this._wrap(desc);
@@ -953,7 +968,11 @@ class LossLab {
   // the number), or null when the chain would grow past the limits (then the op runs eagerly).
   _defer(kind, op, a, b, num, shape) {
     if (!this._fuse || shape.reduce((x, y) => x * y, 1) < this._fuseMin) return null;
-    const part = (t) => (t === null ? null : t._node ?? { leaf: true, t, ptr: t._ptr });
+    const part = (t) => {
+      if (t === null) return null;
+      if (t._host !== undefined) t._desc();   // a leaf needs its buffer
+      return t._node ?? { leaf: true, t, ptr: t._ptr };
+    };
     const na = part(a), nb = part(b);
     const size = 1 + [na, nb].reduce((acc, x) => acc + (x === null ? 0 : x.leaf ? 1 : x.size), 0);
     if (size > FUSE_MAX_INSTRUCTIONS) return null;
@@ -1017,7 +1036,7 @@ class LossLab {
     for (const p of ptrs) pack[k++] = p;
     pack[k++] = code.length;
     for (const ins of code) for (const v of ins) pack[k++] = v;
-    if (this._M.fusedPacked() !== 0) throw this._M.lastError();
+    if (this._M._losslab_fused() !== 0) throw this._M.lastError();
     const r = this._resultView();
     const [desc] = this._readTensor(r, 0);
     this._freer.unregister(t);
@@ -1041,6 +1060,28 @@ class LossLab {
   heapBytes() { return this._heapBuffer().byteLength; }
   /** The wasm memory's current buffer (see _mem). */
   _heapBuffer() { return this._mem ? this._mem.buffer : this._M.HEAPU8.buffer; }
+  // Float32 and Float64 views of the whole heap, renewed when it grew.
+  _heapViews() {
+    const v = this._views, buf = this._heapBuffer();
+    if (v.buf !== buf) {
+      v.buf = buf;
+      v.f32 = new Float32Array(buf);
+      v.f64 = new Float64Array(buf);
+    }
+    return v;
+  }
+  // Gives a host-side scalar (see _forwardResult) a heap buffer holding its value.
+  _unhost(t) {
+    const bytes = t._dtype === 'float32' ? 4 : 8;
+    const ptr = this._M._malloc(bytes) >>> 0;
+    if (!ptr) throw new RangeError(`out of memory: could not allocate ${bytes} bytes for a ${t._dtype} tensor of shape []`);
+    const h = this._heapViews();
+    if (bytes === 4) h.f32[ptr >>> 2] = t._host;
+    else h.f64[ptr >>> 3] = t._host;
+    t._ptr = ptr;
+    t._host = undefined;
+    this._freer.register(t, ptr, t);
+  }
 
   /** torch.set_num_threads(n): the threads the core's loops use from now on, at most
    *  maxThreads (the threaded build's started workers + 1; 1 in the other builds). Results are
@@ -1092,7 +1133,9 @@ class Tensor {
     this._node = desc.node ?? null;   // a deferred chain's node (no buffer yet): see LossLab._defer
     this._pins = 0;                   // pending chains that read this buffer
     this._deferredFree = null;        // { ptr, h } once disposed while pinned
-    if (this._node) {
+    this._host = desc.host;           // a 0-dim float's value kept in JS (no buffer yet), or undefined
+    if (this._host !== undefined) { /* nothing in the heap to free */ }
+    else if (this._node) {
       this._lazyRef = new WeakRef(this);
       lab._lazy.add(this._lazyRef);
       lab._freer.register(this, { unpin: this._node.leaves, ref: this._lazyRef }, this);
@@ -1114,10 +1157,11 @@ class Tensor {
     return this._shape[k < 0 ? k + n : k];
   }
   numel() { return this._shape.reduce((a, b) => a * b, 1); }
-  get disposed() { return this._ptr === 0 && this._node === null; }
+  get disposed() { return this._ptr === 0 && this._node === null && this._host === undefined; }
 
   _desc() {
     if (this._node) this._lab._materialize(this);
+    else if (this._host !== undefined) this._lab._unhost(this);
     if (!this._ptr) throw new Error('this tensor was disposed');
     return { ptr: this._ptr, dtype: this._dtype, shape: this._shape };
   }
@@ -1128,11 +1172,15 @@ class Tensor {
   }
 
   /** A row-major copy: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array (bool). */
-  toArray() { return this._view().slice(); }
+  toArray() {
+    if (this._host !== undefined) return ARRAY_TYPES[this._dtype].of(this._host);
+    return this._view().slice();
+  }
   /** The single value as a Number (int64 too; exact up to 2**53). */
   item() {
     const n = this.numel();
     if (n !== 1) throw new Error(`a Tensor with ${n} elements cannot be converted to Scalar`);
+    if (this._host !== undefined) return this._host;
     const v = this._view()[0];
     return this._dtype === 'bool' ? v !== 0 : typeof v === 'bigint' ? Number(v) : v;
   }
@@ -1147,6 +1195,7 @@ class Tensor {
   /** Frees the heap buffer now (idempotent). */
   dispose() {
     const lab = this._lab;
+    if (this._host !== undefined) { this._host = undefined; return; }
     if (this._node) {   // a chain nobody computed: its leaves are no longer needed for it
       lab._freer.unregister(this);
       lab._lazy.delete(this._lazyRef);

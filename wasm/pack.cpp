@@ -22,11 +22,11 @@ struct Writer {
     g_pack[k++] = v;
   }
   void tensor(Tensor&& t) {
-    const Shape shape = t.shape();
     put(static_cast<double>(static_cast<int>(t.dtype())));
-    put(static_cast<double>(reinterpret_cast<uintptr_t>(t.release())));
-    put(static_cast<double>(shape.size()));
-    for (int64_t d : shape) put(static_cast<double>(d));
+    put(static_cast<double>(reinterpret_cast<uintptr_t>(t.data())));
+    put(static_cast<double>(t.shape().size()));
+    for (int64_t d : t.shape()) put(static_cast<double>(d));
+    t.release();  // JS owns the buffer now
   }
 };
 
@@ -153,6 +153,7 @@ Result<LossCall> read_loss_call(const LossSpec& spec, Reader& r) {
   call.options.force_scalar = r.flag("force_scalar");
   const int64_t red = r.integer(-1, static_cast<int64_t>(Reduction::BatchMean), "reduction code");
   if (red >= 0) call.options.reduction = static_cast<Reduction>(red);
+  call.operands.reserve(spec.operands.size());
   for (std::size_t k = 0; k < spec.operands.size(); ++k) call.operands.push_back(r.view());
   for (const OptionSpec& p : spec.options) {
     if (!r.flag("option tag")) continue;

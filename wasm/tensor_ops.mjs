@@ -118,7 +118,7 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
         }
         const [da, db] = [this._own(a, 'input'), this._own(b, 'other')];
         if (this._tracks(a, b)) return this._wrap(this._M.agBinary(ARITH[op], a._handle(), b._handle(), name === 'rsub'));
-        return this._packedOp([da, db], () => this._M.binaryPacked(ARITH[op], false));
+        return this._packedOp([da, db], () => this._M._losslab_binary(ARITH[op], false));
       }
       const numberFirst = !isT(a);
       const t = numberFirst ? b : a, v = numberFirst ? a : b;
@@ -131,7 +131,7 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       const [kind, f, hi, lo] = pyNumber(v, name, numberFirst ? 'input' : 'other');
       if (this._tracks(t)) return this._wrap(this._M.agBinaryScalar(ARITH[op], t._handle(), kind, f, hi, lo, numberFirst, name === 'rsub'));
       const num = [kind, f, hi, lo];
-      return this._packedOp(numberFirst ? [num, desc] : [desc, num], () => this._M.binaryPacked(ARITH[op], false));
+      return this._packedOp(numberFirst ? [num, desc] : [desc, num], () => this._M._losslab_binary(ARITH[op], false));
     }
 
     /** torch.add(a, b): a + b, either may be a number (no alpha). */
@@ -154,14 +154,14 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       if (!isT(a) && !isT(b)) throw typeError(`${name}(): argument 'input' (position 1) must be Tensor, not ${pyTypeName(a)}`);
       if (isT(a) && isT(b)) {
         const descs = [this._own(a, 'input'), this._own(b, 'other')];
-        return this._packedOp(descs, () => this._M.binaryPacked(op, true));
+        return this._packedOp(descs, () => this._M._losslab_binary(op, true));
       }
       const numberFirst = !isT(a);
       const t = numberFirst ? b : a, v = numberFirst ? a : b;
       const desc = this._own(t, numberFirst ? 'other' : 'input');
       const [kind, f, hi, lo] = pyNumber(typeof v === 'boolean' ? Number(v) : v, name, numberFirst ? 'input' : 'other');
       const num = [kind, f, hi, lo];
-      return this._packedOp(numberFirst ? [num, desc] : [desc, num], () => this._M.binaryPacked(op, true));
+      return this._packedOp(numberFirst ? [num, desc] : [desc, num], () => this._M._losslab_binary(op, true));
     }
     eq(a, b) { return this._compare(0, 'eq', a, b); }
     ne(a, b) { return this._compare(1, 'ne', a, b); }
@@ -294,7 +294,7 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       }
       if (this._tracks(x, y)) throw pyError('NotImplementedError', 'where(): autograd through torch.where is not supported yet (its inputs require grad)');
       const item = (v, arg) => (v instanceof Tensor ? this._own(v, arg) : pyNumber(v, 'where', arg));
-      return this._packedOp([this._own(condition, 'condition'), item(x, 'input'), item(y, 'other')], () => this._M.wherePacked());
+      return this._packedOp([this._own(condition, 'condition'), item(x, 'input'), item(y, 'other')], () => this._M._losslab_where());
     }
     /**
      * torch.sort(t, dim = -1, descending = false) → [values, indices] (.values, .indices): NaN
@@ -349,7 +349,7 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
       const hasA = a !== null && a !== undefined, hasB = b !== null && b !== undefined;
       const args = [kind, dim, hasA ? a : 0, hasA, hasB ? b : 0, hasB, step];
       if (lab._tracks(this)) return lab._wrap(lab._M.agTake(this._handle(), ...args));
-      return lab._packedOp([d], () => lab._M.takePacked(...args), true);
+      return lab._packedOp([d], () => lab._M._losslab_take(...args), true);
     }
     /** slice(dim, start = null, end = null, step = 1): x[start:end:step] along dim (null: None). */
     slice(dim = 0, start = null, end = null, step = 1) {

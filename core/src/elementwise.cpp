@@ -58,9 +58,8 @@ Status materialize(const TensorView& v, const Shape& shape, DType dtype, Tensor&
 
 Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input, const TensorView& target,
                               const LossOptions& o) {
-  const std::string name = info.name;
   EwPrepared a;
-  a.in_shape = input.shape;
+  a.in_shape = &input.shape;
   // Shape rules (checked before dtype, as torch.nn.functional does).
   switch (info.rule) {
     case ShapeRule::BroadcastWarn:
@@ -101,8 +100,8 @@ Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input, const
     return runtime_error("result type Float can't be cast to the desired output type " +
                          std::string(dtype_torch_name(target.dtype)));
   if (!in_f && !tg_f)
-    return runtime_error("\"" + name + "\" not implemented for '" + dtype_torch_name(input.dtype) +
-                         "'");
+    return runtime_error("\"" + std::string(info.name) + "\" not implemented for '" +
+                         dtype_torch_name(input.dtype) + "'");
   a.dtype = (input.dtype == DType::Float64 || target.dtype == DType::Float64) ? DType::Float64
                                                                               : DType::Float32;
 
@@ -168,8 +167,8 @@ Status check_grad_output(const TensorView* g, const Shape& expected, Reduction r
 }
 
 Result<Tensor> ew_finish_grad(Tensor full, const EwPrepared& a) {
-  if (a.out_shape == a.in_shape) return full;
-  return sum_to_shape(full.view(), a.in_shape);
+  if (a.out_shape == *a.in_shape) return full;
+  return sum_to_shape(full.view(), *a.in_shape);
 }
 
 }  // namespace losslab::detail

@@ -70,7 +70,8 @@ struct HasGradUpstream<Op, T,
 // Inputs made contiguous, broadcast and of one floating dtype; owns whatever it had to copy.
 struct EwPrepared {
   DType dtype = DType::Float32;
-  Shape in_shape, out_shape;
+  const Shape* in_shape = nullptr;  // the input view's (ew_prepare's caller keeps it alive)
+  Shape out_shape;
   int64_t n = 0;
   const void* x = nullptr;
   const void* y = nullptr;
@@ -195,7 +196,7 @@ Result<LossOutput> ew_forward(const TensorView& input, const TensorView& target,
   const bool simd = !o.force_scalar;
   LossOutput out;
   out.warnings = std::move(a.warnings);
-  const int64_t batch = a.in_shape.empty() ? 1 : a.in_shape[0];
+  const int64_t batch = a.in_shape->empty() ? 1 : (*a.in_shape)[0];
   if (o.reduction == Reduction::None) {
     out.value = Tensor(a.dtype, a.out_shape);
     if (!out.value.ok()) return oom_error(std::to_string(out.value.nbytes()) + " bytes");
@@ -253,7 +254,7 @@ Result<Tensor> ew_backward(const TensorView& input, const TensorView& target, co
   const Shape expected = o.reduction == Reduction::None ? a.out_shape : Shape{};
   if (auto st = check_grad_output(grad_output, expected, o.reduction, a.dtype); !st)
     return st.error();
-  const int64_t batch = a.in_shape.empty() ? 1 : a.in_shape[0];
+  const int64_t batch = a.in_shape->empty() ? 1 : (*a.in_shape)[0];
   Tensor full(a.dtype, a.out_shape);
   if (!full.ok()) return oom_error(std::to_string(full.nbytes()) + " bytes");
   double g0 = 1.0;
