@@ -621,8 +621,8 @@ val ag_loss_packed(int index, val handles) {
   const LossSpec* spec = loss_at(index);
   if (!spec) return make_error(value_error("unknown loss"));
   pack::Reader r;
-  auto call = pack::read_loss_call(*spec, r);
-  if (!call) return make_error(call.error());
+  LossCall call;
+  if (auto st = pack::read_loss_call(*spec, r, call); !st) return make_error(st.error());
   const unsigned n = handles["length"].as<unsigned>();
   std::vector<ag::VarPtr> operands, extra;
   for (unsigned k = 0; k < n; ++k) {
@@ -630,7 +630,7 @@ val ag_loss_packed(int index, val handles) {
     (k < spec->operands.size() ? operands : extra).push_back(v);
   }
   std::vector<std::string> warnings;
-  auto out = ag::loss(*spec, call.value(), operands, extra, &warnings);
+  auto out = ag::loss(*spec, call, operands, extra, &warnings);
   if (!out) return make_error(out.error());
   return var_desc(out.take(), warnings);
 }

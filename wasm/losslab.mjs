@@ -271,9 +271,14 @@ class LossLab {
     const F = {};
     for (const spec of reg.losses) {
       const n = spec.operands.length;
-      F[spec.name] = function loss(...args) {
-        return self._lossForward(spec, args.slice(0, n), args.length > n ? args[n] : undefined);
-      };
+      // (two operands, the common case, without a rest array: the small calls' hot path)
+      F[spec.name] = n === 2
+        ? function loss(a, b, opts) {
+          return self._lossForward(spec, arguments.length >= 2 ? [a, b] : Array.from(arguments), opts);
+        }
+        : function loss(...args) {
+          return self._lossForward(spec, args.slice(0, n), args.length > n ? args[n] : undefined);
+        };
     }
     for (const spec of reg.activations) {
       F[spec.name] = function activation(input, opts) {
@@ -409,14 +414,15 @@ class LossLab {
         tensorOptions: spec.options.filter((o) => o.kind === 'tensor'),
         callableOptions: spec.options.filter((o) => o.kind === 'callable'),
         listy: (spec.operands ?? []).some((o) => o.dtypes?.includes('list')),
+        index: this._index.get(spec),   // the loss's index in the core's list (losses only)
       };
       this._specInfos.set(spec, info);
     }
     return info;
   }
 
-  _checkOptions(spec, opts) {
-    const { reduction, known } = this._specInfo(spec);
+  _checkOptions(spec, opts, info = this._specInfo(spec)) {
+    const { reduction, known } = info;
     if (opts == null) opts = {};
     if (typeof opts !== 'object' || Array.isArray(opts) || opts instanceof Tensor) {
       throw typeError(`${spec.name}(): options must be an object, got ${pyTypeName(opts)}`);
@@ -453,19 +459,28 @@ class LossLab {
 
   // Operands as descriptors; arrays where the spec allows them become temporary int64 tensors
   // (pushed onto `temps`, freed after the call).
-  _operands(spec, args, temps) {
+  _operands(spec, args, temps, info = this._specInfo(spec)) {
     if (args.length < spec.operands.length) {
       const missing = spec.operands.slice(args.length).map((o) => `'${o.name}'`);
       throw typeError(`${spec.name}() missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
     }
     // torch's overloads take the list-or-Tensor operands (ctc's lengths) all as lists or all as
     // Tensors; a mix matches neither (torch prints its whole overload list; we name the operands).
-    const { listy: anyListy } = this._specInfo(spec);
+    const { listy: anyListy } = info;
     if (anyListy) {
       const listy = spec.operands.map((o, k) => [o, args[k]]).filter(([o]) => o.dtypes.includes('list'));
       if (listy.some(([, v]) => Array.isArray(v)) && listy.some(([, v]) => !Array.isArray(v))) {
         throw typeError(`${spec.name}() received an invalid combination of arguments: ${listy.map(([o]) => o.name).join(' and ')} must be all lists of ints or all Tensors`);
       }
+    }
+    if (!anyListy) {
+      const descs = new Array(spec.operands.length);
+      for (let k = 0; k < descs.length; k++) {
+        const v = args[k];
+        if (!(v instanceof Tensor)) throw typeError(`${spec.name}(): argument '${spec.operands[k].name}' (position ${k + 1}) must be Tensor, not ${pyTypeName(v)}`);
+        descs[k] = this._own(v, spec.operands[k].name);
+      }
+      return descs;
     }
     return spec.operands.map((o, k) => {
       let v = args[k];
@@ -486,11 +501,11 @@ class LossLab {
   // Writes a call into the packed buffer in the registry's layout (wasm/bindings.cpp): flags,
   // the operands, every option in spec order, and for a backward call the grad_output tag and
   // tensor. Losses and activations share it (an activation's options are dim and dtype).
-  _writeCall(spec, descs, opts, backward = false, grad = null) {
+  _writeCall(spec, descs, opts, backward = false, grad = null, info = this._specInfo(spec)) {
     let slots = 16 + 8 * spec.options.length;
     for (let i = 0; i < descs.length; i++) slots += 3 + descs[i].shape.length;
     if (grad) slots += 3 + grad.shape.length;
-    for (const p of this._specInfo(spec).tensorOptions) if (opts[p.name] != null) slots += 3 + opts[p.name].ndim;
+    for (const p of info.tensorOptions) if (opts[p.name] != null) slots += 3 + opts[p.name].ndim;
     const a = this._packView(slots);
     let k = 0;
     const put = (d) => {
@@ -600,10 +615,10 @@ class LossLab {
   _lossForward(spec, args, options) {
     const temps = [];
     try {
-      const opts = this._checkOptions(spec, options);
-      if (this._callable(spec, opts)) return this._viaDistances(spec, args, opts, false);
-      const descs = this._operands(spec, args, temps);
       const info = this._specInfo(spec);
+      const opts = this._checkOptions(spec, options, info);
+      if (this._callable(spec, opts, info)) return this._viaDistances(spec, args, opts, false);
+      const descs = this._operands(spec, args, temps, info);
       const tensorOpts = info.tensorOptions.length
         ? info.tensorOptions.filter((p) => opts[p.name] != null).map((p) => opts[p.name]) : EMPTY;
       if (this._gradOn && (this._tracksAny(args) || this._tracksAny(tensorOpts))) {
@@ -612,11 +627,11 @@ class LossLab {
         let j = 0;
         const ts = spec.operands.map((o, k) => (args[k] instanceof Tensor ? args[k] : temps[j++]));
         const handles = [...ts, ...tensorOpts].map((t) => t._handle());
-        this._writeCall(spec, descs, opts);
+        this._writeCall(spec, descs, opts, false, null, info);
         return this._wrap(this._M.agLossPacked(this._index.get(spec), handles));
       }
-      this._writeCall(spec, descs, opts);
-      if (this._M._losslab_loss_forward(this._index.get(spec)) !== 0) throw this._M.lastError();
+      this._writeCall(spec, descs, opts, false, null, info);
+      if (this._M._losslab_loss_forward(info.index) !== 0) throw this._M.lastError();
       const t = this._forwardResult();
       // Where a per-row value came from (a distance, a 'none' loss), so that a distance_function
       // returning it can be differentiated (_viaDistances); reduced losses, the hot path of
@@ -631,8 +646,10 @@ class LossLab {
   }
 
   // The callable option a call sets (distance_function), or null.
-  _callable(spec, opts) {
-    const p = this._specInfo(spec).callableOptions.find((o) => opts[o.name] != null);
+  _callable(spec, opts, info = this._specInfo(spec)) {
+    const { callableOptions } = info;
+    if (!callableOptions.length) return null;
+    const p = callableOptions.find((o) => opts[o.name] != null);
     return p ? opts[p.name] : null;
   }
 
@@ -1058,8 +1075,14 @@ class LossLab {
 
   /** Bytes in the wasm heap (grows on demand up to 4 GiB). */
   heapBytes() { return this._heapBuffer().byteLength; }
-  /** The wasm memory's current buffer (see _mem). */
-  _heapBuffer() { return this._mem ? this._mem.buffer : this._M.HEAPU8.buffer; }
+  /** The wasm memory's current buffer (see _mem). A growing non-shared memory detaches its old
+   *  buffer (byteLength 0), so the one last seen stays valid while it has a length: a field read
+   *  instead of a lookup on the large Module object on every call. */
+  _heapBuffer() {
+    if (this._mem) return this._mem.buffer;
+    if (this._buf === undefined || this._buf.byteLength === 0) this._buf = this._M.HEAPU8.buffer;
+    return this._buf;
+  }
   // Float32 and Float64 views of the whole heap, renewed when it grew.
   _heapViews() {
     const v = this._views, buf = this._heapBuffer();
@@ -1123,7 +1146,7 @@ class Tensor {
     this._lab = lab;
     this._ptr = desc.ptr >>> 0;
     this._dtype = desc.dtype;
-    this._shape = Array.from(desc.shape);
+    this._shape = desc.host !== undefined ? [] : Array.from(desc.shape);
     // autograd: the handle on the core Var that owns the buffer (0: JS owns it), requires_grad
     // and the grad_fn's name (both fixed for a non-leaf; a leaf's flag changes through
     // requires_grad_, which keeps this copy)

@@ -69,29 +69,17 @@ const Error& last_error() { return g_last_error; }
 const std::vector<std::string>& last_warnings() { return g_last_warnings; }
 
 void Reader::fail(const std::string& what) {
-  if (error_.empty()) error_ = "malformed call buffer: " + what + " at slot " + std::to_string(i_);
+  if (bad_) return;
+  bad_ = true;
+  error_ = "malformed call buffer: " + what + " at slot " + std::to_string(i_);
 }
 
 Error Reader::error() const { return runtime_error(error_); }
 
-double Reader::next() {
-  if (!ok()) return 0;
-  if (i_ >= g_pack.size()) {
-    fail("read past the end");
-    return 0;
-  }
-  return g_pack[i_++];
-}
-
-int64_t Reader::integer(int64_t lo, int64_t hi, const char* what) {
-  const double v = next();
-  if (!ok()) return lo;
-  if (!integral(v, static_cast<double>(lo), static_cast<double>(hi))) {
-    --i_;
-    fail(std::string(what) + " out of range");
-    return lo;
-  }
-  return static_cast<int64_t>(v);
+int64_t Reader::out_of_range(const char* what, int64_t lo) {
+  --i_;
+  fail(std::string(what) + " out of range");
+  return lo;
 }
 
 int64_t Reader::i64() {
@@ -102,12 +90,19 @@ int64_t Reader::i64() {
 
 TensorView Reader::view() {
   TensorView v;
+  view_into(v);
+  return v;
+}
+
+void Reader::view_into(TensorView& v) {
   v.dtype = static_cast<DType>(integer(0, static_cast<int>(DType::Bool), "dtype code"));
   const double p = next();
   if (ok() && !integral(p, 0, kMaxPtr)) fail("pointer out of range");
-  const auto nd =
-      integer(0, static_cast<int64_t>(g_pack.size()) - static_cast<int64_t>(i_), "ndim");
-  if (!ok()) return TensorView{};
+  const auto nd = integer(0, static_cast<int64_t>(n_) - static_cast<int64_t>(i_), "ndim");
+  if (!ok()) {
+    v = TensorView{};
+    return;
+  }
   v.data = reinterpret_cast<const void*>(static_cast<uintptr_t>(p));
   v.shape.resize(static_cast<std::size_t>(nd));
   for (auto& d : v.shape) {
@@ -115,7 +110,7 @@ TensorView Reader::view() {
     if (ok() && !integral(x, 0, kMaxDim)) fail("dimension out of range");
     d = ok() ? static_cast<int64_t>(x) : 0;
   }
-  return ok() ? v : TensorView{};
+  if (!ok()) v = TensorView{};
 }
 
 Scalar Reader::number() {
@@ -147,14 +142,13 @@ const LossSpec* loss_at(int index) {
   return i < internal.size() ? &internal[i] : nullptr;
 }
 
-Result<LossCall> read_loss_call(const LossSpec& spec, Reader& r) {
-  LossCall call;
+Status read_loss_call(const LossSpec& spec, Reader& r, LossCall& call) {
   call.options = spec.defaults();
   call.options.force_scalar = r.flag("force_scalar");
   const int64_t red = r.integer(-1, static_cast<int64_t>(Reduction::BatchMean), "reduction code");
   if (red >= 0) call.options.reduction = static_cast<Reduction>(red);
-  call.operands.reserve(spec.operands.size());
-  for (std::size_t k = 0; k < spec.operands.size(); ++k) call.operands.push_back(r.view());
+  call.operands.resize(spec.operands.size());
+  for (TensorView& v : call.operands) r.view_into(v);
   for (const OptionSpec& p : spec.options) {
     if (!r.flag("option tag")) continue;
     switch (p.kind) {
@@ -167,7 +161,7 @@ Result<LossCall> read_loss_call(const LossSpec& spec, Reader& r) {
     }
   }
   if (!r.ok()) return r.error();
-  return call;
+  return Ok{};
 }
 
 Result<ActivationCall> read_activation_call(Reader& r) {
@@ -188,9 +182,9 @@ int loss_forward(int index) {
   const LossSpec* spec = loss_at(index);
   if (!spec) return fail_with(value_error("unknown loss"));
   Reader r;
-  auto call = read_loss_call(*spec, r);
-  if (!call) return fail_with(call.error());
-  auto out = spec->forward(call.value());
+  LossCall call;
+  if (auto st = read_loss_call(*spec, r, call); !st) return fail_with(st.error());
+  auto out = spec->forward(call);
   if (!out) return fail_with(out.error());
   g_last_warnings = std::move(out.value().warnings);
   Writer w;
@@ -203,12 +197,12 @@ int loss_backward(int index, unsigned want) {
   const LossSpec* spec = loss_at(index);
   if (!spec) return fail_with(value_error("unknown loss"));
   Reader r;
-  auto call = read_loss_call(*spec, r);
-  if (!call) return fail_with(call.error());
+  LossCall call;
+  if (auto st = read_loss_call(*spec, r, call); !st) return fail_with(st.error());
   std::optional<TensorView> g;
   if (r.flag("grad_output tag")) g = r.view();
   if (!r.ok()) return fail_with(r.error());
-  auto out = spec->backward(call.value(), g ? &*g : nullptr, want);
+  auto out = spec->backward(call, g ? &*g : nullptr, want);
   if (!out) return fail_with(out.error());
   Writer w;
   for (auto& t : out.value()) {

@@ -46,19 +46,40 @@ const std::vector<std::string>& last_warnings();
 // later reads return zeros (callers check ok() before anything is used).
 class Reader {
  public:
-  double next();
+  Reader() : p_(buffer()), n_(slots()) {}
+  double next() {
+    if (bad_) return 0;
+    if (i_ >= n_) {
+      fail("read past the end");
+      return 0;
+    }
+    return p_[i_++];
+  }
   // An integer in [lo, hi] (dtype and reduction codes, tags, ndim).
-  int64_t integer(int64_t lo, int64_t hi, const char* what);
+  int64_t integer(int64_t lo, int64_t hi, const char* what) {
+    const double v = next();
+    if (bad_) return lo;
+    // (v in range and integral; NaN fails both comparisons)
+    if (!(v >= static_cast<double>(lo) && v <= static_cast<double>(hi)) ||
+        v != static_cast<double>(static_cast<int64_t>(v)))
+      return out_of_range(what, lo);
+    return static_cast<int64_t>(v);
+  }
   bool flag(const char* what) { return integer(0, 1, what) != 0; }
   int64_t i64();  // hi (signed 32 bits), lo (unsigned 32 bits)
   TensorView view();
-  Scalar number();  // kind (0 float, 1 int), f, hi, lo
-  bool ok() const { return error_.empty(); }
+  void view_into(TensorView& v);  // the same, into v (no TensorView moved)
+  Scalar number();                // kind (0 float, 1 int), f, hi, lo
+  bool ok() const { return !bad_; }
   Error error() const;
 
  private:
   void fail(const std::string& what);
+  int64_t out_of_range(const char* what, int64_t lo);
+  const double* p_;  // the buffer as it was when the call started (nothing resizes it meanwhile)
+  std::size_t n_;
   std::size_t i_ = 0;
+  bool bad_ = false;
   std::string error_;
 };
 
@@ -69,7 +90,7 @@ Scalar scalar_of(int kind, double f, double hi, double lo);
 // Index i < losses().size() is the registry's loss i; after them come internal_losses().
 const LossSpec* loss_at(int index);
 // Operands and options as the spec lays them out.
-Result<LossCall> read_loss_call(const LossSpec& spec, Reader& r);
+Status read_loss_call(const LossSpec& spec, Reader& r, LossCall& call);
 
 // An activation call's head: [0] force_scalar, [1] (no reduction), the input TENSOR, dim tag
 // [+ hi, lo], dtype tag [+ code].

@@ -56,9 +56,8 @@ Status materialize(const TensorView& v, const Shape& shape, DType dtype, Tensor&
 }
 }  // namespace
 
-Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input, const TensorView& target,
-                              const LossOptions& o) {
-  EwPrepared a;
+Status ew_prepare(const EwInfo& info, const TensorView& input, const TensorView& target,
+                  const LossOptions& o, EwPrepared& a) {
   a.in_shape = &input.shape;
   // Shape rules (checked before dtype, as torch.nn.functional does).
   switch (info.rule) {
@@ -147,7 +146,7 @@ Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input, const
                           : all_in_unit_interval(static_cast<const double*>(a.x), a.n);
     if (!good) return runtime_error("all elements of input should be between 0 and 1");
   }
-  return a;
+  return Ok{};
 }
 
 Status check_grad_output(const TensorView* g, const Shape& expected, Reduction r, DType dtype) {

@@ -10,14 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "losslab/shape.hpp"
 #include "losslab/status.hpp"
 
 namespace losslab {
 
 // Bool: one byte per element, 0 or 1 (comparisons' results, masks).
 enum class DType : int { Float32 = 0, Float64 = 1, Int64 = 2, Int32 = 3, Bool = 4 };
-
-using Shape = std::vector<int64_t>;
 
 std::size_t dtype_size(DType d);
 const char* dtype_name(DType d);                                // 'float32' … as in the JS API
@@ -48,12 +47,23 @@ class Tensor {
   Tensor() = default;
   // Allocates; on failure ok() is false (no exception: wasm builds have none).
   Tensor(DType dtype, Shape shape);
-  ~Tensor() { std::free(data_); }
-  Tensor(Tensor&& o) noexcept { swap(o); }
+  ~Tensor() {
+    if (data_) std::free(data_);
+  }
+  Tensor(Tensor&& o) noexcept
+      : dtype_(o.dtype_), shape_(std::move(o.shape_)), data_(o.data_), ok_(o.ok_) {
+    o.data_ = nullptr;
+    o.ok_ = false;
+  }
   Tensor& operator=(Tensor&& o) noexcept {
     if (this != &o) {
-      Tensor t(std::move(o));
-      swap(t);
+      if (data_) std::free(data_);
+      dtype_ = o.dtype_;
+      shape_ = std::move(o.shape_);
+      data_ = o.data_;
+      ok_ = o.ok_;
+      o.data_ = nullptr;
+      o.ok_ = false;
     }
     return *this;
   }
@@ -96,12 +106,6 @@ class Tensor {
   void reshape(Shape s) { shape_ = std::move(s); }
 
  private:
-  void swap(Tensor& o) noexcept {
-    std::swap(dtype_, o.dtype_);
-    std::swap(shape_, o.shape_);
-    std::swap(data_, o.data_);
-    std::swap(ok_, o.ok_);
-  }
   DType dtype_ = DType::Float32;
   Shape shape_;
   void* data_ = nullptr;

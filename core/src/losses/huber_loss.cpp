@@ -46,9 +46,10 @@ Result<LossOutput> huber_forward(const TensorView& input, const TensorView& targ
                                  const LossOptions& o) {
   const bool in_f = dtype_is_floating(input.dtype), tg_f = dtype_is_floating(target.dtype);
   if (!in_f && tg_f) {
-    auto prep = detail::ew_prepare(HuberOp::kInfo, input, target, o);  // shape errors first
-    if (!prep) return prep.error();
-    return runtime_error("result type " + std::string(dtype_torch_name(prep.value().dtype)) +
+    detail::EwPrepared prep;  // shape errors first
+    if (auto st = detail::ew_prepare(HuberOp::kInfo, input, target, o, prep); !st)
+      return st.error();
+    return runtime_error("result type " + std::string(dtype_torch_name(prep.dtype)) +
                          " can't be cast to the desired output type " +
                          dtype_torch_name(input.dtype));
   }
@@ -70,8 +71,9 @@ Result<LossOutput> huber_forward(const TensorView& input, const TensorView& targ
 Result<Tensor> huber_backward(const TensorView& input, const TensorView& target,
                               const LossOptions& o, const TensorView* grad_output) {
   if (dtype_is_floating(input.dtype) && target.dtype != input.dtype) {
-    auto prep = detail::ew_prepare(HuberOp::kInfo, input, target, o);  // shape errors first
-    if (!prep) return prep.error();
+    detail::EwPrepared prep;  // shape errors first
+    if (auto st = detail::ew_prepare(HuberOp::kInfo, input, target, o, prep); !st)
+      return st.error();
     return runtime_error("Found dtype " + std::string(dtype_torch_name(target.dtype)) +
                          " but expected " + dtype_torch_name(input.dtype));
   }

@@ -81,8 +81,9 @@ struct EwPrepared {
   std::vector<std::string> warnings;
 };
 
-Result<EwPrepared> ew_prepare(const EwInfo& info, const TensorView& input, const TensorView& target,
-                              const LossOptions& o);
+// (Fills `a`, which the caller keeps: returning the struct would move four tensors twice.)
+Status ew_prepare(const EwInfo& info, const TensorView& input, const TensorView& target,
+                  const LossOptions& o, EwPrepared& a);
 
 #if LOSSLAB_HAVE_SIMD
 template <class T>
@@ -107,7 +108,7 @@ void ew_values(const EwPrepared& a, int64_t i0, int64_t n, T* out, const EwParam
   if (simd) {
     using B = xsimd::batch<T>;
     constexpr int64_t L = static_cast<int64_t>(B::size);
-    const SimdK<B> k;  // the kernel's constants, loaded once per call
+    static const SimdK<B> k;  // the kernels' constants, made once (not per block)
     const B one = k.one;
     for (; i + L <= n; i += L) {
       B l = Op::simd(B::load_unaligned(x + i), B::load_unaligned(y + i),
@@ -190,9 +191,8 @@ EwParams<T> ew_params(const LossOptions& o, const EwPrepared& a) {
 template <class Op>
 Result<LossOutput> ew_forward(const TensorView& input, const TensorView& target,
                               const LossOptions& o) {
-  auto prep = ew_prepare(Op::kInfo, input, target, o);
-  if (!prep) return prep.error();
-  EwPrepared& a = prep.value();
+  EwPrepared a;
+  if (auto st = ew_prepare(Op::kInfo, input, target, o, a); !st) return st.error();
   const bool simd = !o.force_scalar;
   LossOutput out;
   out.warnings = std::move(a.warnings);
@@ -248,9 +248,8 @@ Status check_grad_output(const TensorView* g, const Shape& expected, Reduction r
 template <class Op>
 Result<Tensor> ew_backward(const TensorView& input, const TensorView& target, const LossOptions& o,
                            const TensorView* grad_output) {
-  auto prep = ew_prepare(Op::kInfo, input, target, o);
-  if (!prep) return prep.error();
-  EwPrepared& a = prep.value();
+  EwPrepared a;
+  if (auto st = ew_prepare(Op::kInfo, input, target, o, a); !st) return st.error();
   const Shape expected = o.reduction == Reduction::None ? a.out_shape : Shape{};
   if (auto st = check_grad_output(grad_output, expected, o.reduction, a.dtype); !st)
     return st.error();
