@@ -364,6 +364,21 @@ if (startup.binary) {
     `${startup.binary.firstMs.median} ms (median of ${startup.binary.loads})`);
 }
 
+// ---- small calls (bench.sh: mse_loss at N = 50 and 1e3, its own Chromium session) ------------
+const smallPart = await readJson(path.join(parts, 'small.json'));
+const small = (smallPart?.runs ?? []).filter((r) => !r.skipped && !r.error && Number.isFinite(r.median_ms));
+const smallAt = (n, c) => small.find((r) => r.n === n && r.contender === c)?.median_ms;
+const us = (v) => (v == null ? '–' : `${(v * 1e3).toFixed(2)} µs`);
+{
+  const a = smallAt(1000, 'losslab-simd'), b = smallAt(1000, 'js-loop');
+  target('mse at N = 1e3: losslab-simd not slower than the JS loop (issue 15 item 3: the per-call cost)',
+    a != null && b != null ? `${fmtRatio(a / b)}×` : null, a != null && b != null ? a <= b : null,
+    smallPart ? `per call: N = 50 losslab-simd ${us(smallAt(50, 'losslab-simd'))}, losslab-threads ` +
+      `${us(smallAt(50, 'losslab-threads'))}, js-loop ${us(smallAt(50, 'js-loop'))}; N = 1e3 losslab-simd ${us(a)}, ` +
+      `losslab-threads ${us(smallAt(1000, 'losslab-threads'))}, js-loop ${us(b)} (the loss call, item() and dispose())`
+      : 'small calls not run');
+}
+
 md.push('## Targets (ratios at N = 3e6, accuracy at N = 3e7)', '');
 md.push('| target | measured | status | detail |', '|---|---:|---|---|');
 for (const t of targets) md.push(`| ${t.what} | ${t.value ?? '–'} | ${t.status} | ${t.detail ?? ''} |`);
@@ -412,7 +427,8 @@ await mkdir(path.join(root, 'bench/results'), { recursive: true });
 await writeFile(path.join(root, 'bench/results/latest.json'),
   `${JSON.stringify({ runs: runs.map(({ workload, n, contender, median_ms, rel_err }) =>
     ({ workload, n, contender, median_ms: Number(median_ms.toPrecision(4)), rel_err: rel_err == null ? null : Number(rel_err.toPrecision(3)) })),
-  machine: { ...machine, targets, startup: { default: startup.default && { ...startup.default, runs: undefined },
+  machine: { ...machine, targets, small_calls: small.map(({ n, contender, median_ms }) =>
+    ({ workload: 'mse', n, contender, median_ms: Number(median_ms.toPrecision(4)) })), startup: { default: startup.default && { ...startup.default, runs: undefined },
     binary: startup.binary && { ...startup.binary, runs: undefined } } } }, null, 1)}\n`);
 await writeFile(path.join(root, 'bench/results/latest.md'), `${text}\n`);
 process.stdout.write(`${text}\n`);

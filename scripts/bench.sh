@@ -6,7 +6,8 @@
 #             CPU time of the running thread (bench/README.md "Timing")
 # Parts: native Google Benchmark at host width and at SSE4.2 width, PyTorch with 1 thread and all
 # threads (python3-torch: setup installs it), one headless Chromium session for everything in the
-# browser (losslab single-thread and threaded builds, TF.js, JS loops), and the playground's cold
+# browser (losslab single-thread and threaded builds, TF.js, JS loops), small calls (mse_loss at
+# N = 50 and 1e3 against the JS loop: the API's per-call cost), and the playground's cold
 # start (bench/startup.mjs: the default page and recipe B at N = 3e6).
 # Writes bench/results/latest.json and bench/results/latest.md, and prints the markdown table.
 # Progress goes to stderr; stdout is the table.
@@ -52,7 +53,7 @@ load() { LOADS+=",$1:$(cut -d' ' -f1 /proc/loadavg)"; }
   bash scripts/build.sh
 
   mkdir -p build/bench "$PARTS"
-  rm -f "$PARTS"/{browser,native,native-sse42,torch,startup,startup-binary}.json
+  rm -f "$PARTS"/{browser,small,native,native-sse42,torch,startup,startup-binary}.json
   if [[ ! -f build/bench/wasm_sum.wasm || bench/wasm_sum.cpp -nt build/bench/wasm_sum.wasm ]]; then
     step "wasm sum stick"
     NODE_PATH=/usr/share/nodejs em++ -O3 -msimd128 --no-entry -sSTANDALONE_WASM \
@@ -94,6 +95,17 @@ fi
 step "browser (headless Chromium)"
 load browser
 node bench/run-browser.mjs --sizes=$SIZES --reps="$REPS" --clock=$CLOCK --out="$PARTS/browser.json" >&2
+
+if ((CHECK)); then
+  step "small calls: skipped (--check)"
+else
+  # issue 15 item 3: the per-call cost of the JS API, where the data are too small for speed to
+  # matter: mse_loss at N = 50 and 1e3 against the plain JS loop, in its own Chromium session
+  step "small calls (mse_loss at N = 50 and 1e3 against the JS loop)"
+  load small
+  node bench/run-browser.mjs --sizes=50,1000 --workloads=mse --contenders=losslab-simd,losslab-threads,js-loop \
+    --reps="$REPS" --clock=$CLOCK --out="$PARTS/small.json" >&2
+fi
 
 step "Python in Chromium (Pyodide; bench/python.mjs)"
 load python

@@ -613,36 +613,42 @@ class LossLab {
   }
 
   _lossForward(spec, args, options) {
-    const temps = [];
+    const info = this._specInfo(spec);
+    const opts = this._checkOptions(spec, options, info);
+    if (info.callableOptions.length !== 0 && this._callable(spec, opts, info)) {
+      return this._viaDistances(spec, args, opts, false);
+    }
+    if (!info.listy) return this._lossForwardOn(spec, info, args, opts, this._operands(spec, args, null, info), EMPTY);
+    const temps = [];   // list operands made into int64 tensors for the call
     try {
-      const info = this._specInfo(spec);
-      const opts = this._checkOptions(spec, options, info);
-      if (this._callable(spec, opts, info)) return this._viaDistances(spec, args, opts, false);
-      const descs = this._operands(spec, args, temps, info);
-      const tensorOpts = info.tensorOptions.length
-        ? info.tensorOptions.filter((p) => opts[p.name] != null).map((p) => opts[p.name]) : EMPTY;
-      if (this._gradOn && (this._tracksAny(args) || this._tracksAny(tensorOpts))) {
-        // autograd: the call in the packed buffer, and the handles of its tensors (operands as
-        // given or converted from lists, then the tensor options) for the node to keep
-        let j = 0;
-        const ts = spec.operands.map((o, k) => (args[k] instanceof Tensor ? args[k] : temps[j++]));
-        const handles = [...ts, ...tensorOpts].map((t) => t._handle());
-        this._writeCall(spec, descs, opts, false, null, info);
-        return this._wrap(this._M.agLossPacked(this._index.get(spec), handles));
-      }
-      this._writeCall(spec, descs, opts, false, null, info);
-      if (this._M._losslab_loss_forward(info.index) !== 0) throw this._M.lastError();
-      const t = this._forwardResult();
-      // Where a per-row value came from (a distance, a 'none' loss), so that a distance_function
-      // returning it can be differentiated (_viaDistances); reduced losses, the hot path of
-      // repeated calls, and list operands (temporaries) record none.
-      if (!temps.length && (spec.kind === 'distance' || opts.reduction === 'none')) {
-        t._origin = { spec, operands: args.slice(0, spec.operands.length), options: { ...opts } };
-      }
-      return t;
+      return this._lossForwardOn(spec, info, args, opts, this._operands(spec, args, temps, info), temps);
     } finally {
       for (const t of temps) t.dispose();
     }
+  }
+
+  _lossForwardOn(spec, info, args, opts, descs, temps) {
+    const tensorOpts = info.tensorOptions.length
+      ? info.tensorOptions.filter((p) => opts[p.name] != null).map((p) => opts[p.name]) : EMPTY;
+    if (this._gradOn && (this._tracksAny(args) || this._tracksAny(tensorOpts))) {
+      // autograd: the call in the packed buffer, and the handles of its tensors (operands as
+      // given or converted from lists, then the tensor options) for the node to keep
+      let j = 0;
+      const ts = spec.operands.map((o, k) => (args[k] instanceof Tensor ? args[k] : temps[j++]));
+      const handles = [...ts, ...tensorOpts].map((t) => t._handle());
+      this._writeCall(spec, descs, opts, false, null, info);
+      return this._wrap(this._M.agLossPacked(this._index.get(spec), handles));
+    }
+    this._writeCall(spec, descs, opts, false, null, info);
+    if (this._M._losslab_loss_forward(info.index) !== 0) throw this._M.lastError();
+    const t = this._forwardResult();
+    // Where a per-row value came from (a distance, a 'none' loss), so that a distance_function
+    // returning it can be differentiated (_viaDistances); reduced losses, the hot path of
+    // repeated calls, and list operands (temporaries) record none.
+    if (!temps.length && (spec.kind === 'distance' || opts.reduction === 'none')) {
+      t._origin = { spec, operands: args.slice(0, spec.operands.length), options: { ...opts } };
+    }
+    return t;
   }
 
   // The callable option a call sets (distance_function), or null.
@@ -1157,6 +1163,7 @@ class Tensor {
     this._pins = 0;                   // pending chains that read this buffer
     this._deferredFree = null;        // { ptr, h } once disposed while pinned
     this._host = desc.host;           // a 0-dim float's value kept in JS (no buffer yet), or undefined
+    this._d = null;                   // _desc()'s descriptor, while the buffer lives
     if (this._host !== undefined) { /* nothing in the heap to free */ }
     else if (this._node) {
       this._lazyRef = new WeakRef(this);
@@ -1182,11 +1189,14 @@ class Tensor {
   numel() { return this._shape.reduce((a, b) => a * b, 1); }
   get disposed() { return this._ptr === 0 && this._node === null && this._host === undefined; }
 
+  // The descriptor the bindings and the packed calls read, made once per buffer (read-only).
   _desc() {
+    const d = this._d;
+    if (d !== null) return d;
     if (this._node) this._lab._materialize(this);
     else if (this._host !== undefined) this._lab._unhost(this);
     if (!this._ptr) throw new Error('this tensor was disposed');
-    return { ptr: this._ptr, dtype: this._dtype, shape: this._shape };
+    return (this._d = { ptr: this._ptr, dtype: this._dtype, shape: this._shape });
   }
   // A live view of the heap (invalid after the heap grows: use at once).
   _view() {
@@ -1233,6 +1243,7 @@ class Tensor {
     else if (this._h) lab._M.varRelease(this._h);
     else lab._M._free(this._ptr);
     this._ptr = 0;
+    this._d = null;
     this._h = 0;
   }
 

@@ -30,6 +30,14 @@ struct Writer {
   }
 };
 
+// The call being decoded, kept from call to call so that its operand list is allocated once,
+// not per call (the entries are never re-entered: the JS API calls them one at a time, from
+// one thread).
+LossCall& scratch_call() {
+  static LossCall call;
+  return call;
+}
+
 int fail_with(Error e) {
   g_last_error = std::move(e);
   return 1;
@@ -182,7 +190,7 @@ int loss_forward(int index) {
   const LossSpec* spec = loss_at(index);
   if (!spec) return fail_with(value_error("unknown loss"));
   Reader r;
-  LossCall call;
+  LossCall& call = scratch_call();
   if (auto st = read_loss_call(*spec, r, call); !st) return fail_with(st.error());
   auto out = spec->forward(call);
   if (!out) return fail_with(out.error());
@@ -197,7 +205,7 @@ int loss_backward(int index, unsigned want) {
   const LossSpec* spec = loss_at(index);
   if (!spec) return fail_with(value_error("unknown loss"));
   Reader r;
-  LossCall call;
+  LossCall& call = scratch_call();
   if (auto st = read_loss_call(*spec, r, call); !st) return fail_with(st.error());
   std::optional<TensorView> g;
   if (r.flag("grad_output tag")) g = r.view();
