@@ -54,11 +54,27 @@ load() { LOADS+=",$1:$(cut -d' ' -f1 /proc/loadavg)"; }
 
   mkdir -p build/bench "$PARTS"
   rm -f "$PARTS"/{browser,small,native,native-sse42,torch,startup,startup-binary}.json
-  if [[ ! -f build/bench/wasm_sum.wasm || bench/wasm_sum.cpp -nt build/bench/wasm_sum.wasm ]]; then
+  if [[ ! -f build/bench/wasm_sum.wasm || bench/wasm_sum.cpp -nt build/bench/wasm_sum.wasm ||
+        bench/wasm_sum.hpp -nt build/bench/wasm_sum.wasm ]]; then
     step "wasm sum stick"
     NODE_PATH=/usr/share/nodejs em++ -O3 -msimd128 --no-entry -sSTANDALONE_WASM \
       -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -Wall -Wextra -Werror \
       -o build/bench/wasm_sum.wasm bench/wasm_sum.cpp
+  fi
+
+  # the same stick on every core: the kernel on the threaded core's pool (build/wasm-threads,
+  # made by build.sh above)
+  if [[ ! -f build/bench/wasm_sum_threads.wasm || bench/wasm_sum_threads.cpp -nt build/bench/wasm_sum_threads.wasm ||
+        bench/wasm_sum.hpp -nt build/bench/wasm_sum_threads.wasm ||
+        build/wasm-threads/core/liblosslab_core.a -nt build/bench/wasm_sum_threads.wasm ]]; then
+    step "wasm sum stick on threads"
+    NODE_PATH=/usr/share/nodejs em++ -O3 -msimd128 -mbulk-memory -pthread -ffp-contract=off -Wall -Wextra -Werror \
+      -Wno-pthreads-mem-growth -I core/include bench/wasm_sum_threads.cpp build/wasm-threads/core/liblosslab_core.a \
+      -sMODULARIZE -sEXPORT_ES6 -sEXPORT_NAME=createWasmSumThreads -sENVIRONMENT=web,worker \
+      -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0 \
+      "-sPTHREAD_POOL_SIZE=Module.sumWorkers" -sPTHREAD_POOL_SIZE_STRICT=2 \
+      -sEXPORTED_FUNCTIONS=_malloc,_free,_sum_i32_threads,_sum_threads -sEXPORTED_RUNTIME_METHODS=wasmMemory \
+      -o build/bench/wasm_sum_threads.mjs
   fi
 
   J=$(nproc)

@@ -350,6 +350,43 @@ async function wasmSumContender() {
   };
 }
 
+// The same stick on every core (bench/wasm_sum_threads.cpp: the kernel over 65,536-word chunks on
+// the core's thread pool, the losslab-simd-threads build's pool and chunk size): what reading the
+// bytes costs with all threads, the bar for the threaded losses. Wall time, like every threaded
+// contender. null (and a note in the run) when the page cannot share memory.
+async function wasmSumThreadsContender(threads) {
+  const url = '/build/bench/wasm_sum_threads.mjs';
+  const { default: create } = await import(url);
+  const M = await create({ sumWorkers: threads - 1, mainScriptUrlOrBlob: url,
+    locateFile: (f) => new URL(f, new URL(url, location.href)).href });
+  const got = M._sum_threads(threads);
+  if (got !== threads) throw new Error(`wasm-sum-threads: ${got} of ${threads} threads started`);
+  return {
+    id: 'wasm-sum-threads',
+    wall: true,
+    supports: (w) => (!PROGRAMS.has(w.id) && !w.layout) || 'not a loss (or not one of the lesson\'s five)',
+    setup(d) {
+      const p = M._malloc(d.bytes) >>> 0;
+      if (!p) throw new Error(`wasm-sum-threads: could not allocate ${d.bytes} bytes`);
+      const buf = M.wasmMemory.buffer;
+      const xb = d.x.byteLength;
+      new Float32Array(buf, p, d.x.length).set(d.x);
+      if (d.classes) {
+        const t64 = new Int32Array(buf, p + xb, 2 * d.n);
+        t64.fill(0);
+        for (let r = 0; r < d.n; r++) t64[2 * r] = d.t[r];
+      } else {
+        new Float32Array(buf, p + xb, d.y.length).set(d.y);
+      }
+      return {
+        run: () => M._sum_i32_threads(p, d.bytes),
+        teardown: () => M._free(p),
+        noValue: true,
+      };
+    },
+  };
+}
+
 // ---- the run ------------------------------------------------------------------------------------
 
 let contenders = null;
@@ -383,6 +420,12 @@ async function init() {
     tfContender('tfjs-cpu', 'cpu', true),
     await wasmSumContender(),
   ];
+  let sumThreads = cores;
+  try {
+    contenders.push(await wasmSumThreadsContender(cores));
+  } catch (e) {
+    sumThreads = `not available: ${e?.message ?? e}`;
+  }
   // A/B while working on a kernel: a second SIMD build copied to build/alt-dist/ races as
   // 'losslab-alt' (ask for it with --contenders=losslab-simd,losslab-alt; never in a default run).
   const alt = new URL('/build/alt-dist/', location.href);
@@ -408,6 +451,7 @@ async function init() {
       wasmThreads: 1,
       wasmThreadsBackend: tfThreads ?? `not available: ${tfThreadsError}`,
     },
+    wasmSumThreads: sumThreads,
     timerResolutionMs: timerResolution(),
   };
 }
