@@ -53,6 +53,7 @@ const DTYPES = Object.keys(ARRAY_TYPES);
 // instanceof checks, and `new Tensor(...)` from outside is a TypeError.
 const INTERNAL = Symbol('losslab.internal');
 const EMPTY = Object.freeze([]);
+const NO_OPTIONS = Object.freeze({});   // a call without options (read, never written)
 
 /**
  * Loads a wasm build and returns a PyTorch-like namespace.
@@ -423,7 +424,7 @@ class LossLab {
 
   _checkOptions(spec, opts, info = this._specInfo(spec)) {
     const { reduction, known } = info;
-    if (opts == null) opts = {};
+    if (opts == null) return NO_OPTIONS;
     if (typeof opts !== 'object' || Array.isArray(opts) || opts instanceof Tensor) {
       throw typeError(`${spec.name}(): options must be an object, got ${pyTypeName(opts)}`);
     }
@@ -507,16 +508,23 @@ class LossLab {
     if (grad) slots += 3 + grad.shape.length;
     for (const p of info.tensorOptions) if (opts[p.name] != null) slots += 3 + opts[p.name].ndim;
     const a = this._packView(slots);
+    const codes = this._abi.dtypeCode;
     let k = 0;
     const put = (d) => {
-      a[k++] = this._abi.dtypeCode[d.dtype];
+      a[k++] = codes[d.dtype];
       a[k++] = d.ptr;
       a[k++] = d.shape.length;
       for (let j = 0; j < d.shape.length; j++) a[k++] = d.shape[j];
     };
     a[k++] = opts.force_scalar ? 1 : 0;
     a[k++] = opts.reduction !== undefined ? this._abi.reductionCode[opts.reduction] : -1;
-    for (const d of descs) put(d);
+    for (let i = 0; i < descs.length; i++) {   // (the operands inline: the hot path)
+      const d = descs[i], sh = d.shape;
+      a[k++] = codes[d.dtype];
+      a[k++] = d.ptr;
+      a[k++] = sh.length;
+      for (let j = 0; j < sh.length; j++) a[k++] = sh[j];
+    }
     for (const p of spec.options) {
       const v = opts[p.name];
       // A callable never crosses: _viaDistances resolves it first.

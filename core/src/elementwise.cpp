@@ -81,9 +81,13 @@ Status ew_prepare(const EwInfo& info, const TensorView& input, const TensorView&
       break;
     case ShapeRule::BroadcastSilent: break;
   }
-  auto bs = broadcast_shapes(input.shape, target.shape);
-  if (!bs) return bs.error();
-  a.out_shape = bs.take();
+  if (input.shape == target.shape) {
+    a.out_shape = input.shape;  // (the common case: nothing to broadcast)
+  } else {
+    auto bs = broadcast_shapes(input.shape, target.shape);
+    if (!bs) return bs.error();
+    a.out_shape = bs.take();
+  }
 
   // Dtype rules.
   const bool in_f = dtype_is_floating(input.dtype), tg_f = dtype_is_floating(target.dtype);
