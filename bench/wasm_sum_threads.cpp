@@ -15,7 +15,8 @@
 
 namespace {
 constexpr size_t kChunkWords = 65536;
-std::vector<uint32_t> g_partial;  // one per chunk, sized before the threads run (no heap use in tasks)
+std::vector<uint32_t>
+    g_partial;  // one per chunk, sized before the threads run (no heap use in tasks)
 }  // namespace
 
 extern "C" {
