@@ -61,9 +61,10 @@ async function warmUp(run, firstMs, wall = false) {
       calls++;
     }
     per = (performance.now() - t0) / calls;
-    if (cpuClock && !wall) per = Math.max(1e-4, ((await cpuClock()) - c0 - cpuOverhead) / calls);
+    if (cpuClock && !wall) per = Math.max(1e-5, ((await cpuClock()) - c0 - cpuOverhead) / calls);
   }
-  return Math.max(1, Math.min(20000, Math.ceil(minRunMs / Math.max(per, 1e-4))));
+  // (calls per timed run: enough for minRunMs, so a microsecond call is timed over 50 ms too)
+  return Math.max(1, Math.min(1e6, Math.ceil(minRunMs / Math.max(per, 1e-5))));
 }
 
 async function timedRun(run, k) {
