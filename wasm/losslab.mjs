@@ -55,6 +55,17 @@ const INTERNAL = Symbol('losslab.internal');
 const EMPTY = Object.freeze([]);
 const NO_OPTIONS = Object.freeze({});   // a call without options (read, never written)
 
+// A tensor descriptor into the packed buffer a from slot k: [dtype code, ptr, ndim, dims...];
+// returns the next slot.
+function putDesc(a, k, codes, d) {
+  const sh = d.shape;
+  a[k++] = codes[d.dtype];
+  a[k++] = d.ptr;
+  a[k++] = sh.length;
+  for (let j = 0; j < sh.length; j++) a[k++] = sh[j];
+  return k;
+}
+
 /**
  * Loads a wasm build and returns a PyTorch-like namespace.
  * @param {{simd?: boolean, baseUrl?: string|URL, warnings?: 'console'|'silent', fuse?: boolean, fuseMinElements?: number, wasmModule?: WebAssembly.Module}} [options]
@@ -465,27 +476,24 @@ class LossLab {
       const missing = spec.operands.slice(args.length).map((o) => `'${o.name}'`);
       throw typeError(`${spec.name}() missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
     }
+    const own = (v, k) => {
+      if (!(v instanceof Tensor)) throw typeError(`${spec.name}(): argument '${spec.operands[k].name}' (position ${k + 1}) must be Tensor, not ${pyTypeName(v)}`);
+      return this._own(v, spec.operands[k].name);
+    };
+    if (!info.listy) {   // (every operand a Tensor: the hot path, no intermediate arrays)
+      const descs = new Array(spec.operands.length);
+      for (let k = 0; k < descs.length; k++) descs[k] = own(args[k], k);
+      return descs;
+    }
     // torch's overloads take the list-or-Tensor operands (ctc's lengths) all as lists or all as
     // Tensors; a mix matches neither (torch prints its whole overload list; we name the operands).
-    const { listy: anyListy } = info;
-    if (anyListy) {
-      const listy = spec.operands.map((o, k) => [o, args[k]]).filter(([o]) => o.dtypes.includes('list'));
-      if (listy.some(([, v]) => Array.isArray(v)) && listy.some(([, v]) => !Array.isArray(v))) {
-        throw typeError(`${spec.name}() received an invalid combination of arguments: ${listy.map(([o]) => o.name).join(' and ')} must be all lists of ints or all Tensors`);
-      }
-    }
-    if (!anyListy) {
-      const descs = new Array(spec.operands.length);
-      for (let k = 0; k < descs.length; k++) {
-        const v = args[k];
-        if (!(v instanceof Tensor)) throw typeError(`${spec.name}(): argument '${spec.operands[k].name}' (position ${k + 1}) must be Tensor, not ${pyTypeName(v)}`);
-        descs[k] = this._own(v, spec.operands[k].name);
-      }
-      return descs;
+    const listy = spec.operands.map((o, k) => [o, args[k]]).filter(([o]) => o.dtypes.includes('list'));
+    if (listy.some(([, v]) => Array.isArray(v)) && listy.some(([, v]) => !Array.isArray(v))) {
+      throw typeError(`${spec.name}() received an invalid combination of arguments: ${listy.map(([o]) => o.name).join(' and ')} must be all lists of ints or all Tensors`);
     }
     return spec.operands.map((o, k) => {
       let v = args[k];
-      if (anyListy && Array.isArray(v) && o.dtypes.includes('list')) {
+      if (Array.isArray(v) && o.dtypes.includes('list')) {
         for (const e of v) {
           if (!(typeof e === 'bigint' || (typeof e === 'number' && Number.isInteger(e)))) {
             throw typeError(`${spec.name}(): ${o.name} must be a Tensor or a list of ints, got an element of type ${pyTypeName(e)}`);
@@ -494,8 +502,7 @@ class LossLab {
         v = this.tensor(v.map((e) => BigInt(e)), { dtype: 'int64' });
         temps.push(v);
       }
-      if (!(v instanceof Tensor)) throw typeError(`${spec.name}(): argument '${o.name}' (position ${k + 1}) must be Tensor, not ${pyTypeName(v)}`);
-      return this._own(v, o.name);
+      return own(v, k);
     });
   }
 
@@ -510,21 +517,10 @@ class LossLab {
     const a = this._packView(slots);
     const codes = this._abi.dtypeCode;
     let k = 0;
-    const put = (d) => {
-      a[k++] = codes[d.dtype];
-      a[k++] = d.ptr;
-      a[k++] = d.shape.length;
-      for (let j = 0; j < d.shape.length; j++) a[k++] = d.shape[j];
-    };
+    const put = (d) => { k = putDesc(a, k, codes, d); };
     a[k++] = opts.force_scalar ? 1 : 0;
     a[k++] = opts.reduction !== undefined ? this._abi.reductionCode[opts.reduction] : -1;
-    for (let i = 0; i < descs.length; i++) {   // (the operands inline: the hot path)
-      const d = descs[i], sh = d.shape;
-      a[k++] = codes[d.dtype];
-      a[k++] = d.ptr;
-      a[k++] = sh.length;
-      for (let j = 0; j < sh.length; j++) a[k++] = sh[j];
-    }
+    for (let i = 0; i < descs.length; i++) k = putDesc(a, k, codes, descs[i]);
     for (const p of spec.options) {
       const v = opts[p.name];
       // A callable never crosses: _viaDistances resolves it first.
@@ -560,10 +556,7 @@ class LossLab {
         continue;
       }
       if (!bare) a[k++] = 0;
-      a[k++] = this._abi.dtypeCode[it.dtype];
-      a[k++] = it.ptr;
-      a[k++] = it.shape.length;
-      for (let j = 0; j < it.shape.length; j++) a[k++] = it.shape[j];
+      k = putDesc(a, k, this._abi.dtypeCode, it);
     }
     if (call() !== 0) throw this._M.lastError();
     return this._forwardResult();
@@ -623,9 +616,7 @@ class LossLab {
   _lossForward(spec, args, options) {
     const info = this._specInfo(spec);
     const opts = this._checkOptions(spec, options, info);
-    if (info.callableOptions.length !== 0 && this._callable(spec, opts, info)) {
-      return this._viaDistances(spec, args, opts, false);
-    }
+    if (this._callable(spec, opts, info)) return this._viaDistances(spec, args, opts, false);
     if (!info.listy) return this._lossForwardOn(spec, info, args, opts, this._operands(spec, args, null, info), EMPTY);
     const temps = [];   // list operands made into int64 tensors for the call
     try {
