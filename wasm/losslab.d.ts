@@ -238,6 +238,11 @@ export interface LossLab {
   /** torch.set_num_threads: 1..16, capped at maxThreads; the same bits at any count. */
   set_num_threads(n: number): void;
   get_num_threads(): number;
+  /** A split build's deferred part, loaded once (resolves at once for a whole build). */
+  loadDeferred(): Promise<void>;
+  /** For a split build: its deferred part's URL, whether it is in, how many calls found it
+   * missing (each loaded it synchronously the first time) and the synchronous loads; else null. */
+  readonly deferredPart: { url: string; loaded: boolean; missed: number; syncLoads: number } | null;
   readonly arch: string;
   readonly registry: { losses: LossSpec[]; activations: ActivationSpec[] };
   readonly nn: NN;
@@ -353,4 +358,7 @@ export declare function createLossLab(options?: {
   /** Threads (1..16; default: the cores, at most 8). Two or more load the SIMD + threads build
    * where threadsSupported(); elsewhere, and for 1, the single-thread builds run. */
   threads?: number;
+  /** A split build (the site's SIMD builds): 'auto' (default) loads its deferred part in the
+   * background at once; 'manual' leaves the start to lab.loadDeferred(). */
+  deferred?: 'auto' | 'manual';
 }): Promise<LossLab>;

@@ -101,22 +101,108 @@ export async function createLossLab(options = {}) {
   // memory, the others do not. Another flavour's module is left aside and this one fetched.
   const given = options.wasmModule instanceof WebAssembly.Module ? options.wasmModule : null;
   const givenThreaded = given && WebAssembly.Module.imports(given).some((i) => i.kind === 'memory');
-  if (given && givenThreaded === threaded) {
-    const mod = given;
-    moduleArg.instantiateWasm = (imports, receive) => {
-      WebAssembly.instantiate(mod, imports).then((inst) => receive(inst, mod));
-      return {};
+  const mod = given && givenThreaded === threaded ? given : await compileWasm(wasmUrl);
+  moduleArg.instantiateWasm = (imports, receive) => {
+    WebAssembly.instantiate(mod, imports).then((inst) => receive(inst, mod));
+    return {};
+  };
+  // A split build (the site's SIMD builds, scripts/split-wasm.mjs) has its rarely used functions
+  // in a second file, imported as placeholders until that file is instantiated (deferredPart).
+  const deferred = WebAssembly.Module.imports(mod).some((i) => i.module === 'placeholder')
+    ? deferredPart(new URL(`losslab-${flavor}.deferred.wasm`, base)) : null;
+  if (deferred) {
+    if (isNode) nodeFs ??= await import('node:fs');
+    moduleArg.loadSplitModule = deferred.loadNow;
+    // the glue reports every placeholder call on stderr; deferredPart counts them instead
+    moduleArg.printErr = (s) => {
+      if (!/^(placeholder function called|instantiated deferred module)/.test(s)) console.warn(s);
     };
-  } else if (isNode && wasmUrl.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    moduleArg.wasmBinary = await readFile(wasmUrl);
-  } else {
-    moduleArg.locateFile = (path) => new URL(path, base).href;
   }
   const M = await factory(moduleArg);
   const lab = new LossLab(M, flavor, options);
   if (threaded) lab.set_num_threads(threads);
+  if (deferred) {
+    deferred.attach(M);
+    lab._deferred = deferred;
+    // A page's main thread cannot compile or instantiate a large module synchronously, so there
+    // the deferred part is in before the lab is handed out; elsewhere it loads in the background
+    // (deferred: 'manual' leaves the start to loadDeferred(), e.g. after a first result).
+    if (!canLoadSync()) await deferred.load();
+    else if (options.deferred !== 'manual') deferred.load().catch(() => {});
+  }
   return lab;
+}
+
+/** The flavour's wasm compiled (streaming where the host serves application/wasm). */
+async function compileWasm(url) {
+  if (isNode && url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.compile(await readFile(url));
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url.href}: HTTP ${res.status}`);
+  if (WebAssembly.compileStreaming && /^application\/wasm\b/.test(res.headers.get('Content-Type') ?? '')) {
+    return WebAssembly.compileStreaming(res);
+  }
+  return WebAssembly.compile(await res.arrayBuffer());
+}
+
+// Where the deferred part can be fetched and compiled synchronously, should a deferred function
+// be called before it is in: Node and workers (synchronous XHR), not a page's main thread.
+const canLoadSync = () => isNode || (typeof importScripts === 'function' && typeof XMLHttpRequest === 'function');
+
+let nodeFs = null;   // node:fs, imported by createLossLab for readSync
+function readSync(url) {
+  if (isNode) return nodeFs.readFileSync(url);
+  const xhr = new XMLHttpRequest();
+  xhr.open('GET', url.href, false);
+  xhr.responseType = 'arraybuffer';
+  xhr.send(null);
+  if (xhr.status !== 200) throw new Error(`${url.href}: HTTP ${xhr.status}`);
+  return new Uint8Array(xhr.response);
+}
+
+// The deferred part of a split build: load() fetches and compiles it and instantiates it against
+// the primary's exports, which puts its functions into the primary's table in place of the
+// placeholders. loadNow is the glue's hook for a placeholder called before that (synchronous).
+// stats: how many placeholder calls found it missing (0 when it loaded in time).
+function deferredPart(url) {
+  let M = null;
+  let compiled = null;
+  let installed = false;
+  let loading = null;
+  const stats = { url: url.href, loaded: false, missed: 0, syncLoads: 0 };
+  const install = (instance) => {
+    installed = true;
+    stats.loaded = true;
+    return instance;
+  };
+  return {
+    stats,
+    attach(m) {
+      M = m;
+    },
+    load() {
+      loading ??= (async () => {
+        compiled ??= await compileWasm(url);
+        if (!installed) install(await WebAssembly.instantiate(compiled, { primary: M.asm }));
+      })();
+      return loading;
+    },
+    // (the glue calls a placeholder's real function from the table right after)
+    loadNow(_file, imports) {
+      if (installed) return;   // a placeholder the glue looked up before the part was in
+      stats.missed++;
+      if (!compiled) {
+        if (!canLoadSync()) {
+          throw new Error('a function of the deferred part was called before it loaded: await lab.loadDeferred() first');
+        }
+        compiled = new WebAssembly.Module(readSync(url));
+        stats.syncLoads++;
+      }
+      install(new WebAssembly.Instance(compiled, imports));
+    },
+  };
 }
 
 function fail(r) {
@@ -233,6 +319,7 @@ class LossLab {
     this._scopes = [];     // torch.tidy's scopes: the tensors made inside each
     this._lazy = new Set();   // the deferred tensors not yet computed (WeakRefs)
     this._pinned = new Map(); // buffer address -> pending chains reading it (any tensor on it)
+    this._deferred = null;    // a split build's deferred part (createLossLab)
     /** 'simd-threads', 'simd' or 'scalar': which wasm build is running. */
     this.flavor = flavor;
     /** The most threads set_num_threads can give (the threaded build's workers + 1; else 1). */
@@ -1120,6 +1207,20 @@ class LossLab {
   }
 
   /** torch.get_num_threads(): the threads in use. */
+  /**
+   * A split build (the site's SIMD builds) keeps what its first page does not run in a second
+   * file: this loads it once and resolves when its functions are in (at once for a whole build).
+   * createLossLab starts it by itself unless {deferred: 'manual'}.
+   */
+  loadDeferred() {
+    return this._deferred ? this._deferred.load() : Promise.resolve();
+  }
+
+  /** For a split build {url, loaded, missed, syncLoads} (missed: placeholder calls that found the part not in yet); else null. */
+  get deferredPart() {
+    return this._deferred?.stats ?? null;
+  }
+
   get_num_threads() { return this._M.numThreads(); }
 }
 

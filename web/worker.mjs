@@ -58,7 +58,9 @@ if (self.name === 'losslab-boot') {
 const ready = (async () => {
   try {
     const wasmModule = bootWasm ? await bootWasm : null;
-    const simdLab = await createLossLab({ warnings: 'silent', threads: cores, ...(wasmModule ? { wasmModule } : {}) });
+    // deferred: 'manual': a split build's second part loads once the first job is done (below)
+    const simdLab = await createLossLab({ warnings: 'silent', threads: cores, deferred: 'manual',
+      ...(wasmModule ? { wasmModule } : {}) });
     setBuilds(simdLab, null);
     // (The registry is not sent: the page has it already, from dist/registry.mjs.)
     // threads: what the threaded build runs with; isolated: whether it could have run at all
@@ -83,6 +85,7 @@ async function immediate(m) {
   await ready;
   latest.set(m.channel ?? 0, m.id);
   try {
+    await simd.loadDeferred().catch(() => {});   // what a touch computes is not in a split build's first part
     const t = await parts.touch();
     post({ type: m.type === 'touch' ? 'touched' : 'outliered', id: m.id, ...t[m.type](m.state) });
     post({ type: 'done', id: m.id, ms: 0 });
@@ -157,6 +160,7 @@ async function pump() {
       } else if (job.type === 'surface') await (await parts.train()).surface(job);
       else await (await parts.train()).train(job);
       post({ type: 'done', id: job.id, ms: performance.now() - t0, restart: !!job.oom });
+      simd.loadDeferred().catch(() => {});   // a split build's second part, once (a failure: loaded on use)
       if (job.oom) {
         setData(null);
         return;   // the page restarts this worker to free the heap

@@ -207,7 +207,9 @@ test('widget: two cells from another origin print the lesson numbers; one shared
     // One engine for the page: the worker and each wasm build were fetched once.
     const fromSite = requests.filter((u) => u.startsWith(siteOrigin));
     assert.equal(fromSite.filter((u) => u.endsWith('/worker.mjs')).length, 1, fromSite.join('\n'));
-    assert.equal(fromSite.filter((u) => u.endsWith('.wasm')).length, 2, fromSite.join('\n'));
+    // (the SIMD build in its two parts, scripts/split-wasm.mjs)
+    assert.deepEqual(fromSite.filter((u) => u.endsWith('.wasm')).map((u) => new URL(u).pathname).sort(),
+      ['/dist/losslab-scalar.wasm', '/dist/losslab-simd.deferred.wasm', '/dist/losslab-simd.wasm'], fromSite.join('\n'));
     // Themed by the host page through a CSS custom property.
     const accent = await p.evaluate(() => getComputedStyle(document.getElementById('ce').shadowRoot.querySelector('a')).color);
     assert.equal(accent, 'rgb(140, 20, 90)');
@@ -222,7 +224,7 @@ test('widget: two cells from another origin print the lesson numbers; one shared
     const below = await widgetDone(p, 'below');
     assert.equal(below.value, 'tensor(2.4869)');
     assert.ok((await events(p)).some((e) => e.type === 'result' && e.id === 'below'));
-    assert.equal(requests.filter((u) => u.endsWith('.wasm')).length, 2);
+    assert.equal(requests.filter((u) => u.endsWith('.wasm')).length, 3, 'no wasm fetched again');
     assert.deepEqual(p.errors, []);
   } finally {
     await p.close();
@@ -434,8 +436,10 @@ test('widget: below the fold, nothing loads until it is scrolled into view', asy
     await p.locator('#lazy').scrollIntoViewIfNeeded();
     const w = await widgetDone(p, 'lazy');
     assert.equal(w.value, 'tensor(1.1591)');
-    // hide="timing": only the SIMD build (the scalar one loads for timings only)
-    assert.deepEqual(requests.filter((u) => u.endsWith('.wasm')).map((u) => u.replace(siteOrigin, '')), ['/dist/losslab-simd.wasm'], requests.join('\n'));
+    // hide="timing": only the SIMD build (the scalar one loads for timings only; the SIMD build's
+    // deferred part follows the result)
+    assert.deepEqual(requests.filter((u) => u.endsWith('.wasm') && !u.endsWith('.deferred.wasm')).map((u) => u.replace(siteOrigin, '')),
+      ['/dist/losslab-simd.wasm'], requests.join('\n'));
     assert.ok(requests.some((u) => u === `${siteOrigin}/worker.mjs`));
     const ev = await events(p);
     assert.equal(ev.length, 1);

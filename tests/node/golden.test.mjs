@@ -3,6 +3,7 @@
 // ≤ 8 ulp / 1e-6 relative, with identical NaN/Inf patterns; errors with PyTorch's message.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { createLossLab } from 'losslab';
 import { golden, toTensor, values, compare } from './golden.mjs';
 
@@ -14,8 +15,16 @@ function optionsOf(torch, c) {
   return o;
 }
 
-for (const flavor of ['simd', 'scalar']) {
-  const torch = await createLossLab({ simd: flavor === 'simd', warnings: 'silent' });
+// 'site-split': the site's SIMD build as the page gets it (split in two by scripts/split-wasm.mjs,
+// the JS minified), its deferred part loaded by the first call that needs it
+const SITE_DIST = new URL('../../build/site/dist/', import.meta.url);
+const siteSplit = existsSync(new URL('losslab-simd.deferred.wasm', SITE_DIST));
+if (!siteSplit) test('site-split: the golden cases', { skip: 'build/site has no split SIMD build (npm run build)' }, () => {});
+
+for (const flavor of ['simd', 'scalar', ...(siteSplit ? ['site-split'] : [])]) {
+  const create = flavor === 'site-split' ? (await import(new URL('losslab.mjs', SITE_DIST))).createLossLab : createLossLab;
+  const torch = await create({ simd: flavor !== 'scalar', warnings: 'silent', deferred: 'manual' });
+  if (flavor === 'site-split') assert.ok(torch.deferredPart, 'the site build is split');
   const F = torch.nn.functional;
   // nn.<Module> -> its registry entry (name, and where it is bit-identical to torch)
   const byModule = new Map([...torch.registry.losses, ...torch.registry.activations].map((s) => [s.module, s]));

@@ -124,6 +124,10 @@ export async function run(job) {
     // times (a widget with hide="timing" never needs it)
     if (!skip.has('timing')) startScalar();
     preload();
+    // A split build's first part holds only what the first result ran (scripts/split-wasm.mjs):
+    // the rest is fetched now, while the page paints the result (if it fails, what needs it
+    // loads it on its first call, synchronously).
+    await simd.loadDeferred().catch(() => {});
     if (!skip.has('rows')) {
       const rows = firstRows(spec, plan, state, list);
       if (rows) post({ type: 'rows', id: job.id, rows });
