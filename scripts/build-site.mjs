@@ -17,6 +17,30 @@ await mkdir(path.join(site, 'pyodide'));
 for (const f of ['pyodide.mjs', 'pyodide.asm.js', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json']) {
   await cp(path.join(pyodide, f), path.join(site, 'pyodide', f));
 }
+// The SIMD builds split in two (scripts/split-wasm.mjs): what the default page runs, and the rest,
+// loaded after its first result. LOSSLAB_SPLIT=0 serves them whole.
+if (process.env.LOSSLAB_SPLIT !== '0') {
+  const { splitSite } = await import('./split-wasm.mjs');
+  for (const line of await splitSite(site)) console.log(line);
+}
+// Minified JavaScript (esbuild: whitespace, syntax, local names; the page's first result needs
+// 40 % fewer bytes of it). Not minified: the lesson's blocks (the page shows their source, read
+// with Function.prototype.toString) and Pyodide's files. The readable sources are in web/ and wasm/.
+if (process.env.LOSSLAB_MINIFY !== '0') {
+  const { transform } = await import('esbuild');
+  const { readdir: ls, readFile: rd, writeFile: wr } = await import('node:fs/promises');
+  const keep = new Set([path.join(site, 'lesson', 'blocks.mjs')]);
+  const js = [];
+  for (const d of await ls(site, { recursive: true, withFileTypes: true })) {
+    const f = path.join(d.parentPath ?? d.path, d.name);
+    if (d.isFile() && /\.m?js$/.test(f) && !keep.has(f) && !f.includes(`${path.sep}pyodide${path.sep}`)) js.push(f);
+  }
+  await Promise.all(js.map(async (f) => {
+    const { code } = await transform(await rd(f, 'utf8'), { loader: 'js', minify: true,
+      target: 'es2022', charset: 'utf8', legalComments: 'none', ...(f.endsWith('.mjs') ? { format: 'esm' } : {}) });
+    await wr(f, code);
+  }));
+}
 // Brotli at quality 11 beside the page's larger files (name.br), which scripts/serve.mjs sends to
 // browsers that accept br (the SIMD wasm: 1.6 MB, gzip 470 KB, brotli 330 KB). Static hosts can
 // serve the same files. Pyodide's (loaded on the first Run only) are compressed by the server.

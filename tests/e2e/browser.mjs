@@ -37,6 +37,40 @@ export async function start() {
 }
 
 /**
+ * What the playground's first result does not need: the deferred part of the split SIMD build,
+ * the scalar build (timing only), the worker's later parts. (tests/e2e/weight.test.mjs,
+ * bench/startup.mjs)
+ */
+export const NOT_FOR_FIRST_RESULT = /\/dist\/losslab-[a-z-]+\.deferred\.wasm$|\/dist\/losslab-scalar\.(mjs|wasm)$|\/worker\/(train|race|touch|timing)\.mjs$|\/lesson\/blocks\.mjs$|\/train_loop\.mjs$|\/jsloops\.mjs$/;
+
+/**
+ * Holds the server's answers to paths matching `pattern` until release() (a gate in front of its
+ * request handler; the browser's cache works as without it, unlike request interception).
+ * Returns {release(), arm(): hold again, held(): how many wait}.
+ */
+export function gate(server, pattern) {
+  const handlers = server.listeners('request');
+  server.removeAllListeners('request');
+  let holding = true;
+  const waiting = [];
+  server.on('request', (req, res) => {
+    const go = () => { for (const h of handlers) h.call(server, req, res); };
+    if (holding && pattern.test(new URL(req.url, 'http://x').pathname)) waiting.push(go);
+    else go();
+  });
+  return {
+    release() {
+      holding = false;
+      for (const go of waiting.splice(0)) go();
+    },
+    arm() {
+      holding = true;
+    },
+    held: () => waiting.length,
+  };
+}
+
+/**
  * A fresh page with console/page errors recorded in page.errors (the CSP or a failed request
  * would show up there). options: {viewport, bypassCSP}.
  */
