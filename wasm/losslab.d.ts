@@ -238,6 +238,8 @@ export interface LossLab {
   /** torch.set_num_threads: 1..16, capped at maxThreads; the same bits at any count. */
   set_num_threads(n: number): void;
   get_num_threads(): number;
+  /** Resolves when the threads set_num_threads asked for run (see threadStart). */
+  readonly poolReady: Promise<void>;
   /** A split build's deferred part, loaded once (resolves at once for a whole build). */
   loadDeferred(): Promise<void>;
   /** For a split build: its deferred part's URL, whether it is in, how many calls found it
@@ -361,4 +363,7 @@ export declare function createLossLab(options?: {
   /** A split build (the site's SIMD builds): 'auto' (default) loads its deferred part in the
    * background at once; 'manual' leaves the start to lab.loadDeferred(). */
   deferred?: 'auto' | 'manual';
+  /** The threaded build: 'wait' (default) resolves once the pool's workers have loaded and the
+   * threads run; 'background' resolves at once, with one thread until then (lab.poolReady). */
+  threadStart?: 'wait' | 'background';
 }): Promise<LossLab>;

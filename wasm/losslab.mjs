@@ -120,7 +120,24 @@ export async function createLossLab(options = {}) {
   }
   const M = await factory(moduleArg);
   const lab = new LossLab(M, flavor, options);
-  if (threaded) lab.set_num_threads(threads);
+  if (threaded) {
+    // The pool's workers load the module in the background (PTHREAD_POOL_DELAY_LOAD): threads
+    // are created once they all have, since a thread on a worker still loading cannot start
+    // while this one waits for it. threadStart: 'background' hands the lab out at once (one
+    // thread until then; set_num_threads meanwhile is applied when the pool is in).
+    const loaded = poolLoaded(M);
+    if (options.threadStart === 'background') {
+      lab._wantThreads = threads;
+      lab._poolReady = loaded.then(() => {
+        const n = lab._wantThreads;
+        lab._wantThreads = null;
+        lab._M.setNumThreads(Math.min(n, lab.maxThreads));
+      });
+    } else {
+      await loaded;
+      lab.set_num_threads(threads);
+    }
+  }
   if (deferred) {
     deferred.attach(M);
     lab._deferred = deferred;
@@ -131,6 +148,18 @@ export async function createLossLab(options = {}) {
     else if (options.deferred !== 'manual') deferred.load().catch(() => {});
   }
   return lab;
+}
+
+/** Resolves when every worker of the threaded build's pool has loaded the module. */
+function poolLoaded(M) {
+  const workers = M.PThread?.unusedWorkers ?? [];
+  return Promise.all(workers.map((w) => (w.loaded ? null : new Promise((resolve) => {
+    w.addEventListener('message', function loaded(e) {
+      if (e.data?.cmd !== 'loaded') return;
+      w.removeEventListener('message', loaded);
+      resolve();
+    });
+  }))));
 }
 
 /** The flavour's wasm compiled (streaming where the host serves application/wasm). */
@@ -320,6 +349,8 @@ class LossLab {
     this._lazy = new Set();   // the deferred tensors not yet computed (WeakRefs)
     this._pinned = new Map(); // buffer address -> pending chains reading it (any tensor on it)
     this._deferred = null;    // a split build's deferred part (createLossLab)
+    this._poolReady = null;   // the threaded build's pool, while it loads (threadStart: 'background')
+    this._wantThreads = null; // the thread count to set once it has
     /** 'simd-threads', 'simd' or 'scalar': which wasm build is running. */
     this.flavor = flavor;
     /** The most threads set_num_threads can give (the threaded build's workers + 1; else 1). */
@@ -1203,10 +1234,16 @@ class LossLab {
    *  the same bits at any count. */
   set_num_threads(n) {
     threadCount(n, 'set_num_threads(): n');
-    this._M.setNumThreads(Math.min(n, this.maxThreads));
+    if (this._wantThreads !== null) this._wantThreads = n;   // the pool is still loading
+    else this._M.setNumThreads(Math.min(n, this.maxThreads));
   }
 
-  /** torch.get_num_threads(): the threads in use. */
+  /** Resolves when the threads set_num_threads asked for run (at once but for a threaded lab
+   *  made with threadStart: 'background' whose pool is still loading). */
+  get poolReady() {
+    return this._poolReady ?? Promise.resolve();
+  }
+
   /**
    * A split build (the site's SIMD builds) keeps what its first page does not run in a second
    * file: this loads it once and resolves when its functions are in (at once for a whole build).
@@ -1221,6 +1258,7 @@ class LossLab {
     return this._deferred?.stats ?? null;
   }
 
+  /** torch.get_num_threads(): the threads in use. */
   get_num_threads() { return this._M.numThreads(); }
 }
 

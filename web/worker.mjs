@@ -59,13 +59,14 @@ const ready = (async () => {
   try {
     const wasmModule = bootWasm ? await bootWasm : null;
     // deferred: 'manual': a split build's second part loads once the first job is done (below)
-    const simdLab = await createLossLab({ warnings: 'silent', threads: cores, deferred: 'manual',
+    // threadStart: 'background': the first result does not wait for the pool's workers
+    const simdLab = await createLossLab({ warnings: 'silent', threads: cores, deferred: 'manual', threadStart: 'background',
       ...(wasmModule ? { wasmModule } : {}) });
     setBuilds(simdLab, null);
     // (The registry is not sent: the page has it already, from dist/registry.mjs.)
     // threads: what the threaded build runs with; isolated: whether it could have run at all
     post({ type: 'ready', flavor: simdLab.flavor, arch: simdLab.arch, scalarArch: null,
-      threads: simdLab.get_num_threads(), isolated: self.crossOriginIsolated === true });
+      threads: simdLab.maxThreads, isolated: self.crossOriginIsolated === true });
     // the scalar build only times: it loads after the first result (session.mjs startScalar)
     setScalarLoader(async () => {
       const lab = await createLossLab({ simd: false, warnings: 'silent' });

@@ -43,7 +43,12 @@ function fnv(t) {
 self.onmessage = async (e) => {
   try {
     const o = e.data;
-    const torch = await createLossLab({ warnings: 'silent', ...(o.threads ? { threads: o.threads } : {}) });
+    const torch = await createLossLab({ warnings: 'silent', ...(o.threads ? { threads: o.threads } : {}),
+      ...(o.threadStart ? { threadStart: o.threadStart } : {}) });
+    // threadStart 'background': a count asked for while the pool loads is the one it gets
+    if (o.preset) torch.set_num_threads(o.preset);
+    await torch.poolReady;
+    const afterReady = torch.get_num_threads();
     const F = torch.nn.functional;
     torch.manual_seed(420);
     const N = 300007, R = 100003, C = 3;
@@ -74,7 +79,7 @@ self.onmessage = async (e) => {
       }
       runs[t] = h;
     }
-    postMessage({ flavor: torch.flavor, maxThreads: torch.maxThreads, supported: threadsSupported(),
+    postMessage({ flavor: torch.flavor, maxThreads: torch.maxThreads, supported: threadsSupported(), afterReady,
       isolated: self.crossOriginIsolated === true, runs });
   } catch (err) {
     postMessage({ error: String(err && err.stack || err) });
@@ -124,6 +129,21 @@ test('cross-origin isolated: the threaded build, the same bits at 1, 2, 3 and 8 
     const got = { ...many.runs[t] };
     assert.equal(got.used, t, `get_num_threads() after set_num_threads(${t})`);
     delete got.used;
+    delete ref.used;
+    assert.deepEqual(got, ref, `${t} threads`);
+  }
+});
+
+test("threadStart: 'background' (the playground's worker): handed out before the pool has loaded, then the threads asked for, the same bits", async () => {
+  const one = await probe(isolated, { threads: 1, counts: [1] });
+  const bg = await probe(isolated, { threads: 8, threadStart: 'background', preset: 3, counts: [3, 8] });
+  assert.equal(bg.flavor, 'simd-threads');
+  assert.equal(bg.afterReady, 3, 'set_num_threads(3) while the pool loaded');
+  for (const t of [3, 8]) {
+    const got = { ...bg.runs[t] };
+    assert.equal(got.used, t);
+    delete got.used;
+    const ref = { ...one.runs[1] };
     delete ref.used;
     assert.deepEqual(got, ref, `${t} threads`);
   }

@@ -93,6 +93,7 @@ export async function timing(job, spec, plan, state, list) {
   progress(job, 'timing', 0.6, { path: 'simd' });
   const F = simd.nn.functional[spec.name];
   const timeSimd = async (threads) => {
+    await simd.poolReady;   // the threaded build's workers have loaded
     const so = lossOptions(simd, spec, state, reduction);
     const was = simd.get_num_threads();
     simd.set_num_threads(threads);
