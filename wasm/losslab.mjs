@@ -102,22 +102,27 @@ export async function createLossLab(options = {}) {
   const given = options.wasmModule instanceof WebAssembly.Module ? options.wasmModule : null;
   const givenThreaded = given && WebAssembly.Module.imports(given).some((i) => i.kind === 'memory');
   const mod = given && givenThreaded === threaded ? given : await compileWasm(wasmUrl);
-  moduleArg.instantiateWasm = (imports, receive) => {
-    WebAssembly.instantiate(mod, imports).then((inst) => receive(inst, mod));
-    return {};
-  };
   // A split build (the site's SIMD builds, scripts/split-wasm.mjs) has its rarely used functions
   // in a second file, imported as placeholders until that file is instantiated (deferredPart).
   const deferred = WebAssembly.Module.imports(mod).some((i) => i.module === 'placeholder')
     ? deferredPart(new URL(`losslab-${flavor}.deferred.wasm`, base)) : null;
   if (deferred) {
     if (isNode) nodeFs ??= await import('node:fs');
-    moduleArg.loadSplitModule = deferred.loadNow;
-    // the glue reports every placeholder call on stderr; deferredPart counts them instead
+    deferred.attach(moduleArg);   // the glue's Module: moduleArg itself, its exports in .asm
+    // (the glue's own placeholder handler, still used by a threaded build's pool workers, logs
+    // every call on stderr: deferredPart counts them instead)
     moduleArg.printErr = (s) => {
       if (!/^(placeholder function called|instantiated deferred module)/.test(s)) console.warn(s);
     };
   }
+  moduleArg.instantiateWasm = (imports, receive) => {
+    if (deferred) imports.placeholder = deferred.placeholders();
+    WebAssembly.instantiate(mod, imports).then((inst) => {
+      deferred?.setTable(inst);
+      receive(inst, mod);
+    });
+    return {};
+  };
   const M = await factory(moduleArg);
   const lab = new LossLab(M, flavor, options);
   if (threaded) {
@@ -139,7 +144,6 @@ export async function createLossLab(options = {}) {
     }
   }
   if (deferred) {
-    deferred.attach(M);
     lab._deferred = deferred;
     // A page's main thread cannot compile or instantiate a large module synchronously, so there
     // the deferred part is in before the lab is handed out; elsewhere it loads in the background
@@ -193,10 +197,14 @@ function readSync(url) {
 
 // The deferred part of a split build: load() fetches and compiles it and instantiates it against
 // the primary's exports, which puts its functions into the primary's table in place of the
-// placeholders. loadNow is the glue's hook for a placeholder called before that (synchronous).
-// stats: how many placeholder calls found it missing (0 when it loaded in time).
+// placeholders. placeholders() is the primary's 'placeholder' imports: the first call of one
+// loads the part if it is not in yet (synchronously: Node and workers can) and from then on
+// calls the function the table holds. (Emscripten's own placeholders go through its handler on
+// every call, and Embind keeps the ones it looked up at start-up for good: 20 % slower
+// autograd steps.) stats: how many placeholder calls found the part missing.
 function deferredPart(url) {
   let M = null;
+  let table = null;
   let compiled = null;
   let installed = false;
   let loading = null;
@@ -206,10 +214,39 @@ function deferredPart(url) {
     stats.loaded = true;
     return instance;
   };
+  const loadNow = () => {
+    stats.missed++;
+    if (!compiled) {
+      if (!canLoadSync()) {
+        throw new Error('a function of the deferred part was called before it loaded: await lab.loadDeferred() first');
+      }
+      compiled = new WebAssembly.Module(readSync(url));
+      stats.syncLoads++;
+    }
+    install(new WebAssembly.Instance(compiled, { primary: M.asm }));
+  };
   return {
     stats,
     attach(m) {
       M = m;
+    },
+    setTable(instance) {
+      table = Object.values(instance.exports).find((v) => v instanceof WebAssembly.Table);
+    },
+    placeholders() {
+      return new Proxy({}, {
+        get(_, name) {
+          const slot = Number(name);
+          let fn = null;
+          return (...args) => {
+            if (!fn) {
+              if (!installed) loadNow();
+              fn = table.get(slot);
+            }
+            return fn(...args);
+          };
+        },
+      });
     },
     load() {
       loading ??= (async () => {
@@ -217,19 +254,6 @@ function deferredPart(url) {
         if (!installed) install(await WebAssembly.instantiate(compiled, { primary: M.asm }));
       })();
       return loading;
-    },
-    // (the glue calls a placeholder's real function from the table right after)
-    loadNow(_file, imports) {
-      if (installed) return;   // a placeholder the glue looked up before the part was in
-      stats.missed++;
-      if (!compiled) {
-        if (!canLoadSync()) {
-          throw new Error('a function of the deferred part was called before it loaded: await lab.loadDeferred() first');
-        }
-        compiled = new WebAssembly.Module(readSync(url));
-        stats.syncLoads++;
-      }
-      install(new WebAssembly.Instance(compiled, imports));
     },
   };
 }
