@@ -125,15 +125,24 @@ export async function createLossLab(options = {}) {
   };
   const M = await factory(moduleArg);
   const lab = new LossLab(M, flavor, options);
+  if (deferred) {
+    lab._deferred = deferred;
+    // A page's main thread cannot compile or instantiate a large module synchronously, so there
+    // the deferred part is in before the lab is handed out; elsewhere it loads in the background
+    // (deferred: 'manual' leaves the start to loadDeferred(), e.g. after a first result).
+    if (!canLoadSync()) await deferred.load();
+    else if (options.deferred !== 'manual') deferred.load().catch(() => {});
+  }
   if (threaded) {
     // The pool's workers load the module in the background (PTHREAD_POOL_DELAY_LOAD): threads
     // are created once they all have, since a thread on a worker still loading cannot start
-    // while this one waits for it. threadStart: 'background' hands the lab out at once (one
-    // thread until then; set_num_threads meanwhile is applied when the pool is in).
+    // while this one waits for it (with threadStart: 'background', also once a split build's
+    // deferred part is in). threadStart: 'background' hands the lab out at once (one thread
+    // until then; set_num_threads meanwhile is applied when the pool is in).
     const loaded = poolLoaded(M);
     if (options.threadStart === 'background') {
       lab._wantThreads = threads;
-      lab._poolReady = loaded.then(() => {
+      lab._poolReady = Promise.all([loaded, deferred?.whenIn()]).then(() => {
         const n = lab._wantThreads;
         lab._wantThreads = null;
         lab._M.setNumThreads(Math.min(n, lab.maxThreads));
@@ -142,14 +151,6 @@ export async function createLossLab(options = {}) {
       await loaded;
       lab.set_num_threads(threads);
     }
-  }
-  if (deferred) {
-    lab._deferred = deferred;
-    // A page's main thread cannot compile or instantiate a large module synchronously, so there
-    // the deferred part is in before the lab is handed out; elsewhere it loads in the background
-    // (deferred: 'manual' leaves the start to loadDeferred(), e.g. after a first result).
-    if (!canLoadSync()) await deferred.load();
-    else if (options.deferred !== 'manual') deferred.load().catch(() => {});
   }
   return lab;
 }
@@ -209,9 +210,12 @@ function deferredPart(url) {
   let installed = false;
   let loading = null;
   const stats = { url: url.href, loaded: false, missed: 0, syncLoads: 0 };
+  let signalIn;
+  const isIn = new Promise((resolve) => { signalIn = resolve; });
   const install = (instance) => {
     installed = true;
     stats.loaded = true;
+    signalIn();
     return instance;
   };
   const loadNow = () => {
@@ -230,6 +234,8 @@ function deferredPart(url) {
     attach(m) {
       M = m;
     },
+    /** Resolves when the part is in, by whichever path (starts nothing). */
+    whenIn: () => isIn,
     setTable(instance) {
       table = Object.values(instance.exports).find((v) => v instanceof WebAssembly.Table);
     },

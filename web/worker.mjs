@@ -59,8 +59,9 @@ const ready = (async () => {
   try {
     const wasmModule = bootWasm ? await bootWasm : null;
     // deferred: 'manual': a split build's second part loads once the first job is done (below)
-    // threadStart: 'background': the first result does not wait for the pool's workers
-    const simdLab = await createLossLab({ warnings: 'silent', threads: cores, deferred: 'manual', threadStart: 'background',
+    // (threadStart: 'background' would not wait for the pool's workers, but then the pool's code
+    // is not in the first part of the split build, and its workers load the rest themselves)
+    const simdLab = await createLossLab({ warnings: 'silent', threads: cores, deferred: 'manual',
       ...(wasmModule ? { wasmModule } : {}) });
     setBuilds(simdLab, null);
     // (The registry is not sent: the page has it already, from dist/registry.mjs.)
