@@ -1,6 +1,6 @@
 // Assembles the static site (build/site): the page and widget from web/, the built module
 // from dist/. Any static host can serve the folder (set .wasm to application/wasm).
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -17,6 +17,15 @@ await mkdir(path.join(site, 'pyodide'));
 for (const f of ['pyodide.mjs', 'pyodide.asm.js', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json']) {
   await cp(path.join(pyodide, f), path.join(site, 'pyodide', f));
 }
+// The site's files whose names match `re`, Pyodide's aside.
+async function siteFiles(re) {
+  const out = [];
+  for (const d of await readdir(site, { recursive: true, withFileTypes: true })) {
+    const f = path.join(d.parentPath ?? d.path, d.name);
+    if (d.isFile() && re.test(f) && !f.includes(`${path.sep}pyodide${path.sep}`)) out.push(f);
+  }
+  return out;
+}
 // The SIMD builds split in two (scripts/split-wasm.mjs): what the default page runs, and the rest,
 // loaded after its first result. LOSSLAB_SPLIT=0 serves them whole.
 if (process.env.LOSSLAB_SPLIT !== '0') {
@@ -28,17 +37,12 @@ if (process.env.LOSSLAB_SPLIT !== '0') {
 // with Function.prototype.toString) and Pyodide's files. The readable sources are in web/ and wasm/.
 if (process.env.LOSSLAB_MINIFY !== '0') {
   const { transform } = await import('esbuild');
-  const { readdir: ls, readFile: rd, writeFile: wr } = await import('node:fs/promises');
-  const keep = new Set([path.join(site, 'lesson', 'blocks.mjs')]);
-  const js = [];
-  for (const d of await ls(site, { recursive: true, withFileTypes: true })) {
-    const f = path.join(d.parentPath ?? d.path, d.name);
-    if (d.isFile() && /\.m?js$/.test(f) && !keep.has(f) && !f.includes(`${path.sep}pyodide${path.sep}`)) js.push(f);
-  }
+  const keep = path.join(site, 'lesson', 'blocks.mjs');
+  const js = (await siteFiles(/\.m?js$/)).filter((f) => f !== keep);
   await Promise.all(js.map(async (f) => {
-    const { code } = await transform(await rd(f, 'utf8'), { loader: 'js', minify: true,
+    const { code } = await transform(await readFile(f, 'utf8'), { loader: 'js', minify: true,
       target: 'es2022', charset: 'utf8', legalComments: 'none', ...(f.endsWith('.mjs') ? { format: 'esm' } : {}) });
-    await wr(f, code);
+    await writeFile(f, code);
   }));
 }
 // Brotli at quality 11 beside the page's larger files (name.br), which scripts/serve.mjs sends to
@@ -46,13 +50,8 @@ if (process.env.LOSSLAB_MINIFY !== '0') {
 // serve the same files. Pyodide's (loaded on the first Run only) are compressed by the server.
 const { brotliCompress, constants: Z } = await import('node:zlib');
 const { promisify } = await import('node:util');
-const { readdir, readFile, writeFile } = await import('node:fs/promises');
 const br = promisify(brotliCompress);
-const files = [];
-for (const dirent of await readdir(site, { recursive: true, withFileTypes: true })) {
-  const f = path.join(dirent.parentPath ?? dirent.path, dirent.name);
-  if (dirent.isFile() && /\.(wasm|mjs|js|css|html|json)$/.test(f) && !f.includes(`${path.sep}pyodide${path.sep}`)) files.push(f);
-}
+const files = await siteFiles(/\.(wasm|mjs|js|css|html|json)$/);
 await Promise.all(files.map(async (f) => {
   const body = await readFile(f);
   if (body.length < 8192) return;

@@ -1,8 +1,8 @@
 // Splits the site's SIMD wasm builds in two with Binaryen's wasm-split, guided by a profile of
-// the playground's default page: the primary part holds every function that page calls until it
-// has settled (first result, gradient, plots, timing, the race to 1e6, the touch views), the
-// deferred part (losslab-<flavour>.deferred.wasm) everything else, loaded after the first result
-// (the JS API's loadDeferred; a deferred function called earlier loads it synchronously).
+// the playground's default page: the primary part holds every function the page's worker calls
+// until it posts the first loss (the first result), the deferred part
+// (losslab-<flavour>.deferred.wasm) everything else, loaded while that result is painted (the JS
+// API's loadDeferred; a deferred function called earlier loads it synchronously).
 //
 // The profile comes from running the page in headless Chromium with the instrumented module
 // Emscripten writes beside the build (wasm/CMakeLists.txt, -sSPLIT_MODULE) in place of the plain
@@ -42,9 +42,9 @@ async function profile(site, { flavor, isolate }, instrumented) {
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const body = await readFile(instrumented);
-    await page.route(`**/dist/losslab-${flavor}.wasm`, (r) => r.fulfill({ body, contentType: 'application/wasm',
-      headers: { 'Cross-Origin-Resource-Policy': 'cross-origin' } }));
+    const served = (body, contentType) => (r) => r.fulfill({ body, contentType,
+      headers: { 'Cross-Origin-Resource-Policy': 'cross-origin' } });
+    await page.route(`**/dist/losslab-${flavor}.wasm`, served(await readFile(instrumented), 'application/wasm'));
     // The record is taken when the worker posts the first loss (the page's first result): the
     // worker's session.mjs is served with its post() wrapped to do that.
     const session = (await readFile(path.join(site, 'worker', 'session.mjs'), 'utf8'))
@@ -60,8 +60,7 @@ async function profile(site, { flavor, isolate }, instrumented) {
   self.postMessage(m);
 };`);
     if (!session.includes('__firstProfile')) throw new Error('worker/session.mjs has no post() to wrap');
-    await page.route('**/worker/session.mjs', (r) => r.fulfill({ body: session, contentType: 'text/javascript',
-      headers: { 'Cross-Origin-Resource-Policy': 'cross-origin' } }));
+    await page.route('**/worker/session.mjs', served(session, 'text/javascript'));
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
     await page.waitForFunction(() => document.getElementById('result')?.textContent.startsWith('tensor('), null, { timeout: 120000 });
     const worker = page.workers().find((w) => new URL(w.url()).pathname === '/worker.mjs');

@@ -8,6 +8,7 @@
 // Errors come back from C++ as values and are thrown here with PyTorch's message; their
 // `name` is PyTorch's exception class (RuntimeError, ValueError, IndexError) or RangeError (OOM).
 
+import { isNode, compileWasm, canLoadSync, deferredPart, poolLoaded } from './load.mjs';
 import { installTensorOps } from './tensor_ops.mjs';
 import { makeNn, makeOptim } from './nn.mjs';
 
@@ -41,8 +42,6 @@ function threadCount(v, what) {
   return v;
 }
 
-const isNode = typeof process === 'object' && !!process.versions?.node &&
-  typeof window === 'undefined' && typeof importScripts === 'undefined';
 
 const ARRAY_TYPES = {
   float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array,
@@ -105,9 +104,8 @@ export async function createLossLab(options = {}) {
   // A split build (the site's SIMD builds, scripts/split-wasm.mjs) has its rarely used functions
   // in a second file, imported as placeholders until that file is instantiated (deferredPart).
   const deferred = WebAssembly.Module.imports(mod).some((i) => i.module === 'placeholder')
-    ? deferredPart(new URL(`losslab-${flavor}.deferred.wasm`, base)) : null;
+    ? await deferredPart(new URL(`losslab-${flavor}.deferred.wasm`, base)) : null;
   if (deferred) {
-    if (isNode) nodeFs ??= await import('node:fs');
     deferred.attach(moduleArg);   // the glue's Module: moduleArg itself, its exports in .asm
     // (the glue's own placeholder handler, still used by a threaded build's pool workers, logs
     // every call on stderr: deferredPart counts them instead)
@@ -153,115 +151,6 @@ export async function createLossLab(options = {}) {
     }
   }
   return lab;
-}
-
-/** Resolves when every worker of the threaded build's pool has loaded the module. */
-function poolLoaded(M) {
-  const workers = M.PThread?.unusedWorkers ?? [];
-  return Promise.all(workers.map((w) => (w.loaded ? null : new Promise((resolve) => {
-    w.addEventListener('message', function loaded(e) {
-      if (e.data?.cmd !== 'loaded') return;
-      w.removeEventListener('message', loaded);
-      resolve();
-    });
-  }))));
-}
-
-/** The flavour's wasm compiled (streaming where the host serves application/wasm). */
-async function compileWasm(url) {
-  if (isNode && url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return WebAssembly.compile(await readFile(url));
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url.href}: HTTP ${res.status}`);
-  if (WebAssembly.compileStreaming && /^application\/wasm\b/.test(res.headers.get('Content-Type') ?? '')) {
-    return WebAssembly.compileStreaming(res);
-  }
-  return WebAssembly.compile(await res.arrayBuffer());
-}
-
-// Where the deferred part can be fetched and compiled synchronously, should a deferred function
-// be called before it is in: Node and workers (synchronous XHR), not a page's main thread.
-const canLoadSync = () => isNode || (typeof importScripts === 'function' && typeof XMLHttpRequest === 'function');
-
-let nodeFs = null;   // node:fs, imported by createLossLab for readSync
-function readSync(url) {
-  if (isNode) return nodeFs.readFileSync(url);
-  const xhr = new XMLHttpRequest();
-  xhr.open('GET', url.href, false);
-  xhr.responseType = 'arraybuffer';
-  xhr.send(null);
-  if (xhr.status !== 200) throw new Error(`${url.href}: HTTP ${xhr.status}`);
-  return new Uint8Array(xhr.response);
-}
-
-// The deferred part of a split build: load() fetches and compiles it and instantiates it against
-// the primary's exports, which puts its functions into the primary's table in place of the
-// placeholders. placeholders() is the primary's 'placeholder' imports: the first call of one
-// loads the part if it is not in yet (synchronously: Node and workers can) and from then on
-// calls the function the table holds. (Emscripten's own placeholders go through its handler on
-// every call, and Embind keeps the ones it looked up at start-up for good: 20 % slower
-// autograd steps.) stats: how many placeholder calls found the part missing.
-function deferredPart(url) {
-  let M = null;
-  let table = null;
-  let compiled = null;
-  let installed = false;
-  let loading = null;
-  const stats = { url: url.href, loaded: false, missed: 0, syncLoads: 0 };
-  let signalIn;
-  const isIn = new Promise((resolve) => { signalIn = resolve; });
-  const install = (instance) => {
-    installed = true;
-    stats.loaded = true;
-    signalIn();
-    return instance;
-  };
-  const loadNow = () => {
-    stats.missed++;
-    if (!compiled) {
-      if (!canLoadSync()) {
-        throw new Error('a function of the deferred part was called before it loaded: await lab.loadDeferred() first');
-      }
-      compiled = new WebAssembly.Module(readSync(url));
-      stats.syncLoads++;
-    }
-    install(new WebAssembly.Instance(compiled, { primary: M.asm }));
-  };
-  return {
-    stats,
-    attach(m) {
-      M = m;
-    },
-    /** Resolves when the part is in, by whichever path (starts nothing). */
-    whenIn: () => isIn,
-    setTable(instance) {
-      table = Object.values(instance.exports).find((v) => v instanceof WebAssembly.Table);
-    },
-    placeholders() {
-      return new Proxy({}, {
-        get(_, name) {
-          const slot = Number(name);
-          let fn = null;
-          return (...args) => {
-            if (!fn) {
-              if (!installed) loadNow();
-              fn = table.get(slot);
-            }
-            return fn(...args);
-          };
-        },
-      });
-    },
-    load() {
-      loading ??= (async () => {
-        compiled ??= await compileWasm(url);
-        if (!installed) install(await WebAssembly.instantiate(compiled, { primary: M.asm }));
-      })();
-      return loading;
-    },
-  };
 }
 
 function fail(r) {

@@ -55,7 +55,7 @@ export function gate(server, pattern) {
   const waiting = [];
   server.on('request', (req, res) => {
     const go = () => { for (const h of handlers) h.call(server, req, res); };
-    if (holding && pattern.test(new URL(req.url, 'http://x').pathname)) waiting.push(go);
+    if (holding && pattern.test(req.url.replace(/[?#].*$/, ''))) waiting.push(go);
     else go();
   });
   return {

@@ -3,27 +3,20 @@
 // the scalar build (timing only), the worker's later parts — is held at the server until the
 // result is on screen: the page must show it without them, and what it fetched up to then is
 // counted (bodies as sent, brotli, and headers). Then the held files go out and the page must
-// go on as before: the deferred part in before anything calls into it, a loss that lives in it
-// computes torch's value.
+// go on as before: the deferred part in, a loss that lives in it computing torch's value.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve } from '../../scripts/serve.mjs';
-import { SITE, CHROMIUM_ARGS, NOT_FOR_FIRST_RESULT, gate, newPage, settled, waitResult } from './browser.mjs';
+import { SITE, NOT_FOR_FIRST_RESULT as HELD, start, gate, newPage, settled, waitResult } from './browser.mjs';
 
-const HELD = NOT_FOR_FIRST_RESULT;
 const BUDGET = 200_000;
 
 let env;
 let doors;
 before(async () => {
-  const server = await serve(SITE, { port: 0 });
-  doors = gate(server, HELD);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  env = { browser, server, url: `http://127.0.0.1:${server.address().port}/`,
-    close: async () => { await browser.close(); await new Promise((r) => server.close(r)); } };
+  env = await start();
+  doors = gate(env.server, HELD);
 });
 after(async () => { doors?.release(); await env?.close(); });
 
