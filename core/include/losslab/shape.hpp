@@ -172,7 +172,8 @@ class Shape {
       cap_ = o.cap_;
       o.heap_ = nullptr;
     } else {
-      std::memcpy(inline_, o.inline_, n_ * sizeof(int64_t));
+      // (n_ <= kInline here; the min says so to GCC, whose -O1 bounds check cannot see it)
+      std::memcpy(inline_, o.inline_, std::min<std::size_t>(n_, kInline) * sizeof(int64_t));
     }
     o.n_ = 0;
   }
