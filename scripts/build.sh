@@ -21,7 +21,7 @@ for flavor in simd scalar threads; do
   cmake --build "$dir" -j"$J" --target "$t"
 done
 mkdir -p dist
-cp wasm/losslab.mjs wasm/load.mjs wasm/tensor_ops.mjs wasm/nn.mjs wasm/python.mjs wasm/python.d.ts dist/
+cp wasm/losslab.mjs wasm/load.mjs wasm/fuse.mjs wasm/tensor_ops.mjs wasm/nn.mjs wasm/python.mjs wasm/python.d.ts dist/
 node scripts/bundle-python.mjs   # dist/python-src.mjs: python/torch/ for losslab/python
 node scripts/gen-registry.mjs   # dist/registry.json and dist/losslab.d.ts, from the registry
 node scripts/build-site.mjs

@@ -487,11 +487,15 @@ export function installTensorOps(LossLab, Tensor, { typeError, pyError, pyTypeNa
     }
   }
 
-  for (const [target, ops] of [[LossLab, LabOps], [Tensor, TensorOps]]) {
-    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(ops.prototype))) {
-      if (name === 'constructor') continue;
-      if (name in target.prototype) throw new Error(`installTensorOps: ${target.name}.${name} exists already`);
-      Object.defineProperty(target.prototype, name, d);
-    }
+  installMethods(LossLab, LabOps, 'installTensorOps');
+  installMethods(Tensor, TensorOps, 'installTensorOps');
+}
+
+/** Copies the methods of class `from` onto `target`'s prototype (none may exist there already). */
+export function installMethods(target, from, who) {
+  for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(from.prototype))) {
+    if (name === 'constructor') continue;
+    if (name in target.prototype) throw new Error(`${who}: ${target.name}.${name} exists already`);
+    Object.defineProperty(target.prototype, name, d);
   }
 }
