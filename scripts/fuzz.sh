@@ -13,15 +13,16 @@ cd "$(dirname "$0")/.."
 TIME=120
 JOBS=$(nproc)
 SEED=0
+dir=build/fuzz
 for a in "$@"; do
   [[ $a == --time=* ]] && TIME=${a#--time=}
   [[ $a == --jobs=* ]] && JOBS=${a#--jobs=}   # npm test builds with one job beside its other stages
   [[ $a == --seed=* ]] && SEED=${a#--seed=}   # npm test: a fixed seed, the same mutations each run
+  [[ $a == --build-dir=* ]] && dir=${a#--build-dir=}   # npm test: its sanitizer stage's build
 done
 bash scripts/setup.sh >/dev/null
 CXX=$(command -v clang++-14 || command -v clang++)
 [[ -n $CXX ]] || { echo "fuzz: clang++ is missing (apt-get install clang-14)"; exit 1; }
-dir=build/fuzz
 if [[ ! -f $dir/CMakeCache.txt ]]; then
   CC=${CXX/clang++/clang} CXX=$CXX cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DLOSSLAB_FUZZ=ON -DLOSSLAB_WERROR=OFF -DBUILD_TESTING=OFF >/dev/null
