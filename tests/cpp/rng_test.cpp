@@ -972,5 +972,35 @@ TEST(Generator, RandnSameBitsAtAnyThreadCount) {
   }
 }
 
+// sigmoid (recipe B's sigma) runs in the core's fixed chunks on its threads: the same bits at any
+// thread count, with chunk boundaries and torch's scalar tail (the last n % 16 elements) inside
+// the lengths.
+TEST(Ops, SigmoidSameBitsAtAnyThreadCount) {
+  if (!threads_built()) GTEST_SKIP() << "a build without threads (LOSSLAB_THREADS=0)";
+  struct Restore {
+    ~Restore() { set_num_threads(1); }
+  } restore;
+  for (const int64_t n :
+       {int64_t(1000), int64_t(40'000), int64_t(2 * 65536 + 15), int64_t(300'007)}) {
+    std::vector<float> x(static_cast<std::size_t>(n));
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 6007) * 0.01f - 30.0f;
+    std::vector<float> one;
+    for (const int t : {1, 2, 3, 8}) {
+      ASSERT_EQ(set_num_threads(t), t);
+      Result<Tensor> r = sigmoid(view_of(x, {n}));
+      ASSERT_TRUE(r.ok());
+      const float* y = r.value().as<float>();
+      if (t == 1) {
+        one.assign(y, y + n);
+        for (int64_t i = n - n % 16; i < n; ++i)  // torch's scalar tail: std::exp
+          EXPECT_EQ(y[i], 1.0f / (1.0f + std::exp(-x[static_cast<std::size_t>(i)])))
+              << n << ", " << i;
+        continue;
+      }
+      EXPECT_EQ(std::memcmp(y, one.data(), one.size() * sizeof(float)), 0) << n << ", " << t;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace losslab
