@@ -7,7 +7,8 @@
 # buffer the wasm bindings decode), generator (the generator's guarantees and the recipes),
 # tensor (the other tensor ops the bindings expose, eager and through autograd's backward).
 # The seed corpus is fuzz/corpus/<target>/ (committed); what a run learns goes to
-# build/fuzz/corpus/<target>/ (not committed); a crash is written to build/fuzz/ and fails the run.
+# build/fuzz/corpus/<target>/ (not committed); a crash is written to build/fuzz/ and fails the run
+# (npm test: build/asan/, its sanitizer stage's build, which has the fuzzers in it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TIME=120
