@@ -6,6 +6,7 @@
 // placed where torch's AVX2 binary (built with GCC's default -ffp-contract=fast) contracts them.
 #include "losslab/rng.hpp"
 
+#include "losslab/detail/convert.hpp"
 #include "losslab/detail/libm64.hpp"
 #include "losslab/parallel.hpp"
 
@@ -382,18 +383,11 @@ namespace {
 // right and `to` left so that values cast to the dtype stay inside [from, to). `digits` is
 // std::numeric_limits<scalar_t>::digits (24 or 53).
 // torch casts the rounded bound back with static_cast<int64_t>, undefined in C++ when it rounded to
-// 2**63 (to = 2**63 - 1 and nearby); its x86 binaries get cvttss2si's "integer indefinite"
-// INT64_MIN there, which leaves the bound as it is. The same result, defined (clang's UBSan).
-template <class F>
-int64_t x86_to_int64(F v) {
-  constexpr F kTwo63 = static_cast<F>(9223372036854775808.0);
-  return (v >= kTwo63 || v < -kTwo63) ? std::numeric_limits<int64_t>::min()
-                                      : static_cast<int64_t>(v);
-}
-
+// 2**63 (to = 2**63 - 1 and nearby); its x86 build gets INT64_MIN there (the bound is left as it
+// is): detail::convert_value, torch's x86 conversion made defined (found by clang's UBSan).
 template <class F>
 int64_t update_from(int64_t from) {
-  const int64_t from_plus_1 = x86_to_int64(static_cast<F>(from + 1));
+  const int64_t from_plus_1 = detail::convert_value<int64_t>(static_cast<F>(from + 1));
   if (from_plus_1 < from) {
     int64_t from_ = std::abs(from + 1);
     int n = 0;
@@ -405,7 +399,7 @@ int64_t update_from(int64_t from) {
 
 template <class F>
 int64_t update_to(int64_t to) {
-  const int64_t to_minus_1 = x86_to_int64(static_cast<F>(to - 1));
+  const int64_t to_minus_1 = detail::convert_value<int64_t>(static_cast<F>(to - 1));
   if (to_minus_1 >= to) {
     int64_t to_ = std::abs(to - 1);
     int n = 0;

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "losslab/detail/convert.hpp"
 #include "losslab/detail/loss_util.hpp"
 #include "losslab/registry.hpp"
 #include "losslab/torch_sum.hpp"
@@ -67,13 +68,6 @@ struct CtcPlan {
   Shape out_shape;              // 'none': (N,) or () unbatched
 };
 
-int64_t float_to_long(double v) {
-  // static_cast as x86's cvttsd2si does it: NaN and out-of-range give INT64_MIN.
-  if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0))
-    return std::numeric_limits<int64_t>::min();
-  return static_cast<int64_t>(v);
-}
-
 std::vector<int64_t> to_longs(const TensorView& v) {
   const auto n = static_cast<std::size_t>(v.numel());
   std::vector<int64_t> out(n);
@@ -82,8 +76,8 @@ std::vector<int64_t> to_longs(const TensorView& v) {
       case DType::Int64: out[i] = v.as<int64_t>()[i]; break;
       case DType::Int32: out[i] = v.as<int32_t>()[i]; break;
       case DType::Bool: out[i] = v.as<bool>()[i] ? 1 : 0; break;
-      case DType::Float32: out[i] = float_to_long(v.as<float>()[i]); break;
-      case DType::Float64: out[i] = float_to_long(v.as<double>()[i]); break;
+      case DType::Float32: out[i] = detail::convert_value<int64_t>(v.as<float>()[i]); break;
+      case DType::Float64: out[i] = detail::convert_value<int64_t>(v.as<double>()[i]); break;
     }
   }
   return out;
